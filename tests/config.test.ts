@@ -1,0 +1,253 @@
+/**
+ * The config module on its own: raw values in, typed config or every problem out. No Pulumi runtime.
+ */
+import * as assert from "assert";
+import { CLOUDWATCH_RETENTION_DAYS, CONFIG_KEYS, ConfigProblem, describeProblems, parseConfig, PortalConfig } from "../config";
+import { editDistance, nearestKey } from "../config/reader";
+import { loadStackConfig, readProjectFile, toConfigString } from "./harness/stackConfig";
+
+/** The committed dev stack's raw config with some keys changed (un-namespaced keys are ai-portal:). */
+function rawWith(changes: Record<string, unknown>, stack = "dev"): Record<string, string> {
+    const raw = { ...loadStackConfig({ stack }).raw };
+    for (const [key, value] of Object.entries(changes)) {
+        const qualified = key.includes(":") ? key : `ai-portal:${key}`;
+        if (value === undefined) {
+            delete raw[qualified];
+        } else {
+            raw[qualified] = toConfigString(value);
+        }
+    }
+    return raw;
+}
+
+function problemsFor(changes: Record<string, unknown>, stack = "dev"): readonly ConfigProblem[] {
+    const result = parseConfig({ stack, raw: rawWith(changes, stack) });
+    assert.ok(!result.ok, `expected ${JSON.stringify(changes)} to be rejected`);
+    return result.problems;
+}
+
+function configFor(changes: Record<string, unknown>, stack = "dev"): PortalConfig {
+    const result = parseConfig({ stack, raw: rawWith(changes, stack) });
+    assert.ok(result.ok, result.ok ? "" : describeProblems(stack, result.problems));
+    return result.config;
+}
+
+/** Exactly one problem, on `key`, whose text matches `pattern`. */
+function assertOneProblem(changes: Record<string, unknown>, key: string, pattern: RegExp): ConfigProblem {
+    const problems = problemsFor(changes);
+    assert.deepStrictEqual(
+        problems.map((p) => p.key),
+        [key],
+        `problems: ${problems.map((p) => `${p.key}: ${p.reason}`).join("; ")}`,
+    );
+    assert.match(`${problems[0].reason}. Allowed: ${problems[0].allowed}`, pattern);
+    return problems[0];
+}
+
+describe("config: the committed stacks", () => {
+    it("dev parses to a single NAT gateway and 30-day flow logs", () => {
+        const config = configFor({});
+        assert.deepStrictEqual(config.network, {
+            vpcCidr: "10.0.0.0/16",
+            publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"],
+            privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24"],
+            natGateways: "single",
+            flowLogRetentionDays: 30,
+        });
+        assert.deepStrictEqual(config.tags, { Project: "ai-portal", Stack: "dev", ManagedBy: "pulumi" });
+        assert.strictEqual(config.region, "eu-west-2");
+    });
+
+    it("prod parses to one NAT gateway per AZ and 365-day flow logs", () => {
+        const config = configFor({}, "prod");
+        assert.strictEqual(config.network.natGateways, "onePerAz");
+        assert.strictEqual(config.network.flowLogRetentionDays, 365);
+        assert.strictEqual(config.tags.Stack, "prod");
+    });
+
+    it("returns a deeply frozen object", () => {
+        const config = configFor({});
+        assert.ok(Object.isFrozen(config) && Object.isFrozen(config.network) && Object.isFrozen(config.network.publicSubnetCidrs));
+        assert.throws(() => (config.network.publicSubnetCidrs as string[]).push("10.0.2.0/24"), TypeError);
+    });
+});
+
+describe("config: Pulumi.yaml declares exactly the keys the program reads", () => {
+    const project = readProjectFile();
+
+    it("same key names", () => {
+        assert.deepStrictEqual(Object.keys(project.declarations).sort(), Object.keys(CONFIG_KEYS).sort());
+    });
+
+    it("same types, and every key has a description", () => {
+        for (const [key, decl] of Object.entries(project.declarations)) {
+            assert.strictEqual(decl.type, CONFIG_KEYS[key], `type of ${key}`);
+            assert.ok(decl.description && decl.description.length > 10, `description of ${key}`);
+        }
+    });
+
+    it("the declared defaults alone form a valid (production-grade) config", () => {
+        const raw = loadStackConfig({ stack: "prod", stackConfig: {} }).raw;
+        const result = parseConfig({ stack: "prod", raw });
+        assert.ok(result.ok, result.ok ? "" : describeProblems("prod", result.problems));
+        assert.strictEqual(result.config.network.natGateways, "onePerAz");
+    });
+});
+
+describe("config: network rules", () => {
+    it("rejects a VPC CIDR that is not a CIDR", () => {
+        const p = assertOneProblem({ vpcCidr: "10.0.0.0" }, "ai-portal:vpcCidr", /not an IPv4 CIDR block.*Allowed: an IPv4 CIDR block from \/16 to \/28/);
+        assert.strictEqual(p.value, "10.0.0.0");
+    });
+
+    it("rejects a VPC larger than /16 or smaller than /28", () => {
+        assertOneProblem({ vpcCidr: "10.0.0.0/8" }, "ai-portal:vpcCidr", /prefix \/8, outside what a VPC accepts/);
+        // /28 VPC: the /24 subnets no longer fit, so only the VPC and subnets are named.
+        const problems = problemsFor({ vpcCidr: "10.0.0.0/29" });
+        assert.strictEqual(problems[0].key, "ai-portal:vpcCidr");
+    });
+
+    it("rejects a VPC CIDR with host bits set, naming the network address", () => {
+        assertOneProblem({ vpcCidr: "10.0.0.1/16" }, "ai-portal:vpcCidr", /host bits set; the network address is 10\.0\.0\.0\/16/);
+    });
+
+    it("rejects a subnet that is not a CIDR, naming its position", () => {
+        const p = assertOneProblem({ publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0"] }, "ai-portal:publicSubnetCidrs[1]", /not an IPv4 CIDR/);
+        assert.strictEqual(p.value, "10.0.1.0");
+    });
+
+    it("rejects a subnet outside the VPC", () => {
+        assertOneProblem(
+            { privateSubnetCidrs: ["10.0.10.0/24", "10.1.11.0/24"] },
+            "ai-portal:privateSubnetCidrs[1]",
+            /lies outside the VPC 10\.0\.0\.0\/16.*Allowed: a block inside vpcCidr 10\.0\.0\.0\/16/,
+        );
+    });
+
+    it("rejects overlapping subnets, naming both", () => {
+        assertOneProblem(
+            { privateSubnetCidrs: ["10.0.10.0/24", "10.0.0.128/25"] },
+            "ai-portal:privateSubnetCidrs[1]",
+            /overlaps ai-portal:publicSubnetCidrs\[0\] \(10\.0\.0\.0\/24\)/,
+        );
+    });
+
+    it("rejects fewer than two AZs' worth of subnets", () => {
+        const problems = problemsFor({ publicSubnetCidrs: ["10.0.0.0/24"], privateSubnetCidrs: ["10.0.10.0/24"] });
+        assert.deepStrictEqual(problems.map((p) => p.key), ["ai-portal:publicSubnetCidrs", "ai-portal:privateSubnetCidrs"]);
+        assert.match(problems[0].reason, /has 1 subnet\(s\); the portal spans at least two Availability Zones/);
+    });
+
+    it("rejects more subnets than eu-west-2 has Availability Zones", () => {
+        const problems = problemsFor({
+            publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"],
+            privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24", "10.0.13.0/24"],
+        });
+        assert.deepStrictEqual(problems.map((p) => p.key), ["ai-portal:publicSubnetCidrs", "ai-portal:privateSubnetCidrs"]);
+        assert.match(problems[0].reason, /eu-west-2 has 3/);
+    });
+
+    it("accepts three AZs when both lists have three subnets", () => {
+        const config = configFor({
+            publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
+            privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"],
+        });
+        assert.strictEqual(config.network.privateSubnetCidrs.length, 3);
+    });
+
+    it("rejects subnet lists of different lengths", () => {
+        assertOneProblem(
+            { privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"] },
+            "ai-portal:privateSubnetCidrs",
+            /has 3 subnet\(s\) but publicSubnetCidrs has 2/,
+        );
+    });
+
+    it("rejects a subnet list given as a plain string", () => {
+        assertOneProblem({ publicSubnetCidrs: "10.0.0.0/24" }, "ai-portal:publicSubnetCidrs", /not a list of strings.*--path 'publicSubnetCidrs\[0\]'/);
+    });
+
+    it("rejects an unknown natGateways value, listing the allowed ones", () => {
+        const p = assertOneProblem({ natGateways: "two" }, "ai-portal:natGateways", /not a recognised value.*Allowed: "single" or "onePerAz"/);
+        assert.strictEqual(p.value, "two");
+    });
+
+    it("rejects a retention CloudWatch does not accept, and a non-number", () => {
+        assertOneProblem({ flowLogRetentionDays: 31 }, "ai-portal:flowLogRetentionDays", /not a retention period CloudWatch Logs accepts.*1, 3, 5, 7, 14, 30/);
+        assertOneProblem({ flowLogRetentionDays: "thirty" }, "ai-portal:flowLogRetentionDays", /not a whole number/);
+        assertOneProblem({ flowLogRetentionDays: 0 }, "ai-portal:flowLogRetentionDays", /not a retention period/);
+    });
+
+    it("accepts every retention value CloudWatch lists", () => {
+        for (const days of CLOUDWATCH_RETENTION_DAYS) {
+            assert.strictEqual(configFor({ flowLogRetentionDays: days }).network.flowLogRetentionDays, days);
+        }
+    });
+
+    it("rejects a region other than eu-west-2", () => {
+        assertOneProblem({ "aws:region": "us-east-1" }, "aws:region", /built, priced and tested for eu-west-2/);
+    });
+
+    it("reports a missing key", () => {
+        const p = assertOneProblem({ natGateways: undefined }, "ai-portal:natGateways", /is required/);
+        assert.strictEqual(p.value, undefined);
+    });
+});
+
+describe("config: unknown keys", () => {
+    it("rejects a typo, suggesting the nearest known key", () => {
+        const p = assertOneProblem({ natGateway: "single" }, "ai-portal:natGateway", /not a known key; did you mean ai-portal:natGateways\?/);
+        assert.strictEqual(p.value, "single");
+    });
+
+    it("rejects an unrelated key without a misleading suggestion", () => {
+        assertOneProblem({ colour: "blue" }, "ai-portal:colour", /^is not a known key\. Allowed/);
+    });
+
+    it("leaves other namespaces to their owners", () => {
+        configFor({ "aws:profile": "portal-admin", "pulumi:template": "x" });
+    });
+
+    it("suggests by edit distance, case-insensitively", () => {
+        assert.strictEqual(editDistance("vpccidr", "vpcCidr"), 0);
+        assert.strictEqual(nearestKey("flowLogRetentionDay", Object.keys(CONFIG_KEYS)), "flowLogRetentionDays");
+        assert.strictEqual(nearestKey("zzz", Object.keys(CONFIG_KEYS)), undefined);
+    });
+});
+
+describe("config: every problem at once", () => {
+    const changes = {
+        vpcCidr: "10.0.0.0/33",
+        publicSubnetCidrs: ["10.0.0.0/24", "10.9.1.0/24"],
+        privateSubnetCidrs: ["10.0.10.0/24", "nonsense"],
+        natGateways: "three",
+        flowLogRetentionDays: 10,
+        natGateway: "single",
+    };
+
+    it("reports each bad key in one result", () => {
+        const keys = problemsFor(changes).map((p) => p.key);
+        assert.deepStrictEqual(keys, [
+            "ai-portal:natGateway",
+            "ai-portal:vpcCidr",
+            "ai-portal:privateSubnetCidrs[1]",
+            "ai-portal:natGateways",
+            "ai-portal:flowLogRetentionDays",
+        ]);
+    });
+
+    it("formats one message naming every key, value and what is allowed", () => {
+        const message = describeProblems("dev", problemsFor(changes));
+        assert.match(message, /^Stack "dev" has an invalid configuration \(5 problems\); nothing was deployed:/);
+        assert.match(message, /- ai-portal:vpcCidr = "10\.0\.0\.0\/33": has a prefix length over 32\. Allowed: an IPv4 CIDR block from \/16 to \/28\./);
+        assert.match(message, /- ai-portal:privateSubnetCidrs\[1\] = "nonsense": is not an IPv4 CIDR block/);
+        assert.match(message, /- ai-portal:natGateways = "three": is not a recognised value\. Allowed: "single" or "onePerAz"\./);
+        assert.match(message, /- ai-portal:flowLogRetentionDays = "10": .*Allowed: one of 1, 3, 5/);
+        assert.match(message, /- ai-portal:natGateway = "single": is not a known key; did you mean ai-portal:natGateways\?/);
+    });
+
+    it("still checks subnets against each other when the VPC CIDR is bad", () => {
+        const keys = problemsFor({ vpcCidr: "bad", privateSubnetCidrs: ["10.0.10.0/24", "10.0.10.0/24"] }).map((p) => p.key);
+        assert.deepStrictEqual(keys, ["ai-portal:vpcCidr", "ai-portal:privateSubnetCidrs[1]"]);
+    });
+});

@@ -1,0 +1,158 @@
+/**
+ * Pulumi mocks with realistic eu-west-2 answers. Invokes the program makes are answered one token
+ * at a time and any other token throws, so a new lookup cannot silently get a made-up answer.
+ * Resource mocks return the inputs plus what AWS would compute (ids, ARNs, addresses), all derived
+ * from the resource name so two runs give identical results.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT_ID = "123456789012";
+export const REGION = "eu-west-2";
+export const AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+/** Zones as DescribeAvailabilityZones returns them for eu-west-2 (zone ids vary per account). */
+export const EU_WEST_2_ZONES = [
+    { name: "eu-west-2a", zoneId: "euw2-az2" },
+    { name: "eu-west-2b", zoneId: "euw2-az3" },
+    { name: "eu-west-2c", zoneId: "euw2-az1" },
+];
+
+export interface MockOptions {
+    /** Zones in the order the invoke returns them; defaults to the API's (name) order. */
+    readonly zones?: readonly { name: string; zoneId: string }[];
+    /** The AMI id the public AL2023 SSM parameter currently points at. */
+    readonly al2023AmiId?: string;
+}
+
+/** FNV-1a, for stable fake identifiers. */
+export function stableHash(text: string): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+        hash ^= text.charCodeAt(i);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash;
+}
+
+function hex(text: string, length = 17): string {
+    let out = "";
+    let seed = text;
+    while (out.length < length) {
+        const h = stableHash(seed).toString(16).padStart(8, "0");
+        out += h;
+        seed = h + seed;
+    }
+    return out.slice(0, length);
+}
+
+/** A public address in eu-west-2's EC2 range (3.8.0.0/14), stable per name. */
+function publicIp(name: string): string {
+    const h = stableHash(name);
+    return `3.${8 + (h & 3)}.${(h >>> 8) & 0xff}.${((h >>> 16) & 0xfd) + 1}`;
+}
+
+const ID_PREFIX: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:ec2/instance:Instance": "i-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:ec2/route:Route": "r-rtb-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+    "aws:directoryservice/directory:Directory": "d-",
+};
+
+function arnFor(type: string, name: string, inputs: Record<string, unknown>): string {
+    const [, moduleAndFile] = type.split(":");
+    const service = moduleAndFile.split("/")[0];
+    switch (type) {
+        case "aws:iam/role:Role":
+            return `arn:aws:iam::${ACCOUNT_ID}:role/${name}`;
+        case "aws:iam/policy:Policy":
+            return `arn:aws:iam::${ACCOUNT_ID}:policy/${name}`;
+        case "aws:iam/instanceProfile:InstanceProfile":
+            return `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${name}`;
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${inputs.name ?? name}`;
+        case "aws:s3/bucketV2:BucketV2":
+        case "aws:s3/bucket:Bucket":
+            return `arn:aws:s3:::${inputs.bucket ?? name}`;
+        case "aws:secretsmanager/secret:Secret":
+            return `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex(name, 6)}`;
+        default:
+            return `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${name}`;
+    }
+}
+
+/** What AWS computes for a resource, beyond echoing its inputs. */
+function computedState(type: string, name: string, id: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const base = { arn: arnFor(type, name, inputs) };
+    switch (type) {
+        case "aws:ec2/eip:Eip":
+            return { ...base, allocationId: id, publicIp: publicIp(name), publicDns: `ec2-${publicIp(name).replace(/\./g, "-")}.${REGION}.compute.amazonaws.com` };
+        case "aws:iam/role:Role":
+            return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${hex(name, 16).toUpperCase()}` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}` };
+        default:
+            return base;
+    }
+}
+
+export class PortalMocks implements pulumi.runtime.Mocks {
+    private readonly zones: readonly { name: string; zoneId: string }[];
+    private readonly amiId: string;
+
+    constructor(options: MockOptions = {}) {
+        this.zones = options.zones ?? EU_WEST_2_ZONES;
+        this.amiId = options.al2023AmiId ?? "ami-0b45ae66668865cd6";
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                return {
+                    id: REGION,
+                    names: this.zones.map((z) => z.name),
+                    zoneIds: this.zones.map((z) => z.zoneId),
+                    groupNames: this.zones.map(() => REGION),
+                    state: args.inputs.state,
+                    filters: args.inputs.filters,
+                };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/deployer/ci`, userId: "AROAEXAMPLEDEPLOYER:ci" };
+            case "aws:index/getPartition:getPartition":
+                return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            case "aws:index/getRegion:getRegion":
+                return { id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "Europe (London)" };
+            case "aws:ssm/getParameter:getParameter":
+                if (args.inputs.name === AL2023_PARAMETER) {
+                    return {
+                        id: AL2023_PARAMETER,
+                        name: AL2023_PARAMETER,
+                        arn: `arn:aws:ssm:${REGION}::parameter${AL2023_PARAMETER}`,
+                        type: "String",
+                        value: this.amiId,
+                        insecureValue: this.amiId,
+                        version: 101,
+                        withDecryption: true,
+                    };
+                }
+                throw new Error(`Mock not implemented: SSM parameter ${String(args.inputs.name)}`);
+            default:
+                throw new Error(`Mock not implemented: invoke ${args.token}`);
+        }
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const id = args.id || `${ID_PREFIX[args.type] ?? ""}${hex(args.type + "::" + args.name)}`;
+        return { id, state: { ...args.inputs, ...computedState(args.type, args.name, id, args.inputs) } };
+    }
+}

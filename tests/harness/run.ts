@@ -1,0 +1,172 @@
+/**
+ * Runs the real program (index.ts) under Pulumi's mock runtime for a stack's config and records
+ * every resource registration as the engine would see it: type, name, parent, inputs (with which
+ * of them are secret) and the resource options (protect, dependsOn, ignoreChanges, ...).
+ *
+ * Runs are serialised (the Pulumi runtime is process-global) and memoised per config, so each
+ * stack's program runs once per test process however many assertions read it.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { MockOptions, PortalMocks } from "./mocks";
+import { LoadedStackConfig, loadStackConfig, PROJECT_DIR, StackConfigSource } from "./stackConfig";
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface DeclaredResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Parent URN; "" for a top-level resource. */
+    readonly parent: string;
+    readonly custom: boolean;
+    /** Inputs as sent to the engine, secret wrappers removed. */
+    readonly inputs: Record<string, any>;
+    /** Dotted paths of inputs that were sent as secrets ("password", "tags.Name", ...). */
+    readonly secretInputPaths: readonly string[];
+    /** What the mock returned as the resource's state (inputs plus computed values). */
+    readonly id: string;
+    readonly protect: boolean;
+    readonly dependencies: readonly string[];
+    readonly ignoreChanges: readonly string[];
+    readonly replaceOnChanges: readonly string[];
+    readonly deleteBeforeReplace: boolean;
+    readonly retainOnDelete: boolean;
+    readonly provider: string;
+}
+
+export interface ProgramRun {
+    readonly config: LoadedStackConfig;
+    readonly resources: readonly DeclaredResource[];
+    /** Stack outputs (the program's exports), resolved. */
+    readonly outputs: Readonly<Record<string, unknown>>;
+    /** Names of outputs Pulumi would store as secrets. */
+    readonly secretOutputs: readonly string[];
+    /** Set when the program failed (e.g. a bad config); resources then holds what was declared before. */
+    readonly error?: Error;
+}
+
+export interface RunOptions {
+    readonly mocks?: MockOptions;
+    /** Run as a preview (`pulumi preview`) rather than an update. */
+    readonly preview?: boolean;
+}
+
+const PROGRAM = path.join(PROJECT_DIR, "index.ts");
+
+function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Removes secret wrappers, collecting the paths they stood at. */
+function unwrapSecrets(value: unknown, at: string, secretPaths: string[]): unknown {
+    if (isSecretValue(value)) {
+        secretPaths.push(at);
+        return unwrapSecrets(value.value, at, []);
+    }
+    if (Array.isArray(value)) {
+        return value.map((item, i) => unwrapSecrets(item, `${at}[${i}]`, secretPaths));
+    }
+    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            out[k] = unwrapSecrets(v, at ? `${at}.${k}` : k, secretPaths);
+        }
+        return out;
+    }
+    return value;
+}
+
+type Monitor = { registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> };
+
+function recordRegistrations(into: DeclaredResource[]): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                const secretInputPaths: string[] = [];
+                const raw = pulumi.runtime.deserializeProperties(req.getObject());
+                const inputs = unwrapSecrets(raw, "", secretInputPaths) as Record<string, any>;
+                into.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    custom: req.getCustom(),
+                    inputs,
+                    secretInputPaths,
+                    id: resp.getId(),
+                    protect: req.getProtect() === true,
+                    dependencies: req.getDependenciesList(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    retainOnDelete: req.getRetainondelete() === true,
+                    provider: req.getProvider(),
+                });
+            }
+            callback(err, resp);
+        });
+}
+
+async function waitForRegistrations(): Promise<void> {
+    // The SDK's own drain of outstanding RPCs (what `disconnect` awaits), without closing anything.
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}
+
+async function resolveOutputs(exports: Record<string, unknown>): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const name of Object.keys(exports).sort()) {
+        const value: pulumi.Output<unknown> = pulumi.output(exports[name]);
+        outputs[name] = await new Promise((resolve) => value.apply((v: unknown) => resolve(v)));
+        if (await pulumi.isSecret(value)) {
+            secretOutputs.push(name);
+        }
+    }
+    return { outputs, secretOutputs };
+}
+
+async function execute(source: StackConfigSource, options: RunOptions): Promise<ProgramRun> {
+    const config = loadStackConfig(source);
+    await pulumi.runtime.setMocks(new PortalMocks(options.mocks), config.project, config.stack, options.preview ?? false);
+    const resources: DeclaredResource[] = [];
+    recordRegistrations(resources);
+    pulumi.runtime.setAllConfig(config.raw, [...config.secretKeys]);
+
+    delete require.cache[require.resolve(PROGRAM)];
+    let exports: Record<string, unknown> = {};
+    let error: Error | undefined;
+    try {
+        exports = require(PROGRAM);
+    } catch (e) {
+        error = e as Error;
+    }
+    await waitForRegistrations();
+    const { outputs, secretOutputs } = error ? { outputs: {}, secretOutputs: [] } : await resolveOutputs(exports);
+    await waitForRegistrations();
+    return { config, resources, outputs, secretOutputs, error };
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+const memo = new Map<string, Promise<ProgramRun>>();
+
+/** Runs the program for a stack (its committed files, optionally changed); memoised per input. */
+export function runProgram(source: StackConfigSource, options: RunOptions = {}): Promise<ProgramRun> {
+    const key = JSON.stringify([source.stack, source.stackConfig ?? null, source.overrides ?? null, options]);
+    let run = memo.get(key);
+    if (!run) {
+        run = queue.then(() => execute(source, options));
+        queue = run.catch(() => undefined);
+        memo.set(key, run);
+    }
+    return run;
+}
+
+/** Shorthand for the committed Pulumi.<stack>.yaml. */
+export function runStack(stack: string): Promise<ProgramRun> {
+    return runProgram({ stack });
+}
