@@ -251,3 +251,154 @@ describe("config: every problem at once", () => {
         assert.deepStrictEqual(keys, ["ai-portal:vpcCidr", "ai-portal:privateSubnetCidrs[1]"]);
     });
 });
+
+describe("config: database rules", () => {
+    it("dev and prod read the database settings their files set", () => {
+        const dev = configFor({}).database;
+        const prod = configFor({}, "prod").database;
+        assert.deepStrictEqual(
+            [dev.multiAz, dev.backupRetentionDays, dev.deletionProtection, dev.maxAllocatedStorageGb],
+            [false, 7, false, 50],
+        );
+        assert.deepStrictEqual(
+            [prod.multiAz, prod.backupRetentionDays, prod.deletionProtection, prod.maxAllocatedStorageGb],
+            [true, 30, true, 200],
+        );
+        assert.strictEqual(dev.engineMajorVersion, "15");
+        assert.strictEqual(dev.performanceInsights, true);
+    });
+
+    it("rejects a class that is not db.<family>.<size>", () => {
+        for (const value of ["t3.medium", "db.t3", "db.q9.medium", "db.t3.huge", "DB.T3.MEDIUM"]) {
+            const p = assertOneProblem({ dbInstanceClass: value }, "ai-portal:dbInstanceClass", /not an RDS instance class.*db\.<family>\.<size>/);
+            assert.strictEqual(p.value, value);
+        }
+        assert.strictEqual(configFor({ dbInstanceClass: "db.m7g.2xlarge" }).database.instanceClass, "db.m7g.2xlarge");
+    });
+
+    it("turns Performance Insights off only for classes too small for it", () => {
+        assert.strictEqual(configFor({ dbInstanceClass: "db.t3.small" }).database.performanceInsights, false);
+        assert.strictEqual(configFor({ dbInstanceClass: "db.t4g.micro" }).database.performanceInsights, false);
+        assert.strictEqual(configFor({ dbInstanceClass: "db.r6g.large" }).database.performanceInsights, true);
+    });
+
+    it("rejects storage below the gp3 minimum and above its maximum", () => {
+        assertOneProblem({ dbAllocatedStorageGb: 10 }, "ai-portal:dbAllocatedStorageGb", /outside what gp3.*from 20 \(the gp3 minimum\)/);
+        assertOneProblem({ dbMaxAllocatedStorageGb: 70000 }, "ai-portal:dbMaxAllocatedStorageGb", /outside what gp3/);
+    });
+
+    it("rejects a storage ceiling below the allocated storage", () => {
+        const p = assertOneProblem({ dbAllocatedStorageGb: 100, dbMaxAllocatedStorageGb: 50 }, "ai-portal:dbMaxAllocatedStorageGb", /below dbAllocatedStorageGb \(100\).*at least 100/);
+        assert.strictEqual(p.value, "50");
+    });
+
+    it("rejects a pinned minor version, saying why", () => {
+        const p = assertOneProblem({ dbEngineVersion: "15.4" }, "ai-portal:dbEngineVersion", /pins a minor version; RDS retires minors.*Give the major only \(e\.g\. "15"\)/);
+        assert.strictEqual(p.value, "15.4");
+    });
+
+    it("rejects a major RDS does not support, listing the ones it does", () => {
+        assertOneProblem({ dbEngineVersion: "9" }, "ai-portal:dbEngineVersion", /not a PostgreSQL major version RDS supports.*14, 15, 16, 17/);
+        assert.strictEqual(configFor({ dbEngineVersion: "17" }).database.engineMajorVersion, "17");
+    });
+
+    it("rejects backup retention outside 7-35 days", () => {
+        assertOneProblem({ dbBackupRetentionDays: 0 }, "ai-portal:dbBackupRetentionDays", /7 to 35 days/);
+        assertOneProblem({ dbBackupRetentionDays: 36 }, "ai-portal:dbBackupRetentionDays", /7 to 35 days/);
+        assertOneProblem({ dbBackupRetentionDays: 3 }, "ai-portal:dbBackupRetentionDays", /the portal: at least 7/);
+    });
+
+    it("rejects a non-boolean for the boolean keys", () => {
+        assertOneProblem({ dbMultiAz: "yes" }, "ai-portal:dbMultiAz", /not a boolean.*true or false/);
+    });
+
+    it("rejects malformed and too-short windows", () => {
+        assertOneProblem({ dbBackupWindow: "2am" }, "ai-portal:dbBackupWindow", /form hh:mm-hh:mm/);
+        assertOneProblem({ dbBackupWindow: "02:00-02:10" }, "ai-portal:dbBackupWindow", /shorter than the 30 minutes/);
+        assertOneProblem({ dbMaintenanceWindow: "sunday 03:00" }, "ai-portal:dbMaintenanceWindow", /form ddd:hh:mm-ddd:hh:mm/);
+        assertOneProblem({ dbMaintenanceWindow: "sun:03:00-sun:03:15" }, "ai-portal:dbMaintenanceWindow", /shorter than the 30 minutes/);
+    });
+
+    it("rejects a maintenance window that overlaps the backup window, including across midnight", () => {
+        assertOneProblem({ dbMaintenanceWindow: "wed:02:15-wed:03:00" }, "ai-portal:dbMaintenanceWindow", /overlaps the daily backup window 02:00-02:30/);
+        assertOneProblem(
+            { dbBackupWindow: "23:45-00:15", dbMaintenanceWindow: "sun:23:50-mon:00:30" },
+            "ai-portal:dbMaintenanceWindow",
+            /overlaps the daily backup window 23:45-00:15/,
+        );
+        assertOneProblem(
+            { dbBackupWindow: "00:00-00:30", dbMaintenanceWindow: "sun:23:30-mon:00:10" },
+            "ai-portal:dbMaintenanceWindow",
+            /overlaps/,
+        );
+        configFor({ dbBackupWindow: "23:00-23:30", dbMaintenanceWindow: "sun:23:30-mon:00:30" });
+    });
+});
+
+describe("config: directory rules", () => {
+    it("rejects a one-label domain", () => {
+        assertOneProblem({ directoryDomain: "corp" }, "ai-portal:directoryDomain", /single label.*at least two labels/);
+    });
+
+    it("rejects a malformed domain", () => {
+        assertOneProblem({ directoryDomain: "corp..internal" }, "ai-portal:directoryDomain", /not a valid DNS name/);
+        assertOneProblem({ directoryDomain: "corp.-bad.internal" }, "ai-portal:directoryDomain", /not a valid DNS name/);
+        assertOneProblem({ directoryDomain: "corp.10" }, "ai-portal:directoryDomain", /numeric label/);
+    });
+
+    it("rejects a NetBIOS name that is too long or has a dot", () => {
+        const p = assertOneProblem({ directoryShortName: "AIPORTALCORPORATE" }, "ai-portal:directoryShortName", /has 17 characters.*1-15/);
+        assert.strictEqual(p.value, "AIPORTALCORPORATE");
+        assertOneProblem({ directoryShortName: "CORP.X" }, "ai-portal:directoryShortName", /contains a dot/);
+        assertOneProblem({ directoryShortName: "" }, "ai-portal:directoryShortName", /not a NetBIOS name/);
+    });
+
+    it("accepts Standard and Enterprise and nothing else", () => {
+        assert.strictEqual(configFor({ directoryEdition: "Enterprise" }).directory.edition, "Enterprise");
+        assertOneProblem({ directoryEdition: "standard" }, "ai-portal:directoryEdition", /Allowed: "Standard" or "Enterprise"/);
+    });
+});
+
+describe("config: production stacks keep their data protected", () => {
+    for (const key of ["dbDeletionProtection", "dbMultiAz", "directoryProtect"]) {
+        it(`rejects ${key}=false on prod`, () => {
+            assertOneProblemOn("prod", { [key]: false }, `ai-portal:${key}`, /is off, but stack "prod" is a production stack.*Allowed: true/);
+        });
+    }
+
+    it("treats prod-* stacks as production and leaves other stacks free", () => {
+        assert.ok(!parseConfig({ stack: "prod-eu", raw: rawWith({ dbDeletionProtection: false }, "prod") }).ok);
+        assert.ok(parseConfig({ stack: "production-test", raw: rawWith({}, "dev") }).ok);
+        assert.ok(parseConfig({ stack: "staging", raw: rawWith({}, "dev") }).ok);
+    });
+
+    it("reports all three at once", () => {
+        const problems = problemsFor({ dbDeletionProtection: false, dbMultiAz: false, directoryProtect: false }, "prod");
+        assert.deepStrictEqual(problems.map((p) => p.key), ["ai-portal:dbDeletionProtection", "ai-portal:dbMultiAz", "ai-portal:directoryProtect"]);
+    });
+});
+
+describe("config: problems across tiers are reported together", () => {
+    it("network, database and directory problems in one result", () => {
+        const keys = problemsFor({
+            natGateways: "many",
+            dbEngineVersion: "15.4",
+            dbAllocatedStorageGb: 5,
+            directoryShortName: "WAYTOOLONGNETBIOSNAME",
+            logRetentionDays: 2,
+        }).map((p) => p.key);
+        assert.deepStrictEqual(keys, [
+            "ai-portal:natGateways",
+            "ai-portal:dbAllocatedStorageGb",
+            "ai-portal:dbEngineVersion",
+            "ai-portal:directoryShortName",
+            "ai-portal:logRetentionDays",
+        ]);
+    });
+});
+
+function assertOneProblemOn(stack: string, changes: Record<string, unknown>, key: string, pattern: RegExp): void {
+    const problems = problemsFor(changes, stack);
+    assert.deepStrictEqual(problems.map((p) => p.key), [key]);
+    assert.match(`${problems[0].reason}. Allowed: ${problems[0].allowed}`, pattern);
+}

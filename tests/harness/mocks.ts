@@ -69,6 +69,11 @@ const ID_PREFIX: Record<string, string> = {
     "aws:directoryservice/directory:Directory": "d-",
 };
 
+/** Resources whose AWS ids are shorter than the usual 17 hex digits. */
+const ID_LENGTH: Record<string, number> = {
+    "aws:directoryservice/directory:Directory": 10,
+};
+
 function arnFor(type: string, name: string, inputs: Record<string, unknown>): string {
     const [, moduleAndFile] = type.split(":");
     const service = moduleAndFile.split("/")[0];
@@ -101,6 +106,32 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
             return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${hex(name, 16).toUpperCase()}` };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}` };
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}`, ownerId: ACCOUNT_ID };
+        case "aws:rds/subnetGroup:SubnetGroup":
+        case "aws:rds/parameterGroup:ParameterGroup":
+            // RDS lower-cases these names.
+            return { ...base, name: (inputs.name as string | undefined) ?? `${name}-${hex(name, 7)}`.toLowerCase() };
+        case "aws:rds/instance:Instance": {
+            const address = `${inputs.identifier ?? name}.c${hex(name, 11)}.${REGION}.rds.amazonaws.com`;
+            const port = (inputs.port as number | undefined) ?? 5432;
+            return {
+                ...base,
+                address,
+                port,
+                endpoint: `${address}:${port}`,
+                resourceId: `db-${hex(name, 26).toUpperCase()}`,
+                masterUserSecrets: inputs.manageMasterUserPassword
+                    ? [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:rds!db-${hex(name, 8)}-${hex(name + "s", 6)}`, kmsKeyId: "", secretStatus: "active" }]
+                    : [],
+            };
+        }
+        case "aws:directoryservice/directory:Directory":
+            // One domain controller in each of the first two private subnets (10.0.10.0/24, 10.0.11.0/24).
+            return { ...base, dnsIpAddresses: ["10.0.11.187", "10.0.10.42"], securityGroupId: `sg-${hex(name + "dc", 17)}`, accessUrl: `${id}.awsapps.com` };
+        case "random:index/randomPassword:RandomPassword":
+            // A recognisable marker: tests search for it wherever a secret must not appear.
+            return { result: `MOCKSECRET${hex(name, 12)}Aa9`, bcryptHash: `$2a$10$${hex(name, 53)}` };
         default:
             return base;
     }
@@ -152,7 +183,10 @@ export class PortalMocks implements pulumi.runtime.Mocks {
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-        const id = args.id || `${ID_PREFIX[args.type] ?? ""}${hex(args.type + "::" + args.name)}`;
-        return { id, state: { ...args.inputs, ...computedState(args.type, args.name, id, args.inputs) } };
+        const computed = (id: string) => computedState(args.type, args.name, id, args.inputs);
+        // Terraform-based resources whose id is their ARN.
+        const idIsArn = args.type.startsWith("aws:secretsmanager/secret:") || args.type.startsWith("aws:iam/policy:");
+        const id = args.id || (idIsArn ? (computed("").arn as string) : `${ID_PREFIX[args.type] ?? ""}${hex(args.type + "::" + args.name, ID_LENGTH[args.type] ?? 17)}`);
+        return { id, state: { ...args.inputs, ...computed(id) } };
     }
 }

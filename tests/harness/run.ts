@@ -25,8 +25,9 @@ export interface DeclaredResource {
     readonly inputs: Record<string, any>;
     /** Dotted paths of inputs that were sent as secrets ("password", "tags.Name", ...). */
     readonly secretInputPaths: readonly string[];
-    /** What the mock returned as the resource's state (inputs plus computed values). */
     readonly id: string;
+    /** What the mock returned as the resource's state (inputs plus computed values). */
+    readonly state: Record<string, any>;
     readonly protect: boolean;
     readonly dependencies: readonly string[];
     readonly ignoreChanges: readonly string[];
@@ -98,6 +99,7 @@ function recordRegistrations(into: DeclaredResource[]): void {
                     inputs,
                     secretInputPaths,
                     id: resp.getId(),
+                    state: pulumi.runtime.deserializeProperties(resp.getObject()),
                     protect: req.getProtect() === true,
                     dependencies: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),

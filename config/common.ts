@@ -1,0 +1,24 @@
+/** Facts shared by every tier's config: the region and what CloudWatch Logs accepts. */
+import { ConfigReader } from "./reader";
+
+export const PROJECT = "ai-portal";
+/** The only region the portal is built, priced and tested for (EU Bedrock inference profiles). */
+export const REGION = "eu-west-2";
+/** Standard Availability Zones in eu-west-2; subnets are spread over the first N of them. */
+export const REGION_AZ_COUNT = 3;
+
+/** Retention values CloudWatch Logs accepts (0, "never expire", is deliberately not allowed). */
+export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = Object.freeze([
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+]);
+
+export function readRetentionDays(reader: ConfigReader, key: string): number | undefined {
+    return reader.integer(key, `one of ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`, (v) =>
+        CLOUDWATCH_RETENTION_DAYS.includes(v) ? undefined : "is not a retention period CloudWatch Logs accepts",
+    );
+}
+
+/** Stacks named `prod` or `prod-...` hold real data: the config must keep it protected. */
+export function isProductionStack(stack: string): boolean {
+    return stack === "prod" || stack.startsWith("prod-");
+}

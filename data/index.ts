@@ -1,0 +1,197 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DatabaseConfig } from "../config";
+
+/** The database Open WebUI keeps its data in, and the role it connects as. */
+export const DATABASE_NAME = "aiportal";
+export const POSTGRES_PORT = 5432;
+export const MASTER_USERNAME = "portal_admin";
+export const APP_USERNAME = "openwebui";
+
+export interface DatabaseArgs extends DatabaseConfig {
+    /** Prefix for identifiers, secret names and `Name` tags, e.g. "ai-portal-dev". */
+    readonly namePrefix: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets (two AZs or more) the DB subnet group spans. */
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Retention of the PostgreSQL log groups in CloudWatch Logs. */
+    readonly logRetentionDays: number;
+}
+
+/** `postgresql://` URL for Open WebUI's DATABASE_URL; the password is URL-encoded and TLS required. */
+export function databaseUrl(username: string, password: string, host: string, port: number, database: string): string {
+    return `postgresql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}?sslmode=require`;
+}
+
+/**
+ * RDS for PostgreSQL in the private subnets: encrypted gp3 storage, TLS forced, automated backups,
+ * an RDS-managed (rotating) master password in Secrets Manager, and a separate secret holding
+ * Open WebUI's own credentials and URL. With `deletionProtection` the instance also gets a final
+ * snapshot on delete and Pulumi `protect`, so neither a console click nor a `pulumi up` can drop it.
+ *
+ * Its security group has no rules here: the compute tier's traffic matrix adds the one ingress.
+ */
+export class Database extends pulumi.ComponentResource {
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** Host name of the instance (no port). */
+    public readonly address: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly databaseName: string = DATABASE_NAME;
+    /** RDS identifier, also the stem of the final snapshot and log group names. */
+    public readonly identifier: string;
+    /** Secrets Manager secret RDS manages (and rotates) for the master user. */
+    public readonly masterSecretArn: pulumi.Output<string>;
+    /** Secrets Manager secret with Open WebUI's username, password, host, port and URL. */
+    public readonly appSecretArn: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:data:Database", name, {}, opts);
+        const parent = { parent: this };
+        const protectData = args.deletionProtection;
+        this.identifier = `${args.namePrefix}-postgres`;
+
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                description: "PostgreSQL for the AI Portal; ingress is declared by the traffic matrix",
+                // Rules of other groups that reference this one would otherwise block its deletion.
+                revokeRulesOnDelete: true,
+                tags: { Name: `${args.namePrefix}-postgres` },
+            },
+            parent,
+        );
+
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { subnetIds: args.privateSubnetIds, description: `Private subnets of ${args.namePrefix}`, tags: { Name: `${args.namePrefix}-postgres` } },
+            parent,
+        );
+
+        const parameterGroup = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                family: `postgres${args.engineMajorVersion}`,
+                description: `${args.namePrefix}: TLS required, slow statements logged`,
+                parameters: [
+                    // pending-reboot is accepted for static and dynamic parameters alike; a new
+                    // instance starts with them applied.
+                    { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+                    { name: "log_min_duration_statement", value: "1000", applyMethod: "pending-reboot" },
+                ],
+                tags: { Name: `${args.namePrefix}-postgres` },
+            },
+            parent,
+        );
+
+        // RDS would create these on first export without a retention; creating them first keeps
+        // the retention ours.
+        const logGroups = ["postgresql", "upgrade"].map(
+            (log) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${log}-logs`,
+                    { name: `/aws/rds/instance/${this.identifier}/${log}`, retentionInDays: args.logRetentionDays, tags: { Name: `${args.namePrefix}-postgres-${log}` } },
+                    parent,
+                ),
+        );
+
+        const instance = new aws.rds.Instance(
+            `${name}-postgres`,
+            {
+                identifier: this.identifier,
+                engine: "postgres",
+                // A major only: with auto minor upgrades the provider accepts the running minor.
+                engineVersion: args.engineMajorVersion,
+                autoMinorVersionUpgrade: true,
+                allowMajorVersionUpgrade: false,
+                instanceClass: args.instanceClass,
+                storageType: "gp3",
+                allocatedStorage: args.allocatedStorageGb,
+                maxAllocatedStorage: args.maxAllocatedStorageGb,
+                storageEncrypted: true,
+                dbName: DATABASE_NAME,
+                port: POSTGRES_PORT,
+                username: MASTER_USERNAME,
+                // RDS keeps the master password in Secrets Manager and rotates it; it never enters
+                // this program or its state.
+                manageMasterUserPassword: true,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [securityGroup.id],
+                parameterGroupName: parameterGroup.name,
+                publiclyAccessible: false,
+                multiAz: args.multiAz,
+                backupRetentionPeriod: args.backupRetentionDays,
+                backupWindow: args.backupWindow,
+                maintenanceWindow: args.maintenanceWindow,
+                copyTagsToSnapshot: true,
+                deletionProtection: protectData,
+                skipFinalSnapshot: !protectData,
+                // Deterministic: the same name on every run, never a timestamp.
+                finalSnapshotIdentifier: protectData ? `${this.identifier}-final` : undefined,
+                deleteAutomatedBackups: !protectData,
+                // Protected stacks take disruptive changes (class, parameters) in the maintenance window.
+                applyImmediately: !protectData,
+                performanceInsightsEnabled: args.performanceInsights,
+                performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                tags: { Name: `${args.namePrefix}-postgres` },
+            },
+            { parent: this, protect: protectData, dependsOn: logGroups },
+        );
+
+        const appPassword = new random.RandomPassword(
+            `${name}-openwebui-password`,
+            // Letters and digits only: safe in a URL, a shell and an env file without quoting.
+            { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
+            parent,
+        );
+        const appSecret = new aws.secretsmanager.Secret(
+            `${name}-openwebui-credentials`,
+            {
+                name: `${args.namePrefix}/database/openwebui`,
+                description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
+                recoveryWindowInDays: protectData ? 30 : 0,
+            },
+            parent,
+        );
+        new aws.secretsmanager.SecretVersion(
+            `${name}-openwebui-credentials`,
+            {
+                secretId: appSecret.id,
+                secretString: pulumi.secret(
+                    pulumi.all([pulumi.secret(appPassword.result), instance.address, instance.port]).apply(([password, host, port]) =>
+                        JSON.stringify({
+                            engine: "postgres",
+                            username: APP_USERNAME,
+                            password,
+                            host,
+                            port,
+                            dbname: DATABASE_NAME,
+                            url: databaseUrl(APP_USERNAME, password, host, port, DATABASE_NAME),
+                        }),
+                    ),
+                ),
+            },
+            parent,
+        );
+
+        this.securityGroupId = securityGroup.id;
+        this.address = instance.address;
+        this.port = instance.port;
+        this.masterSecretArn = instance.masterUserSecrets.apply((secrets) => {
+            if (secrets.length === 0) {
+                throw new Error(`${this.identifier}: RDS reported no managed master user secret`);
+            }
+            return secrets[0].secretArn;
+        });
+        this.appSecretArn = appSecret.arn;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            address: this.address,
+            port: this.port,
+            masterSecretArn: this.masterSecretArn,
+            appSecretArn: this.appSecretArn,
+        });
+    }
+}

@@ -1,0 +1,235 @@
+/**
+ * The database tier each committed stack declares.
+ */
+import * as assert from "assert";
+import { databaseUrl } from "../data";
+import { byId, named, ofType, parseJson, transitiveDependencies } from "./harness/query";
+import { ProgramRun, runStack } from "./harness/run";
+
+const T = {
+    instance: "aws:rds/instance:Instance",
+    subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+    parameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    subnet: "aws:ec2/subnet:Subnet",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    directory: "aws:directoryservice/directory:Directory",
+};
+
+/** The settings each stack file implies for the instance. */
+const expected = {
+    dev: {
+        multiAz: false,
+        backupRetentionPeriod: 7,
+        maxAllocatedStorage: 50,
+        deletionProtection: false,
+        skipFinalSnapshot: true,
+        finalSnapshotIdentifier: undefined,
+        deleteAutomatedBackups: true,
+        applyImmediately: true,
+        protect: false,
+        logRetention: 30,
+        secretRecoveryWindow: 0,
+    },
+    prod: {
+        multiAz: true,
+        backupRetentionPeriod: 30,
+        maxAllocatedStorage: 200,
+        deletionProtection: true,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: "ai-portal-prod-postgres-final",
+        deleteAutomatedBackups: false,
+        applyImmediately: false,
+        protect: true,
+        logRetention: 90,
+        secretRecoveryWindow: 30,
+    },
+};
+
+for (const [stack, want] of Object.entries(expected)) {
+    describe(`data tier (${stack})`, () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await runStack(stack);
+            assert.ifError(run.error);
+        });
+
+        it("declares exactly one PostgreSQL instance with the seed's size, encrypted gp3 and the aiportal database", () => {
+            const instances = ofType(run, T.instance);
+            assert.strictEqual(instances.length, 1);
+            const i = instances[0].inputs;
+            assert.deepStrictEqual(
+                {
+                    identifier: i.identifier,
+                    engine: i.engine,
+                    engineVersion: i.engineVersion,
+                    instanceClass: i.instanceClass,
+                    storageType: i.storageType,
+                    allocatedStorage: i.allocatedStorage,
+                    storageEncrypted: i.storageEncrypted,
+                    dbName: i.dbName,
+                    port: i.port,
+                },
+                {
+                    identifier: `ai-portal-${stack}-postgres`,
+                    engine: "postgres",
+                    engineVersion: "15",
+                    instanceClass: "db.t3.medium",
+                    storageType: "gp3",
+                    allocatedStorage: 20,
+                    storageEncrypted: true,
+                    dbName: "aiportal",
+                    port: 5432,
+                },
+            );
+        });
+
+        it("sets the stack's availability, backup and protection settings", () => {
+            const db = ofType(run, T.instance)[0];
+            const i = db.inputs;
+            assert.deepStrictEqual(
+                {
+                    multiAz: i.multiAz,
+                    backupRetentionPeriod: i.backupRetentionPeriod,
+                    maxAllocatedStorage: i.maxAllocatedStorage,
+                    deletionProtection: i.deletionProtection,
+                    skipFinalSnapshot: i.skipFinalSnapshot,
+                    finalSnapshotIdentifier: i.finalSnapshotIdentifier,
+                    deleteAutomatedBackups: i.deleteAutomatedBackups,
+                    applyImmediately: i.applyImmediately,
+                    protect: db.protect,
+                },
+                {
+                    multiAz: want.multiAz,
+                    backupRetentionPeriod: want.backupRetentionPeriod,
+                    maxAllocatedStorage: want.maxAllocatedStorage,
+                    deletionProtection: want.deletionProtection,
+                    skipFinalSnapshot: want.skipFinalSnapshot,
+                    finalSnapshotIdentifier: want.finalSnapshotIdentifier,
+                    deleteAutomatedBackups: want.deleteAutomatedBackups,
+                    applyImmediately: want.applyImmediately,
+                    protect: want.protect,
+                },
+            );
+        });
+
+        it("keeps the everyday settings the issue asks for: windows apart, tags copied, minors automatic, insights on", () => {
+            const i = ofType(run, T.instance)[0].inputs;
+            assert.strictEqual(i.backupWindow, "02:00-02:30");
+            assert.strictEqual(i.maintenanceWindow, "sun:03:00-sun:04:00");
+            assert.strictEqual(i.copyTagsToSnapshot, true);
+            assert.strictEqual(i.autoMinorVersionUpgrade, true);
+            assert.strictEqual(i.allowMajorVersionUpgrade, false);
+            assert.strictEqual(i.performanceInsightsEnabled, true);
+            assert.strictEqual(i.performanceInsightsRetentionPeriod, 7);
+            assert.deepStrictEqual(i.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
+        });
+
+        it("pins the engine to a major version only", () => {
+            assert.match(ofType(run, T.instance)[0].inputs.engineVersion, /^[0-9]+$/);
+        });
+
+        it("is not public and lives only in the private subnets", () => {
+            const db = ofType(run, T.instance)[0];
+            assert.strictEqual(db.inputs.publiclyAccessible, false);
+            const group = ofType(run, T.subnetGroup).find((g) => g.state.name === db.inputs.dbSubnetGroupName)!;
+            assert.ok(group, "the instance uses the declared subnet group");
+            const cidrs = group.inputs.subnetIds.map((id: string) => byId(run, T.subnet, id).inputs.cidrBlock);
+            assert.deepStrictEqual(cidrs, ["10.0.10.0/24", "10.0.11.0/24"]);
+        });
+
+        it("forces TLS and logs slow statements through a parameter group of the engine's family", () => {
+            const db = ofType(run, T.instance)[0];
+            const group = ofType(run, T.parameterGroup).find((g) => g.state.name === db.inputs.parameterGroupName)!;
+            assert.ok(group, "the instance uses the declared parameter group");
+            assert.strictEqual(group.inputs.family, "postgres15");
+            const params = Object.fromEntries(group.inputs.parameters.map((p: any) => [p.name, p.value]));
+            assert.strictEqual(params["rds.force_ssl"], "1");
+            assert.strictEqual(params["log_min_duration_statement"], "1000");
+        });
+
+        it("has its own security group with no rules of its own", () => {
+            const db = ofType(run, T.instance)[0];
+            assert.strictEqual(db.inputs.vpcSecurityGroupIds.length, 1);
+            const sg = byId(run, T.sg, db.inputs.vpcSecurityGroupIds[0]);
+            assert.strictEqual(sg.inputs.ingress, undefined);
+            assert.strictEqual(sg.inputs.egress, undefined);
+            assert.strictEqual(sg.inputs.vpcId, run.outputs.vpcId);
+            assert.strictEqual(run.outputs.dbSecurityGroupId, sg.id);
+        });
+
+        it("lets RDS manage (and rotate) the master password: no password in the program", () => {
+            const i = ofType(run, T.instance)[0].inputs;
+            assert.strictEqual(i.manageMasterUserPassword, true);
+            assert.strictEqual(i.password, undefined);
+            assert.strictEqual(i.username, "portal_admin");
+            assert.match(run.outputs.dbSecretArn as string, /^arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-/);
+        });
+
+        it("keeps Open WebUI's own credentials and URL in a separate secret, marked secret", () => {
+            const secret = named(run, T.secret, "data-openwebui-credentials");
+            assert.strictEqual(secret.inputs.name, `ai-portal-${stack}/database/openwebui`);
+            assert.strictEqual(secret.inputs.recoveryWindowInDays, want.secretRecoveryWindow);
+            const version = ofType(run, T.secretVersion).find((v) => v.inputs.secretId === secret.id)!;
+            assert.deepStrictEqual(version.secretInputPaths, ["secretString"]);
+            const value = parseJson(version.inputs.secretString);
+            const db = ofType(run, T.instance)[0];
+            assert.strictEqual(value.username, "openwebui");
+            assert.strictEqual(value.host, db.state.address);
+            assert.strictEqual(value.dbname, "aiportal");
+            assert.strictEqual(value.url, databaseUrl("openwebui", value.password, db.state.address, 5432, "aiportal"));
+            assert.match(value.url, /\?sslmode=require$/);
+            assert.strictEqual(run.outputs.dbAppSecretArn, secret.id);
+        });
+
+        it(`creates the PostgreSQL log groups first, kept ${want.logRetention} days`, () => {
+            const db = ofType(run, T.instance)[0];
+            for (const log of ["postgresql", "upgrade"]) {
+                const group = ofType(run, T.logGroup).find((g) => g.inputs.name === `/aws/rds/instance/ai-portal-${stack}-postgres/${log}`)!;
+                assert.ok(group, `${log} log group`);
+                assert.strictEqual(group.inputs.retentionInDays, want.logRetention);
+                assert.ok(db.dependencies.includes(group.urn), `the instance waits for the ${log} log group`);
+            }
+        });
+
+        it("does not wait for the directory", () => {
+            const directory = ofType(run, T.directory)[0];
+            const dataTier = run.resources.filter((r) => r.urn.includes("aiportal:data:Database"));
+            assert.ok(dataTier.length >= 8);
+            for (const resource of dataTier) {
+                const deps = transitiveDependencies(run, resource);
+                assert.ok(!deps.has(directory.urn), `${resource.name} must not depend on the directory`);
+                assert.ok(![...deps].some((urn) => urn.includes("aiportal:directory")), `${resource.name} must not depend on the directory tier`);
+            }
+        });
+    });
+}
+
+describe("data tier: the database URL", () => {
+    it("URL-encodes the password and requires TLS", () => {
+        assert.strictEqual(databaseUrl("openwebui", "p@ss/w:rd?#", "db.example", 5432, "aiportal"), "postgresql://openwebui:p%40ss%2Fw%3Ard%3F%23@db.example:5432/aiportal?sslmode=require");
+    });
+});
+
+describe("data tier: dev and prod differ exactly in what their stack files set", () => {
+    it("the instance inputs differ only in availability, retention, storage ceiling and protection", async () => {
+        const [dev, prod] = [await runStack("dev"), await runStack("prod")];
+        const a = ofType(dev, T.instance)[0].inputs;
+        const b = ofType(prod, T.instance)[0].inputs;
+        const differing = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+        assert.deepStrictEqual(differing, [
+            "applyImmediately",
+            "backupRetentionPeriod",
+            "deleteAutomatedBackups",
+            "deletionProtection",
+            "finalSnapshotIdentifier",
+            "identifier",
+            "maxAllocatedStorage",
+            "multiAz",
+            "skipFinalSnapshot",
+            "tags",
+        ]);
+    });
+});
