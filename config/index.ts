@@ -7,11 +7,13 @@
  * and types so the reader can check them, and a test keeps the two in step.
  */
 import { isProductionStack, PROJECT, readRetentionDays, REGION } from "./common";
+import { COMPUTE_KEYS, ComputeConfig, readCompute } from "./compute";
 import { DATABASE_KEYS, DatabaseConfig, readDatabase } from "./database";
 import { DIRECTORY_KEYS, DirectoryConfig, readDirectory } from "./directory";
 import { NETWORK_KEYS, NetworkConfig, readNetwork } from "./network";
 import { ConfigProblem, ConfigReader, ConfigValueType, formatProblem, RawConfig } from "./reader";
 
+export { ComputeConfig, parseImageReference, WebUserRole } from "./compute";
 export { CLOUDWATCH_RETENTION_DAYS, isProductionStack, PROJECT, REGION, REGION_AZ_COUNT } from "./common";
 export { DatabaseConfig, POSTGRES_MAJORS } from "./database";
 export { DirectoryConfig, DirectoryEdition } from "./directory";
@@ -23,6 +25,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigValueType>> = Object.fre
     ...NETWORK_KEYS,
     ...DATABASE_KEYS,
     ...DIRECTORY_KEYS,
+    ...COMPUTE_KEYS,
     logRetentionDays: "integer",
 });
 
@@ -37,6 +40,7 @@ export interface PortalConfig {
     readonly network: NetworkConfig;
     readonly database: DatabaseConfig;
     readonly directory: DirectoryConfig;
+    readonly compute: ComputeConfig;
 }
 
 export type ConfigResult =
@@ -92,10 +96,11 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const network = readNetwork(reader);
     const database = readDatabase(reader);
     const directory = readDirectory(reader);
+    const compute = readCompute(reader);
     const logRetentionDays = readRetentionDays(reader, "logRetentionDays");
     checkProductionProtection(reader, input.stack, database, directory);
 
-    if (reader.problems.length > 0 || !network || !database || !directory || logRetentionDays === undefined) {
+    if (reader.problems.length > 0 || !network || !database || !directory || !compute || logRetentionDays === undefined) {
         return { ok: false, problems: [...reader.problems] };
     }
     return {
@@ -109,6 +114,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
             network,
             database,
             directory,
+            compute,
         }),
     };
 }

@@ -44,6 +44,8 @@ export class Database extends pulumi.ComponentResource {
     public readonly masterSecretArn: pulumi.Output<string>;
     /** Secrets Manager secret with Open WebUI's username, password, host, port and URL. */
     public readonly appSecretArn: pulumi.Output<string>;
+    /** Changes whenever Open WebUI's credentials change. */
+    public readonly appSecretVersionId: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:data:Database", name, {}, opts);
@@ -155,7 +157,7 @@ export class Database extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.secretsmanager.SecretVersion(
+        const appSecretVersion = new aws.secretsmanager.SecretVersion(
             `${name}-openwebui-credentials`,
             {
                 secretId: appSecret.id,
@@ -186,6 +188,7 @@ export class Database extends pulumi.ComponentResource {
             return secrets[0].secretArn;
         });
         this.appSecretArn = appSecret.arn;
+        this.appSecretVersionId = appSecretVersion.versionId;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             address: this.address,

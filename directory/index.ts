@@ -85,6 +85,8 @@ export class Directory extends pulumi.ComponentResource {
                 shortName: args.shortName,
                 password,
                 description: `AI Portal directory (${args.namePrefix})`,
+                // The Directory Service Data API creates the portal's LDAP bind account at deploy time.
+                enableDirectoryDataAccess: true,
                 vpcSettings: {
                     vpcId: args.vpcId,
                     subnetIds: pulumi.output(args.privateSubnetIds).apply((ids) => ids.slice(0, 2)),

@@ -86,8 +86,15 @@ describe("config: Pulumi.yaml declares exactly the keys the program reads", () =
         }
     });
 
-    it("the declared defaults alone form a valid (production-grade) config", () => {
-        const raw = loadStackConfig({ stack: "prod", stackConfig: {} }).raw;
+    it("keys without a default are exactly the ones every stack must state", () => {
+        const required = Object.entries(project.declarations)
+            .filter(([, decl]) => decl.default === undefined)
+            .map(([key]) => key);
+        assert.deepStrictEqual(required, ["allowedCidrs"]);
+    });
+
+    it("the declared defaults plus the required keys form a valid (production-grade) config", () => {
+        const raw = loadStackConfig({ stack: "prod", stackConfig: { "ai-portal:allowedCidrs": ["10.0.0.0/8"] } }).raw;
         const result = parseConfig({ stack: "prod", raw });
         assert.ok(result.ok, result.ok ? "" : describeProblems("prod", result.problems));
         assert.strictEqual(result.config.network.natGateways, "onePerAz");

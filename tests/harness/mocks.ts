@@ -4,6 +4,7 @@
  * Resource mocks return the inputs plus what AWS would compute (ids, ARNs, addresses), all derived
  * from the resource name so two runs give identical results.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT_ID = "123456789012";
@@ -22,6 +23,8 @@ export interface MockOptions {
     readonly zones?: readonly { name: string; zoneId: string }[];
     /** The AMI id the public AL2023 SSM parameter currently points at. */
     readonly al2023AmiId?: string;
+    /** Changes what every registry tag resolves to, as if upstream had moved the tags. */
+    readonly registryRevision?: string;
 }
 
 /** FNV-1a, for stable fake identifiers. */
@@ -32,6 +35,11 @@ export function stableHash(text: string): number {
         hash = Math.imul(hash, 0x01000193) >>> 0;
     }
     return hash;
+}
+
+/** A realistic-looking sha256 digest, stable per text. */
+export function mockDigest(text: string): string {
+    return `sha256:${createHash("sha256").update(text).digest("hex")}`;
 }
 
 function hex(text: string, length = 17): string {
@@ -104,6 +112,8 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
             return { ...base, allocationId: id, publicIp: publicIp(name), publicDns: `ec2-${publicIp(name).replace(/\./g, "-")}.${REGION}.compute.amazonaws.com` };
         case "aws:iam/role:Role":
             return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${hex(name, 16).toUpperCase()}` };
+        case "aws:iam/instanceProfile:InstanceProfile":
+            return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AIPA${hex(name, 16).toUpperCase()}` };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}` };
         case "aws:ec2/securityGroup:SecurityGroup":
@@ -129,6 +139,27 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
         case "aws:directoryservice/directory:Directory":
             // One domain controller in each of the first two private subnets (10.0.10.0/24, 10.0.11.0/24).
             return { ...base, dnsIpAddresses: ["10.0.11.187", "10.0.10.42"], securityGroupId: `sg-${hex(name + "dc", 17)}`, accessUrl: `${id}.awsapps.com` };
+        case "aws:ec2/instance:Instance": {
+            const h = stableHash(name);
+            const privateIp = `10.0.${inputs.associatePublicIpAddress ? 0 : 10}.${(h & 0x7f) + 10}`;
+            return { ...base, privateIp, publicIp: inputs.associatePublicIpAddress ? publicIp(name + "-launch") : "", primaryNetworkInterfaceId: `eni-${hex(name)}` };
+        }
+        case "aws:secretsmanager/secretVersion:SecretVersion":
+            return { ...base, versionId: `v-${hex(name + JSON.stringify(inputs.secretString ?? ""), 32)}` };
+        case "aws:s3/bucket:Bucket": {
+            const bucket = (inputs.bucket as string | undefined) ?? `${inputs.bucketPrefix ?? name}${hex(name, 26)}`;
+            return { ...base, arn: `arn:aws:s3:::${bucket}`, bucket, bucketDomainName: `${bucket}.s3.amazonaws.com` };
+        }
+        case "aws:ecr/repository:Repository":
+            return { ...base, registryId: ACCOUNT_ID, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name}`, arn: `arn:aws:ecr:${REGION}:${ACCOUNT_ID}:repository/${inputs.name}` };
+        case "docker-build:index:Image":
+            return { digest: mockDigest(JSON.stringify(inputs.context) + JSON.stringify(inputs.dockerfile)), contextHash: hex(name, 64) };
+        case "aws:lambda/function:Function":
+            return { ...base, arn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${inputs.name ?? name}`, name: inputs.name ?? name, version: "$LATEST" };
+        case "aws:lambda/invocation:Invocation":
+            return { result: JSON.stringify({ role: "openwebui", database: "aiportal", action: "created" }) };
+        case "command:local:Command":
+            return { stdout: "bind account ready", stderr: "" };
         case "random:index/randomPassword:RandomPassword":
             // A recognisable marker: tests search for it wherever a secret must not appear.
             return { result: `MOCKSECRET${hex(name, 12)}Aa9`, bcryptHash: `$2a$10$${hex(name, 53)}` };
@@ -140,10 +171,12 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
 export class PortalMocks implements pulumi.runtime.Mocks {
     private readonly zones: readonly { name: string; zoneId: string }[];
     private readonly amiId: string;
+    private readonly registryRevision: string;
 
     constructor(options: MockOptions = {}) {
         this.zones = options.zones ?? EU_WEST_2_ZONES;
         this.amiId = options.al2023AmiId ?? "ami-0b45ae66668865cd6";
+        this.registryRevision = options.registryRevision ?? "";
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -163,6 +196,19 @@ export class PortalMocks implements pulumi.runtime.Mocks {
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:index/getRegion:getRegion":
                 return { id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "Europe (London)" };
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                return {
+                    id: REGION,
+                    registryId: args.inputs.registryId ?? ACCOUNT_ID,
+                    userName: "AWS",
+                    password: "mock-ecr-registry-token",
+                    authorizationToken: Buffer.from("AWS:mock-ecr-registry-token").toString("base64"),
+                    proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`,
+                    expiresAt: "2026-01-01T12:00:00Z",
+                };
+            case "docker:index/getRegistryImage:getRegistryImage":
+                // What the registry answers for the tag: the digest it currently points at.
+                return { id: String(args.inputs.name), name: args.inputs.name, sha256Digest: mockDigest(`${String(args.inputs.name)}${this.registryRevision}`) };
             case "aws:ssm/getParameter:getParameter":
                 if (args.inputs.name === AL2023_PARAMETER) {
                     return {

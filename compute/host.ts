@@ -1,0 +1,117 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The public SSM parameter AWS keeps pointed at the newest Amazon Linux 2023 x86_64 AMI. */
+export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+/** An IAM policy statement; `Action` is always an explicit list. */
+export interface PolicyStatement {
+    readonly Sid: string;
+    readonly Effect: "Allow";
+    readonly Action: string[];
+    readonly Resource: pulumi.Input<string> | pulumi.Input<string>[];
+}
+
+export interface HostArgs {
+    /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
+    readonly namePrefix: string;
+    /** Short role name used in names: "web" or "gateway". */
+    readonly role: string;
+    readonly description: string;
+    readonly subnetId: pulumi.Input<string>;
+    readonly securityGroupIds: pulumi.Input<string>[];
+    readonly instanceType: string;
+    readonly rootVolumeGb: number;
+    /** A pinned AMI; when undefined the current AL2023 AMI is used at creation and then kept. */
+    readonly amiId?: string;
+    /** Only the web host gets a public address (it is then replaced by its Elastic IP). */
+    readonly publicAddress: boolean;
+    readonly keyName?: string;
+    readonly userData: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /** What this host may do beyond Session Manager and writing its own logs. */
+    readonly statements: PolicyStatement[];
+}
+
+/**
+ * One EC2 host as both portal hosts run: Amazon Linux 2023, IMDSv2 only (hop limit 2 so its
+ * containers reach the instance role), an encrypted gp3 root volume, a role of its own with
+ * Session Manager and exactly the statements given, and a log group for its containers.
+ *
+ * The AMI comes from the public SSM parameter when the host is created; later releases do not
+ * replace it (`ignoreChanges`). Rolling a host to a new AMI is deliberate: pin `amiId`.
+ */
+export class Host extends pulumi.ComponentResource {
+    public readonly instanceId: pulumi.Output<string>;
+    public readonly privateIp: pulumi.Output<string>;
+    public readonly roleName: pulumi.Output<string>;
+    public readonly logGroupName: string;
+
+    constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:compute:Host", name, {}, opts);
+        const parent = { parent: this };
+        this.logGroupName = `/${args.namePrefix}/${args.role}`;
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: this.logGroupName, retentionInDays: args.logRetentionDays, tags: { Name: `${args.namePrefix}-${args.role}` } },
+            parent,
+        );
+        const partition = aws.getPartitionOutput({}, parent);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Instance role of the ${args.role} host (${args.namePrefix})`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags: { Name: `${args.namePrefix}-${args.role}` },
+            },
+            parent,
+        );
+        const ssm = new aws.iam.RolePolicyAttachment(
+            `${name}-ssm`,
+            { role: role.name, policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
+            parent,
+        );
+        const statements: PolicyStatement[] = [
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [pulumi.interpolate`${logGroup.arn}:*`] },
+            ...args.statements,
+        ];
+        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) }, parent);
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: { Name: `${args.namePrefix}-${args.role}` } }, parent);
+
+        const ami = args.amiId ?? aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent).value;
+        const instance = new aws.ec2.Instance(
+            `${name}-instance`,
+            {
+                ami,
+                instanceType: args.instanceType,
+                subnetId: args.subnetId,
+                vpcSecurityGroupIds: args.securityGroupIds,
+                associatePublicIpAddress: args.publicAddress,
+                iamInstanceProfile: profile.name,
+                keyName: args.keyName,
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
+                rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGb, encrypted: true, deleteOnTermination: true },
+                userData: args.userData,
+                // A changed boot script is applied by a stop/start (the script runs at every boot).
+                userDataReplaceOnChange: false,
+                tags: { Name: `${args.namePrefix}-${args.role}` },
+            },
+            {
+                parent: this,
+                // The role's permissions must exist before the boot script uses them.
+                dependsOn: [ssm, policy, logGroup],
+                // Unpinned, a new AL2023 release must not replace a running host.
+                ignoreChanges: args.amiId ? [] : ["ami"],
+            },
+        );
+
+        this.instanceId = instance.id;
+        this.privateIp = instance.privateIp;
+        this.roleName = role.name;
+        this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });
+    }
+}

@@ -1,0 +1,97 @@
+/**
+ * What the two containers are told, as pure functions of plain values: Open WebUI's settings,
+ * Caddy's site, the gateway's settings. Names are upstream's (open-webui config.py / env.py,
+ * bedrock-access-gateway src/api/setting.py). Secrets are never here: the boot scripts fetch them.
+ */
+
+export interface OpenWebUiSettingsInput {
+    readonly portalUrl: string;
+    readonly defaultUserRole: string;
+    readonly adminEmail: string;
+    /** OpenAI-compatible base URL of the gateway, e.g. http://10.0.10.5:8000/api/v1. */
+    readonly gatewayBaseUrl: string;
+    readonly directoryDomain: string;
+    readonly directoryShortName: string;
+    readonly bindIdentity: string;
+    readonly searchBase: string;
+    readonly uploadsBucket: string;
+    readonly region: string;
+}
+
+/** Directory users who are people and whose account is enabled (a static filter: no {username}). */
+export const LDAP_SEARCH_FILTER = "(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))";
+
+export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][] {
+    return [
+        // The infrastructure is the source of truth: env values win over what the UI saved.
+        ["ENABLE_PERSISTENT_CONFIG", "false"],
+        ["WEBUI_URL", s.portalUrl],
+        ["ENABLE_SIGNUP", "false"],
+        ["DEFAULT_USER_ROLE", s.defaultUserRole],
+        // Open WebUI creates this local administrator on its first start, before anyone can log
+        // in, so the first directory login is an ordinary user (no race for admin).
+        ["WEBUI_ADMIN_EMAIL", s.adminEmail],
+        ["WEBUI_ADMIN_NAME", "Portal administrator"],
+        ["ENABLE_OLLAMA_API", "false"],
+        ["ENABLE_OPENAI_API", "true"],
+        ["OPENAI_API_BASE_URL", s.gatewayBaseUrl],
+        ["ENABLE_LDAP", "true"],
+        ["LDAP_SERVER_LABEL", `${s.directoryShortName} directory`],
+        // The domain name resolves (via the domain controllers) to every controller.
+        ["LDAP_SERVER_HOST", s.directoryDomain],
+        ["LDAP_SERVER_PORT", "389"],
+        // Upstream defaults to LDAPS; Managed AD has no LDAPS certificate unless one is deployed.
+        ["LDAP_USE_TLS", "false"],
+        ["LDAP_ATTRIBUTE_FOR_USERNAME", "sAMAccountName"],
+        ["LDAP_ATTRIBUTE_FOR_MAIL", "mail"],
+        ["LDAP_APP_DN", s.bindIdentity],
+        ["LDAP_SEARCH_BASE", s.searchBase],
+        ["LDAP_SEARCH_FILTER", LDAP_SEARCH_FILTER],
+        ["STORAGE_PROVIDER", "s3"],
+        ["S3_BUCKET_NAME", s.uploadsBucket],
+        ["S3_REGION_NAME", s.region],
+        // RAG vectors in PostgreSQL too (pgvector), so the host keeps no state.
+        ["VECTOR_DB", "pgvector"],
+    ];
+}
+
+/**
+ * Caddy's configuration. With a domain: a public certificate (ACME) and HSTS. Without one: the
+ * Elastic IP with a certificate from Caddy's own CA (`tls internal`); `default_sni` because
+ * browsers send no SNI to an IP address. Either way port 80 only redirects to HTTPS.
+ */
+export function caddyfile(host: string, hasDomain: boolean): string {
+    const global = hasDomain ? [] : ["{", `\tdefault_sni ${host}`, "}", ""];
+    return [
+        ...global,
+        `https://${host} {`,
+        ...(hasDomain ? [] : ["\ttls internal"]),
+        "\tencode zstd gzip",
+        ...(hasDomain ? ['\theader Strict-Transport-Security "max-age=31536000"'] : []),
+        "\treverse_proxy 127.0.0.1:8080",
+        "}",
+    ].join("\n");
+}
+
+export interface GatewaySettingsInput {
+    readonly port: number;
+    readonly region: string;
+    readonly defaultModel: string;
+    readonly portalUrl: string;
+    readonly apiKeySecretArn: string;
+}
+
+export function gatewaySettings(s: GatewaySettingsInput): [string, string][] {
+    return [
+        ["PORT", String(s.port)],
+        // Upstream defaults to us-west-2 and does not read the instance's region.
+        ["AWS_REGION", s.region],
+        ["DEFAULT_MODEL", s.defaultModel],
+        ["ENABLE_CROSS_REGION_INFERENCE", "true"],
+        ["ENABLE_APPLICATION_INFERENCE_PROFILES", "true"],
+        ["ALLOWED_ORIGINS", s.portalUrl],
+        // The gateway reads its client key from this secret's "api_key" field itself.
+        ["API_KEY_SECRET_ARN", s.apiKeySecretArn],
+        ["DEBUG", "false"],
+    ];
+}

@@ -1,0 +1,48 @@
+# --- shared by both hosts (rendered into each boot script) ---------------------------------
+readonly CONFIG_DIR=/etc/ai-portal
+
+log() {
+    printf 'ai-portal-boot: %s\n' "$*"
+}
+
+install_docker() {
+    if ! command -v docker >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+        log "installing docker and jq from the Amazon Linux repositories"
+        dnf install -y docker jq
+    fi
+    systemctl enable --now docker
+    mkdir -p "$CONFIG_DIR"
+    chmod 700 "$CONFIG_DIR"
+}
+
+# Prints one field of a JSON secret to stdout; callers assign it, so nothing is echoed or logged.
+secret_field() {
+    aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
+        --query SecretString --output text | jq -er --arg field "$2" '.[$field]'
+}
+
+# Writes standard input to a root-only file, atomically.
+write_private() {
+    local tmp
+    tmp=$(mktemp "$1.XXXXXX")
+    cat >"$tmp"
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$1"
+}
+
+# Installs standard input as the systemd unit ai-portal-<name>.service and (re)starts it.
+install_unit() {
+    local unit="ai-portal-$1.service"
+    write_private "/etc/systemd/system/$unit"
+    chmod 644 "/etc/systemd/system/$unit"
+    systemctl daemon-reload
+    systemctl enable "$unit"
+    systemctl restart "$unit"
+}
+
+# docker run options that ship a container's output to this host's CloudWatch log group.
+log_options() {
+    printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
+        "$AWS_REGION" "$LOG_GROUP" "$1"
+}
+# ----------------------------------------------------------------------------------------------

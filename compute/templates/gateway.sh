@@ -1,0 +1,46 @@
+#!/bin/bash
+# AI Portal gateway host: the Bedrock Access Gateway's OpenAI-compatible API on the gateway port,
+# reachable only from the web host's security group. Runs at every boot and is idempotent. The
+# gateway reads its API key from Secrets Manager itself (API_KEY_SECRET_ARN): no secret here.
+set -euo pipefail
+umask 077
+
+AWS_REGION='{{AWS_REGION}}'
+LOG_GROUP='{{LOG_GROUP}}'
+GATEWAY_IMAGE='{{GATEWAY_IMAGE}}'
+GATEWAY_PORT='{{GATEWAY_PORT}}'
+
+#@include boot-common.sh
+
+install_docker
+
+write_private "$CONFIG_DIR/gateway.env" <<'SETTINGS'
+{{GATEWAY_SETTINGS}}
+SETTINGS
+
+registry=${GATEWAY_IMAGE%%/*}
+if [[ $registry == *.dkr.ecr.*.amazonaws.com ]]; then
+    aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$registry"
+fi
+log "pulling the gateway image pinned by digest"
+docker pull "$GATEWAY_IMAGE"
+
+install_unit bedrock-gateway <<UNIT
+[Unit]
+Description=AI Portal: Bedrock Access Gateway (port $GATEWAY_PORT, web host only)
+After=docker.service network-online.target
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f bedrock-gateway
+ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file $CONFIG_DIR/gateway.env --publish $GATEWAY_PORT:$GATEWAY_PORT --health-cmd "python3 -c 'import urllib.request; urllib.request.urlopen(\"http://127.0.0.1:$GATEWAY_PORT/health\", timeout=3)'" --health-interval 30s $(log_options bedrock-gateway) $GATEWAY_IMAGE
+ExecStop=/usr/bin/docker stop bedrock-gateway
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+log "gateway host configured"

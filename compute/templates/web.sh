@@ -1,0 +1,87 @@
+#!/bin/bash
+# AI Portal web host: Open WebUI on 127.0.0.1:8080 behind Caddy (TLS on 443, 80 redirects).
+# Runs at every boot (cloud-init scripts-user: always) and is idempotent. It carries no secret
+# values: it fetches them with the instance role and keeps them in root-only files.
+set -euo pipefail
+umask 077
+
+AWS_REGION='{{AWS_REGION}}'
+LOG_GROUP='{{LOG_GROUP}}'
+OPEN_WEBUI_IMAGE='{{OPEN_WEBUI_IMAGE}}'
+CADDY_IMAGE='{{CADDY_IMAGE}}'
+DB_SECRET_ARN='{{DB_SECRET_ARN}}'
+WEB_SECRET_ARN='{{WEB_SECRET_ARN}}'
+GATEWAY_KEY_SECRET_ARN='{{GATEWAY_KEY_SECRET_ARN}}'
+BIND_SECRET_ARN='{{BIND_SECRET_ARN}}'
+# The domain controllers answer for the directory's domain (LDAP_SERVER_HOST), which resolves to
+# both of them, so logins survive one being down; the VPC resolver comes last for everything else.
+DIRECTORY_DNS='{{DIRECTORY_DNS}}'
+
+#@include boot-common.sh
+
+install_docker
+
+write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
+{{OPEN_WEBUI_SETTINGS}}
+SETTINGS
+
+write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
+{{CADDYFILE}}
+CADDYFILE
+
+database_url=$(secret_field "$DB_SECRET_ARN" url)
+webui_secret_key=$(secret_field "$WEB_SECRET_ARN" secret_key)
+admin_password=$(secret_field "$WEB_SECRET_ARN" admin_password)
+gateway_api_key=$(secret_field "$GATEWAY_KEY_SECRET_ARN" api_key)
+ldap_app_password=$(secret_field "$BIND_SECRET_ARN" password)
+printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
+    "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password" |
+    write_private "$CONFIG_DIR/open-webui.secrets.env"
+unset database_url webui_secret_key admin_password gateway_api_key ldap_app_password
+
+dns_options=""
+for server in $DIRECTORY_DNS 169.254.169.253; do
+    dns_options+="--dns $server "
+done
+
+log "pulling images pinned by digest"
+docker pull "$OPEN_WEBUI_IMAGE"
+docker pull "$CADDY_IMAGE"
+
+install_unit open-webui <<UNIT
+[Unit]
+Description=AI Portal: Open WebUI (localhost:8080 only)
+After=docker.service network-online.target
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f open-webui
+ExecStart=/usr/bin/docker run --rm --name open-webui --env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data $(log_options open-webui) $OPEN_WEBUI_IMAGE
+ExecStop=/usr/bin/docker stop open-webui
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+install_unit caddy <<UNIT
+[Unit]
+Description=AI Portal: Caddy, TLS on 443 with 80 redirecting
+After=docker.service network-online.target ai-portal-open-webui.service
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f caddy
+ExecStart=/usr/bin/docker run --rm --name caddy --network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro $(log_options caddy) $CADDY_IMAGE
+ExecStop=/usr/bin/docker stop caddy
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+log "web host configured"

@@ -1,0 +1,104 @@
+/**
+ * Renders the hosts' boot scripts from the templates in compute/templates. Pure and
+ * deterministic: the same values always give the same bytes (no timestamps, fixed MIME boundary),
+ * so user data only changes when something it says changes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** EC2 refuses user data over 16 KB; stay well below it. */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+
+const TEMPLATES = path.join(__dirname, "templates");
+const INCLUDE = /^#@include ([a-z0-9-]+\.sh)$/m;
+const PLACEHOLDER = /\{\{([A-Z0-9_]+)\}\}/g;
+const BOUNDARY = "==AI-PORTAL-BOOT==";
+
+export function readTemplate(name: string): string {
+    return fs.readFileSync(path.join(TEMPLATES, name), "utf8");
+}
+
+/** Quotes a value for use inside the template's single quotes. */
+function singleQuoted(value: string): string {
+    return value.replace(/'/g, `'\\''`);
+}
+
+/** Renders `{{NAME}}` placeholders: single-line values are shell-quoted, blocks go into quoted heredocs verbatim. */
+export function renderTemplate(template: string, values: Readonly<Record<string, string>>, blocks: Readonly<Record<string, string>> = {}): string {
+    const withIncludes = template.replace(INCLUDE, (_, file: string) => readTemplate(file).trimEnd());
+    const used = new Set<string>();
+    const rendered = withIncludes.replace(PLACEHOLDER, (_, name: string) => {
+        used.add(name);
+        if (name in blocks) {
+            const block = blocks[name];
+            if (/^[A-Z]+$/m.test(block)) {
+                throw new Error(`block ${name} contains a line that could end its heredoc`);
+            }
+            return block;
+        }
+        if (!(name in values)) {
+            throw new Error(`template placeholder {{${name}}} has no value`);
+        }
+        if (/[\r\n]/.test(values[name])) {
+            throw new Error(`value ${name} spans several lines; pass it as a block`);
+        }
+        return singleQuoted(values[name]);
+    });
+    const unused = [...Object.keys(values), ...Object.keys(blocks)].filter((name) => !used.has(name));
+    if (unused.length > 0) {
+        throw new Error(`values not used by the template: ${unused.join(", ")}`);
+    }
+    return rendered;
+}
+
+/** KEY=value lines for a Docker env file, in the given (stable) order; values must be single-line. */
+export function envFile(entries: readonly (readonly [string, string])[]): string {
+    for (const [key, value] of entries) {
+        if (!/^[A-Z][A-Z0-9_]*$/.test(key) || /[\r\n]/.test(value)) {
+            throw new Error(`invalid env entry ${key}`);
+        }
+    }
+    return entries.map(([key, value]) => `${key}=${value}`).join("\n");
+}
+
+/**
+ * Wraps a boot script in a MIME multipart whose cloud-config makes cloud-init run it at every
+ * boot, not only the first: a user-data change is applied by EC2 with a stop/start, and the new
+ * script must then run on the same instance.
+ */
+export function everyBootUserData(script: string): string {
+    const userData = [
+        "Content-Type: multipart/mixed; boundary=\"" + BOUNDARY + "\"",
+        "MIME-Version: 1.0",
+        "",
+        `--${BOUNDARY}`,
+        'Content-Type: text/cloud-config; charset="us-ascii"',
+        "",
+        "#cloud-config",
+        "cloud_final_modules:",
+        "  - [scripts-user, always]",
+        "",
+        `--${BOUNDARY}`,
+        'Content-Type: text/x-shellscript; charset="us-ascii"',
+        "",
+        script.trimEnd(),
+        "",
+        `--${BOUNDARY}--`,
+        "",
+    ].join("\n");
+    const size = Buffer.byteLength(userData, "utf8");
+    if (size > USER_DATA_LIMIT_BYTES) {
+        throw new Error(`user data is ${size} bytes; EC2 accepts at most ${USER_DATA_LIMIT_BYTES}`);
+    }
+    return userData;
+}
+
+/** The shell script part of user data rendered by `everyBootUserData`. */
+export function scriptOf(userData: string): string {
+    const start = userData.indexOf("#!/bin/bash");
+    const end = userData.lastIndexOf(`\n--${BOUNDARY}--`);
+    if (start < 0 || end < start) {
+        throw new Error("no boot script in this user data");
+    }
+    return userData.slice(start, end).trimEnd() + "\n";
+}

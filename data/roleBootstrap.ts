@@ -1,0 +1,124 @@
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RoleBootstrapArgs {
+    /** Prefix for the function's name and `Name` tags, e.g. "ai-portal-dev". */
+    readonly namePrefix: string;
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The traffic matrix's group for this function (5432 to the database, 443 out). */
+    readonly securityGroupId: pulumi.Input<string>;
+    /** RDS-managed master secret: what the function connects with. */
+    readonly masterSecretArn: pulumi.Input<string>;
+    /** Open WebUI's credentials secret: the role the function creates. */
+    readonly appSecretArn: pulumi.Input<string>;
+    /** Changes whenever the app credentials change, so the role is updated with them. */
+    readonly appSecretVersionId: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /** Resources that must exist before the function can reach the database (the matrix rules). */
+    readonly networkReady: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Only the handler and its one dependency: postgres.js, pure JavaScript with no dependencies of its own. */
+function functionCode(): pulumi.asset.AssetArchive {
+    // The package's exports hide package.json; its CommonJS entry is <package>/cjs/src/index.js.
+    const postgresDir = path.resolve(path.dirname(require.resolve("postgres")), "..", "..");
+    return new pulumi.asset.AssetArchive({
+        "index.js": new pulumi.asset.FileAsset(path.join(__dirname, "bootstrap", "handler.js")),
+        "node_modules/postgres/package.json": new pulumi.asset.FileAsset(path.join(postgresDir, "package.json")),
+        "node_modules/postgres/cjs": new pulumi.asset.FileArchive(path.join(postgresDir, "cjs")),
+    });
+}
+
+/**
+ * Creates Open WebUI's PostgreSQL role with its own password, at deploy time and from inside the
+ * VPC, so that neither the internet-facing host nor the person deploying ever holds the master
+ * credentials. A Lambda function reads both secrets and runs idempotent SQL; Pulumi invokes it
+ * whenever the role's credentials change.
+ */
+export class DatabaseRoleBootstrap extends pulumi.ComponentResource {
+    public readonly functionName: string;
+    /** What the last invocation reported (role, database, created or updated). */
+    public readonly result: pulumi.Output<string>;
+
+    constructor(name: string, args: RoleBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:data:RoleBootstrap", name, {}, opts);
+        const parent = { parent: this };
+        this.functionName = `${args.namePrefix}-db-role-bootstrap`;
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: `/aws/lambda/${this.functionName}`, retentionInDays: args.logRetentionDays, tags: { Name: `${args.namePrefix}-db-role-bootstrap` } },
+            parent,
+        );
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Runs ${this.functionName}`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            parent,
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Sid: "ReadTheTwoSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [args.masterSecretArn, args.appSecretArn] },
+                        { Sid: "WriteItsLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [pulumi.interpolate`${logGroup.arn}:*`] },
+                        {
+                            // Lambda's VPC attachment: these EC2 actions take no resource-level scoping.
+                            Sid: "AttachToTheVpc",
+                            Effect: "Allow",
+                            Action: [
+                                "ec2:CreateNetworkInterface",
+                                "ec2:DescribeNetworkInterfaces",
+                                "ec2:DeleteNetworkInterface",
+                                "ec2:AssignPrivateIpAddresses",
+                                "ec2:UnassignPrivateIpAddresses",
+                            ],
+                            Resource: "*",
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
+
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                name: this.functionName,
+                description: "Creates or updates Open WebUI's PostgreSQL role (idempotent)",
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                architectures: ["arm64"],
+                handler: "index.handler",
+                code: functionCode(),
+                role: role.arn,
+                timeout: 60,
+                memorySize: 256,
+                vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [args.securityGroupId] },
+                tags: { Name: `${args.namePrefix}-db-role-bootstrap` },
+            },
+            { parent: this, dependsOn: [logGroup, policy] },
+        );
+
+        const invocation = new aws.lambda.Invocation(
+            `${name}-run`,
+            {
+                functionName: fn.name,
+                input: pulumi.jsonStringify({ masterSecretArn: args.masterSecretArn, appSecretArn: args.appSecretArn }),
+                triggers: { appCredentialsVersion: args.appSecretVersionId },
+            },
+            { parent: this, dependsOn: args.networkReady },
+        );
+
+        this.result = invocation.result;
+        this.registerOutputs({ result: this.result });
+    }
+}

@@ -1,0 +1,86 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+export const BIND_ACCOUNT = "svc-openwebui";
+
+export interface BindAccountArgs {
+    readonly namePrefix: string;
+    readonly directoryId: pulumi.Input<string>;
+    /** The directory's DNS domain; the bind identity is the account's user principal name in it. */
+    readonly domain: string;
+    readonly region: string;
+    /** Secrets Manager recovery window for the account's secret. */
+    readonly protect: boolean;
+}
+
+function script(file: string): string {
+    return fs.readFileSync(path.join(__dirname, file), "utf8");
+}
+
+/**
+ * The least-privilege directory account Open WebUI binds with to look users up (never Admin).
+ * Created at deploy time on the deploying machine through the Directory Service Data API, so the
+ * internet-facing host never holds rights to create users or reset passwords. Its password is
+ * generated and kept in Secrets Manager for the web host to read at boot.
+ */
+export class DirectoryBindAccount extends pulumi.ComponentResource {
+    /** How Open WebUI names the account in its LDAP bind (a user principal name). */
+    public readonly bindIdentity: string;
+    public readonly secretArn: pulumi.Output<string>;
+
+    constructor(name: string, args: BindAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:directory:BindAccount", name, {}, opts);
+        const parent = { parent: this };
+        this.bindIdentity = `${BIND_ACCOUNT}@${args.domain}`;
+
+        // Letters and digits only (three classes, as AD requires): nothing for LDAP, a shell or JSON to trip on.
+        const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, parent);
+        const secretPassword = pulumi.secret(password.result);
+
+        const secret = new aws.secretsmanager.Secret(
+            `${name}-credentials`,
+            {
+                name: `${args.namePrefix}/directory/openwebui-bind`,
+                description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
+                recoveryWindowInDays: args.protect ? 30 : 0,
+            },
+            parent,
+        );
+        new aws.secretsmanager.SecretVersion(
+            `${name}-credentials`,
+            {
+                secretId: secret.id,
+                secretString: pulumi.secret(secretPassword.apply((value) => JSON.stringify({ username: this.bindIdentity, samAccountName: BIND_ACCOUNT, password: value }))),
+            },
+            parent,
+        );
+
+        const environment = {
+            DIRECTORY_ID: args.directoryId,
+            BIND_USER: BIND_ACCOUNT,
+            BIND_PASSWORD: secretPassword,
+            AWS_REGION: args.region,
+        };
+        new command.local.Command(
+            `${name}-account`,
+            {
+                interpreter: ["/bin/bash", "-c"],
+                create: script("bind-account.sh"),
+                update: script("bind-account.sh"),
+                delete: script("bind-account-delete.sh"),
+                // A new password or directory is an update, which runs the script again. No
+                // `triggers`: a replacement would run the delete script after the create.
+                environment,
+                logging: "stdoutAndStderr",
+            },
+            parent,
+        );
+
+        this.secretArn = secret.arn;
+        this.registerOutputs({ secretArn: this.secretArn });
+    }
+}

@@ -1,0 +1,92 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { GroupName, MatrixInput, ruleKey, TrafficRule, trafficMatrix } from "./trafficMatrix";
+
+export interface SecurityGroupsArgs extends MatrixInput {
+    /** Prefix for `Name` tags, e.g. "ai-portal-dev". */
+    readonly namePrefix: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** The data tier's group (it receives the PostgreSQL ingress rules). */
+    readonly databaseSecurityGroupId: pulumi.Input<string>;
+    /** The group AWS created for the domain controllers (only pointed at). */
+    readonly directorySecurityGroupId: pulumi.Input<string>;
+}
+
+const OWN_GROUPS: Record<"web" | "gateway" | "dbBootstrap", string> = {
+    web: "Open WebUI host: HTTPS from allowed clients",
+    gateway: "Bedrock gateway host: its API from the web host only",
+    dbBootstrap: "Function that creates Open WebUI's PostgreSQL role",
+};
+
+/**
+ * The security groups of the hosts and the bootstrap function, and every rule of the traffic
+ * matrix as its own resource (groups reference groups between tiers, never CIDRs). The groups
+ * start empty: AWS's default allow-all egress is removed, so only the matrix opens anything.
+ */
+export class SecurityGroups extends pulumi.ComponentResource {
+    public readonly webSecurityGroupId: pulumi.Output<string>;
+    public readonly gatewaySecurityGroupId: pulumi.Output<string>;
+    public readonly dbBootstrapSecurityGroupId: pulumi.Output<string>;
+    /** The rules as declared, keyed by `ruleKey`. */
+    public readonly rules: ReadonlyMap<string, pulumi.CustomResource>;
+    public readonly matrix: readonly TrafficRule[];
+
+    constructor(name: string, args: SecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:network:SecurityGroups", name, {}, opts);
+        const parent = { parent: this };
+
+        const own = Object.fromEntries(
+            (Object.keys(OWN_GROUPS) as (keyof typeof OWN_GROUPS)[]).map((group) => [
+                group,
+                new aws.ec2.SecurityGroup(
+                    `${name}-${group}`,
+                    { vpcId: args.vpcId, description: OWN_GROUPS[group], revokeRulesOnDelete: true, tags: { Name: `${args.namePrefix}-${group}` } },
+                    parent,
+                ).id,
+            ]),
+        ) as Record<keyof typeof OWN_GROUPS, pulumi.Output<string>>;
+        const groupId = (group: GroupName): pulumi.Input<string> =>
+            group === "database" ? args.databaseSecurityGroupId : group === "directory" ? args.directorySecurityGroupId : own[group];
+
+        this.matrix = trafficMatrix(args);
+        const rules = new Map<string, pulumi.CustomResource>();
+        for (const rule of this.matrix) {
+            if (rule.group === "directory") {
+                throw new Error("the directory's security group is managed by AWS; no rule may be added to it");
+            }
+            const key = ruleKey(rule);
+            const common = {
+                securityGroupId: groupId(rule.group),
+                ipProtocol: rule.protocol,
+                fromPort: rule.port,
+                toPort: rule.port,
+                description: rule.description,
+                ...("cidr" in rule.peer ? { cidrIpv4: rule.peer.cidr } : { referencedSecurityGroupId: groupId(rule.peer.group) }),
+                tags: { Name: `${args.namePrefix}-${key}` },
+            };
+            rules.set(
+                key,
+                rule.direction === "ingress"
+                    ? new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, common, parent)
+                    : new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, common, parent),
+            );
+        }
+        this.rules = rules;
+
+        this.webSecurityGroupId = own.web;
+        this.gatewaySecurityGroupId = own.gateway;
+        this.dbBootstrapSecurityGroupId = own.dbBootstrap;
+        this.registerOutputs({
+            webSecurityGroupId: this.webSecurityGroupId,
+            gatewaySecurityGroupId: this.gatewaySecurityGroupId,
+            dbBootstrapSecurityGroupId: this.dbBootstrapSecurityGroupId,
+        });
+    }
+
+    /** The rules a resource must wait for before traffic between these groups flows. */
+    rulesBetween(a: GroupName, b: GroupName): pulumi.CustomResource[] {
+        return this.matrix
+            .filter((r) => (r.group === a && "group" in r.peer && r.peer.group === b) || (r.group === b && "group" in r.peer && r.peer.group === a))
+            .map((r) => this.rules.get(ruleKey(r))!);
+    }
+}

@@ -1,0 +1,399 @@
+/**
+ * The compute tier each committed stack declares: the two hosts, their images, boot scripts,
+ * roles, the uploads bucket and the deploy-time bootstraps.
+ */
+import * as assert from "assert";
+import { scriptOf, USER_DATA_LIMIT_BYTES } from "../compute/userData";
+import { byId, named, ofType, parseJson, transitiveDependencies } from "./harness/query";
+import { ProgramRun, runProgram, runStack } from "./harness/run";
+
+const T = {
+    instance: "aws:ec2/instance:Instance",
+    subnet: "aws:ec2/subnet:Subnet",
+    eip: "aws:ec2/eip:Eip",
+    eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    profile: "aws:iam/instanceProfile:InstanceProfile",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    bucket: "aws:s3/bucket:Bucket",
+    secret: "aws:secretsmanager/secret:Secret",
+    repo: "aws:ecr/repository:Repository",
+    build: "docker-build:index:Image",
+    fn: "aws:lambda/function:Function",
+    invocation: "aws:lambda/invocation:Invocation",
+    command: "command:local:Command",
+    directory: "aws:directoryservice/directory:Directory",
+};
+
+const AMI_NOW = "ami-0b45ae66668865cd6";
+
+function host(run: ProgramRun, role: "web" | "gateway") {
+    return named(run, T.instance, `compute-${role}-instance`);
+}
+
+function policyOf(run: ProgramRun, role: "web" | "gateway") {
+    const iamRole = named(run, T.role, `compute-${role}-role`);
+    const policy = ofType(run, T.rolePolicy).find((p) => p.inputs.role === iamRole.id)!;
+    return parseJson(policy.inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string | string[] }[];
+}
+
+const sizes = { dev: { web: "t3.medium", gateway: "t3.small" }, prod: { web: "t3.large", gateway: "t3.large" } };
+
+for (const stack of ["dev", "prod"] as const) {
+    describe(`compute tier (${stack})`, () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await runStack(stack);
+            assert.ifError(run.error);
+        });
+
+        it("declares the two hosts with the stack's sizes", () => {
+            assert.strictEqual(ofType(run, T.instance).length, 2);
+            assert.strictEqual(host(run, "web").inputs.instanceType, sizes[stack].web);
+            assert.strictEqual(host(run, "gateway").inputs.instanceType, sizes[stack].gateway);
+        });
+
+        for (const role of ["web", "gateway"] as const) {
+            it(`${role} host: AL2023 from the public SSM parameter, IMDSv2 only (hop limit 2), encrypted gp3 root`, () => {
+                const i = host(run, role).inputs;
+                assert.strictEqual(i.ami, AMI_NOW);
+                assert.deepStrictEqual(i.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" });
+                assert.deepStrictEqual(i.rootBlockDevice, { volumeType: "gp3", volumeSize: 30, encrypted: true, deleteOnTermination: true });
+                assert.strictEqual(i.userDataReplaceOnChange, false);
+            });
+
+            it(`${role} host: a new AMI release does not replace it`, () => {
+                assert.deepStrictEqual(host(run, role).ignoreChanges, ["ami"]);
+            });
+
+            it(`${role} host: its own role with Session Manager, reached through its instance profile`, () => {
+                const iamRole = named(run, T.role, `compute-${role}-role`);
+                assert.deepStrictEqual(parseJson(iamRole.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+                const attachments = ofType(run, T.attachment).filter((a) => a.inputs.role === iamRole.state.name);
+                assert.deepStrictEqual(attachments.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+                const profile = ofType(run, T.profile).find((p) => p.inputs.role === iamRole.state.name)!;
+                assert.strictEqual(host(run, role).inputs.iamInstanceProfile, profile.state.name);
+            });
+
+            it(`${role} host: ships container logs to its own log group with the stack's retention`, () => {
+                const group = ofType(run, T.logGroup).find((g) => g.inputs.name === `/ai-portal-${stack}/${role}`)!;
+                assert.ok(group, "log group");
+                assert.strictEqual(group.inputs.retentionInDays, stack === "dev" ? 30 : 90);
+                const script = scriptOf(host(run, role).inputs.userData);
+                assert.match(script, new RegExp(`LOG_GROUP='/ai-portal-${stack}/${role}'`));
+                assert.match(script, /--log-driver awslogs/);
+                const logs = policyOf(run, role).find((s) => s.Sid === "WriteOwnLogs")!;
+                assert.deepStrictEqual(logs.Resource, [`${group.state.arn}:*`]);
+            });
+
+            it(`${role} host: user data stays well under EC2's 16 KB`, () => {
+                const size = Buffer.byteLength(host(run, role).inputs.userData, "utf8");
+                assert.ok(size < USER_DATA_LIMIT_BYTES / 2, `${size} bytes`);
+            });
+
+            it(`${role} host: runs its containers by digest, from systemd units that restart them`, () => {
+                const script = scriptOf(host(run, role).inputs.userData);
+                const images = [...script.matchAll(/_IMAGE='([^']+)'/g)].map((m) => m[1]);
+                assert.ok(images.length >= 1);
+                for (const image of images) {
+                    assert.match(image, /@sha256:[0-9a-f]{64}$/);
+                }
+                assert.match(script, /Restart=always/);
+                assert.match(script, /cloud_final_modules|#!\/bin\/bash/);
+                assert.match(host(run, role).inputs.userData, /cloud_final_modules:\n {2}- \[scripts-user, always\]/);
+            });
+        }
+
+        it("web host: public subnet, a public address at launch, its Elastic IP attached", () => {
+            const web = host(run, "web");
+            const subnet = byId(run, T.subnet, web.inputs.subnetId);
+            assert.match(subnet.name, /^network-public-/);
+            assert.strictEqual(web.inputs.associatePublicIpAddress, true);
+            const association = ofType(run, T.eipAssociation)[0];
+            assert.strictEqual(association.inputs.instanceId, web.id);
+            const eip = ofType(run, T.eip).find((e) => e.id === association.inputs.allocationId)!;
+            assert.strictEqual(eip.name, "compute-web-eip");
+            assert.strictEqual(run.outputs.webPublicIp, eip.state.publicIp);
+            assert.strictEqual(run.outputs.portalUrl, `https://${eip.state.publicIp}`);
+        });
+
+        it("gateway host: private subnet, no public address, reachable at an internal URL", () => {
+            const gateway = host(run, "gateway");
+            const subnet = byId(run, T.subnet, gateway.inputs.subnetId);
+            assert.match(subnet.name, /^network-private-/);
+            assert.strictEqual(gateway.inputs.associatePublicIpAddress, false);
+            assert.strictEqual(run.outputs.gatewayUrl, `http://${gateway.state.privateIp}:8000/api/v1`);
+        });
+
+        it("web host: Open WebUI's settings, named as upstream reads them", () => {
+            const script = scriptOf(host(run, "web").inputs.userData);
+            const settings = Object.fromEntries(
+                /<<'SETTINGS'\n([\s\S]*?)\nSETTINGS/
+                    .exec(script)![1]
+                    .split("\n")
+                    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+            );
+            const gateway = host(run, "gateway");
+            assert.deepStrictEqual(
+                {
+                    ENABLE_PERSISTENT_CONFIG: settings.ENABLE_PERSISTENT_CONFIG,
+                    WEBUI_URL: settings.WEBUI_URL,
+                    ENABLE_SIGNUP: settings.ENABLE_SIGNUP,
+                    DEFAULT_USER_ROLE: settings.DEFAULT_USER_ROLE,
+                    OPENAI_API_BASE_URL: settings.OPENAI_API_BASE_URL,
+                    ENABLE_OLLAMA_API: settings.ENABLE_OLLAMA_API,
+                    ENABLE_LDAP: settings.ENABLE_LDAP,
+                    LDAP_SERVER_HOST: settings.LDAP_SERVER_HOST,
+                    LDAP_SERVER_PORT: settings.LDAP_SERVER_PORT,
+                    LDAP_USE_TLS: settings.LDAP_USE_TLS,
+                    LDAP_ATTRIBUTE_FOR_USERNAME: settings.LDAP_ATTRIBUTE_FOR_USERNAME,
+                    LDAP_ATTRIBUTE_FOR_MAIL: settings.LDAP_ATTRIBUTE_FOR_MAIL,
+                    LDAP_APP_DN: settings.LDAP_APP_DN,
+                    LDAP_SEARCH_BASE: settings.LDAP_SEARCH_BASE,
+                    STORAGE_PROVIDER: settings.STORAGE_PROVIDER,
+                    S3_BUCKET_NAME: settings.S3_BUCKET_NAME,
+                    S3_REGION_NAME: settings.S3_REGION_NAME,
+                },
+                {
+                    ENABLE_PERSISTENT_CONFIG: "false",
+                    WEBUI_URL: run.outputs.portalUrl,
+                    ENABLE_SIGNUP: "false",
+                    DEFAULT_USER_ROLE: "user",
+                    OPENAI_API_BASE_URL: `http://${gateway.state.privateIp}:8000/api/v1`,
+                    ENABLE_OLLAMA_API: "false",
+                    ENABLE_LDAP: "true",
+                    LDAP_SERVER_HOST: "corp.aiportal.internal",
+                    LDAP_SERVER_PORT: "389",
+                    LDAP_USE_TLS: "false",
+                    LDAP_ATTRIBUTE_FOR_USERNAME: "sAMAccountName",
+                    LDAP_ATTRIBUTE_FOR_MAIL: "mail",
+                    LDAP_APP_DN: "svc-openwebui@corp.aiportal.internal",
+                    LDAP_SEARCH_BASE: run.outputs.directorySearchBase,
+                    STORAGE_PROVIDER: "s3",
+                    S3_BUCKET_NAME: run.outputs.uploadsBucketName,
+                    S3_REGION_NAME: "eu-west-2",
+                },
+            );
+            assert.doesNotMatch(settings.LDAP_SEARCH_FILTER, /\{username\}|%s/, "a static filter");
+            assert.match(settings.LDAP_SEARCH_FILTER, /^\(.*\)$/);
+        });
+
+        it("web host: secrets are fetched at boot by ARN into a root-only file, never written into user data", () => {
+            const script = scriptOf(host(run, "web").inputs.userData);
+            for (const name of ["DATABASE_URL", "WEBUI_SECRET_KEY", "OPENAI_API_KEY", "LDAP_APP_PASSWORD", "WEBUI_ADMIN_PASSWORD"]) {
+                assert.match(script, new RegExp(`${name}=%s`), `${name} comes from a secret`);
+            }
+            assert.match(script, /umask 077/);
+            assert.match(script, /chmod 600/);
+            assert.match(script, new RegExp(`DB_SECRET_ARN='${run.outputs.dbAppSecretArn}'`));
+            assert.match(script, new RegExp(`GATEWAY_KEY_SECRET_ARN='${run.outputs.gatewayApiKeySecretArn}'`));
+        });
+
+        it("web host: the domain controllers resolve the directory domain for the container", () => {
+            const script = scriptOf(host(run, "web").inputs.userData);
+            assert.match(script, new RegExp(`DIRECTORY_DNS='${(run.outputs.directoryDnsIps as string[]).join(" ")}'`));
+            assert.match(script, /--publish 127\.0\.0\.1:8080:8080/, "Open WebUI listens on localhost only");
+        });
+
+        it("web host: Caddy serves HTTPS on the Elastic IP with its internal CA (no domain configured)", () => {
+            const script = scriptOf(host(run, "web").inputs.userData);
+            const caddyfile = /<<'CADDYFILE'\n([\s\S]*?)\nCADDYFILE/.exec(script)![1];
+            const ip = run.outputs.webPublicIp as string;
+            assert.match(caddyfile, new RegExp(`https://${ip.replace(/\./g, "\\.")} \\{`));
+            assert.match(caddyfile, /tls internal/);
+            assert.match(caddyfile, new RegExp(`default_sni ${ip.replace(/\./g, "\\.")}`));
+            assert.match(caddyfile, /reverse_proxy 127\.0\.0\.1:8080/);
+        });
+
+        it("gateway host: upstream's settings, the API key by secret ARN, the region set", () => {
+            const script = scriptOf(host(run, "gateway").inputs.userData);
+            const settings = /<<'SETTINGS'\n([\s\S]*?)\nSETTINGS/.exec(script)![1].split("\n");
+            assert.deepStrictEqual(settings, [
+                "PORT=8000",
+                "AWS_REGION=eu-west-2",
+                "DEFAULT_MODEL=eu.anthropic.claude-sonnet-4-20250514-v1:0",
+                "ENABLE_CROSS_REGION_INFERENCE=true",
+                "ENABLE_APPLICATION_INFERENCE_PROFILES=true",
+                `ALLOWED_ORIGINS=${run.outputs.portalUrl}`,
+                `API_KEY_SECRET_ARN=${run.outputs.gatewayApiKeySecretArn}`,
+                "DEBUG=false",
+            ]);
+            assert.match(script, /--health-cmd .*\/health/);
+        });
+
+        it("gateway image: built from the pinned upstream commit into an immutable, scanned ECR repository", () => {
+            const repo = ofType(run, T.repo)[0];
+            assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE");
+            assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
+            assert.strictEqual(repo.inputs.forceDelete, stack === "dev");
+            const build = ofType(run, T.build)[0];
+            const commit = "95794585db942cf7ce9660f71edefe63ce6c9910";
+            assert.strictEqual(build.inputs.context.location, `https://github.com/aws-samples/bedrock-access-gateway.git#${commit}:src`);
+            assert.strictEqual(build.inputs.dockerfile.location, `https://raw.githubusercontent.com/aws-samples/bedrock-access-gateway/${commit}/src/Dockerfile_ecs`);
+            assert.deepStrictEqual(build.inputs.platforms, ["linux/amd64"]);
+            assert.deepStrictEqual(build.inputs.tags, [`${repo.state.repositoryUrl}:${commit}`]);
+            assert.strictEqual(run.outputs.gatewayImage, `${repo.state.repositoryUrl}@${build.state.digest}`);
+            assert.match(scriptOf(host(run, "gateway").inputs.userData), new RegExp(`GATEWAY_IMAGE='${run.outputs.gatewayImage}'`));
+        });
+
+        it("uploads bucket: private, encrypted, versioned, TLS only; protected with the data in prod", () => {
+            const bucket = ofType(run, T.bucket)[0];
+            assert.strictEqual(bucket.protect, stack === "prod");
+            assert.strictEqual(bucket.inputs.forceDestroy, stack === "dev");
+            const on = (type: string) => ofType(run, type).filter((r) => r.inputs.bucket === bucket.id);
+            assert.deepStrictEqual(
+                on("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((r) => [r.inputs.blockPublicAcls, r.inputs.blockPublicPolicy, r.inputs.ignorePublicAcls, r.inputs.restrictPublicBuckets]),
+                [[true, true, true, true]],
+            );
+            assert.strictEqual(on("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+            assert.strictEqual(on("aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration.status, "Enabled");
+            const policy = parseJson(on("aws:s3/bucketPolicy:BucketPolicy")[0].inputs.policy);
+            assert.deepStrictEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
+            assert.strictEqual(policy.Statement[0].Effect, "Deny");
+            assert.strictEqual(run.outputs.uploadsBucketName, bucket.state.bucket);
+        });
+
+        it("database role bootstrap: a function in the private subnets, given secret ARNs only", () => {
+            const fn = ofType(run, T.fn)[0];
+            assert.strictEqual(fn.inputs.name, `ai-portal-${stack}-db-role-bootstrap`);
+            const subnets = fn.inputs.vpcConfig.subnetIds.map((id: string) => byId(run, T.subnet, id).name);
+            assert.deepStrictEqual(subnets, ["network-private-az1", "network-private-az2"]);
+            const invocation = ofType(run, T.invocation)[0];
+            assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), ["appSecretArn", "masterSecretArn"]);
+            assert.deepStrictEqual(parseJson(invocation.inputs.input), { masterSecretArn: run.outputs.dbSecretArn, appSecretArn: run.outputs.dbAppSecretArn });
+            const role = ofType(run, T.role).find((r) => r.name === "db-role-role")!;
+            const statements = parseJson(ofType(run, T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy).Statement;
+            assert.deepStrictEqual(statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource, [run.outputs.dbSecretArn, run.outputs.dbAppSecretArn]);
+        });
+
+        it("database role bootstrap runs only after the matrix lets it reach the database", () => {
+            const invocation = ofType(run, T.invocation)[0];
+            const deps = transitiveDependencies(run, invocation);
+            const rules = run.resources.filter((r) => r.name === "sg-dbBootstrap-out-tcp5432-database" || r.name === "sg-database-in-tcp5432-dbBootstrap");
+            assert.strictEqual(rules.length, 2);
+            for (const rule of rules) {
+                assert.ok(deps.has(rule.urn), rule.name);
+            }
+        });
+
+        it("LDAP bind account: created at deploy time with its password sent as a secret, never by the web host", () => {
+            const command = ofType(run, T.command)[0];
+            // The SDK sends the whole environment map as one secret because one of its values is.
+            assert.deepStrictEqual(command.secretInputPaths, ["environment"]);
+            assert.strictEqual(command.inputs.environment.DIRECTORY_ID, run.outputs.directoryId);
+            assert.strictEqual(command.inputs.environment.BIND_USER, "svc-openwebui");
+            assert.match(command.inputs.create, /aws ds-data create-user/);
+            assert.match(command.inputs.create, /--cli-input-json file:\/\/\/dev\/stdin/, "the password goes through stdin, not argv");
+            assert.strictEqual(ofType(run, T.directory)[0].inputs.enableDirectoryDataAccess, true);
+        });
+
+        it("web host waits for the database role and the bind account; the gateway waits for neither", () => {
+            const webDeps = transitiveDependencies(run, host(run, "web"));
+            const gatewayDeps = transitiveDependencies(run, host(run, "gateway"));
+            const invocation = ofType(run, T.invocation)[0];
+            const command = ofType(run, T.command)[0];
+            const directory = ofType(run, T.directory)[0];
+            assert.ok(webDeps.has(invocation.urn) && webDeps.has(command.urn));
+            for (const urn of [invocation.urn, command.urn, directory.urn]) {
+                assert.ok(!gatewayDeps.has(urn), `gateway must not wait for ${urn}`);
+            }
+        });
+    });
+}
+
+describe("compute tier: IAM", () => {
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: no wildcard actions, Resource "*" only where the API cannot be scoped`, async () => {
+            const run = await runStack(stack);
+            const unscopable = new Set([
+                "bedrock:ListFoundationModels",
+                "bedrock:ListInferenceProfiles",
+                "ecr:GetAuthorizationToken",
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ]);
+            for (const policy of ofType(run, T.rolePolicy)) {
+                for (const statement of parseJson(policy.inputs.policy).Statement) {
+                    const actions: string[] = [].concat(statement.Action);
+                    assert.ok(actions.every((a) => !a.includes("*")), `${policy.name}: ${actions}`);
+                    if (statement.Resource === "*") {
+                        assert.ok(actions.every((a) => unscopable.has(a)), `${policy.name} ${statement.Sid}: Resource "*" for ${actions}`);
+                    }
+                }
+            }
+        });
+
+        it(`${stack}: Bedrock is granted to the gateway only, secrets to each host exactly its own`, async () => {
+            const run = await runStack(stack);
+            const actionsOf = (role: "web" | "gateway") => policyOf(run, role).flatMap((s) => s.Action);
+            assert.ok(actionsOf("gateway").includes("bedrock:InvokeModel"));
+            for (const policy of ofType(run, T.rolePolicy).filter((p) => p.name !== "compute-gateway-policy")) {
+                assert.doesNotMatch(policy.inputs.policy, /bedrock:/, policy.name);
+            }
+            assert.deepStrictEqual(policyOf(run, "gateway").find((s) => s.Sid === "ReadApiKey")!.Resource, [run.outputs.gatewayApiKeySecretArn]);
+            const webSecrets = policyOf(run, "web").find((s) => s.Sid === "ReadOwnSecrets")!.Resource as string[];
+            assert.deepStrictEqual(
+                [...webSecrets].sort(),
+                [run.outputs.dbAppSecretArn, run.outputs.gatewayApiKeySecretArn, run.outputs.directoryBindSecretArn, named(run, T.secret, "compute-web-secrets").id].sort(),
+            );
+            assert.ok(!webSecrets.includes(run.outputs.dbSecretArn as string), "the web host never reads the master secret");
+            assert.ok(!webSecrets.includes(run.outputs.directoryAdminSecretArn as string), "nor the directory Admin");
+            assert.ok(!actionsOf("web").some((a) => a.startsWith("ds")), "the web host cannot manage directory users");
+        });
+    }
+});
+
+describe("compute tier: what changes upstream do", () => {
+    it("a new AL2023 release leaves both hosts' replace-forcing inputs as they are (ami is ignored)", async () => {
+        const before = await runStack("prod");
+        const after = await runProgram({ stack: "prod" }, { mocks: { al2023AmiId: "ami-0123456789abcdef0" } });
+        for (const role of ["web", "gateway"] as const) {
+            const [a, b] = [host(before, role), host(after, role)];
+            assert.notStrictEqual(b.inputs.ami, a.inputs.ami, "the program did see the new AMI");
+            assert.deepStrictEqual(b.ignoreChanges, ["ami"], "and the engine is told to keep the old one");
+            const { ami: _a, ...restBefore } = a.inputs;
+            const { ami: _b, ...restAfter } = b.inputs;
+            assert.deepStrictEqual(restAfter, restBefore);
+        }
+    });
+
+    it("a pinned AMI is used as given, and changing the pin is the deliberate way to roll a host", async () => {
+        const run = await runProgram({ stack: "prod", overrides: { gatewayHostAmiId: "ami-0fedcba9876543210" } });
+        assert.strictEqual(host(run, "gateway").inputs.ami, "ami-0fedcba9876543210");
+        assert.deepStrictEqual(host(run, "gateway").ignoreChanges, []);
+        assert.deepStrictEqual(host(run, "web").ignoreChanges, ["ami"]);
+    });
+
+    it("a moved upstream tag shows up as a new digest in the web host's boot script", async () => {
+        const before = await runStack("dev");
+        const after = await runProgram({ stack: "dev" }, { mocks: { registryRevision: "moved" } });
+        const image = (run: ProgramRun) => /OPEN_WEBUI_IMAGE='([^']+)'/.exec(scriptOf(host(run, "web").inputs.userData))![1];
+        assert.notStrictEqual(image(after), image(before));
+        assert.match(image(after), /^ghcr\.io\/open-webui\/open-webui@sha256:/);
+    });
+
+    it("a configured gateway image is run as given, with no build and pull rights on its repository only", async () => {
+        const image = `123456789012.dkr.ecr.eu-west-2.amazonaws.com/team/gateway@sha256:${"a".repeat(64)}`;
+        const run = await runProgram({ stack: "dev", overrides: { gatewayImage: image } });
+        assert.ifError(run.error);
+        assert.strictEqual(ofType(run, T.build).length, 0);
+        assert.strictEqual(ofType(run, T.repo).length, 0);
+        assert.match(scriptOf(host(run, "gateway").inputs.userData), new RegExp(`GATEWAY_IMAGE='${image.replace(/\./g, "\\.")}'`));
+        assert.deepStrictEqual(policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource, ["arn:aws:ecr:eu-west-2:123456789012:repository/team/gateway"]);
+    });
+
+    it("with a domain name, the portal URL is the domain and Caddy asks for a public certificate", async () => {
+        const run = await runProgram({ stack: "dev", overrides: { domainName: "portal.example.com" } });
+        assert.strictEqual(run.outputs.portalUrl, "https://portal.example.com");
+        const script = scriptOf(host(run, "web").inputs.userData);
+        const caddyfile = /<<'CADDYFILE'\n([\s\S]*?)\nCADDYFILE/.exec(script)![1];
+        assert.match(caddyfile, /^https:\/\/portal\.example\.com \{/m);
+        assert.doesNotMatch(caddyfile, /tls internal/);
+        assert.match(caddyfile, /Strict-Transport-Security/);
+    });
+});
