@@ -103,6 +103,8 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z
 
 /** Bedrock model or inference profile ids usable from eu-west-2 (EU or global profiles, or a base model id). */
 const BEDROCK_MODEL = /^((eu|global)\.)?[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]*$/;
+/** Cross-region inference profiles of other geographies. */
+const OTHER_GEOGRAPHY = /^(us|us-gov|apac|ca|jp|au)\./;
 
 function readCidrList(reader: ConfigReader, key: string, allowed: string, extra?: (cidr: string) => string | undefined): readonly string[] | undefined {
     const list = reader.stringList(key, allowed);
@@ -169,7 +171,12 @@ export function readCompute(reader: ConfigReader): ComputeConfig | undefined {
     const bedrockDefaultModel = reader.string(
         "bedrockDefaultModel",
         "a Bedrock model id or an eu./global. inference profile id usable from eu-west-2, e.g. eu.anthropic.claude-sonnet-4-20250514-v1:0",
-        (v) => (BEDROCK_MODEL.test(v) ? undefined : "is not a Bedrock model or EU/global inference profile id"),
+        (v) =>
+            OTHER_GEOGRAPHY.test(v)
+                ? `is an inference profile of another geography ("${v.split(".")[0]}."), not callable from eu-west-2`
+                : BEDROCK_MODEL.test(v)
+                  ? undefined
+                  : "is not a Bedrock model or EU/global inference profile id",
     );
     const webDefaultUserRole = reader.oneOf("webDefaultUserRole", WEB_USER_ROLES);
     const webAdminEmail = reader.string("webAdminEmail", "an e-mail address, e.g. portal-admin@example.com", (v) =>

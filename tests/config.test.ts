@@ -409,3 +409,60 @@ function assertOneProblemOn(stack: string, changes: Record<string, unknown>, key
     assert.deepStrictEqual(problems.map((p) => p.key), [key]);
     assert.match(`${problems[0].reason}. Allowed: ${problems[0].allowed}`, pattern);
 }
+
+describe("config: compute rules", () => {
+    it("dev and prod read the host sizes their files set", () => {
+        assert.deepStrictEqual([configFor({}).compute.webInstanceType, configFor({}).compute.gatewayInstanceType], ["t3.medium", "t3.small"]);
+        assert.deepStrictEqual([configFor({}, "prod").compute.webInstanceType, configFor({}, "prod").compute.gatewayInstanceType], ["t3.large", "t3.large"]);
+        assert.strictEqual(configFor({}).compute.sshKeyName, undefined, '"" means no key pair');
+        assert.strictEqual(configFor({}).compute.domainName, undefined);
+    });
+
+    it("rejects an empty or malformed allowedCidrs", () => {
+        assertOneProblem({ allowedCidrs: [] }, "ai-portal:allowedCidrs", /is empty, so nobody could reach the portal/);
+        assertOneProblem({ allowedCidrs: ["10.0.0.0/8", "office"] }, "ai-portal:allowedCidrs[1]", /not an IPv4 CIDR/);
+    });
+
+    it("rejects SSH from the world and SSH ranges without a key pair", () => {
+        assertOneProblem({ sshKeyName: "ops", sshCidrs: ["0.0.0.0/0"] }, "ai-portal:sshCidrs[0]", /opens SSH to \(nearly\) the whole internet.*never 0\.0\.0\.0\/0/);
+        assertOneProblem({ sshCidrs: ["198.51.100.0/24"] }, "ai-portal:sshCidrs", /set but sshKeyName is not/);
+        assert.deepStrictEqual(configFor({ sshKeyName: "ops", sshCidrs: ["198.51.100.0/24"] }).compute.sshCidrs, ["198.51.100.0/24"]);
+    });
+
+    it("rejects instance types that are not real x86_64 family patterns, and a web host too small", () => {
+        assertOneProblem({ webInstanceType: "large" }, "ai-portal:webInstanceType", /not an EC2 instance type of the form <family>\.<size>/);
+        assertOneProblem({ gatewayInstanceType: "t9.large" }, "ai-portal:gatewayInstanceType", /not an instance family the portal supports/);
+        assertOneProblem({ gatewayInstanceType: "t4g.large" }, "ai-portal:gatewayInstanceType", /Graviton \(arm64\)/);
+        assertOneProblem({ gatewayInstanceType: "t3.huge" }, "ai-portal:gatewayInstanceType", /form <family>\.<size>/);
+        assertOneProblem({ webInstanceType: "t3.micro" }, "ai-portal:webInstanceType", /too small for Open WebUI/);
+        assert.strictEqual(configFor({ gatewayInstanceType: "m7i.2xlarge" }).compute.gatewayInstanceType, "m7i.2xlarge");
+    });
+
+    it("rejects images with latest, a moving tag or no tag at all", () => {
+        assertOneProblem({ openWebUiImage: "ghcr.io/open-webui/open-webui:latest" }, "ai-portal:openWebUiImage", /moving tag "latest"/);
+        assertOneProblem({ openWebUiImage: "ghcr.io/open-webui/open-webui:main" }, "ai-portal:openWebUiImage", /moving tag "main"/);
+        assertOneProblem({ caddyImage: "caddy" }, "ai-portal:caddyImage", /no tag, which means latest/);
+        assertOneProblem({ openWebUiImage: "Not An Image" }, "ai-portal:openWebUiImage", /not a container image reference/);
+        configFor({ openWebUiImage: `ghcr.io/open-webui/open-webui@sha256:${"b".repeat(64)}` });
+    });
+
+    it("rejects a gateway commit that is not 40 hex characters", () => {
+        assertOneProblem({ gatewaySourceCommit: "95794585" }, "ai-portal:gatewaySourceCommit", /not a 40-character hex commit/);
+        assertOneProblem({ gatewaySourceCommit: "main" }, "ai-portal:gatewaySourceCommit", /not a 40-character hex commit/);
+    });
+
+    it("rejects a gateway image that is not pinned by digest", () => {
+        assertOneProblem({ gatewayImage: "123456789012.dkr.ecr.eu-west-2.amazonaws.com/gw:1.0" }, "ai-portal:gatewayImage", /not pinned by digest/);
+    });
+
+    it("rejects AMI ids, domain names, ports, models, roles and e-mails that cannot be right", () => {
+        assertOneProblem({ webHostAmiId: "ami-xyz" }, "ai-portal:webHostAmiId", /not an AMI id/);
+        assertOneProblem({ domainName: "portal" }, "ai-portal:domainName", /not a fully qualified DNS name/);
+        assertOneProblem({ gatewayPort: 80 }, "ai-portal:gatewayPort", /not an unprivileged port/);
+        assertOneProblem({ bedrockDefaultModel: "us.anthropic.claude-3-7-sonnet-20250219-v1:0" }, "ai-portal:bedrockDefaultModel", /another geography \("us\."\)/);
+        assertOneProblem({ webDefaultUserRole: "admin" }, "ai-portal:webDefaultUserRole", /Allowed: "user" or "pending"/);
+        assertOneProblem({ webAdminEmail: "admin" }, "ai-portal:webAdminEmail", /not an e-mail address/);
+        assertOneProblem({ hostRootVolumeGb: 8 }, "ai-portal:hostRootVolumeGb", /outside 20-1024 GiB/);
+        configFor({ bedrockDefaultModel: "global.anthropic.claude-sonnet-4-5-20250929-v1:0", webHostAmiId: "ami-0123456789abcdef0", domainName: "portal.example.com" });
+    });
+});

@@ -1,0 +1,100 @@
+#!/bin/bash
+# AI Portal gateway host: the Bedrock Access Gateway's OpenAI-compatible API on the gateway port,
+# reachable only from the web host's security group. Runs at every boot and is idempotent. The
+# gateway reads its API key from Secrets Manager itself (API_KEY_SECRET_ARN): no secret here.
+set -euo pipefail
+umask 077
+
+AWS_REGION='eu-west-2'
+LOG_GROUP='/ai-portal-prod/gateway'
+GATEWAY_IMAGE='123456789012.dkr.ecr.eu-west-2.amazonaws.com/ai-portal-prod/bedrock-access-gateway@sha256:8ee2b194b56c619140fd12f033d4d5bf4cbb17391c1ac1b331e5211360cb6283'
+GATEWAY_PORT='8000'
+
+# --- shared by both hosts (rendered into each boot script) ---------------------------------
+readonly CONFIG_DIR=/etc/ai-portal
+
+log() {
+    printf 'ai-portal-boot: %s\n' "$*"
+}
+
+install_docker() {
+    if ! command -v docker >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+        log "installing docker and jq from the Amazon Linux repositories"
+        dnf install -y docker jq
+    fi
+    systemctl enable --now docker
+    mkdir -p "$CONFIG_DIR"
+    chmod 700 "$CONFIG_DIR"
+}
+
+# Prints one field of a JSON secret to stdout; callers assign it, so nothing is echoed or logged.
+secret_field() {
+    aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
+        --query SecretString --output text | jq -er --arg field "$2" '.[$field]'
+}
+
+# Writes standard input to a root-only file, atomically.
+write_private() {
+    local tmp
+    tmp=$(mktemp "$1.XXXXXX")
+    cat >"$tmp"
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$1"
+}
+
+# Installs standard input as the systemd unit ai-portal-<name>.service and (re)starts it.
+install_unit() {
+    local unit="ai-portal-$1.service"
+    write_private "/etc/systemd/system/$unit"
+    chmod 644 "/etc/systemd/system/$unit"
+    systemctl daemon-reload
+    systemctl enable "$unit"
+    systemctl restart "$unit"
+}
+
+# docker run options that ship a container's output to this host's CloudWatch log group.
+log_options() {
+    printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
+        "$AWS_REGION" "$LOG_GROUP" "$1"
+}
+# ----------------------------------------------------------------------------------------------
+
+install_docker
+
+write_private "$CONFIG_DIR/gateway.env" <<'SETTINGS'
+PORT=8000
+AWS_REGION=eu-west-2
+DEFAULT_MODEL=eu.anthropic.claude-sonnet-4-20250514-v1:0
+ENABLE_CROSS_REGION_INFERENCE=true
+ENABLE_APPLICATION_INFERENCE_PROFILES=true
+ALLOWED_ORIGINS=https://3.10.36.170
+API_KEY_SECRET_ARN=arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/gateway/api-key-cb6d12
+DEBUG=false
+SETTINGS
+
+registry=${GATEWAY_IMAGE%%/*}
+if [[ $registry == *.dkr.ecr.*.amazonaws.com ]]; then
+    aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$registry"
+fi
+log "pulling the gateway image pinned by digest"
+docker pull "$GATEWAY_IMAGE"
+
+install_unit bedrock-gateway <<UNIT
+[Unit]
+Description=AI Portal: Bedrock Access Gateway (port $GATEWAY_PORT, web host only)
+After=docker.service network-online.target
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f bedrock-gateway
+ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file $CONFIG_DIR/gateway.env --publish $GATEWAY_PORT:$GATEWAY_PORT --health-cmd "python3 -c 'import urllib.request; urllib.request.urlopen(\"http://127.0.0.1:$GATEWAY_PORT/health\", timeout=3)'" --health-interval 30s $(log_options bedrock-gateway) $GATEWAY_IMAGE
+ExecStop=/usr/bin/docker stop bedrock-gateway
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+log "gateway host configured"

@@ -1,0 +1,75 @@
+/**
+ * Boot-script rendering on its own, and the rendered scripts of both stacks against the
+ * committed snapshots (tests/snapshots/*.sh), so a change to what the hosts run is reviewed in
+ * the pull request. `UPDATE_SNAPSHOTS=1 npm test` rewrites them.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { caddyfile } from "../compute/settings";
+import { envFile, everyBootUserData, renderTemplate, scriptOf, USER_DATA_LIMIT_BYTES } from "../compute/userData";
+import { named } from "./harness/query";
+import { runStack } from "./harness/run";
+
+const SNAPSHOTS = path.join(__dirname, "snapshots");
+
+describe("boot scripts: rendering", () => {
+    it("shell-quotes values, so a quote in a value cannot end the string", () => {
+        assert.strictEqual(renderTemplate("X='{{X}}'", { X: "it's" }), "X='it'\\''s'");
+    });
+
+    it("puts blocks verbatim and refuses a line that could end the heredoc", () => {
+        assert.strictEqual(renderTemplate("a\n{{B}}\nz", {}, { B: "K=v\nL=w" }), "a\nK=v\nL=w\nz");
+        assert.throws(() => renderTemplate("{{B}}", {}, { B: "x\nSETTINGS\ny" }), /could end its heredoc/);
+    });
+
+    it("fails on a missing, an unused or a multi-line value instead of rendering a broken script", () => {
+        assert.throws(() => renderTemplate("{{X}}", {}), /\{\{X\}\} has no value/);
+        assert.throws(() => renderTemplate("plain", { X: "1" }), /not used by the template: X/);
+        assert.throws(() => renderTemplate("{{X}}", { X: "a\nb" }), /spans several lines/);
+    });
+
+    it("inlines the shared part of the boot scripts", () => {
+        assert.match(renderTemplate("#!/bin/bash\n#@include boot-common.sh\n", {}), /secret_field\(\) \{/);
+    });
+
+    it("writes env files in the given order and rejects bad keys or multi-line values", () => {
+        assert.strictEqual(envFile([["B", "2"], ["A", "x=y"]]), "B=2\nA=x=y");
+        assert.throws(() => envFile([["lower", "1"]]), /invalid env entry/);
+        assert.throws(() => envFile([["A", "1\n2"]]), /invalid env entry/);
+    });
+
+    it("wraps the script so cloud-init runs it at every boot, byte for byte the same each time", () => {
+        const a = everyBootUserData("#!/bin/bash\necho hi\n");
+        assert.strictEqual(a, everyBootUserData("#!/bin/bash\necho hi\n"));
+        assert.match(a, /#cloud-config\ncloud_final_modules:\n {2}- \[scripts-user, always\]/);
+        assert.strictEqual(scriptOf(a), "#!/bin/bash\necho hi\n");
+    });
+
+    it("refuses user data over EC2's 16 KB", () => {
+        assert.throws(() => everyBootUserData(`#!/bin/bash\n# ${"x".repeat(USER_DATA_LIMIT_BYTES)}`), /EC2 accepts at most 16384/);
+    });
+
+    it("Caddy: internal CA and default SNI on an address, a public certificate and HSTS on a domain", () => {
+        assert.strictEqual(caddyfile("3.8.1.2", false), "{\n\tdefault_sni 3.8.1.2\n}\n\nhttps://3.8.1.2 {\n\ttls internal\n\tencode zstd gzip\n\treverse_proxy 127.0.0.1:8080\n}");
+        assert.strictEqual(
+            caddyfile("portal.example.com", true),
+            'https://portal.example.com {\n\tencode zstd gzip\n\theader Strict-Transport-Security "max-age=31536000"\n\treverse_proxy 127.0.0.1:8080\n}',
+        );
+    });
+});
+
+for (const stack of ["dev", "prod"]) {
+    for (const role of ["web", "gateway"]) {
+        it(`boot script snapshot: ${stack} ${role} host matches tests/snapshots/${stack}-${role}.sh`, async () => {
+            const run = await runStack(stack);
+            const script = scriptOf(named(run, "aws:ec2/instance:Instance", `compute-${role}-instance`).inputs.userData);
+            const file = path.join(SNAPSHOTS, `${stack}-${role}.sh`);
+            if (process.env.UPDATE_SNAPSHOTS === "1") {
+                fs.writeFileSync(file, script);
+            }
+            assert.ok(fs.existsSync(file), `missing snapshot ${file}; run UPDATE_SNAPSHOTS=1 npm test`);
+            assert.strictEqual(script, fs.readFileSync(file, "utf8"), `the ${stack} ${role} boot script changed; review it and run UPDATE_SNAPSHOTS=1 npm test`);
+        });
+    }
+}
