@@ -31,6 +31,8 @@ export interface HostArgs {
     readonly logRetentionDays: number;
     /** What this host may do beyond Session Manager and writing its own logs. */
     readonly statements: PolicyStatement[];
+    /** Resources that must be complete before the instance boots (its boot script uses them). */
+    readonly waitFor?: pulumi.Resource[];
 }
 
 /**
@@ -102,8 +104,9 @@ export class Host extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                // The role's permissions must exist before the boot script uses them.
-                dependsOn: [ssm, policy, logGroup],
+                // The role's permissions must exist before the boot script uses them; so must
+                // whatever the caller names (set on the instance itself, not only on this component).
+                dependsOn: [ssm, policy, logGroup, ...(args.waitFor ?? [])],
                 // Unpinned, a new AL2023 release must not replace a running host.
                 ignoreChanges: args.amiId ? [] : ["ami"],
             },

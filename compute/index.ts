@@ -28,7 +28,7 @@ export interface ComputeArgs extends ComputeConfig {
         readonly bindSecretArn: pulumi.Input<string>;
     };
     /** What must exist before the web host boots (the database role, the bind account). */
-    readonly webDependsOn: pulumi.Input<pulumi.Resource>[];
+    readonly webDependsOn: pulumi.Resource[];
 }
 
 /** Letters and digits only: safe in env files, URLs and headers without quoting. */
@@ -219,8 +219,9 @@ export class Compute extends pulumi.ComponentResource {
                 userData: webUserData,
                 logRetentionDays: args.logRetentionDays,
                 statements: webStatements,
+                waitFor: args.webDependsOn,
             },
-            { parent: this, dependsOn: args.webDependsOn },
+            parent,
         );
         new aws.ec2.EipAssociation(`${name}-web-eip`, { allocationId: webIp.allocationId, instanceId: web.instanceId }, parent);
 

@@ -25,10 +25,13 @@ export function byUrn(run: ProgramRun, urn: string): DeclaredResource {
     return found;
 }
 
-/** Every URN the resource depends on, directly or through its dependencies and parents. */
+/**
+ * Every URN the resource waits for: its dependencies and theirs, as the engine orders creation.
+ * Parent links are not followed (a component's own options do not order its children).
+ */
 export function transitiveDependencies(run: ProgramRun, resource: DeclaredResource): Set<string> {
     const seen = new Set<string>();
-    const pending = [...resource.dependencies, ...(resource.parent ? [resource.parent] : [])];
+    const pending = [...resource.dependencies];
     while (pending.length > 0) {
         const urn = pending.pop()!;
         if (seen.has(urn)) {
@@ -37,7 +40,7 @@ export function transitiveDependencies(run: ProgramRun, resource: DeclaredResour
         seen.add(urn);
         const next = run.resources.find((r) => r.urn === urn);
         if (next) {
-            pending.push(...next.dependencies, ...(next.parent ? [next.parent] : []));
+            pending.push(...next.dependencies);
         }
     }
     return seen;
