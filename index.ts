@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { Compute } from "./compute";
+import { CONTRACT_VERSION, PortalOutputs } from "./contract";
 import { loadConfig } from "./config/load";
 import { Database } from "./data";
 import { DatabaseRoleBootstrap } from "./data/roleBootstrap";
@@ -90,38 +91,73 @@ const compute = new Compute(
     providers,
 );
 
-export const portalUrl = compute.portalUrl;
-export const webPublicIp = compute.webPublicIp;
-export const webSecurityGroupId = securityGroups.webSecurityGroupId;
-export const gatewaySecurityGroupId = securityGroups.gatewaySecurityGroupId;
-export const gatewayUrl = compute.gatewayUrl;
-export const gatewayApiKeySecretArn = compute.gatewayApiKeySecretArn;
-export const gatewayImage = compute.gatewayImage;
-export const openWebUiImage = compute.openWebUiImage;
-export const uploadsBucketName = compute.uploadsBucketName;
-export const webInstanceId = compute.webInstanceId;
-export const gatewayInstanceId = compute.gatewayInstanceId;
+// The output contract (contract/index.ts): other teams read these through StackReference.
+const outputs: PortalOutputs = {
+    contractVersion: CONTRACT_VERSION,
+    portalUrl: compute.portalUrl,
+    webPublicIp: compute.webPublicIp,
+    webSecurityGroupId: securityGroups.webSecurityGroupId,
+    webInstanceId: compute.webInstanceId,
+    openWebUiImage: compute.openWebUiImage,
+    uploadsBucketName: compute.uploadsBucketName,
+    gatewaySecurityGroupId: securityGroups.gatewaySecurityGroupId,
+    gatewayUrl: compute.gatewayUrl,
+    gatewayApiKeySecretArn: compute.gatewayApiKeySecretArn,
+    gatewayImage: compute.gatewayImage,
+    gatewayInstanceId: compute.gatewayInstanceId,
+    vpcId: network.vpcId,
+    vpcCidr: network.vpcCidr,
+    availabilityZones: network.availabilityZones,
+    publicSubnetIds: network.publicSubnetIds,
+    privateSubnetIds: network.privateSubnetIds,
+    natPublicIps: network.natPublicIps,
+    dbEndpoint: database.address,
+    dbPort: database.port,
+    dbName: database.databaseName,
+    dbSecurityGroupId: database.securityGroupId,
+    dbSecretArn: database.masterSecretArn,
+    dbAppSecretArn: database.appSecretArn,
+    directoryId: directory.directoryId,
+    directoryDomain: directory.domain,
+    directoryShortName: directory.shortName,
+    directoryDnsIps: directory.dnsIpAddresses,
+    directorySecurityGroupId: directory.securityGroupId,
+    directoryAdminDn: directory.names.adminDn,
+    directorySearchBase: directory.names.usersOuDn,
+    directoryAdminSecretArn: directory.adminSecretArn,
+    directoryBindSecretArn: bindAccount.secretArn,
+};
 
-export const vpcId = network.vpcId;
-export const vpcCidr = network.vpcCidr;
-export const availabilityZones = network.availabilityZones;
-export const publicSubnetIds = network.publicSubnetIds;
-export const privateSubnetIds = network.privateSubnetIds;
-export const natPublicIps = network.natPublicIps;
-
-export const dbEndpoint = database.address;
-export const dbPort = database.port;
-export const dbName = database.databaseName;
-export const dbSecurityGroupId = database.securityGroupId;
-export const dbSecretArn = database.masterSecretArn;
-export const dbAppSecretArn = database.appSecretArn;
-
-export const directoryId = directory.directoryId;
-export const directoryDomain = directory.domain;
-export const directoryShortName = directory.shortName;
-export const directoryDnsIps = directory.dnsIpAddresses;
-export const directorySecurityGroupId = directory.securityGroupId;
-export const directoryAdminDn = directory.names.adminDn;
-export const directorySearchBase = directory.names.usersOuDn;
-export const directoryAdminSecretArn = directory.adminSecretArn;
-export const directoryBindSecretArn = bindAccount.secretArn;
+export const contractVersion = outputs.contractVersion;
+export const portalUrl = outputs.portalUrl;
+export const webPublicIp = outputs.webPublicIp;
+export const webSecurityGroupId = outputs.webSecurityGroupId;
+export const webInstanceId = outputs.webInstanceId;
+export const openWebUiImage = outputs.openWebUiImage;
+export const uploadsBucketName = outputs.uploadsBucketName;
+export const gatewaySecurityGroupId = outputs.gatewaySecurityGroupId;
+export const gatewayUrl = outputs.gatewayUrl;
+export const gatewayApiKeySecretArn = outputs.gatewayApiKeySecretArn;
+export const gatewayImage = outputs.gatewayImage;
+export const gatewayInstanceId = outputs.gatewayInstanceId;
+export const vpcId = outputs.vpcId;
+export const vpcCidr = outputs.vpcCidr;
+export const availabilityZones = outputs.availabilityZones;
+export const publicSubnetIds = outputs.publicSubnetIds;
+export const privateSubnetIds = outputs.privateSubnetIds;
+export const natPublicIps = outputs.natPublicIps;
+export const dbEndpoint = outputs.dbEndpoint;
+export const dbPort = outputs.dbPort;
+export const dbName = outputs.dbName;
+export const dbSecurityGroupId = outputs.dbSecurityGroupId;
+export const dbSecretArn = outputs.dbSecretArn;
+export const dbAppSecretArn = outputs.dbAppSecretArn;
+export const directoryId = outputs.directoryId;
+export const directoryDomain = outputs.directoryDomain;
+export const directoryShortName = outputs.directoryShortName;
+export const directoryDnsIps = outputs.directoryDnsIps;
+export const directorySecurityGroupId = outputs.directorySecurityGroupId;
+export const directoryAdminDn = outputs.directoryAdminDn;
+export const directorySearchBase = outputs.directorySearchBase;
+export const directoryAdminSecretArn = outputs.directoryAdminSecretArn;
+export const directoryBindSecretArn = outputs.directoryBindSecretArn;

@@ -280,8 +280,7 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("LDAP bind account: created at deploy time with its password sent as a secret, never by the web host", () => {
             const command = ofType(run, T.command)[0];
-            // The SDK sends the whole environment map as one secret because one of its values is.
-            assert.deepStrictEqual(command.secretInputPaths, ["environment"]);
+            assert.deepStrictEqual(command.secretInputPaths, ["environment.BIND_PASSWORD"]);
             assert.strictEqual(command.inputs.environment.DIRECTORY_ID, run.outputs.directoryId);
             assert.strictEqual(command.inputs.environment.BIND_USER, "svc-openwebui");
             assert.match(command.inputs.create, /aws ds-data create-user/);

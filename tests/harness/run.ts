@@ -11,8 +11,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockOptions, PortalMocks } from "./mocks";
 import { LoadedStackConfig, loadStackConfig, PROJECT_DIR, StackConfigSource } from "./stackConfig";
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+// Signatures of the engine's wire format (@pulumi/pulumi runtime/rpc.js).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export interface DeclaredResource {
     readonly urn: string;
@@ -21,7 +26,10 @@ export interface DeclaredResource {
     /** Parent URN; "" for a top-level resource. */
     readonly parent: string;
     readonly custom: boolean;
-    /** Inputs as sent to the engine, secret wrappers removed. */
+    /**
+     * Inputs as sent to the engine, as plain JSON: secret wrappers removed, assets as
+     * `{ file: <project-relative path> }` or `{ archive: {...} }`, resource references as URNs.
+     */
     readonly inputs: Record<string, any>;
     /** Dotted paths of inputs that were sent as secrets ("password", "tags.Name", ...). */
     readonly secretInputPaths: readonly string[];
@@ -56,27 +64,40 @@ export interface RunOptions {
 
 const PROGRAM = path.join(PROJECT_DIR, "index.ts");
 
-function isSecretValue(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+function projectRelative(file: string): string {
+    return path.relative(PROJECT_DIR, file).split(path.sep).join("/");
 }
 
-/** Removes secret wrappers, collecting the paths they stood at. */
-function unwrapSecrets(value: unknown, at: string, secretPaths: string[]): unknown {
-    if (isSecretValue(value)) {
-        secretPaths.push(at);
-        return unwrapSecrets(value.value, at, []);
+/** The engine's wire form of inputs as plain JSON, collecting the paths that were secret. */
+function plainInputs(value: unknown, at: string, secretPaths: string[]): unknown {
+    if (value === UNKNOWN) {
+        return "[unknown until deployed]";
     }
     if (Array.isArray(value)) {
-        return value.map((item, i) => unwrapSecrets(item, `${at}[${i}]`, secretPaths));
+        return value.map((item, i) => plainInputs(item, `${at}[${i}]`, secretPaths));
     }
-    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) {
-            out[k] = unwrapSecrets(v, at ? `${at}.${k}` : k, secretPaths);
-        }
-        return out;
+    if (typeof value !== "object" || value === null) {
+        return value;
     }
-    return value;
+    const record = value as Record<string, unknown>;
+    switch (record[SIG_KEY]) {
+        case SECRET_SIG:
+            secretPaths.push(at);
+            return plainInputs(record.value, at, []);
+        case ASSET_SIG:
+        case ARCHIVE_SIG:
+            if (typeof record.path === "string") {
+                return { file: projectRelative(record.path) };
+            }
+            if (record.assets !== undefined) {
+                const assets = record.assets as Record<string, unknown>;
+                return { archive: Object.fromEntries(Object.keys(assets).sort().map((k) => [k, plainInputs(assets[k], `${at}.${k}`, secretPaths)])) };
+            }
+            return record.text !== undefined ? { text: record.text } : { uri: record.uri };
+        case RESOURCE_SIG:
+            return record.urn;
+    }
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plainInputs(v, at ? `${at}.${k}` : k, secretPaths)]));
 }
 
 type Monitor = { registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> };
@@ -88,8 +109,7 @@ function recordRegistrations(into: DeclaredResource[]): void {
         register(req, (err, resp) => {
             if (!err && resp) {
                 const secretInputPaths: string[] = [];
-                const raw = pulumi.runtime.deserializeProperties(req.getObject());
-                const inputs = unwrapSecrets(raw, "", secretInputPaths) as Record<string, any>;
+                const inputs = plainInputs(req.getObject().toJavaScript(), "", secretInputPaths) as Record<string, any>;
                 into.push({
                     urn: resp.getUrn(),
                     type: req.getType(),

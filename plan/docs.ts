@@ -1,0 +1,113 @@
+/**
+ * Generated documentation: the contract's JSON Schema, the architecture diagrams of both stacks
+ * and the README's outputs, cost and diagram sections. `npm run docs` writes them; a test fails
+ * when a committed copy differs from what the program generates now.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { outputsSchema, outputsTable } from "../contract";
+import { runStack } from "../tests/harness/run";
+import { PROJECT_DIR } from "../tests/harness/stackConfig";
+import { CostEstimate } from "./cost";
+import { architectureDiagram } from "./graph";
+import { buildPlan } from "./model";
+
+export const STACKS = ["dev", "prod"] as const;
+
+/** Cost lines grouped into what a reader compares across stacks. */
+const CATEGORIES: [RegExp, string][] = [
+    [/^EC2 /, "EC2 hosts"],
+    [/^RDS PostgreSQL /, "RDS PostgreSQL instance"],
+    [/^RDS gp3 storage/, "RDS storage"],
+    [/^Managed Microsoft AD/, "Managed Microsoft AD"],
+    [/^NAT/, "NAT gateways (hours + assumed traffic)"],
+    [/^public IPv4/, "public IPv4 addresses"],
+    [/^EBS/, "EBS root volumes"],
+    [/^CloudWatch Logs/, "CloudWatch Logs (assumed volumes)"],
+    [/^Secrets Manager/, "Secrets Manager secrets"],
+    [/^S3/, "S3 uploads (assumed)"],
+    [/^ECR/, "ECR images (assumed)"],
+];
+
+function category(item: string): string {
+    return CATEGORIES.find(([pattern]) => pattern.test(item))?.[1] ?? item;
+}
+
+function costTable(costs: Record<(typeof STACKS)[number], CostEstimate>): string {
+    const rows = new Map<string, Record<string, { usd: number; details: Set<string> }>>();
+    for (const stack of STACKS) {
+        for (const line of costs[stack].lines) {
+            const key = category(line.item);
+            const row = rows.get(key) ?? {};
+            const cell = row[stack] ?? { usd: 0, details: new Set<string>() };
+            cell.usd += line.monthlyUsd;
+            const detail = /^(EC2|RDS PostgreSQL) (.*)$/.exec(line.item);
+            if (detail) {
+                cell.details.add(detail[2]);
+            }
+            row[stack] = cell;
+            rows.set(key, row);
+        }
+    }
+    const cell = (c: { usd: number; details: Set<string> } | undefined) =>
+        c === undefined ? "-" : `$${c.usd.toFixed(2)}${c.details.size > 0 ? ` (${[...c.details].sort().join(", ")})` : ""}`;
+    const body = [...rows.entries()]
+        .sort((a, b) => (b[1].prod?.usd ?? 0) - (a[1].prod?.usd ?? 0) || a[0].localeCompare(b[0]))
+        .map(([name, row]) => `| ${name} | ${cell(row.dev)} | ${cell(row.prod)} |`);
+    return [
+        `| monthly, USD (prices of ${costs.prod.priceDate}) | dev | prod |`,
+        "|---|---:|---:|",
+        ...body,
+        `| **total** | **$${costs.dev.monthlyUsd.toFixed(2)}** | **$${costs.prod.monthlyUsd.toFixed(2)}** |`,
+    ].join("\n");
+}
+
+export function replaceSection(text: string, marker: string, content: string): string {
+    const start = `<!-- generated:${marker} -->`;
+    const end = `<!-- /generated:${marker} -->`;
+    const from = text.indexOf(start);
+    const to = text.indexOf(end);
+    if (from < 0 || to < from) {
+        throw new Error(`README.md has no ${start} ... ${end} section`);
+    }
+    return `${text.slice(0, from + start.length)}\n${content.trimEnd()}\n${text.slice(to)}`;
+}
+
+/** Every generated file's path (relative to the project) and content. */
+export async function generatedDocs(): Promise<Map<string, string>> {
+    const files = new Map<string, string>();
+    files.set("contract/outputs.schema.json", JSON.stringify(outputsSchema(), null, 2) + "\n");
+    const costs = {} as Record<(typeof STACKS)[number], CostEstimate>;
+    const diagrams = {} as Record<(typeof STACKS)[number], string>;
+    for (const stack of STACKS) {
+        const run = await runStack(stack);
+        if (run.error) {
+            throw run.error;
+        }
+        costs[stack] = buildPlan(run).cost;
+        diagrams[stack] = architectureDiagram(run);
+        files.set(`docs/architecture-${stack}.mmd`, diagrams[stack]);
+    }
+    let readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    readme = replaceSection(readme, "outputs", outputsTable());
+    readme = replaceSection(readme, "cost", costTable(costs));
+    readme = replaceSection(readme, "diagram", "```mermaid\n" + diagrams.prod + "```");
+    files.set("README.md", readme);
+    return files;
+}
+
+if (require.main === module) {
+    generatedDocs().then(
+        (files) => {
+            for (const [file, content] of files) {
+                fs.writeFileSync(path.join(PROJECT_DIR, file), content);
+                process.stdout.write(`wrote ${file}\n`);
+            }
+            process.exit(0);
+        },
+        (error: Error) => {
+            process.stderr.write(`${error.stack ?? error.message}\n`);
+            process.exit(1);
+        },
+    );
+}

@@ -1,0 +1,113 @@
+/**
+ * The architecture picture as a Mermaid flowchart, generated from what the program declares:
+ * tiers as subgraphs, the hosts, database, directory and bootstrap function as nodes, and every
+ * security-group rule as a labelled edge. Deterministic, so a committed copy can be checked.
+ */
+import type { DeclaredResource, ProgramRun } from "../tests/harness/run";
+
+interface Node {
+    readonly id: string;
+    readonly label: string;
+    readonly tier: "network" | "compute" | "data" | "directory" | "outside";
+}
+
+const RULE_TYPES = {
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "ingress",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "egress",
+} as const;
+
+const TIER_TITLES: Record<Node["tier"], string> = {
+    network: "network",
+    compute: "compute",
+    data: "data",
+    directory: "directory",
+    outside: "outside the VPC",
+};
+
+function ofType(run: ProgramRun, type: string): DeclaredResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+/** Which node each security group stands for. */
+function groupNodes(run: ProgramRun): Map<string, Node> {
+    const nodes = new Map<string, Node>();
+    for (const instance of ofType(run, "aws:ec2/instance:Instance")) {
+        const web = instance.inputs.associatePublicIpAddress === true;
+        const node: Node = web
+            ? { id: "web", label: `Open WebUI host<br/>${instance.inputs.instanceType}, public subnet`, tier: "compute" }
+            : { id: "gateway", label: `Bedrock gateway host<br/>${instance.inputs.instanceType}, private subnet`, tier: "compute" };
+        for (const sg of instance.inputs.vpcSecurityGroupIds ?? []) {
+            nodes.set(sg, node);
+        }
+    }
+    for (const db of ofType(run, "aws:rds/instance:Instance")) {
+        const node: Node = { id: "database", label: `PostgreSQL ${db.inputs.engineVersion}<br/>${db.inputs.instanceClass}${db.inputs.multiAz ? ", Multi-AZ" : ""}`, tier: "data" };
+        for (const sg of db.inputs.vpcSecurityGroupIds ?? []) {
+            nodes.set(sg, node);
+        }
+    }
+    for (const fn of ofType(run, "aws:lambda/function:Function")) {
+        for (const sg of fn.inputs.vpcConfig?.securityGroupIds ?? []) {
+            nodes.set(sg, { id: "dbBootstrap", label: "DB role bootstrap<br/>(Lambda)", tier: "data" });
+        }
+    }
+    for (const dir of ofType(run, "aws:directoryservice/directory:Directory")) {
+        nodes.set(dir.state.securityGroupId, { id: "directory", label: `Managed Microsoft AD<br/>${dir.inputs.edition}, 2 domain controllers`, tier: "directory" });
+    }
+    return nodes;
+}
+
+function cidrNode(cidr: string, direction: "ingress" | "egress"): Node {
+    if (direction === "egress" && cidr === "0.0.0.0/0") {
+        return { id: "internet", label: "Internet and AWS APIs<br/>(via IGW / NAT)", tier: "outside" };
+    }
+    return { id: `clients_${cidr.replace(/[^0-9]/g, "_")}`, label: `Clients ${cidr}`, tier: "outside" };
+}
+
+export function architectureDiagram(run: ProgramRun): string {
+    const groups = groupNodes(run);
+    const nodes = new Map<string, Node>();
+    const edges = new Map<string, Set<string>>();
+    for (const [type, direction] of Object.entries(RULE_TYPES)) {
+        for (const rule of ofType(run, type)) {
+            const own = groups.get(rule.inputs.securityGroupId);
+            const peer = rule.inputs.cidrIpv4 !== undefined ? cidrNode(rule.inputs.cidrIpv4, direction) : groups.get(rule.inputs.referencedSecurityGroupId);
+            if (!own || !peer) {
+                continue;
+            }
+            const [from, to] = direction === "ingress" ? [peer, own] : [own, peer];
+            nodes.set(from.id, from);
+            nodes.set(to.id, to);
+            const key = `${from.id} ${to.id}`;
+            const ports = edges.get(key) ?? new Set<string>();
+            ports.add(`${rule.inputs.fromPort}/${rule.inputs.ipProtocol}`);
+            edges.set(key, ports);
+        }
+    }
+    const vpc = ofType(run, "aws:ec2/vpc:Vpc")[0];
+    const nats = ofType(run, "aws:ec2/natGateway:NatGateway").length;
+    const lines = ["flowchart LR"];
+    const tiers: Node["tier"][] = ["outside", "network", "compute", "data", "directory"];
+    for (const tier of tiers) {
+        const members = [...nodes.values()].filter((n) => n.tier === tier).sort((a, b) => a.id.localeCompare(b.id));
+        if (tier === "network" && vpc) {
+            lines.push(`    subgraph ${tier}_tier["${TIER_TITLES[tier]}"]`, `        vpc["VPC ${vpc.inputs.cidrBlock}<br/>${nats} NAT gateway(s)"]`, "    end");
+            continue;
+        }
+        if (members.length === 0) {
+            continue;
+        }
+        // Subgraph ids carry a suffix: Mermaid rejects a subgraph and a node of the same id.
+        lines.push(`    subgraph ${tier}_tier["${TIER_TITLES[tier]}"]`);
+        for (const n of members) {
+            lines.push(`        ${n.id}["${n.label}"]`);
+        }
+        lines.push("    end");
+    }
+    for (const key of [...edges.keys()].sort()) {
+        const [from, to] = key.split(" ");
+        const ports = [...edges.get(key)!].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+        lines.push(`    ${from} -->|"${ports.join(", ")}"| ${to}`);
+    }
+    return lines.join("\n") + "\n";
+}
