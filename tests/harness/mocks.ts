@@ -25,6 +25,8 @@ export interface MockOptions {
     readonly al2023AmiId?: string;
     /** Changes what every registry tag resolves to, as if upstream had moved the tags. */
     readonly registryRevision?: string;
+    /** What a `StackReference` reads, by referenced stack name. */
+    readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** FNV-1a, for stable fake identifiers. */
@@ -172,8 +174,10 @@ export class PortalMocks implements pulumi.runtime.Mocks {
     private readonly zones: readonly { name: string; zoneId: string }[];
     private readonly amiId: string;
     private readonly registryRevision: string;
+    private readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>>;
 
     constructor(options: MockOptions = {}) {
+        this.stackOutputs = options.stackOutputs ?? {};
         this.zones = options.zones ?? EU_WEST_2_ZONES;
         this.amiId = options.al2023AmiId ?? "ami-0b45ae66668865cd6";
         this.registryRevision = options.registryRevision ?? "";
@@ -229,6 +233,13 @@ export class PortalMocks implements pulumi.runtime.Mocks {
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        if (args.type === "pulumi:pulumi:StackReference") {
+            const outputs = this.stackOutputs[args.inputs.name];
+            if (!outputs) {
+                throw new Error(`Mock not implemented: no outputs for stack ${String(args.inputs.name)}`);
+            }
+            return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: [] } };
+        }
         const computed = (id: string) => computedState(args.type, args.name, id, args.inputs);
         // Terraform-based resources whose id is their ARN.
         const idIsArn = args.type.startsWith("aws:secretsmanager/secret:") || args.type.startsWith("aws:iam/policy:");

@@ -60,9 +60,9 @@ export interface RunOptions {
     readonly mocks?: MockOptions;
     /** Run as a preview (`pulumi preview`) rather than an update. */
     readonly preview?: boolean;
+    /** Another Pulumi project (its folder, holding Pulumi.yaml and index.ts); defaults to this one. */
+    readonly projectDir?: string;
 }
-
-const PROGRAM = path.join(PROJECT_DIR, "index.ts");
 
 function projectRelative(file: string): string {
     return path.relative(PROJECT_DIR, file).split(path.sep).join("/");
@@ -100,7 +100,10 @@ function plainInputs(value: unknown, at: string, secretPaths: string[]): unknown
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plainInputs(v, at ? `${at}.${k}` : k, secretPaths)]));
 }
 
-type Monitor = { registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> };
+type Monitor = {
+    registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void>;
+    readResource(req: any, callback: (err: any, resp: any) => void): Promise<void>;
+};
 
 function recordRegistrations(into: DeclaredResource[]): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
@@ -131,6 +134,33 @@ function recordRegistrations(into: DeclaredResource[]): void {
             }
             callback(err, resp);
         });
+    // Reads (`get` functions, StackReference) are declared resources too.
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, callback) =>
+        read(req, (err, resp) => {
+            if (!err && resp) {
+                const secretInputPaths: string[] = [];
+                into.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    custom: true,
+                    inputs: plainInputs(req.getProperties().toJavaScript(), "", secretInputPaths) as Record<string, any>,
+                    secretInputPaths,
+                    id: req.getId(),
+                    state: pulumi.runtime.deserializeProperties(resp.getProperties()),
+                    protect: false,
+                    dependencies: req.getDependenciesList(),
+                    ignoreChanges: [],
+                    replaceOnChanges: [],
+                    deleteBeforeReplace: false,
+                    retainOnDelete: false,
+                    provider: req.getProvider(),
+                });
+            }
+            callback(err, resp);
+        });
 }
 
 async function waitForRegistrations(): Promise<void> {
@@ -139,12 +169,15 @@ async function waitForRegistrations(): Promise<void> {
     await settings.waitForRPCs();
 }
 
+type SettledOutput = pulumi.Output<unknown> & { promise(): Promise<unknown> };
+
+/** Resolves every export; an export whose computation failed fails the run, as `pulumi up` would. */
 async function resolveOutputs(exports: Record<string, unknown>): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const name of Object.keys(exports).sort()) {
-        const value: pulumi.Output<unknown> = pulumi.output(exports[name]);
-        outputs[name] = await new Promise((resolve) => value.apply((v: unknown) => resolve(v)));
+        const value = pulumi.output(exports[name]) as SettledOutput;
+        outputs[name] = await value.promise();
         if (await pulumi.isSecret(value)) {
             secretOutputs.push(name);
         }
@@ -153,23 +186,32 @@ async function resolveOutputs(exports: Record<string, unknown>): Promise<{ outpu
 }
 
 async function execute(source: StackConfigSource, options: RunOptions): Promise<ProgramRun> {
-    const config = loadStackConfig(source);
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const program = path.join(projectDir, "index.ts");
+    const config = loadStackConfig(source, projectDir);
     await pulumi.runtime.setMocks(new PortalMocks(options.mocks), config.project, config.stack, options.preview ?? false);
     const resources: DeclaredResource[] = [];
     recordRegistrations(resources);
     pulumi.runtime.setAllConfig(config.raw, [...config.secretKeys]);
 
-    delete require.cache[require.resolve(PROGRAM)];
+    delete require.cache[require.resolve(program)];
     let exports: Record<string, unknown> = {};
     let error: Error | undefined;
     try {
-        exports = require(PROGRAM);
+        exports = require(program);
     } catch (e) {
         error = e as Error;
     }
+    let resolved: { outputs: Record<string, unknown>; secretOutputs: string[] } = { outputs: {}, secretOutputs: [] };
+    if (!error) {
+        try {
+            resolved = await resolveOutputs(exports);
+        } catch (e) {
+            error = e as Error;
+        }
+    }
     await waitForRegistrations();
-    const { outputs, secretOutputs } = error ? { outputs: {}, secretOutputs: [] } : await resolveOutputs(exports);
-    await waitForRegistrations();
+    const { outputs, secretOutputs } = resolved;
     return { config, resources, outputs, secretOutputs, error };
 }
 
