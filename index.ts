@@ -11,6 +11,7 @@ import { DatabaseRoleBootstrap } from "./data/roleBootstrap";
 import { Directory } from "./directory";
 import { DirectoryBindAccount } from "./directory/bindAccount";
 import { Network } from "./network";
+import { Operations } from "./operations";
 import { SecurityGroups } from "./network/securityGroups";
 
 const config = loadConfig();
@@ -69,6 +70,7 @@ const compute = new Compute(
     "compute",
     {
         namePrefix,
+        stack: config.stack,
         region: config.region,
         ...config.compute,
         publicSubnetIds: network.publicSubnetIds,
@@ -87,6 +89,20 @@ const compute = new Compute(
             bindSecretArn: bindAccount.secretArn,
         },
         webDependsOn: [roleBootstrap, bindAccount],
+    },
+    providers,
+);
+
+const operations = new Operations(
+    "ops",
+    {
+        namePrefix,
+        stack: config.stack,
+        region: config.region,
+        alarmEmail: config.operations.alarmEmail,
+        profile: config.operations.alarmProfile,
+        dbInstanceIdentifier: database.identifier,
+        instances: { web: compute.webInstanceId, gateway: compute.gatewayInstanceId },
     },
     providers,
 );
@@ -126,6 +142,7 @@ const outputs: PortalOutputs = {
     directorySearchBase: directory.names.usersOuDn,
     directoryAdminSecretArn: directory.adminSecretArn,
     directoryBindSecretArn: bindAccount.secretArn,
+    alarmTopicArn: operations.alarmTopicArn,
 };
 
 export const contractVersion = outputs.contractVersion;
@@ -161,3 +178,4 @@ export const directoryAdminDn = outputs.directoryAdminDn;
 export const directorySearchBase = outputs.directorySearchBase;
 export const directoryAdminSecretArn = outputs.directoryAdminSecretArn;
 export const directoryBindSecretArn = outputs.directoryBindSecretArn;
+export const alarmTopicArn = outputs.alarmTopicArn;

@@ -10,6 +10,7 @@ export interface PolicyStatement {
     readonly Effect: "Allow";
     readonly Action: string[];
     readonly Resource: pulumi.Input<string> | pulumi.Input<string>[];
+    readonly Condition?: Record<string, Record<string, string>>;
 }
 
 export interface HostArgs {

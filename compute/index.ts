@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ComputeConfig, parseImageReference } from "../config";
+import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
 import { Host, PolicyStatement } from "./host";
 import { GatewayImage, pinnedImage } from "./images";
 import { caddyfile, gatewaySettings, openWebUiSettings } from "./settings";
@@ -10,6 +11,8 @@ import { envFile, everyBootUserData, readTemplate, renderTemplate } from "./user
 
 export interface ComputeArgs extends ComputeConfig {
     readonly namePrefix: string;
+    /** The stack's name: the dimension of the web host's health metric. */
+    readonly stack: string;
     readonly region: string;
     readonly publicSubnetIds: pulumi.Input<string[]>;
     readonly privateSubnetIds: pulumi.Input<string[]>;
@@ -170,6 +173,10 @@ export class Compute extends pulumi.ComponentResource {
                         WEB_SECRET_ARN: v.webSecretArn,
                         GATEWAY_KEY_SECRET_ARN: v.apiKeySecretArn,
                         BIND_SECRET_ARN: v.bindSecretArn,
+                        PORTAL_HOST: v.host,
+                        PORTAL_STACK: args.stack,
+                        HEALTH_NAMESPACE,
+                        HEALTH_METRIC,
                         DIRECTORY_DNS: [...v.dnsIps].sort().join(" "),
                     },
                     {
@@ -201,6 +208,14 @@ export class Compute extends pulumi.ComponentResource {
             },
             { Sid: "ListUploads", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [uploads.bucketArn] },
             { Sid: "ReadWriteUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [pulumi.interpolate`${uploads.bucketArn}/*`] },
+            {
+                // PutMetricData takes no resource; the condition keeps the host to the portal's namespace.
+                Sid: "ReportHealth",
+                Effect: "Allow",
+                Action: ["cloudwatch:PutMetricData"],
+                Resource: "*",
+                Condition: { StringEquals: { "cloudwatch:namespace": HEALTH_NAMESPACE } },
+            },
         ];
         const web = new Host(
             `${name}-web`,

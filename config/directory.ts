@@ -6,6 +6,7 @@ export const DIRECTORY_KEYS: Readonly<Record<string, ConfigValueType>> = {
     directoryShortName: "string",
     directoryEdition: "string",
     directoryProtect: "boolean",
+    directoryConfirmedSettings: "string",
 };
 
 export const DIRECTORY_EDITIONS = ["Standard", "Enterprise"] as const;
@@ -41,7 +42,20 @@ export function readDirectory(reader: ConfigReader): DirectoryConfig | undefined
     );
     const edition = reader.oneOf("directoryEdition", DIRECTORY_EDITIONS);
     const protect = reader.boolean("directoryProtect");
-    if (domain === undefined || shortName === undefined || edition === undefined || protect === undefined) {
+    const confirmed = reader.string("directoryConfirmedSettings", '"<edition> <domain> <short name>", repeating the three settings', () => undefined);
+    if (domain === undefined || shortName === undefined || edition === undefined || protect === undefined || confirmed === undefined) {
+        return undefined;
+    }
+    // AWS cannot change these in place: a new value replaces the directory and loses every user,
+    // group and password in it. Making the user restate them turns a typo into an error.
+    const current = `${edition} ${domain} ${shortName}`;
+    if (confirmed !== current) {
+        reader.report(
+            reader.qualified("directoryConfirmedSettings"),
+            confirmed,
+            `does not match directoryEdition, directoryDomain and directoryShortName ("${current}"). Changing any of them REPLACES the directory: every user, group and password in it is lost (prod's protect stops the update until it is lifted). If that is intended, set directoryConfirmedSettings to "${current}"`,
+            JSON.stringify(current),
+        );
         return undefined;
     }
     return { domain, shortName, edition, protect };

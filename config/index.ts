@@ -11,6 +11,7 @@ import { COMPUTE_KEYS, ComputeConfig, readCompute } from "./compute";
 import { DATABASE_KEYS, DatabaseConfig, readDatabase } from "./database";
 import { DIRECTORY_KEYS, DirectoryConfig, readDirectory } from "./directory";
 import { NETWORK_KEYS, NetworkConfig, readNetwork } from "./network";
+import { OPERATIONS_KEYS, OperationsConfig, readOperations } from "./operations";
 import { ConfigProblem, ConfigReader, ConfigValueType, formatProblem, RawConfig } from "./reader";
 
 export { ComputeConfig, parseImageReference, WebUserRole } from "./compute";
@@ -18,6 +19,7 @@ export { CLOUDWATCH_RETENTION_DAYS, isProductionStack, PROJECT, REGION, REGION_A
 export { DatabaseConfig, POSTGRES_MAJORS } from "./database";
 export { DirectoryConfig, DirectoryEdition } from "./directory";
 export { NAT_GATEWAY_MODES, NatGatewayMode, NetworkConfig } from "./network";
+export { OperationsConfig } from "./operations";
 export { ConfigProblem, formatProblem, RawConfig } from "./reader";
 
 /** Every key of the `ai-portal:` namespace and its Pulumi.yaml type. */
@@ -26,6 +28,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigValueType>> = Object.fre
     ...DATABASE_KEYS,
     ...DIRECTORY_KEYS,
     ...COMPUTE_KEYS,
+    ...OPERATIONS_KEYS,
     logRetentionDays: "integer",
 });
 
@@ -41,6 +44,7 @@ export interface PortalConfig {
     readonly database: DatabaseConfig;
     readonly directory: DirectoryConfig;
     readonly compute: ComputeConfig;
+    readonly operations: OperationsConfig;
 }
 
 export type ConfigResult =
@@ -97,10 +101,11 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const database = readDatabase(reader);
     const directory = readDirectory(reader);
     const compute = readCompute(reader);
+    const operations = readOperations(reader);
     const logRetentionDays = readRetentionDays(reader, "logRetentionDays");
     checkProductionProtection(reader, input.stack, database, directory);
 
-    if (reader.problems.length > 0 || !network || !database || !directory || !compute || logRetentionDays === undefined) {
+    if (reader.problems.length > 0 || !network || !database || !directory || !compute || !operations || logRetentionDays === undefined) {
         return { ok: false, problems: [...reader.problems] };
     }
     return {
@@ -115,6 +120,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
             database,
             directory,
             compute,
+            operations,
         }),
     };
 }

@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export const CONTRACT_VERSION = "1.0.0";
+export const CONTRACT_VERSION = "1.1.0";
 
 export type OutputType = "string" | "number" | "string[]";
 
@@ -60,6 +60,7 @@ export const OUTPUTS = {
     directorySearchBase: { type: "string", description: "LDAP search base of the directory's users.", example: "OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal", pattern: "^OU=Users," },
     directoryAdminSecretArn: { type: "string", description: "Bootstrap Admin credentials (ARN only).", example: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/admin-AbCdEf", pattern: ARN_SECRET },
     directoryBindSecretArn: { type: "string", description: "Open WebUI's LDAP bind account credentials (ARN only).", example: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/openwebui-bind-AbCdEf", pattern: ARN_SECRET },
+    alarmTopicArn: { type: "string", description: "SNS topic the portal's alarms notify; subscribe your on-call tooling here.", example: "arn:aws:sns:eu-west-2:123456789012:ai-portal-prod-alarms", pattern: "^arn:aws:sns:eu-west-2:[0-9]{12}:.+$" },
 } as const satisfies Record<string, OutputDoc>;
 
 export type OutputName = keyof typeof OUTPUTS;

@@ -71,6 +71,9 @@ export const FREE_TYPES = new Set([
     "command:local:Command",
     "random:index/randomPassword:RandomPassword",
     "pulumi:providers:aws",
+    // A few alarm notifications a month: inside SNS's free tier.
+    "aws:sns/topic:Topic",
+    "aws:sns/topicSubscription:TopicSubscription",
 ]);
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -140,6 +143,9 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
             }
             case "aws:secretsmanager/secret:Secret":
                 line(r.name, "Secrets Manager secret", 1, "secret-month", prices.secretsManager.perSecretMonth, prices.secretsManager.source);
+                break;
+            case "aws:cloudwatch/metricAlarm:MetricAlarm":
+                line(r.name, "CloudWatch alarm", 1, "alarm-month", prices.cloudwatchAlarms.perAlarmMonth, prices.cloudwatchAlarms.source);
                 break;
             case "aws:ecr/repository:Repository":
                 line(r.name, "ECR storage (assumed)", prices.ecr.assumedGb, "GB-month", prices.ecr.perGbMonth, prices.ecr.source);

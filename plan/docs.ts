@@ -27,6 +27,7 @@ const CATEGORIES: [RegExp, string][] = [
     [/^Secrets Manager/, "Secrets Manager secrets"],
     [/^S3/, "S3 uploads (assumed)"],
     [/^ECR/, "ECR images (assumed)"],
+    [/^CloudWatch alarm/, "CloudWatch alarms"],
 ];
 
 function category(item: string): string {

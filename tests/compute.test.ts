@@ -315,6 +315,7 @@ describe("compute tier: IAM", () => {
                 "ec2:DeleteNetworkInterface",
                 "ec2:AssignPrivateIpAddresses",
                 "ec2:UnassignPrivateIpAddresses",
+                "cloudwatch:PutMetricData",
             ]);
             for (const policy of ofType(run, T.rolePolicy)) {
                 for (const statement of parseJson(policy.inputs.policy).Statement) {
@@ -322,6 +323,9 @@ describe("compute tier: IAM", () => {
                     assert.ok(actions.every((a) => !a.includes("*")), `${policy.name}: ${actions}`);
                     if (statement.Resource === "*") {
                         assert.ok(actions.every((a) => unscopable.has(a)), `${policy.name} ${statement.Sid}: Resource "*" for ${actions}`);
+                    }
+                    if (actions.includes("cloudwatch:PutMetricData")) {
+                        assert.deepStrictEqual(statement.Condition, { StringEquals: { "cloudwatch:namespace": "AIPortal" } }, "metrics only in the portal's namespace");
                     }
                 }
             }

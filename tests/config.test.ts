@@ -361,8 +361,16 @@ describe("config: directory rules", () => {
     });
 
     it("accepts Standard and Enterprise and nothing else", () => {
-        assert.strictEqual(configFor({ directoryEdition: "Enterprise" }).directory.edition, "Enterprise");
+        const enterprise = { directoryEdition: "Enterprise", directoryConfirmedSettings: "Enterprise corp.aiportal.internal CORP" };
+        assert.strictEqual(configFor(enterprise).directory.edition, "Enterprise");
         assertOneProblem({ directoryEdition: "standard" }, "ai-portal:directoryEdition", /Allowed: "Standard" or "Enterprise"/);
+    });
+
+    it("makes a change that replaces the directory an explicit, confirmed decision", () => {
+        for (const change of [{ directoryEdition: "Enterprise" }, { directoryDomain: "ad.example.org" }, { directoryShortName: "EXAMPLE" }]) {
+            const p = assertOneProblem(change, "ai-portal:directoryConfirmedSettings", /REPLACES the directory: every user, group and password in it is lost/);
+            assert.strictEqual(p.value, "Standard corp.aiportal.internal CORP");
+        }
     });
 });
 

@@ -14,6 +14,7 @@ import { PROJECT_DIR } from "./harness/stackConfig";
 /** sha256 of "name:type" lines per published version: a changed contract needs a new version. */
 const PUBLISHED: Record<string, string> = {
     "1.0.0": "5930af28b3f183859c80e896180ea3a4fcebd16e02dc8c604a4de88257dc0f9b",
+    "1.1.0": "aeb5be75b96890886c941399c0ee01563448a8f3ea04955a5ba1ae0183496809",
 };
 
 function fingerprint(): string {

@@ -99,6 +99,8 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>): st
         case "aws:s3/bucketV2:BucketV2":
         case "aws:s3/bucket:Bucket":
             return `arn:aws:s3:::${inputs.bucket ?? name}`;
+        case "aws:sns/topic:Topic":
+            return `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${inputs.name ?? name}`;
         case "aws:secretsmanager/secret:Secret":
             return `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex(name, 6)}`;
         default:

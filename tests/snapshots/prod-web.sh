@@ -13,6 +13,10 @@ DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-pr
 WEB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/web/openwebui-4ccd7d'
 GATEWAY_KEY_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/gateway/api-key-cb6d12'
 BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/openwebui-bind-a4a1d0'
+PORTAL_HOST='3.10.36.170'
+PORTAL_STACK='prod'
+HEALTH_NAMESPACE='AIPortal'
+HEALTH_METRIC='PortalHealthy'
 # The domain controllers answer for the directory's domain (LDAP_SERVER_HOST), which resolves to
 # both of them, so logins survive one being down; the VPC resolver comes last for everything else.
 DIRECTORY_DNS='10.0.10.42 10.0.11.187'
@@ -160,5 +164,50 @@ ExecStop=/usr/bin/docker stop caddy
 [Install]
 WantedBy=multi-user.target
 UNIT
+
+# Every minute: 1 when the portal answers over HTTPS through Caddy to Open WebUI's /health, else 0.
+# The CloudWatch alarm on it also fires when the metric stops arriving (host or reporter down).
+write_private "$CONFIG_DIR/health.env" <<HEALTHENV
+AWS_REGION=$AWS_REGION
+PORTAL_HOST=$PORTAL_HOST
+PORTAL_STACK=$PORTAL_STACK
+HEALTH_NAMESPACE=$HEALTH_NAMESPACE
+HEALTH_METRIC=$HEALTH_METRIC
+HEALTHENV
+write_private /usr/local/sbin/ai-portal-health <<'HEALTHCHECK'
+#!/bin/bash
+set -uo pipefail
+healthy=0
+if curl --silent --fail --insecure --max-time 10 --resolve "$PORTAL_HOST:443:127.0.0.1" "https://$PORTAL_HOST/health" >/dev/null; then
+    healthy=1
+fi
+aws cloudwatch put-metric-data --region "$AWS_REGION" --namespace "$HEALTH_NAMESPACE" --metric-name "$HEALTH_METRIC" \
+    --dimensions "Stack=$PORTAL_STACK" --value "$healthy"
+HEALTHCHECK
+chmod 700 /usr/local/sbin/ai-portal-health
+write_private /etc/systemd/system/ai-portal-health.service <<UNIT
+[Unit]
+Description=AI Portal: report the portal's HTTPS health to CloudWatch
+After=ai-portal-caddy.service
+
+[Service]
+Type=oneshot
+EnvironmentFile=$CONFIG_DIR/health.env
+ExecStart=/usr/local/sbin/ai-portal-health
+UNIT
+write_private /etc/systemd/system/ai-portal-health.timer <<UNIT
+[Unit]
+Description=AI Portal: health report every minute
+
+[Timer]
+OnBootSec=2min
+OnUnitActiveSec=1min
+
+[Install]
+WantedBy=timers.target
+UNIT
+chmod 644 /etc/systemd/system/ai-portal-health.service /etc/systemd/system/ai-portal-health.timer
+systemctl daemon-reload
+systemctl enable --now ai-portal-health.timer
 
 log "web host configured"
