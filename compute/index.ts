@@ -40,7 +40,11 @@ function generatedKey(name: string, length: number, parent: pulumi.Resource): pu
 }
 
 function secretWithJson(name: string, secretName: string, description: string, value: pulumi.Output<string>, protect: boolean, parent: pulumi.Resource): aws.secretsmanager.Secret {
-    const secret = new aws.secretsmanager.Secret(name, { name: secretName, description, recoveryWindowInDays: protect ? 30 : 0 }, { parent });
+    const secret = new aws.secretsmanager.Secret(
+        name,
+        { name: secretName, description, recoveryWindowInDays: protect ? 30 : 0, tags: { Name: secretName.replace(/\//g, "-") } },
+        { parent },
+    );
     new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(value) }, { parent });
     return secret;
 }

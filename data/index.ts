@@ -154,6 +154,7 @@ export class Database extends pulumi.ComponentResource {
                 name: `${args.namePrefix}/database/openwebui`,
                 description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
                 recoveryWindowInDays: protectData ? 30 : 0,
+                tags: { Name: `${args.namePrefix}-database-openwebui` },
             },
             parent,
         );

@@ -55,6 +55,7 @@ export class DatabaseRoleBootstrap extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: `Runs ${this.functionName}`,
+                tags: { Name: this.functionName },
                 assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],

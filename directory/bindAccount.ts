@@ -47,6 +47,7 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
                 name: `${args.namePrefix}/directory/openwebui-bind`,
                 description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
                 recoveryWindowInDays: args.protect ? 30 : 0,
+                tags: { Name: `${args.namePrefix}-directory-openwebui-bind` },
             },
             parent,
         );

@@ -102,6 +102,7 @@ export class Directory extends pulumi.ComponentResource {
                 name: `${args.namePrefix}/directory/admin`,
                 description: `Bootstrap Admin credentials of ${args.domain} (${args.namePrefix}); not used by the portal at run time`,
                 recoveryWindowInDays: args.protect ? 30 : 0,
+                tags: { Name: `${args.namePrefix}-directory-admin` },
             },
             parent,
         );

@@ -148,7 +148,7 @@ export class Network extends pulumi.ComponentResource {
         const parent = { parent: this };
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
-            { name: `/${args.namePrefix}/vpc-flow-logs`, retentionInDays: args.flowLogRetentionDays },
+            { name: `/${args.namePrefix}/vpc-flow-logs`, retentionInDays: args.flowLogRetentionDays, tags: { Name: `${args.namePrefix}-vpc-flow-logs` } },
             parent,
         );
         const identity = aws.getCallerIdentityOutput({}, parent);
@@ -158,6 +158,7 @@ export class Network extends pulumi.ComponentResource {
             `${name}-flow-logs-role`,
             {
                 description: `Writes the VPC flow log of ${args.namePrefix} to CloudWatch Logs`,
+                tags: { Name: `${args.namePrefix}-vpc-flow-logs` },
                 assumeRolePolicy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [

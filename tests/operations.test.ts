@@ -10,7 +10,7 @@ import { ProgramRun, runProgram, runStack } from "./harness/run";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
-function alarms(run: ProgramRun) {
+function alarms(run: ProgramRun): Record<string, any> {
     return Object.fromEntries(ofType(run, ALARM).map((a) => [a.inputs.name.replace(`ai-portal-${run.config.stack}-`, ""), a.inputs]));
 }
 
