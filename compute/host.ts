@@ -101,7 +101,8 @@ export class Host extends pulumi.ComponentResource {
                 userData: args.userData,
                 // A changed boot script is applied by a stop/start (the script runs at every boot).
                 userDataReplaceOnChange: false,
-                tags: { Name: `${args.namePrefix}-${args.role}` },
+                // Read by the policy pack: only an instance declared public may have a public address.
+                tags: { Name: `${args.namePrefix}-${args.role}`, Exposure: args.publicAddress ? "public" : "private" },
             },
             {
                 parent: this,

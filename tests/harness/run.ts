@@ -38,6 +38,8 @@ export interface DeclaredResource {
     readonly state: Record<string, any>;
     readonly protect: boolean;
     readonly dependencies: readonly string[];
+    /** For each input, the URNs of the resources its value came from. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     readonly ignoreChanges: readonly string[];
     readonly replaceOnChanges: readonly string[];
     readonly deleteBeforeReplace: boolean;
@@ -105,6 +107,14 @@ type Monitor = {
     readResource(req: any, callback: (err: any, resp: any) => void): Promise<void>;
 };
 
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const result: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        result[key] = deps.getUrnsList();
+    });
+    return result;
+}
+
 function recordRegistrations(into: DeclaredResource[]): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
@@ -125,6 +135,7 @@ function recordRegistrations(into: DeclaredResource[]): void {
                     state: pulumi.runtime.deserializeProperties(resp.getObject()),
                     protect: req.getProtect() === true,
                     dependencies: req.getDependenciesList(),
+                    propertyDependencies: propertyDependenciesOf(req),
                     ignoreChanges: req.getIgnorechangesList(),
                     replaceOnChanges: req.getReplaceonchangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
@@ -152,6 +163,7 @@ function recordRegistrations(into: DeclaredResource[]): void {
                     state: pulumi.runtime.deserializeProperties(resp.getProperties()),
                     protect: false,
                     dependencies: req.getDependenciesList(),
+                    propertyDependencies: {},
                     ignoreChanges: [],
                     replaceOnChanges: [],
                     deleteBeforeReplace: false,
