@@ -57,18 +57,16 @@ export interface ConfigInput {
     readonly raw: RawConfig;
 }
 
-/** A production stack must keep its data: these settings may not be turned off there. */
-function checkProductionProtection(reader: ConfigReader, stack: string, database?: DatabaseConfig, directory?: DirectoryConfig): void {
+/**
+ * A production stack must keep its data: these settings may not be turned off there. Read from
+ * the raw values, so the problem is reported even when another key of the same tier is wrong.
+ */
+function checkProductionProtection(reader: ConfigReader, stack: string, raw: RawConfig): void {
     if (!isProductionStack(stack)) {
         return;
     }
-    const required: [string, boolean | undefined][] = [
-        ["dbDeletionProtection", database?.deletionProtection],
-        ["dbMultiAz", database?.multiAz],
-        ["directoryProtect", directory?.protect],
-    ];
-    for (const [key, value] of required) {
-        if (value === false) {
+    for (const key of ["dbDeletionProtection", "dbMultiAz", "directoryProtect"]) {
+        if (raw[reader.qualified(key)] === "false") {
             reader.report(reader.qualified(key), "false", `is off, but stack "${stack}" is a production stack (prod or prod-*)`, "true");
         }
     }
@@ -103,7 +101,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const compute = readCompute(reader);
     const operations = readOperations(reader);
     const logRetentionDays = readRetentionDays(reader, "logRetentionDays");
-    checkProductionProtection(reader, input.stack, database, directory);
+    checkProductionProtection(reader, input.stack, input.raw);
 
     if (reader.problems.length > 0 || !network || !database || !directory || !compute || !operations || logRetentionDays === undefined) {
         return { ok: false, problems: [...reader.problems] };

@@ -85,7 +85,7 @@ export class ConfigReader {
         }
         const value = this.raw[this.qualified(key)];
         if (value === undefined) {
-            this.report(this.qualified(key), undefined, "is required (Pulumi.yaml declares its default)", `a ${type}`);
+            this.report(this.qualified(key), undefined, "is required: set it in the stack's Pulumi.<stack>.yaml or with `pulumi config set`", `a ${type}`);
         }
         return value;
     }
