@@ -4,6 +4,7 @@
  * never counted as zero; types AWS does not charge for are listed in FREE_TYPES.
  */
 import prices from "./prices.json";
+import { compareText } from "./order";
 
 export interface CostLine {
     readonly resource: string;
@@ -156,8 +157,8 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                 }
         }
     }
-    lines.sort((a, b) => a.resource.localeCompare(b.resource) || a.item.localeCompare(b.item));
-    unpriced.sort((a, b) => a.resource.localeCompare(b.resource));
+    lines.sort((a, b) => compareText(a.resource, b.resource) || compareText(a.item, b.item));
+    unpriced.sort((a, b) => compareText(a.resource, b.resource));
     return {
         monthlyUsd: round(lines.reduce((sum, l) => sum + l.monthlyUsd, 0)),
         currency: "USD",

@@ -4,6 +4,7 @@
  * the chain of dependencies with the largest total. Pure.
  */
 import times from "./deploy-times.json";
+import { compareText } from "./order";
 
 export interface DeployEstimate {
     readonly criticalPathMinutes: number;
@@ -71,7 +72,7 @@ export function estimateDeploy(resources: readonly DeployInput[]): DeployEstimat
 
     let last: string | undefined;
     let longest = -1;
-    for (const r of [...resources].sort((a, b) => a.urn.localeCompare(b.urn))) {
+    for (const r of [...resources].sort((a, b) => compareText(a.urn, b.urn))) {
         const at = finishOf(r.urn);
         if (at > longest) {
             longest = at;

@@ -11,6 +11,7 @@ import { PROJECT_DIR } from "../tests/harness/stackConfig";
 import { CostEstimate } from "./cost";
 import { architectureDiagram } from "./graph";
 import { buildPlan } from "./model";
+import { compareText } from "./order";
 
 export const STACKS = ["dev", "prod"] as const;
 
@@ -53,7 +54,7 @@ function costTable(costs: Record<(typeof STACKS)[number], CostEstimate>): string
     const cell = (c: { usd: number; details: Set<string> } | undefined) =>
         c === undefined ? "-" : `$${c.usd.toFixed(2)}${c.details.size > 0 ? ` (${[...c.details].sort().join(", ")})` : ""}`;
     const body = [...rows.entries()]
-        .sort((a, b) => (b[1].prod?.usd ?? 0) - (a[1].prod?.usd ?? 0) || a[0].localeCompare(b[0]))
+        .sort((a, b) => (b[1].prod?.usd ?? 0) - (a[1].prod?.usd ?? 0) || compareText(a[0], b[0]))
         .map(([name, row]) => `| ${name} | ${cell(row.dev)} | ${cell(row.prod)} |`);
     return [
         `| monthly, USD (prices of ${costs.prod.priceDate}) | dev | prod |`,

@@ -4,6 +4,7 @@
  * security-group rule as a labelled edge. Deterministic, so a committed copy can be checked.
  */
 import type { DeclaredResource, ProgramRun } from "../tests/harness/run";
+import { compareText } from "./order";
 
 interface Node {
     readonly id: string;
@@ -89,7 +90,7 @@ export function architectureDiagram(run: ProgramRun): string {
     const lines = ["flowchart LR"];
     const tiers: Node["tier"][] = ["outside", "network", "compute", "data", "directory"];
     for (const tier of tiers) {
-        const members = [...nodes.values()].filter((n) => n.tier === tier).sort((a, b) => a.id.localeCompare(b.id));
+        const members = [...nodes.values()].filter((n) => n.tier === tier).sort((a, b) => compareText(a.id, b.id));
         if (tier === "network" && vpc) {
             lines.push(`    subgraph ${tier}_tier["${TIER_TITLES[tier]}"]`, `        vpc["VPC ${vpc.inputs.cidrBlock}<br/>${nats} NAT gateway(s)"]`, "    end");
             continue;
@@ -106,7 +107,7 @@ export function architectureDiagram(run: ProgramRun): string {
     }
     for (const key of [...edges.keys()].sort()) {
         const [from, to] = key.split(" ");
-        const ports = [...edges.get(key)!].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+        const ports = [...edges.get(key)!].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || compareText(a, b));
         lines.push(`    ${from} -->|"${ports.join(", ")}"| ${to}`);
     }
     return lines.join("\n") + "\n";

@@ -6,6 +6,7 @@
 import type { DeclaredResource, ProgramRun } from "../tests/harness/run";
 import { CostEstimate, estimateCost } from "./cost";
 import { DeployEstimate, estimateDeploy } from "./deploy";
+import { compareText } from "./order";
 
 export const REDACTED = "[secret]";
 
@@ -58,7 +59,7 @@ export function planResource(r: DeclaredResource): PlanResource {
 }
 
 export function buildPlan(run: ProgramRun): PlanDocument {
-    const resources = run.resources.map(planResource).sort((a, b) => a.urn.localeCompare(b.urn));
+    const resources = run.resources.map(planResource).sort((a, b) => compareText(a.urn, b.urn));
     const outputs = Object.fromEntries(Object.keys(run.outputs).sort().map((name) => [name, run.secretOutputs.includes(name) ? REDACTED : run.outputs[name]]));
     return {
         stack: run.config.stack,

@@ -3,6 +3,7 @@
  * the few settings a reviewer checks, then the outputs, the cost and the deploy estimate.
  */
 import { PlanDocument, PlanResource, REDACTED } from "./model";
+import { compareText } from "./order";
 
 type Inputs = Record<string, any>;
 
@@ -73,7 +74,7 @@ export function renderTree(plan: PlanDocument, names: Names = new Map()): string
     }
     const lines: string[] = [];
     const walk = (parent: string, depth: number) => {
-        const items = (children.get(parent) ?? []).slice().sort((a, b) => Number(a.type.startsWith("aiportal:")) - Number(b.type.startsWith("aiportal:")) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+        const items = (children.get(parent) ?? []).slice().sort((a, b) => Number(a.type.startsWith("aiportal:")) - Number(b.type.startsWith("aiportal:")) || compareText(a.type, b.type) || compareText(a.name, b.name));
         for (const r of items) {
             const detail = settings(r, names);
             const flags = r.protect ? " [protected]" : "";

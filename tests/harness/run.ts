@@ -64,6 +64,8 @@ export interface RunOptions {
     readonly preview?: boolean;
     /** Another Pulumi project (its folder, holding Pulumi.yaml and index.ts); defaults to this one. */
     readonly projectDir?: string;
+    /** Run again even if this input already ran in this process (the determinism tests compare runs). */
+    readonly fresh?: boolean;
 }
 
 function projectRelative(file: string): string {
@@ -232,12 +234,15 @@ const memo = new Map<string, Promise<ProgramRun>>();
 
 /** Runs the program for a stack (its committed files, optionally changed); memoised per input. */
 export function runProgram(source: StackConfigSource, options: RunOptions = {}): Promise<ProgramRun> {
-    const key = JSON.stringify([source.stack, source.stackConfig ?? null, source.overrides ?? null, options]);
-    let run = memo.get(key);
+    const { fresh, ...rest } = options;
+    const key = JSON.stringify([source.stack, source.stackConfig ?? null, source.overrides ?? null, rest]);
+    let run = fresh ? undefined : memo.get(key);
     if (!run) {
-        run = queue.then(() => execute(source, options));
+        run = queue.then(() => execute(source, rest));
         queue = run.catch(() => undefined);
-        memo.set(key, run);
+        if (!fresh) {
+            memo.set(key, run);
+        }
     }
     return run;
 }
