@@ -40,6 +40,29 @@ install_unit() {
     systemctl restart "$unit"
 }
 
+# Runs one container (name, description, docker run options already quoted for systemd, image)
+# in the foreground of a systemd unit, which restarts it whenever it stops.
+run_container() {
+    local name=$1 description=$2 options=$3 image=$4
+    install_unit "$name" <<UNIT
+[Unit]
+Description=AI Portal: $description
+After=docker.service network-online.target
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f $name
+ExecStart=/usr/bin/docker run --rm --name $name $options $(log_options "$name") $image
+ExecStop=/usr/bin/docker stop $name
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+}
+
 # docker run options that ship a container's output to this host's CloudWatch log group.
 log_options() {
     printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \

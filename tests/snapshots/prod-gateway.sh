@@ -52,6 +52,29 @@ install_unit() {
     systemctl restart "$unit"
 }
 
+# Runs one container (name, description, docker run options already quoted for systemd, image)
+# in the foreground of a systemd unit, which restarts it whenever it stops.
+run_container() {
+    local name=$1 description=$2 options=$3 image=$4
+    install_unit "$name" <<UNIT
+[Unit]
+Description=AI Portal: $description
+After=docker.service network-online.target
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f $name
+ExecStart=/usr/bin/docker run --rm --name $name $options $(log_options "$name") $image
+ExecStop=/usr/bin/docker stop $name
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+}
+
 # docker run options that ship a container's output to this host's CloudWatch log group.
 log_options() {
     printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
@@ -79,22 +102,9 @@ fi
 log "pulling the gateway image pinned by digest"
 docker pull "$GATEWAY_IMAGE"
 
-install_unit bedrock-gateway <<UNIT
-[Unit]
-Description=AI Portal: Bedrock Access Gateway (port $GATEWAY_PORT, web host only)
-After=docker.service network-online.target
-Requires=docker.service
-Wants=network-online.target
-
-[Service]
-Restart=always
-RestartSec=5
-ExecStartPre=-/usr/bin/docker rm -f bedrock-gateway
-ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file $CONFIG_DIR/gateway.env --publish $GATEWAY_PORT:$GATEWAY_PORT --health-cmd "python3 -c 'import urllib.request; urllib.request.urlopen(\"http://127.0.0.1:$GATEWAY_PORT/health\", timeout=3)'" --health-interval 30s $(log_options bedrock-gateway) $GATEWAY_IMAGE
-ExecStop=/usr/bin/docker stop bedrock-gateway
-
-[Install]
-WantedBy=multi-user.target
-UNIT
+health_check="--health-cmd \"python3 -c 'import urllib.request; urllib.request.urlopen(\\\"http://127.0.0.1:$GATEWAY_PORT/health\\\", timeout=3)'\" --health-interval 30s"
+run_container bedrock-gateway "Bedrock Access Gateway (port $GATEWAY_PORT, web host only)" \
+    "--env-file $CONFIG_DIR/gateway.env --publish $GATEWAY_PORT:$GATEWAY_PORT $health_check" \
+    "$GATEWAY_IMAGE"
 
 log "gateway host configured"

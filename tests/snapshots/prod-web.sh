@@ -63,6 +63,29 @@ install_unit() {
     systemctl restart "$unit"
 }
 
+# Runs one container (name, description, docker run options already quoted for systemd, image)
+# in the foreground of a systemd unit, which restarts it whenever it stops.
+run_container() {
+    local name=$1 description=$2 options=$3 image=$4
+    install_unit "$name" <<UNIT
+[Unit]
+Description=AI Portal: $description
+After=docker.service network-online.target
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f $name
+ExecStart=/usr/bin/docker run --rm --name $name $options $(log_options "$name") $image
+ExecStop=/usr/bin/docker stop $name
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+}
+
 # docker run options that ship a container's output to this host's CloudWatch log group.
 log_options() {
     printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
@@ -129,41 +152,12 @@ log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
 docker pull "$CADDY_IMAGE"
 
-install_unit open-webui <<UNIT
-[Unit]
-Description=AI Portal: Open WebUI (localhost:8080 only)
-After=docker.service network-online.target
-Requires=docker.service
-Wants=network-online.target
-
-[Service]
-Restart=always
-RestartSec=5
-ExecStartPre=-/usr/bin/docker rm -f open-webui
-ExecStart=/usr/bin/docker run --rm --name open-webui --env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data $(log_options open-webui) $OPEN_WEBUI_IMAGE
-ExecStop=/usr/bin/docker stop open-webui
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-
-install_unit caddy <<UNIT
-[Unit]
-Description=AI Portal: Caddy, TLS on 443 with 80 redirecting
-After=docker.service network-online.target ai-portal-open-webui.service
-Requires=docker.service
-Wants=network-online.target
-
-[Service]
-Restart=always
-RestartSec=5
-ExecStartPre=-/usr/bin/docker rm -f caddy
-ExecStart=/usr/bin/docker run --rm --name caddy --network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro $(log_options caddy) $CADDY_IMAGE
-ExecStop=/usr/bin/docker stop caddy
-
-[Install]
-WantedBy=multi-user.target
-UNIT
+run_container open-webui "Open WebUI (localhost:8080 only)" \
+    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data" \
+    "$OPEN_WEBUI_IMAGE"
+run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
+    "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
+    "$CADDY_IMAGE"
 
 # Every minute: 1 when the portal answers over HTTPS through Caddy to Open WebUI's /health, else 0.
 # The CloudWatch alarm on it also fires when the metric stops arriving (host or reporter down).
