@@ -6,6 +6,7 @@ set -euo pipefail
 umask 077
 
 AWS_REGION='{{AWS_REGION}}'
+# shellcheck disable=SC2034 # read by log_options in boot-common.sh
 LOG_GROUP='{{LOG_GROUP}}'
 OPEN_WEBUI_IMAGE='{{OPEN_WEBUI_IMAGE}}'
 CADDY_IMAGE='{{CADDY_IMAGE}}'

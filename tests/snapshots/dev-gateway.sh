@@ -6,6 +6,7 @@ set -euo pipefail
 umask 077
 
 AWS_REGION='eu-west-2'
+# shellcheck disable=SC2034 # read by log_options in boot-common.sh
 LOG_GROUP='/ai-portal-dev/gateway'
 GATEWAY_IMAGE='123456789012.dkr.ecr.eu-west-2.amazonaws.com/ai-portal-dev/bedrock-access-gateway@sha256:8ee2b194b56c619140fd12f033d4d5bf4cbb17391c1ac1b331e5211360cb6283'
 GATEWAY_PORT='8000'

@@ -6,6 +6,7 @@ set -euo pipefail
 umask 077
 
 AWS_REGION='eu-west-2'
+# shellcheck disable=SC2034 # read by log_options in boot-common.sh
 LOG_GROUP='/ai-portal-prod/web'
 OPEN_WEBUI_IMAGE='ghcr.io/open-webui/open-webui@sha256:3c384ee8c0d01405823e087ed0d68683a783f9f88cbe4fdb336ec0bb6b6b0c43'
 CADDY_IMAGE='docker.io/library/caddy@sha256:532a41ad86fc077a09312cd14e52e45ae904067efc5ce68a916132396636e875'
