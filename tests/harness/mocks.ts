@@ -186,6 +186,11 @@ export class PortalMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        if (args.token.startsWith("aws:") && !args.provider) {
+            // The program pins region and tags on one explicit provider; a lookup without it would
+            // silently use an implicit default provider.
+            throw new Error(`invoke ${args.token} was not given the program's AWS provider (pass { parent: this })`);
+        }
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
                 return {
