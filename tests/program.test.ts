@@ -2,6 +2,8 @@
  * The whole program: what a bad config does, and what every stack shares (provider, tags).
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { named, ofType } from "./harness/query";
 import { runProgram, runStack } from "./harness/run";
@@ -56,6 +58,17 @@ for (const stack of ["dev", "prod"]) {
             for (const r of awsResources) {
                 assert.strictEqual(r.provider, `${provider.urn}::${provider.id}`, `${r.type} ${r.name}`);
             }
+        });
+
+        it("sets tags on every resource type the AWS provider can tag (so the Name and default tags land)", async () => {
+            const run = await runStack(stack);
+            // The provider's own type definitions say which resources take tags (they carry tagsAll).
+            const taggable = (type: string) => {
+                const file = path.join(path.dirname(require.resolve("@pulumi/aws/package.json")), `${type.split(":")[1]}.d.ts`);
+                return fs.existsSync(file) && fs.readFileSync(file, "utf8").includes("readonly tagsAll");
+            };
+            const untagged = run.resources.filter((r) => r.type.startsWith("aws:") && taggable(r.type) && r.inputs.tags === undefined).map((r) => `${r.type} ${r.name}`);
+            assert.deepStrictEqual(untagged, []);
         });
 
         it("gives every taggable resource a Name tag that says which stack it belongs to", async () => {
