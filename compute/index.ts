@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ComputeConfig, parseImageReference } from "../config";
+import { jsonSecret } from "../lib/secret";
 import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
 import { Host, PolicyStatement } from "./host";
 import { GatewayImage, pinnedImage } from "./images";
@@ -39,16 +40,6 @@ function generatedKey(name: string, length: number, parent: pulumi.Resource): pu
     return pulumi.secret(new random.RandomPassword(name, { length, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent }).result);
 }
 
-function secretWithJson(name: string, secretName: string, description: string, value: pulumi.Output<string>, protect: boolean, parent: pulumi.Resource): aws.secretsmanager.Secret {
-    const secret = new aws.secretsmanager.Secret(
-        name,
-        { name: secretName, description, recoveryWindowInDays: protect ? 30 : 0, tags: { Name: secretName.replace(/\//g, "-") } },
-        { parent },
-    );
-    new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(value) }, { parent });
-    return secret;
-}
-
 /**
  * The compute tier: the Open WebUI host (public subnet, Elastic IP, HTTPS through Caddy) and the
  * Bedrock Access Gateway host (private subnet, reachable from the web host only), their images
@@ -78,14 +69,13 @@ export class Compute extends pulumi.ComponentResource {
         this.portalUrl = pulumi.interpolate`https://${portalHost}`;
 
         // --- gateway ------------------------------------------------------------------------
-        const apiKeySecret = secretWithJson(
-            `${name}-gateway-api-key`,
-            `${args.namePrefix}/gateway/api-key`,
-            "Client API key of the Bedrock gateway ({\"api_key\": ...}); read by the gateway and the web host",
-            generatedKey(`${name}-gateway-api-key`, 48, this).apply((key) => JSON.stringify({ api_key: key })),
-            args.protectData,
-            this,
-        );
+        const apiKeySecret = jsonSecret(`${name}-gateway-api-key`, {
+            secretName: `${args.namePrefix}/gateway/api-key`,
+            description: "Client API key of the Bedrock gateway ({\"api_key\": ...}); read by the gateway and the web host",
+            value: generatedKey(`${name}-gateway-api-key`, 48, this).apply((key) => JSON.stringify({ api_key: key })),
+            protect: args.protectData,
+            parent: this,
+        }).secret;
         const built = args.gatewayImage ? undefined : new GatewayImage(`${name}-gateway-image`, { namePrefix: args.namePrefix, sourceCommit: args.gatewaySourceCommit, forceDelete: !args.protectData }, parent);
         const gatewayImage = built ? built.imageRef : pulumi.output(args.gatewayImage!);
         const gatewayStatements: PolicyStatement[] = [
@@ -139,16 +129,15 @@ export class Compute extends pulumi.ComponentResource {
 
         // --- web ----------------------------------------------------------------------------
         const uploads = new UploadsBucket(`${name}-uploads`, { namePrefix: args.namePrefix, protect: args.protectData, noncurrentVersionDays: 90 }, parent);
-        const webSecret = secretWithJson(
-            `${name}-web-secrets`,
-            `${args.namePrefix}/web/openwebui`,
-            "Open WebUI's session signing key and local administrator password; read by the web host at boot",
-            pulumi
+        const webSecret = jsonSecret(`${name}-web-secrets`, {
+            secretName: `${args.namePrefix}/web/openwebui`,
+            description: "Open WebUI's session signing key and local administrator password; read by the web host at boot",
+            value: pulumi
                 .all([generatedKey(`${name}-webui-secret-key`, 64, this), generatedKey(`${name}-web-admin-password`, 32, this)])
                 .apply(([secretKey, adminPassword]) => JSON.stringify({ secret_key: secretKey, admin_email: args.webAdminEmail, admin_password: adminPassword })),
-            args.protectData,
-            this,
-        );
+            protect: args.protectData,
+            parent: this,
+        }).secret;
         const openWebUiImage = pinnedImage(args.openWebUiImage, parent);
         const caddyImage = pinnedImage(args.caddyImage, parent);
         const webValues = pulumi.output({

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DatabaseConfig } from "../config";
+import { jsonSecret } from "../lib/secret";
 
 /** The database Open WebUI keeps its data in, and the role it connects as. */
 export const DATABASE_NAME = "aiportal";
@@ -148,36 +149,23 @@ export class Database extends pulumi.ComponentResource {
             { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
             parent,
         );
-        const appSecret = new aws.secretsmanager.Secret(
-            `${name}-openwebui-credentials`,
-            {
-                name: `${args.namePrefix}/database/openwebui`,
-                description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
-                recoveryWindowInDays: protectData ? 30 : 0,
-                tags: { Name: `${args.namePrefix}-database-openwebui` },
-            },
-            parent,
-        );
-        const appSecretVersion = new aws.secretsmanager.SecretVersion(
-            `${name}-openwebui-credentials`,
-            {
-                secretId: appSecret.id,
-                secretString: pulumi.secret(
-                    pulumi.all([pulumi.secret(appPassword.result), instance.address, instance.port]).apply(([password, host, port]) =>
-                        JSON.stringify({
-                            engine: "postgres",
-                            username: APP_USERNAME,
-                            password,
-                            host,
-                            port,
-                            dbname: DATABASE_NAME,
-                            url: databaseUrl(APP_USERNAME, password, host, port, DATABASE_NAME),
-                        }),
-                    ),
-                ),
-            },
-            parent,
-        );
+        const appCredentials = jsonSecret(`${name}-openwebui-credentials`, {
+            secretName: `${args.namePrefix}/database/openwebui`,
+            description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
+            protect: protectData,
+            parent: this,
+            value: pulumi.all([pulumi.secret(appPassword.result), instance.address, instance.port]).apply(([password, host, port]) =>
+                JSON.stringify({
+                    engine: "postgres",
+                    username: APP_USERNAME,
+                    password,
+                    host,
+                    port,
+                    dbname: DATABASE_NAME,
+                    url: databaseUrl(APP_USERNAME, password, host, port, DATABASE_NAME),
+                }),
+            ),
+        });
 
         this.securityGroupId = securityGroup.id;
         this.address = instance.address;
@@ -188,8 +176,8 @@ export class Database extends pulumi.ComponentResource {
             }
             return secrets[0].secretArn;
         });
-        this.appSecretArn = appSecret.arn;
-        this.appSecretVersionId = appSecretVersion.versionId;
+        this.appSecretArn = appCredentials.secret.arn;
+        this.appSecretVersionId = appCredentials.version.versionId;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             address: this.address,

@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { jsonSecret } from "../lib/secret";
 
 export const BIND_ACCOUNT = "svc-openwebui";
 
@@ -41,24 +41,13 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
         const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, parent);
         const secretPassword = pulumi.secret(password.result);
 
-        const secret = new aws.secretsmanager.Secret(
-            `${name}-credentials`,
-            {
-                name: `${args.namePrefix}/directory/openwebui-bind`,
-                description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
-                recoveryWindowInDays: args.protect ? 30 : 0,
-                tags: { Name: `${args.namePrefix}-directory-openwebui-bind` },
-            },
-            parent,
-        );
-        new aws.secretsmanager.SecretVersion(
-            `${name}-credentials`,
-            {
-                secretId: secret.id,
-                secretString: pulumi.secret(secretPassword.apply((value) => JSON.stringify({ username: this.bindIdentity, samAccountName: BIND_ACCOUNT, password: value }))),
-            },
-            parent,
-        );
+        const { secret } = jsonSecret(`${name}-credentials`, {
+            secretName: `${args.namePrefix}/directory/openwebui-bind`,
+            description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
+            protect: args.protect,
+            parent: this,
+            value: secretPassword.apply((value) => JSON.stringify({ username: this.bindIdentity, samAccountName: BIND_ACCOUNT, password: value })),
+        });
 
         const environment = {
             DIRECTORY_ID: args.directoryId,

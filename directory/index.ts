@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DirectoryEdition } from "../config";
+import { jsonSecret } from "../lib/secret";
 
 export interface DirectoryArgs {
     /** Prefix for secret names and `Name` tags, e.g. "ai-portal-dev". */
@@ -96,28 +97,13 @@ export class Directory extends pulumi.ComponentResource {
             { parent: this, protect: args.protect },
         );
 
-        const adminSecret = new aws.secretsmanager.Secret(
-            `${name}-admin-credentials`,
-            {
-                name: `${args.namePrefix}/directory/admin`,
-                description: `Bootstrap Admin credentials of ${args.domain} (${args.namePrefix}); not used by the portal at run time`,
-                recoveryWindowInDays: args.protect ? 30 : 0,
-                tags: { Name: `${args.namePrefix}-directory-admin` },
-            },
-            parent,
-        );
-        new aws.secretsmanager.SecretVersion(
-            `${name}-admin-credentials`,
-            {
-                secretId: adminSecret.id,
-                secretString: pulumi.secret(
-                    password.apply((value) =>
-                        JSON.stringify({ username: "Admin", password: value, domain: args.domain, shortName: args.shortName, dn: this.names.adminDn }),
-                    ),
-                ),
-            },
-            parent,
-        );
+        const adminSecret = jsonSecret(`${name}-admin-credentials`, {
+            secretName: `${args.namePrefix}/directory/admin`,
+            description: `Bootstrap Admin credentials of ${args.domain} (${args.namePrefix}); not used by the portal at run time`,
+            protect: args.protect,
+            parent: this,
+            value: password.apply((value) => JSON.stringify({ username: "Admin", password: value, domain: args.domain, shortName: args.shortName, dn: this.names.adminDn })),
+        }).secret;
 
         this.directoryId = directory.id;
         this.dnsIpAddresses = directory.dnsIpAddresses.apply((ips) => [...ips].sort());

@@ -26,7 +26,7 @@ function canonical(run: ProgramRun): string {
     return JSON.stringify(sortKeys({ resources, outputs: run.outputs }));
 }
 
-const PROGRAM_SOURCES = ["index.ts", "config", "network", "data", "directory", "compute", "contract", "operations", "policy", "plan"];
+const PROGRAM_SOURCES = ["index.ts", "lib", "config", "network", "data", "directory", "compute", "contract", "operations", "policy", "plan"];
 
 function sourceFiles(entry: string): string[] {
     const full = path.join(PROJECT_DIR, entry);

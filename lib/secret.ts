@@ -1,0 +1,30 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface JsonSecretArgs {
+    /** Secrets Manager name, e.g. "ai-portal-dev/database/openwebui". */
+    readonly secretName: string;
+    readonly description: string;
+    /** The JSON document to store; always sent as a secret. */
+    readonly value: pulumi.Input<string>;
+    /** Protected data keeps a 30-day recovery window; otherwise deletion is immediate, so a
+     * destroyed dev stack can be re-created under the same names. */
+    readonly protect: boolean;
+    readonly parent: pulumi.Resource;
+}
+
+/** A Secrets Manager secret holding one JSON document: the portal's one way to store a secret. */
+export function jsonSecret(name: string, args: JsonSecretArgs): { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion } {
+    const secret = new aws.secretsmanager.Secret(
+        name,
+        {
+            name: args.secretName,
+            description: args.description,
+            recoveryWindowInDays: args.protect ? 30 : 0,
+            tags: { Name: args.secretName.replace(/\//g, "-") },
+        },
+        { parent: args.parent },
+    );
+    const version = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(args.value) }, { parent: args.parent });
+    return { secret, version };
+}
