@@ -22,3 +22,8 @@ export function readRetentionDays(reader: ConfigReader, key: string): number | u
 export function isProductionStack(stack: string): boolean {
     return stack === "prod" || stack.startsWith("prod-");
 }
+
+/** A plausible e-mail address (Open WebUI and SNS check further). */
+export function isEmail(value: string): boolean {
+    return /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(value);
+}

@@ -1,5 +1,6 @@
 /** Compute keys: the two hosts, who may reach them, the images they run and the Bedrock model. */
 import { parseCidr } from "./cidr";
+import { isEmail } from "./common";
 import { ConfigReader, ConfigValueType } from "./reader";
 
 export const COMPUTE_KEYS: Readonly<Record<string, ConfigValueType>> = {
@@ -180,7 +181,7 @@ export function readCompute(reader: ConfigReader): ComputeConfig | undefined {
     );
     const webDefaultUserRole = reader.oneOf("webDefaultUserRole", WEB_USER_ROLES);
     const webAdminEmail = reader.string("webAdminEmail", "an e-mail address, e.g. portal-admin@example.com", (v) =>
-        /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(v) ? undefined : "is not an e-mail address",
+        isEmail(v) ? undefined : "is not an e-mail address",
     );
 
     if (

@@ -1,5 +1,6 @@
 /** Operations keys: who hears about alarms and how strict the thresholds are. */
 import { ALARM_PROFILES, AlarmProfile } from "../operations/alarms";
+import { isEmail } from "./common";
 import { ConfigReader, ConfigValueType } from "./reader";
 
 export const OPERATIONS_KEYS: Readonly<Record<string, ConfigValueType>> = {
@@ -15,7 +16,7 @@ export interface OperationsConfig {
 
 export function readOperations(reader: ConfigReader): OperationsConfig | undefined {
     const alarmEmail = reader.string("alarmEmail", 'an e-mail address, or "" for no subscription', (v) =>
-        v === "" || /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(v) ? undefined : "is not an e-mail address",
+        v === "" || isEmail(v) ? undefined : "is not an e-mail address",
     );
     const alarmProfile = reader.oneOf("alarmProfile", ALARM_PROFILES);
     if (alarmEmail === undefined || alarmProfile === undefined) {

@@ -3,7 +3,8 @@
  * tiers as subgraphs, the hosts, database, directory and bootstrap function as nodes, and every
  * security-group rule as a labelled edge. Deterministic, so a committed copy can be checked.
  */
-import type { DeclaredResource, ProgramRun } from "../tests/harness/run";
+import { ofType } from "../tests/harness/query";
+import type { ProgramRun } from "../tests/harness/run";
 import { compareText } from "./order";
 
 interface Node {
@@ -24,10 +25,6 @@ const TIER_TITLES: Record<Node["tier"], string> = {
     directory: "directory",
     outside: "outside the VPC",
 };
-
-function ofType(run: ProgramRun, type: string): DeclaredResource[] {
-    return run.resources.filter((r) => r.type === type);
-}
 
 /** Which node each security group stands for. */
 function groupNodes(run: ProgramRun): Map<string, Node> {

@@ -117,32 +117,38 @@ function propertyDependenciesOf(req: any): Record<string, string[]> {
     return result;
 }
 
+/** What registrations and reads share: identity, inputs as plain JSON, state, dependencies. */
+function declared(req: any, resp: any, wireInputs: any, wireState: any, id: string): Omit<DeclaredResource, "custom" | "protect" | "propertyDependencies" | "ignoreChanges" | "replaceOnChanges" | "deleteBeforeReplace" | "retainOnDelete"> {
+    const secretInputPaths: string[] = [];
+    return {
+        urn: resp.getUrn(),
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent(),
+        inputs: plainInputs(wireInputs.toJavaScript(), "", secretInputPaths) as Record<string, any>,
+        secretInputPaths,
+        id,
+        state: pulumi.runtime.deserializeProperties(wireState),
+        dependencies: req.getDependenciesList(),
+        provider: req.getProvider(),
+    };
+}
+
 function recordRegistrations(into: DeclaredResource[]): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
         register(req, (err, resp) => {
             if (!err && resp) {
-                const secretInputPaths: string[] = [];
-                const inputs = plainInputs(req.getObject().toJavaScript(), "", secretInputPaths) as Record<string, any>;
                 into.push({
-                    urn: resp.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent(),
+                    ...declared(req, resp, req.getObject(), resp.getObject(), resp.getId()),
                     custom: req.getCustom(),
-                    inputs,
-                    secretInputPaths,
-                    id: resp.getId(),
-                    state: pulumi.runtime.deserializeProperties(resp.getObject()),
                     protect: req.getProtect() === true,
-                    dependencies: req.getDependenciesList(),
                     propertyDependencies: propertyDependenciesOf(req),
                     ignoreChanges: req.getIgnorechangesList(),
                     replaceOnChanges: req.getReplaceonchangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     retainOnDelete: req.getRetainondelete() === true,
-                    provider: req.getProvider(),
                 });
             }
             callback(err, resp);
@@ -152,25 +158,15 @@ function recordRegistrations(into: DeclaredResource[]): void {
     monitor.readResource = (req, callback) =>
         read(req, (err, resp) => {
             if (!err && resp) {
-                const secretInputPaths: string[] = [];
                 into.push({
-                    urn: resp.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent(),
+                    ...declared(req, resp, req.getProperties(), resp.getProperties(), req.getId()),
                     custom: true,
-                    inputs: plainInputs(req.getProperties().toJavaScript(), "", secretInputPaths) as Record<string, any>,
-                    secretInputPaths,
-                    id: req.getId(),
-                    state: pulumi.runtime.deserializeProperties(resp.getProperties()),
                     protect: false,
-                    dependencies: req.getDependenciesList(),
                     propertyDependencies: {},
                     ignoreChanges: [],
                     replaceOnChanges: [],
                     deleteBeforeReplace: false,
                     retainOnDelete: false,
-                    provider: req.getProvider(),
                 });
             }
             callback(err, resp);
