@@ -27,6 +27,15 @@ export interface MockOptions {
     readonly registryRevision?: string;
     /** What a `StackReference` reads, by referenced stack name. */
     readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+    /**
+     * ARNs a real Secrets Manager assigned, by secret name (the integration suite's emulator): the
+     * program then renders those instead of made-up ones. Covers the RDS-managed master secret too.
+     */
+    readonly secretArns?: Readonly<Record<string, string>>;
+    /** The partition `aws.getPartition` answers (another one than "aws" exposes hard-coded ARNs). */
+    readonly partition?: string;
+    /** Rotates generated passwords: the named `RandomPassword` resources get a new value. */
+    readonly rotatedPasswords?: readonly string[];
 }
 
 /** FNV-1a, for stable fake identifiers. */
@@ -84,33 +93,52 @@ const ID_LENGTH: Record<string, number> = {
     "aws:directoryservice/directory:Directory": 10,
 };
 
-function arnFor(type: string, name: string, inputs: Record<string, unknown>): string {
+function arnFor(type: string, name: string, inputs: Record<string, unknown>, secretArns: Readonly<Record<string, string>>, partition: string): string {
     const [, moduleAndFile] = type.split(":");
     const service = moduleAndFile.split("/")[0];
     switch (type) {
         case "aws:iam/role:Role":
-            return `arn:aws:iam::${ACCOUNT_ID}:role/${name}`;
+            return `arn:${partition}:iam::${ACCOUNT_ID}:role/${name}`;
         case "aws:iam/policy:Policy":
-            return `arn:aws:iam::${ACCOUNT_ID}:policy/${name}`;
+            return `arn:${partition}:iam::${ACCOUNT_ID}:policy/${name}`;
         case "aws:iam/instanceProfile:InstanceProfile":
-            return `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${name}`;
+            return `arn:${partition}:iam::${ACCOUNT_ID}:instance-profile/${name}`;
         case "aws:cloudwatch/logGroup:LogGroup":
-            return `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${inputs.name ?? name}`;
+            return `arn:${partition}:logs:${REGION}:${ACCOUNT_ID}:log-group:${inputs.name ?? name}`;
         case "aws:s3/bucketV2:BucketV2":
         case "aws:s3/bucket:Bucket":
-            return `arn:aws:s3:::${inputs.bucket ?? name}`;
+            return `arn:${partition}:s3:::${inputs.bucket ?? name}`;
         case "aws:sns/topic:Topic":
-            return `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${inputs.name ?? name}`;
+            return `arn:${partition}:sns:${REGION}:${ACCOUNT_ID}:${inputs.name ?? name}`;
         case "aws:secretsmanager/secret:Secret":
-            return `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex(name, 6)}`;
+            return secretArns[String(inputs.name)] ?? `arn:${partition}:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex(name, 6)}`;
         default:
-            return `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${name}`;
+            return `arn:${partition}:${service}:${REGION}:${ACCOUNT_ID}:${name}`;
     }
 }
 
+/**
+ * Where the Terraform docker provider behind @pulumi/docker 4.x (kreuzwerker v3.0.2,
+ * `parseImageOptions`) sends a `getRegistryImage` lookup: the name's first part when the name has
+ * two or more slashes or that part looks like a host, otherwise Docker Hub's registry-1.docker.io.
+ */
+export function providerRegistryHost(name: string): string {
+    const firstSlash = name.indexOf("/");
+    const first = firstSlash === -1 ? "" : name.slice(0, firstSlash);
+    const slashes = name.split("/").length - 1;
+    return slashes > 1 || (firstSlash !== -1 && (/[.:]/.test(first) || first === "localhost")) ? first : "registry-1.docker.io";
+}
+
+/** The name RDS gives the master user secret it manages for an instance (mock: stable per resource). */
+export function rdsMasterSecretName(resourceName: string): string {
+    return `rds!db-${hex(resourceName, 8)}`;
+}
+
 /** What AWS computes for a resource, beyond echoing its inputs. */
-function computedState(type: string, name: string, id: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    const base = { arn: arnFor(type, name, inputs) };
+function computedState(type: string, name: string, id: string, inputs: Record<string, unknown>, options: MockOptions): Record<string, unknown> {
+    const secretArns = options.secretArns ?? {};
+    const partition = options.partition ?? "aws";
+    const base = { arn: arnFor(type, name, inputs, secretArns, partition) };
     switch (type) {
         case "aws:ec2/eip:Eip":
             return { ...base, allocationId: id, publicIp: publicIp(name), publicDns: `ec2-${publicIp(name).replace(/\./g, "-")}.${REGION}.compute.amazonaws.com` };
@@ -136,7 +164,7 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
                 endpoint: `${address}:${port}`,
                 resourceId: `db-${hex(name, 26).toUpperCase()}`,
                 masterUserSecrets: inputs.manageMasterUserPassword
-                    ? [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:rds!db-${hex(name, 8)}-${hex(name + "s", 6)}`, kmsKeyId: "", secretStatus: "active" }]
+                    ? [{ secretArn: secretArns[rdsMasterSecretName(name)] ?? `arn:${partition}:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${rdsMasterSecretName(name)}-${hex(name + "s", 6)}`, kmsKeyId: "", secretStatus: "active" }]
                     : [],
             };
         }
@@ -152,21 +180,28 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
             return { ...base, versionId: `v-${hex(name + JSON.stringify(inputs.secretString ?? ""), 32)}` };
         case "aws:s3/bucket:Bucket": {
             const bucket = (inputs.bucket as string | undefined) ?? `${inputs.bucketPrefix ?? name}${hex(name, 26)}`;
-            return { ...base, arn: `arn:aws:s3:::${bucket}`, bucket, bucketDomainName: `${bucket}.s3.amazonaws.com` };
+            return { ...base, arn: `arn:${partition}:s3:::${bucket}`, bucket, bucketDomainName: `${bucket}.s3.amazonaws.com` };
         }
         case "aws:ecr/repository:Repository":
-            return { ...base, registryId: ACCOUNT_ID, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name}`, arn: `arn:aws:ecr:${REGION}:${ACCOUNT_ID}:repository/${inputs.name}` };
+            return { ...base, registryId: ACCOUNT_ID, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name}`, arn: `arn:${partition}:ecr:${REGION}:${ACCOUNT_ID}:repository/${inputs.name}` };
         case "docker-build:index:Image":
             return { digest: mockDigest(JSON.stringify(inputs.context) + JSON.stringify(inputs.dockerfile)), contextHash: hex(name, 64) };
         case "aws:lambda/function:Function":
-            return { ...base, arn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${inputs.name ?? name}`, name: inputs.name ?? name, version: "$LATEST" };
+            return { ...base, arn: `arn:${partition}:lambda:${REGION}:${ACCOUNT_ID}:function:${inputs.name ?? name}`, name: inputs.name ?? name, version: "$LATEST" };
         case "aws:lambda/invocation:Invocation":
             return { result: JSON.stringify({ role: "openwebui", database: "aiportal", action: "created" }) };
         case "command:local:Command":
             return { stdout: "bind account ready", stderr: "" };
-        case "random:index/randomPassword:RandomPassword":
+        case "random:index/randomPassword:RandomPassword": {
             // A recognisable marker: tests search for it wherever a secret must not appear.
-            return { result: `MOCKSECRET${hex(name, 12)}Aa9`, bcryptHash: `$2a$10$${hex(name, 53)}` };
+            const seed = options.rotatedPasswords?.includes(name) ? `${name}-rotated` : name;
+            return { result: `MOCKSECRET${hex(seed, 12)}Aa9`, bcryptHash: `$2a$10$${hex(seed, 53)}` };
+        }
+        case "random:index/randomId:RandomId": {
+            const bytes = Number(inputs.byteLength ?? 8);
+            const value = hex(`${name}-id`, bytes * 2);
+            return { hex: value, dec: BigInt(`0x${value}`).toString(10), b64Std: Buffer.from(value, "hex").toString("base64"), b64Url: Buffer.from(value, "hex").toString("base64url") };
+        }
         default:
             return base;
     }
@@ -177,8 +212,10 @@ export class PortalMocks implements pulumi.runtime.Mocks {
     private readonly amiId: string;
     private readonly registryRevision: string;
     private readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>>;
+    private readonly options: MockOptions;
 
     constructor(options: MockOptions = {}) {
+        this.options = options;
         this.stackOutputs = options.stackOutputs ?? {};
         this.zones = options.zones ?? EU_WEST_2_ZONES;
         this.amiId = options.al2023AmiId ?? "ami-0b45ae66668865cd6";
@@ -202,9 +239,11 @@ export class PortalMocks implements pulumi.runtime.Mocks {
                     filters: args.inputs.filters,
                 };
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/deployer/ci`, userId: "AROAEXAMPLEDEPLOYER:ci" };
-            case "aws:index/getPartition:getPartition":
-                return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+                return { id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:${this.options.partition ?? "aws"}:sts::${ACCOUNT_ID}:assumed-role/deployer/ci`, userId: "AROAEXAMPLEDEPLOYER:ci" };
+            case "aws:index/getPartition:getPartition": {
+                const partition = this.options.partition ?? "aws";
+                return { id: partition, partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            }
             case "aws:index/getRegion:getRegion":
                 return { id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "Europe (London)" };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
@@ -217,15 +256,24 @@ export class PortalMocks implements pulumi.runtime.Mocks {
                     proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`,
                     expiresAt: "2026-01-01T12:00:00Z",
                 };
-            case "docker:index/getRegistryImage:getRegistryImage":
+            case "docker:index/getRegistryImage:getRegistryImage": {
+                const name = String(args.inputs.name);
+                const registry = providerRegistryHost(name);
+                if (name.includes("@")) {
+                    throw new Error(`docker_registry_image ${name}: the provider reads "@sha256" as part of the repository and the digest as a tag`);
+                }
+                if (registry === "docker.io" || registry === "index.docker.io") {
+                    throw new Error(`Got error when attempting to fetch image version ${name} from registry: https://${registry}/v2/ is not a registry API (404)`);
+                }
                 // What the registry answers for the tag: the digest it currently points at.
-                return { id: String(args.inputs.name), name: args.inputs.name, sha256Digest: mockDigest(`${String(args.inputs.name)}${this.registryRevision}`) };
+                return { id: name, name, sha256Digest: mockDigest(`${name}${this.registryRevision}`) };
+            }
             case "aws:ssm/getParameter:getParameter":
                 if (args.inputs.name === AL2023_PARAMETER) {
                     return {
                         id: AL2023_PARAMETER,
                         name: AL2023_PARAMETER,
-                        arn: `arn:aws:ssm:${REGION}::parameter${AL2023_PARAMETER}`,
+                        arn: `arn:${this.options.partition ?? "aws"}:ssm:${REGION}::parameter${AL2023_PARAMETER}`,
                         type: "String",
                         value: this.amiId,
                         insecureValue: this.amiId,
@@ -247,7 +295,7 @@ export class PortalMocks implements pulumi.runtime.Mocks {
             }
             return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: [] } };
         }
-        const computed = (id: string) => computedState(args.type, args.name, id, args.inputs);
+        const computed = (id: string) => computedState(args.type, args.name, id, args.inputs, this.options);
         // Terraform-based resources whose id is their ARN.
         const idIsArn = args.type.startsWith("aws:secretsmanager/secret:") || args.type.startsWith("aws:iam/policy:");
         const id = args.id || (idIsArn ? (computed("").arn as string) : `${ID_PREFIX[args.type] ?? ""}${hex(args.type + "::" + args.name, ID_LENGTH[args.type] ?? 17)}`);
