@@ -56,7 +56,8 @@ const roleBootstrap = new DatabaseRoleBootstrap(
         appSecretArn: database.appSecretArn,
         appSecretVersionId: database.appSecretVersionId,
         logRetentionDays: config.logRetentionDays,
-        networkReady: securityGroups.rulesBetween("dbBootstrap", "database"),
+        // Its rules (5432 to the database, 443 to Secrets Manager) and the private subnets' way out.
+        networkReady: [...securityGroups.rulesFor("dbBootstrap"), ...network.privateEgress],
     },
     providers,
 );
@@ -79,7 +80,7 @@ const compute = new Compute(
         gatewaySecurityGroupId: securityGroups.gatewaySecurityGroupId,
         logRetentionDays: config.logRetentionDays,
         protectData: config.database.deletionProtection,
-        database: { appSecretArn: database.appSecretArn },
+        database: { appSecretArn: database.appSecretArn, appSecretVersionId: database.appSecretVersionId },
         directory: {
             domain: directory.domain,
             shortName: directory.shortName,
@@ -87,6 +88,7 @@ const compute = new Compute(
             searchBase: directory.names.usersOuDn,
             bindIdentity: bindAccount.bindIdentity,
             bindSecretArn: bindAccount.secretArn,
+            bindSecretVersionId: bindAccount.secretVersionId,
         },
         webDependsOn: [roleBootstrap, bindAccount],
     },

@@ -4,10 +4,40 @@ import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { parseImageReference } from "../config";
 
+/** Docker Hub's names for itself in image references; its registry API is at registry-1.docker.io. */
+const DOCKER_HUB_ALIASES = ["docker.io", "index.docker.io"];
+
 /**
- * `repository@sha256:...` for an image reference. A tag is resolved against its registry at
- * deploy time, so a tag that upstream moved shows up in `pulumi preview` as a changed digest
- * (and a changed boot script) instead of slipping in at the next reboot.
+ * The name to give `docker.getRegistryImage` for a tagged reference. The provider (the Terraform
+ * docker provider's `parseImageOptions`) sends only names without a registry host to Docker Hub's
+ * registry API, registry-1.docker.io; a name starting with `docker.io/` is looked up at
+ * https://docker.io/v2/..., which serves no registry API, and `pulumi preview` stops. So Docker
+ * Hub references lose their host (`docker.io/library/caddy:2.10-alpine` -> `library/caddy:2.10-alpine`);
+ * every other registry (ghcr.io, public.ecr.aws, ECR, registry-1.docker.io) is asked as written.
+ */
+export function registryLookupName(reference: string): string {
+    const ref = parseImageReference(reference);
+    if (!ref || !ref.tag || ref.digest) {
+        throw new Error(`registry lookups take a reference with a tag and no digest, not ${reference}`);
+    }
+    const [first, ...rest] = ref.repository.split("/");
+    const hasHost = rest.length > 0 && (/[.:]/.test(first) || first === "localhost");
+    const hubPath = !hasHost ? [first, ...rest] : DOCKER_HUB_ALIASES.includes(first) ? rest : undefined;
+    if (!hubPath) {
+        return reference;
+    }
+    if (hubPath.length > 2) {
+        throw new Error(`${reference}: Docker Hub repositories are <namespace>/<name>`);
+    }
+    // Official images live in the "library" namespace; say so, rather than rely on the provider adding it.
+    return `${hubPath.length === 1 ? `library/${hubPath[0]}` : hubPath.join("/")}:${ref.tag}`;
+}
+
+/**
+ * `repository@sha256:...` for an image reference, keeping the repository as configured (what the
+ * host pulls and runs). A reference that carries its digest is used as it is. A tag is resolved
+ * against its registry at deploy time, so a tag that upstream moved shows up in `pulumi preview`
+ * as a changed digest (and a changed boot script) instead of slipping in at the next reboot.
  */
 export function pinnedImage(reference: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
     const ref = parseImageReference(reference);
@@ -17,7 +47,7 @@ export function pinnedImage(reference: string, opts: pulumi.InvokeOutputOptions)
     if (ref.digest) {
         return pulumi.output(`${ref.repository}@${ref.digest}`);
     }
-    const image = docker.getRegistryImageOutput({ name: reference }, opts);
+    const image = docker.getRegistryImageOutput({ name: registryLookupName(reference) }, opts);
     return pulumi.interpolate`${ref.repository}@${image.sha256Digest}`;
 }
 

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ComputeConfig, parseImageReference } from "../config";
+import { RDS_CA_BUNDLE } from "../data";
 import { jsonSecret } from "../lib/secret";
 import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
 import { Host, PolicyStatement } from "./host";
 import { GatewayImage, pinnedImage } from "./images";
-import { caddyfile, gatewaySettings, openWebUiSettings } from "./settings";
+import { caddyfile, DATABASE_CA_FILE, gatewaySettings, openWebUiSettings } from "./settings";
 import { UploadsBucket } from "./uploadsBucket";
 import { envFile, everyBootUserData, readTemplate, renderTemplate } from "./userData";
 
@@ -22,7 +23,11 @@ export interface ComputeArgs extends ComputeConfig {
     readonly logRetentionDays: number;
     /** Keep data (uploads bucket, secrets) on delete, as the database does. */
     readonly protectData: boolean;
-    readonly database: { readonly appSecretArn: pulumi.Input<string> };
+    readonly database: {
+        readonly appSecretArn: pulumi.Input<string>;
+        /** Changes with Open WebUI's database credentials: the web host restarts to read them. */
+        readonly appSecretVersionId: pulumi.Input<string>;
+    };
     readonly directory: {
         readonly domain: string;
         readonly shortName: string;
@@ -30,6 +35,8 @@ export interface ComputeArgs extends ComputeConfig {
         readonly searchBase: string;
         readonly bindIdentity: string;
         readonly bindSecretArn: pulumi.Input<string>;
+        /** Changes with the bind account's password: the web host restarts to read it. */
+        readonly bindSecretVersionId: pulumi.Input<string>;
     };
     /** What must exist before the web host boots (the database role, the bind account). */
     readonly webDependsOn: pulumi.Resource[];
@@ -69,13 +76,13 @@ export class Compute extends pulumi.ComponentResource {
         this.portalUrl = pulumi.interpolate`https://${portalHost}`;
 
         // --- gateway ------------------------------------------------------------------------
-        const apiKeySecret = jsonSecret(`${name}-gateway-api-key`, {
+        const { secret: apiKeySecret, version: apiKeyVersion } = jsonSecret(`${name}-gateway-api-key`, {
             secretName: `${args.namePrefix}/gateway/api-key`,
             description: "Client API key of the Bedrock gateway ({\"api_key\": ...}); read by the gateway and the web host",
             value: generatedKey(`${name}-gateway-api-key`, 48, this).apply((key) => JSON.stringify({ api_key: key })),
             protect: args.protectData,
             parent: this,
-        }).secret;
+        });
         const built = args.gatewayImage ? undefined : new GatewayImage(`${name}-gateway-image`, { namePrefix: args.namePrefix, sourceCommit: args.gatewaySourceCommit, forceDelete: !args.protectData }, parent);
         const gatewayImage = built ? built.imageRef : pulumi.output(args.gatewayImage!);
         const gatewayStatements: PolicyStatement[] = [
@@ -93,16 +100,22 @@ export class Compute extends pulumi.ComponentResource {
             },
             // The List APIs take no resource-level scoping.
             { Sid: "ListModels", Effect: "Allow", Action: ["bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles"], Resource: "*" },
-            ...ecrPullStatements(built?.repositoryArn, args.gatewayImage),
+            ...ecrPullStatements(built?.repositoryArn, args.gatewayImage, partition.partition),
         ];
         const gatewayPrivateSubnet = pulumi.output(args.privateSubnetIds).apply((ids) => ids[0]);
         const gatewayUserData = pulumi
-            .all([gatewayImage, this.portalUrl, apiKeySecret.arn])
-            .apply(([image, portalUrl, apiKeySecretArn]) =>
+            .all([gatewayImage, this.portalUrl, apiKeySecret.arn, apiKeyVersion.versionId])
+            .apply(([image, portalUrl, apiKeySecretArn, apiKeyVersionId]) =>
                 everyBootUserData(
                     renderTemplate(
                         readTemplate("gateway.sh"),
-                        { AWS_REGION: args.region, LOG_GROUP: `/${args.namePrefix}/gateway`, GATEWAY_IMAGE: image, GATEWAY_PORT: String(args.gatewayPort) },
+                        {
+                            AWS_REGION: args.region,
+                            LOG_GROUP: `/${args.namePrefix}/gateway`,
+                            GATEWAY_IMAGE: image,
+                            GATEWAY_PORT: String(args.gatewayPort),
+                            SECRET_VERSIONS: secretVersions({ "gateway-key": apiKeyVersionId }),
+                        },
                         { GATEWAY_SETTINGS: envFile(gatewaySettings({ port: args.gatewayPort, region: args.region, defaultModel: args.bedrockDefaultModel, portalUrl, apiKeySecretArn })) },
                     ),
                 ),
@@ -129,7 +142,7 @@ export class Compute extends pulumi.ComponentResource {
 
         // --- web ----------------------------------------------------------------------------
         const uploads = new UploadsBucket(`${name}-uploads`, { namePrefix: args.namePrefix, protect: args.protectData, noncurrentVersionDays: 90 }, parent);
-        const webSecret = jsonSecret(`${name}-web-secrets`, {
+        const { secret: webSecret, version: webSecretVersion } = jsonSecret(`${name}-web-secrets`, {
             secretName: `${args.namePrefix}/web/openwebui`,
             description: "Open WebUI's session signing key and local administrator password; read by the web host at boot",
             value: pulumi
@@ -137,7 +150,7 @@ export class Compute extends pulumi.ComponentResource {
                 .apply(([secretKey, adminPassword]) => JSON.stringify({ secret_key: secretKey, admin_email: args.webAdminEmail, admin_password: adminPassword })),
             protect: args.protectData,
             parent: this,
-        }).secret;
+        });
         const openWebUiImage = pinnedImage(args.openWebUiImage, parent);
         const caddyImage = pinnedImage(args.caddyImage, parent);
         const webValues = pulumi.output({
@@ -152,6 +165,12 @@ export class Compute extends pulumi.ComponentResource {
             webSecretArn: webSecret.arn,
             apiKeySecretArn: apiKeySecret.arn,
             bindSecretArn: args.directory.bindSecretArn,
+            secretVersions: pulumi.all({
+                database: args.database.appSecretVersionId,
+                web: webSecretVersion.versionId,
+                "gateway-key": apiKeyVersion.versionId,
+                bind: args.directory.bindSecretVersionId,
+            }),
         });
         const webUserData = webValues.apply((v) =>
             everyBootUserData(
@@ -166,6 +185,8 @@ export class Compute extends pulumi.ComponentResource {
                         WEB_SECRET_ARN: v.webSecretArn,
                         GATEWAY_KEY_SECRET_ARN: v.apiKeySecretArn,
                         BIND_SECRET_ARN: v.bindSecretArn,
+                        SECRET_VERSIONS: secretVersions(v.secretVersions),
+                        DATABASE_CA_FILE,
                         PORTAL_HOST: v.host,
                         PORTAL_STACK: args.stack,
                         HEALTH_NAMESPACE,
@@ -185,8 +206,10 @@ export class Compute extends pulumi.ComponentResource {
                                 searchBase: args.directory.searchBase,
                                 uploadsBucket: v.bucket,
                                 region: args.region,
+                                databaseCaFile: DATABASE_CA_FILE,
                             }),
                         ),
+                        RDS_CA_BUNDLE: RDS_CA_BUNDLE.trimEnd(),
                         CADDYFILE: caddyfile(v.host, args.domainName !== undefined),
                     },
                 ),
@@ -252,12 +275,20 @@ export class Compute extends pulumi.ComponentResource {
 
 const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
 
+/** `name:versionId` pairs, sorted by name: what the boot scripts log and what changes with a secret. */
+function secretVersions(versions: Readonly<Record<string, string>>): string {
+    return Object.keys(versions)
+        .sort()
+        .map((name) => `${name}:${versions[name]}`)
+        .join(" ");
+}
+
 /** Pull rights on exactly the gateway's repository: the one built here, or the ECR one configured. */
-function ecrPullStatements(builtRepositoryArn: pulumi.Output<string> | undefined, configuredImage: string | undefined): PolicyStatement[] {
+function ecrPullStatements(builtRepositoryArn: pulumi.Output<string> | undefined, configuredImage: string | undefined, partition: pulumi.Output<string>): PolicyStatement[] {
     let repositoryArn: pulumi.Input<string> | undefined = builtRepositoryArn;
     if (!repositoryArn && configuredImage) {
         const match = ECR_IMAGE.exec(parseImageReference(configuredImage)?.repository ?? "");
-        repositoryArn = match ? `arn:aws:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
+        repositoryArn = match ? pulumi.interpolate`arn:${partition}:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
     }
     if (!repositoryArn) {
         return [];

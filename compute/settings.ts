@@ -16,7 +16,12 @@ export interface OpenWebUiSettingsInput {
     readonly searchBase: string;
     readonly uploadsBucket: string;
     readonly region: string;
+    /** Path of the RDS CA bundle inside the container. */
+    readonly databaseCaFile: string;
 }
+
+/** Where the web host keeps the RDS CA certificate; Open WebUI's container sees it at the same path. */
+export const DATABASE_CA_FILE = "/etc/ai-portal/rds-ca.pem";
 
 /** Directory users who are people and whose account is enabled (a static filter: no {username}). */
 export const LDAP_SEARCH_FILTER = "(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))";
@@ -43,7 +48,11 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         // Upstream defaults to LDAPS; Managed AD has no LDAPS certificate unless one is deployed.
         ["LDAP_USE_TLS", "false"],
         ["LDAP_ATTRIBUTE_FOR_USERNAME", "sAMAccountName"],
-        ["LDAP_ATTRIBUTE_FOR_MAIL", "mail"],
+        // Open WebUI refuses a login whose mail attribute is empty, and `mail` is optional in AD
+        // (ds-data create-user leaves it empty). Every account has a user principal name, which
+        // AD keeps unique and only directory administrators can set, so it becomes the e-mail
+        // Open WebUI keys accounts on (lower-cased, e.g. jane@corp.aiportal.internal).
+        ["LDAP_ATTRIBUTE_FOR_MAIL", "userPrincipalName"],
         ["LDAP_APP_DN", s.bindIdentity],
         ["LDAP_SEARCH_BASE", s.searchBase],
         ["LDAP_SEARCH_FILTER", LDAP_SEARCH_FILTER],
@@ -52,6 +61,11 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["S3_REGION_NAME", s.region],
         // RAG vectors in PostgreSQL too (pgvector), so the host keeps no state.
         ["VECTOR_DB", "pgvector"],
+        // TLS to PostgreSQL with the server's certificate and name verified, for every driver
+        // Open WebUI uses (psycopg2, psycopg 3, asyncpg in some releases): libpq and asyncpg read
+        // these when the URL says nothing (DATABASE_URL carries no sslmode).
+        ["PGSSLMODE", "verify-full"],
+        ["PGSSLROOTCERT", s.databaseCaFile],
     ];
 }
 
@@ -86,6 +100,10 @@ export function gatewaySettings(s: GatewaySettingsInput): [string, string][] {
         ["PORT", String(s.port)],
         // Upstream defaults to us-west-2 and does not read the instance's region.
         ["AWS_REGION", s.region],
+        // Its API-key lookup creates boto3.client("secretsmanager") with no region at import
+        // (src/api/auth.py); botocore reads AWS_DEFAULT_REGION, not AWS_REGION, and without it the
+        // gateway dies with NoRegionError unless instance metadata happens to answer.
+        ["AWS_DEFAULT_REGION", s.region],
         ["DEFAULT_MODEL", s.defaultModel],
         ["ENABLE_CROSS_REGION_INFERENCE", "true"],
         ["ENABLE_APPLICATION_INFERENCE_PROFILES", "true"],

@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -10,6 +12,20 @@ export const POSTGRES_PORT = 5432;
 export const MASTER_USERNAME = "portal_admin";
 export const APP_USERNAME = "openwebui";
 
+/**
+ * The CA that signs the instance's server certificate, set explicitly so that the one root the
+ * clients trust (`RDS_CA_BUNDLE`) is the one in use. A change is applied in place (a reboot in the
+ * maintenance window), never a replacement.
+ */
+export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
+
+/**
+ * "Amazon RDS eu-west-2 Root CA RSA2048 G1" (valid to 2061), from AWS's RDS trust store
+ * (truststore.pki.rds.amazonaws.com/eu-west-2/eu-west-2-bundle.pem). Shipped with the program,
+ * so clients verify the database's certificate without fetching anything at boot.
+ */
+export const RDS_CA_BUNDLE = fs.readFileSync(path.join(__dirname, "rds-ca", "eu-west-2-rsa2048-g1.pem"), "utf8");
+
 export interface DatabaseArgs extends DatabaseConfig {
     /** Prefix for identifiers, secret names and `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
@@ -20,9 +36,14 @@ export interface DatabaseArgs extends DatabaseConfig {
     readonly logRetentionDays: number;
 }
 
-/** `postgresql://` URL for Open WebUI's DATABASE_URL; the password is URL-encoded and TLS required. */
+/**
+ * `postgresql://` URL for Open WebUI's DATABASE_URL, password URL-encoded. No `sslmode` in it:
+ * asyncpg (behind SQLAlchemy) rejects it as an unknown argument, and `require` would not verify
+ * the server anyway. Clients get `PGSSLMODE=verify-full` and `PGSSLROOTCERT` from their
+ * environment instead, which libpq, psycopg and asyncpg all read.
+ */
 export function databaseUrl(username: string, password: string, host: string, port: number, database: string): string {
-    return `postgresql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}?sslmode=require`;
+    return `postgresql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }
 
 /**
@@ -47,6 +68,8 @@ export class Database extends pulumi.ComponentResource {
     public readonly appSecretArn: pulumi.Output<string>;
     /** Changes whenever Open WebUI's credentials change. */
     public readonly appSecretVersionId: pulumi.Output<string>;
+    /** Name of the snapshot RDS takes when the instance is deleted (protected stacks only). */
+    public readonly finalSnapshotIdentifier: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:data:Database", name, {}, opts);
@@ -99,6 +122,14 @@ export class Database extends pulumi.ComponentResource {
                 ),
         );
 
+        // A final snapshot needs a name no earlier deletion used: RDS refuses to delete an instance
+        // whose final snapshot name exists. The suffix is made with the instance and kept in the
+        // stack's state, so every run renders the same name; a new identifier gets a new suffix.
+        const finalSnapshotSuffix = protectData
+            ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: 4, keepers: { identifier: this.identifier } }, parent)
+            : undefined;
+        this.finalSnapshotIdentifier = finalSnapshotSuffix && pulumi.interpolate`${this.identifier}-final-${finalSnapshotSuffix.hex}`;
+
         const instance = new aws.rds.Instance(
             `${name}-postgres`,
             {
@@ -123,6 +154,7 @@ export class Database extends pulumi.ComponentResource {
                 vpcSecurityGroupIds: [securityGroup.id],
                 parameterGroupName: parameterGroup.name,
                 publiclyAccessible: false,
+                caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
                 multiAz: args.multiAz,
                 backupRetentionPeriod: args.backupRetentionDays,
                 backupWindow: args.backupWindow,
@@ -130,8 +162,7 @@ export class Database extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 deletionProtection: protectData,
                 skipFinalSnapshot: !protectData,
-                // Deterministic: the same name on every run, never a timestamp.
-                finalSnapshotIdentifier: protectData ? `${this.identifier}-final` : undefined,
+                finalSnapshotIdentifier: this.finalSnapshotIdentifier,
                 deleteAutomatedBackups: !protectData,
                 // Protected stacks take disruptive changes (class, parameters) in the maintenance window.
                 applyImmediately: !protectData,

@@ -15,9 +15,15 @@ export interface RoleBootstrapArgs {
     /** Changes whenever the app credentials change, so the role is updated with them. */
     readonly appSecretVersionId: pulumi.Input<string>;
     readonly logRetentionDays: number;
-    /** Resources that must exist before the function can reach the database (the matrix rules). */
+    /**
+     * Resources that must exist before the function can reach the database and Secrets Manager:
+     * its traffic-matrix rules and the private subnets' routes to the NAT gateways.
+     */
     readonly networkReady: pulumi.Input<pulumi.Resource>[];
 }
+
+/** Amazon's CA certificates as the Lambda Node.js runtime ships them (see the function's environment). */
+export const LAMBDA_AMAZON_CA_BUNDLE = "/var/runtime/ca-cert.pem";
 
 /** Only the handler and its one dependency: postgres.js, pure JavaScript with no dependencies of its own. */
 function functionCode(): pulumi.asset.AssetArchive {
@@ -104,6 +110,9 @@ export class DatabaseRoleBootstrap extends pulumi.ComponentResource {
                 timeout: 60,
                 memorySize: 256,
                 vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [args.securityGroupId] },
+                // Node.js 20+ runtimes no longer trust Amazon's own CAs by default; this file of the
+                // runtime holds them (the RDS CAs among them), so the handler can verify the database.
+                environment: { variables: { NODE_EXTRA_CA_CERTS: LAMBDA_AMAZON_CA_BUNDLE } },
                 tags: { Name: `${args.namePrefix}-db-role-bootstrap` },
             },
             { parent: this, dependsOn: [logGroup, policy] },

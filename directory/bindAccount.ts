@@ -17,8 +17,12 @@ export interface BindAccountArgs {
     readonly protect: boolean;
 }
 
-function script(file: string): string {
-    return fs.readFileSync(path.join(__dirname, file), "utf8");
+/**
+ * `directory/bind-account.sh` with its action, as `bash -c` runs it. The script's text is an input
+ * of the command, so an edit to it runs it again on the next `pulumi up`.
+ */
+export function bindAccountCommand(action: "create" | "delete"): string {
+    return `set -- ${action}\n${fs.readFileSync(path.join(__dirname, "bind-account.sh"), "utf8")}`;
 }
 
 /**
@@ -31,6 +35,8 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
     /** How Open WebUI names the account in its LDAP bind (a user principal name). */
     public readonly bindIdentity: string;
     public readonly secretArn: pulumi.Output<string>;
+    /** Changes whenever the account's password changes. */
+    public readonly secretVersionId: pulumi.Output<string>;
 
     constructor(name: string, args: BindAccountArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:directory:BindAccount", name, {}, opts);
@@ -41,7 +47,7 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
         const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, parent);
         const secretPassword = pulumi.secret(password.result);
 
-        const { secret } = jsonSecret(`${name}-credentials`, {
+        const { secret, version } = jsonSecret(`${name}-credentials`, {
             secretName: `${args.namePrefix}/directory/openwebui-bind`,
             description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
             protect: args.protect,
@@ -59,9 +65,9 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
             `${name}-account`,
             {
                 interpreter: ["/bin/bash", "-c"],
-                create: script("bind-account.sh"),
-                update: script("bind-account.sh"),
-                delete: script("bind-account-delete.sh"),
+                create: bindAccountCommand("create"),
+                update: bindAccountCommand("create"),
+                delete: bindAccountCommand("delete"),
                 // A new password or directory is an update, which runs the script again. No
                 // `triggers`: a replacement would run the delete script after the create.
                 environment,
@@ -71,6 +77,7 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
         );
 
         this.secretArn = secret.arn;
-        this.registerOutputs({ secretArn: this.secretArn });
+        this.secretVersionId = version.versionId;
+        this.registerOutputs({ secretArn: this.secretArn, secretVersionId: this.secretVersionId });
     }
 }

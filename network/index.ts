@@ -33,6 +33,12 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateSubnetIds: pulumi.Output<string[]>;
     /** Public addresses the private subnets' traffic leaves from (allow-list these at third parties). */
     public readonly natPublicIps: pulumi.Output<string[]>;
+    /**
+     * What traffic from the private subnets to the internet waits for: their default routes
+     * (through the NAT gateways) and route table associations. Something that must reach AWS APIs
+     * from a private subnet as soon as it exists depends on these.
+     */
+    public readonly privateEgress: pulumi.Resource[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:network:Network", name, {}, opts);
@@ -113,16 +119,18 @@ export class Network extends pulumi.ComponentResource {
             };
         });
 
-        privateSubnets.forEach((subnet, i) => {
+        this.privateEgress = privateSubnets.flatMap((subnet, i) => {
             const routeTable = new aws.ec2.RouteTable(`${name}-private-az${i + 1}-rt`, { vpcId: vpc.id, tags: nameTag(`private-az${i + 1}`) }, parent);
             // Each AZ leaves through its own NAT when there is one per AZ, so one AZ's outage stays local.
             const nat = natGateways[args.natGateways === "onePerAz" ? i : 0].gateway;
-            new aws.ec2.Route(
-                `${name}-private-az${i + 1}-default-route`,
-                { routeTableId: routeTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
-                parent,
-            );
-            new aws.ec2.RouteTableAssociation(`${name}-private-az${i + 1}-rta`, { subnetId: subnet.id, routeTableId: routeTable.id }, parent);
+            return [
+                new aws.ec2.Route(
+                    `${name}-private-az${i + 1}-default-route`,
+                    { routeTableId: routeTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
+                    parent,
+                ),
+                new aws.ec2.RouteTableAssociation(`${name}-private-az${i + 1}-rta`, { subnetId: subnet.id, routeTableId: routeTable.id }, parent),
+            ];
         });
 
         this.createFlowLog(name, args, vpc);
@@ -185,11 +193,21 @@ export class Network extends pulumi.ComponentResource {
                 role: role.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
+                    // AWS's documented minimum for flow logs (VPC user guide, "IAM role for publishing
+                    // flow logs to CloudWatch Logs"), scoped to this log group where the action allows.
                     Statement: [
                         {
+                            Sid: "WriteTheFlowLog",
                             Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                             Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+                        },
+                        {
+                            // Lists log groups: it takes no single-group resource.
+                            Sid: "FindTheLogGroup",
+                            Effect: "Allow",
+                            Action: ["logs:DescribeLogGroups"],
+                            Resource: [pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:*`],
                         },
                     ],
                 }),

@@ -83,10 +83,11 @@ export class SecurityGroups extends pulumi.ComponentResource {
         });
     }
 
-    /** The rules a resource must wait for before traffic between these groups flows. */
-    rulesBetween(a: GroupName, b: GroupName): pulumi.CustomResource[] {
-        return this.matrix
-            .filter((r) => (r.group === a && "group" in r.peer && r.peer.group === b) || (r.group === b && "group" in r.peer && r.peer.group === a))
-            .map((r) => this.rules.get(ruleKey(r))!);
+    /**
+     * Every rule a member of `group` needs before its traffic flows: the group's own rules and
+     * the other groups' rules that name it (e.g. the database's ingress from the bootstrap).
+     */
+    rulesFor(group: GroupName): pulumi.CustomResource[] {
+        return this.matrix.filter((r) => r.group === group || ("group" in r.peer && r.peer.group === group)).map((r) => this.rules.get(ruleKey(r))!);
     }
 }

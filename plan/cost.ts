@@ -71,6 +71,7 @@ export const FREE_TYPES = new Set([
     "docker-build:index:Image",
     "command:local:Command",
     "random:index/randomPassword:RandomPassword",
+    "random:index/randomId:RandomId",
     "pulumi:providers:aws",
     // A few alarm notifications a month: inside SNS's free tier.
     "aws:sns/topic:Topic",

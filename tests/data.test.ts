@@ -2,7 +2,11 @@
  * The database tier each committed stack declares.
  */
 import * as assert from "assert";
-import { databaseUrl } from "../data";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { databaseUrl, RDS_CA_BUNDLE, RDS_CA_CERT_IDENTIFIER } from "../data";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "./harness/query";
 import { ProgramRun, runStack } from "./harness/run";
 
@@ -39,7 +43,8 @@ const expected = {
         maxAllocatedStorage: 200,
         deletionProtection: true,
         skipFinalSnapshot: false,
-        finalSnapshotIdentifier: "ai-portal-prod-postgres-final",
+        // The suffix is the mock's RandomId for "data-final-snapshot-suffix" (4 bytes).
+        finalSnapshotIdentifier: /^ai-portal-prod-postgres-final-[0-9a-f]{8}$/,
         deleteAutomatedBackups: false,
         applyImmediately: false,
         protect: true,
@@ -96,7 +101,6 @@ for (const [stack, want] of Object.entries(expected)) {
                     maxAllocatedStorage: i.maxAllocatedStorage,
                     deletionProtection: i.deletionProtection,
                     skipFinalSnapshot: i.skipFinalSnapshot,
-                    finalSnapshotIdentifier: i.finalSnapshotIdentifier,
                     deleteAutomatedBackups: i.deleteAutomatedBackups,
                     applyImmediately: i.applyImmediately,
                     protect: db.protect,
@@ -107,12 +111,32 @@ for (const [stack, want] of Object.entries(expected)) {
                     maxAllocatedStorage: want.maxAllocatedStorage,
                     deletionProtection: want.deletionProtection,
                     skipFinalSnapshot: want.skipFinalSnapshot,
-                    finalSnapshotIdentifier: want.finalSnapshotIdentifier,
                     deleteAutomatedBackups: want.deleteAutomatedBackups,
                     applyImmediately: want.applyImmediately,
                     protect: want.protect,
                 },
             );
+        });
+
+        it(stack === "prod" ? "names the final snapshot uniquely per instance lifetime: the identifier and a suffix made with the instance" : "takes no final snapshot", () => {
+            const db = ofType(run, T.instance)[0];
+            const suffixes = ofType(run, "random:index/randomId:RandomId");
+            if (want.finalSnapshotIdentifier === undefined) {
+                assert.strictEqual(db.inputs.finalSnapshotIdentifier, undefined);
+                assert.strictEqual(suffixes.length, 0);
+                return;
+            }
+            assert.match(db.inputs.finalSnapshotIdentifier, want.finalSnapshotIdentifier);
+            // A fixed "-final" name would make a second deletion of the same identifier fail.
+            assert.notStrictEqual(db.inputs.finalSnapshotIdentifier, `ai-portal-${stack}-postgres-final`);
+            assert.strictEqual(suffixes.length, 1);
+            assert.deepStrictEqual(suffixes[0].inputs, { byteLength: 4, keepers: { identifier: `ai-portal-${stack}-postgres` } });
+            assert.strictEqual(db.inputs.finalSnapshotIdentifier, `ai-portal-${stack}-postgres-final-${suffixes[0].state.hex}`);
+            assert.deepStrictEqual(db.propertyDependencies.finalSnapshotIdentifier, [suffixes[0].urn]);
+        });
+
+        it("pins the CA that signs the server certificate to the one the clients are given", () => {
+            assert.strictEqual(ofType(run, T.instance)[0].inputs.caCertIdentifier, RDS_CA_CERT_IDENTIFIER);
         });
 
         it("keeps the everyday settings the issue asks for: windows apart, tags copied, minors automatic, insights on", () => {
@@ -180,7 +204,7 @@ for (const [stack, want] of Object.entries(expected)) {
             assert.strictEqual(value.host, db.state.address);
             assert.strictEqual(value.dbname, "aiportal");
             assert.strictEqual(value.url, databaseUrl("openwebui", value.password, db.state.address, 5432, "aiportal"));
-            assert.match(value.url, /\?sslmode=require$/);
+            assert.strictEqual(value.url, `postgresql://openwebui:${value.password}@${db.state.address}:5432/aiportal`);
             assert.strictEqual(run.outputs.dbAppSecretArn, secret.id);
         });
 
@@ -208,8 +232,23 @@ for (const [stack, want] of Object.entries(expected)) {
 }
 
 describe("data tier: the database URL", () => {
-    it("URL-encodes the password and requires TLS", () => {
-        assert.strictEqual(databaseUrl("openwebui", "p@ss/w:rd?#", "db.example", 5432, "aiportal"), "postgresql://openwebui:p%40ss%2Fw%3Ard%3F%23@db.example:5432/aiportal?sslmode=require");
+    it("URL-encodes the password and carries no sslmode (asyncpg rejects it; clients get PGSSLMODE=verify-full)", () => {
+        assert.strictEqual(databaseUrl("openwebui", "p@ss/w:rd?#", "db.example", 5432, "aiportal"), "postgresql://openwebui:p%40ss%2Fw%3Ard%3F%23@db.example:5432/aiportal");
+    });
+});
+
+describe("data tier: the RDS CA the clients trust", () => {
+    it("is the eu-west-2 RSA2048 G1 root that rds-ca-rsa2048-g1 names: self-signed, a CA, valid for decades", () => {
+        assert.strictEqual(RDS_CA_CERT_IDENTIFIER, "rds-ca-rsa2048-g1");
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rds-ca-")), "ca.pem");
+        fs.writeFileSync(file, RDS_CA_BUNDLE);
+        const text = execFileSync("openssl", ["x509", "-in", file, "-noout", "-subject", "-issuer", "-enddate", "-fingerprint", "-sha256", "-ext", "basicConstraints"], { encoding: "utf8" });
+        assert.match(text, /subject=.*CN = Amazon RDS eu-west-2 Root CA RSA2048 G1/);
+        assert.match(text, /issuer=.*CN = Amazon RDS eu-west-2 Root CA RSA2048 G1/);
+        assert.match(text, /notAfter=May 21 23:46:24 2061 GMT/);
+        assert.match(text, /sha256 Fingerprint=34:55:64:0A:F7:79:8B:30:DA:9C:61:79:B5:E2:1E:23:D9:5D:AB:B7:87:3A:12:FE:C7:0B:02:09:27:45:F0:4E/);
+        assert.match(text, /CA:TRUE/);
+        assert.strictEqual((RDS_CA_BUNDLE.match(/BEGIN CERTIFICATE/g) ?? []).length, 1);
     });
 });
 

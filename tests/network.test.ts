@@ -133,7 +133,7 @@ for (const [stack, expected] of Object.entries(expectations)) {
             assert.strictEqual(logGroup.inputs.name, `/ai-portal-${stack}/vpc-flow-logs`);
         });
 
-        it("gives the flow log a role only VPC flow logs of this account can assume, writing only to its log group", () => {
+        it("gives the flow log a role only VPC flow logs of this account can assume, with AWS's documented permissions scoped to its log group", () => {
             const role = named(run, T.role, "network-flow-logs-role");
             const trust = parseJson(role.inputs.assumeRolePolicy);
             assert.deepStrictEqual(trust.Statement.map((s: any) => [s.Effect, s.Principal.Service, s.Action]), [
@@ -148,11 +148,21 @@ for (const [stack, expected] of Object.entries(expectations)) {
             const logGroupArn = `arn:aws:logs:eu-west-2:123456789012:log-group:/ai-portal-${stack}/vpc-flow-logs`;
             assert.deepStrictEqual(statements, [
                 {
+                    Sid: "WriteTheFlowLog",
                     Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                     Resource: [logGroupArn, `${logGroupArn}:*`],
                 },
+                {
+                    Sid: "FindTheLogGroup",
+                    Effect: "Allow",
+                    Action: ["logs:DescribeLogGroups"],
+                    Resource: ["arn:aws:logs:eu-west-2:123456789012:log-group:*"],
+                },
             ]);
+            // The VPC user guide's minimum for publishing flow logs to CloudWatch Logs, all of it.
+            const granted = statements.flatMap((s: any) => s.Action).sort();
+            assert.deepStrictEqual(granted, ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"]);
             const flowLog = named(run, T.flowLog, "network-flow-log");
             assert.strictEqual(flowLog.inputs.iamRoleArn, `arn:aws:iam::123456789012:role/network-flow-logs-role`);
         });

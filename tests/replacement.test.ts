@@ -97,3 +97,62 @@ describe("replacement safety (prod)", () => {
         assert.deepStrictEqual(protectedNames, ["compute-uploads-bucket", "compute-web-eip", "data-postgres", "directory-ad"]);
     });
 });
+
+/** Names of the resources whose inputs differ between two runs (same URNs on both sides). */
+function changedResources(before: ProgramRun, after: ProgramRun): string[] {
+    assert.deepStrictEqual(after.resources.map((r) => r.urn).sort(), before.resources.map((r) => r.urn).sort(), "the same resources");
+    return before.resources
+        .filter((old) => JSON.stringify(old.inputs) !== JSON.stringify(after.resources.find((r) => r.urn === old.urn)!.inputs))
+        .map((r) => `${r.type.split(":").pop()} ${r.name}`)
+        .sort();
+}
+
+/** The lines of one host's user data that differ between two runs. */
+function userDataChanges(before: ProgramRun, after: ProgramRun, role: "web" | "gateway"): string[] {
+    const lines = (run: ProgramRun) => (run.resources.find((r) => r.name === `compute-${role}-instance`)!.inputs.userData as string).split("\n");
+    const [a, b] = [lines(before), lines(after)];
+    assert.strictEqual(a.length, b.length);
+    return b.filter((line, i) => line !== a[i]).map((line) => line.replace(/:v-[0-9a-f]{32}/g, ":<version>"));
+}
+
+describe("a credential change reaches the hosts that use it (prod), replacing nothing", () => {
+    let base: ProgramRun;
+    before(async () => {
+        base = await runStack("prod");
+    });
+
+    const cases: [string, string, string[], Record<"web" | "gateway", string[]>][] = [
+        [
+            "Open WebUI's database password",
+            "data-openwebui-password",
+            ["Instance compute-web-instance", "Invocation db-role-run", "SecretVersion data-openwebui-credentials"],
+            { web: ["SECRET_VERSIONS='bind:<version> database:<version> gateway-key:<version> web:<version>'"], gateway: [] },
+        ],
+        [
+            "the LDAP bind password",
+            "ldap-bind-password",
+            ["Command ldap-bind-account", "Instance compute-web-instance", "SecretVersion ldap-bind-credentials"],
+            { web: ["SECRET_VERSIONS='bind:<version> database:<version> gateway-key:<version> web:<version>'"], gateway: [] },
+        ],
+        [
+            "the gateway's API key",
+            "compute-gateway-api-key",
+            ["Instance compute-gateway-instance", "Instance compute-web-instance", "SecretVersion compute-gateway-api-key"],
+            {
+                web: ["SECRET_VERSIONS='bind:<version> database:<version> gateway-key:<version> web:<version>'"],
+                gateway: ["SECRET_VERSIONS='gateway-key:<version>'"],
+            },
+        ],
+    ];
+    for (const [what, password, changed, lines] of cases) {
+        it(`${what}: a new secret version, and the hosts' user data names it (EC2 stops and starts them, their boot scripts read it)`, async () => {
+            const rotated = await runProgram({ stack: "prod" }, { mocks: { rotatedPasswords: [password] } });
+            assert.ifError(rotated.error);
+            assert.deepStrictEqual(changedResources(base, rotated), changed);
+            assert.deepStrictEqual(userDataChanges(base, rotated, "web"), lines.web);
+            assert.deepStrictEqual(userDataChanges(base, rotated, "gateway"), lines.gateway);
+            assert.deepStrictEqual(replacements(base, rotated), [], "user data changes apply by stop/start (userDataReplaceOnChange: false)");
+        });
+    }
+});
+

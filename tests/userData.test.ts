@@ -30,7 +30,7 @@ describe("boot scripts: rendering", () => {
     });
 
     it("inlines the shared part of the boot scripts", () => {
-        assert.match(renderTemplate("#!/bin/bash\n#@include boot-common.sh\n", {}), /secret_field\(\) \{/);
+        assert.match(renderTemplate("#!/bin/bash\n#@include boot-common.sh\n", {}), /json_field\(\) \{/);
     });
 
     it("writes env files in the given order and rejects bad keys or multi-line values", () => {

@@ -15,10 +15,16 @@ install_docker() {
     chmod 700 "$CONFIG_DIR"
 }
 
-# Prints one field of a JSON secret to stdout; callers assign it, so nothing is echoed or logged.
-secret_field() {
+# Prints a secret's JSON document to stdout; callers assign it, so nothing is echoed or logged.
+secret_json() {
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
-        --query SecretString --output text | jq -er --arg field "$2" '.[$field]'
+        --query SecretString --output text
+}
+
+# Prints one field of the JSON document on standard input (never an argument: no secret on a
+# command line); fails when the field is missing or empty.
+json_field() {
+    jq -er --arg field "$1" '.[$field] | select(. != "")'
 }
 
 # Writes standard input to a root-only file, atomically.

@@ -10,10 +10,14 @@ AWS_REGION='{{AWS_REGION}}'
 LOG_GROUP='{{LOG_GROUP}}'
 GATEWAY_IMAGE='{{GATEWAY_IMAGE}}'
 GATEWAY_PORT='{{GATEWAY_PORT}}'
+# The version of the API-key secret the gateway reads at start. A new key changes this user data,
+# so `pulumi up` has EC2 stop and start the host and the gateway starts with the new key.
+SECRET_VERSIONS='{{SECRET_VERSIONS}}'
 
 #@include boot-common.sh
 
 install_docker
+log "secrets at versions $SECRET_VERSIONS"
 
 write_private "$CONFIG_DIR/gateway.env" <<'SETTINGS'
 {{GATEWAY_SETTINGS}}

@@ -14,6 +14,12 @@ DB_SECRET_ARN='{{DB_SECRET_ARN}}'
 WEB_SECRET_ARN='{{WEB_SECRET_ARN}}'
 GATEWAY_KEY_SECRET_ARN='{{GATEWAY_KEY_SECRET_ARN}}'
 BIND_SECRET_ARN='{{BIND_SECRET_ARN}}'
+# The versions of those secrets this script was rendered with. A new version (a changed password)
+# changes this user data, so `pulumi up` has EC2 stop and start the host, and this script fetches
+# the new values at the next boot: a credential change reaches the containers, it is never stale.
+SECRET_VERSIONS='{{SECRET_VERSIONS}}'
+# The RDS CA certificate, mounted read-only into Open WebUI's container at this same path.
+DATABASE_CA_FILE='{{DATABASE_CA_FILE}}'
 PORTAL_HOST='{{PORTAL_HOST}}'
 PORTAL_STACK='{{PORTAL_STACK}}'
 HEALTH_NAMESPACE='{{HEALTH_NAMESPACE}}'
@@ -25,24 +31,37 @@ DIRECTORY_DNS='{{DIRECTORY_DNS}}'
 #@include boot-common.sh
 
 install_docker
+log "secrets at versions $SECRET_VERSIONS"
 
 write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
 {{OPEN_WEBUI_SETTINGS}}
 SETTINGS
 
+# Public certificates: readable by anyone, like the system's own trust store.
+write_private "$DATABASE_CA_FILE" <<'CERTIFICATES'
+{{RDS_CA_BUNDLE}}
+CERTIFICATES
+chmod 644 "$DATABASE_CA_FILE"
+
 write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
 {{CADDYFILE}}
 CADDYFILE
 
-database_url=$(secret_field "$DB_SECRET_ARN" url)
-webui_secret_key=$(secret_field "$WEB_SECRET_ARN" secret_key)
-admin_password=$(secret_field "$WEB_SECRET_ARN" admin_password)
-gateway_api_key=$(secret_field "$GATEWAY_KEY_SECRET_ARN" api_key)
-ldap_app_password=$(secret_field "$BIND_SECRET_ARN" password)
+# Each secret is read once; each value is assigned on its own line, so a missing field stops the
+# script (set -e) instead of leaving an empty setting.
+database=$(secret_json "$DB_SECRET_ARN")
+web=$(secret_json "$WEB_SECRET_ARN")
+gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
+bind=$(secret_json "$BIND_SECRET_ARN")
+database_url=$(json_field url <<<"$database")
+webui_secret_key=$(json_field secret_key <<<"$web")
+admin_password=$(json_field admin_password <<<"$web")
+gateway_api_key=$(json_field api_key <<<"$gateway_key")
+ldap_app_password=$(json_field password <<<"$bind")
 printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
     "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password" |
     write_private "$CONFIG_DIR/open-webui.secrets.env"
-unset database_url webui_secret_key admin_password gateway_api_key ldap_app_password
+unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password
 
 dns_options=""
 for server in $DIRECTORY_DNS 169.254.169.253; do
@@ -54,7 +73,7 @@ docker pull "$OPEN_WEBUI_IMAGE"
 docker pull "$CADDY_IMAGE"
 
 run_container open-webui "Open WebUI (localhost:8080 only)" \
-    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data" \
+    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
     "$OPEN_WEBUI_IMAGE"
 run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
     "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \

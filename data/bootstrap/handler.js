@@ -3,6 +3,11 @@
  * Creates or updates Open WebUI's PostgreSQL role, as the RDS master user, from inside the VPC.
  * Pulumi invokes it (aws.lambda.Invocation) when the role's credentials change; it is idempotent.
  * Input: { masterSecretArn, appSecretArn } - secret ARNs only, never values.
+ *
+ * The RDS master user is not a superuser: it may create roles and change their ordinary
+ * attributes, but PostgreSQL refuses any ALTER ROLE that names SUPERUSER or NOSUPERUSER ("must be
+ * superuser to alter superuser roles or change superuser attribute"). So an existing role is only
+ * told what differs, and SUPERUSER is never mentioned: a role the master creates cannot be one.
  */
 
 function quoteIdentifier(name) {
@@ -13,14 +18,26 @@ function quoteLiteral(value) {
     return `'${String(value).replace(/'/g, "''")}'`;
 }
 
-/** The statements run in one transaction; `roleExists` picks CREATE or ALTER. */
-function roleStatements(role, password, database, roleExists) {
+/**
+ * The statements run in one transaction. `existing` is the role's row in pg_roles (rolcanlogin,
+ * rolcreatedb, rolcreaterole), or undefined when there is no such role.
+ */
+function roleStatements(role, password, database, existing) {
     const r = quoteIdentifier(role);
+    let first;
+    if (existing === undefined) {
+        first = `CREATE ROLE ${r} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD ${quoteLiteral(password)}`;
+    } else {
+        const fixes = [existing.rolcanlogin ? "" : "LOGIN", existing.rolcreatedb ? "NOCREATEDB" : "", existing.rolcreaterole ? "NOCREATEROLE" : ""].filter(Boolean);
+        // The password is always set: this function runs because the credentials changed.
+        first = `ALTER ROLE ${r} WITH ${[...fixes, `PASSWORD ${quoteLiteral(password)}`].join(" ")}`;
+    }
     return [
-        `${roleExists ? "ALTER" : "CREATE"} ROLE ${r} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${quoteLiteral(password)}`,
+        first,
         `GRANT CONNECT, TEMPORARY ON DATABASE ${quoteIdentifier(database)} TO ${r}`,
         `GRANT USAGE, CREATE ON SCHEMA public TO ${r}`,
-        // Open WebUI keeps its RAG vectors in PostgreSQL (VECTOR_DB=pgvector); only the master may create the extension.
+        // Open WebUI keeps its RAG vectors in PostgreSQL (VECTOR_DB=pgvector); on RDS only the
+        // master (rds_superuser) may create the extension.
         "CREATE EXTENSION IF NOT EXISTS vector",
     ];
 }
@@ -44,18 +61,21 @@ async function handler(event) {
         database: app.dbname,
         username: master.username,
         password: master.password,
-        ssl: "require",
+        // TLS with the server's certificate and name verified: the statements carry a password.
+        // The function's NODE_EXTRA_CA_CERTS adds the RDS CAs to Node's trust store.
+        ssl: "verify-full",
         max: 1,
         connect_timeout: 15,
+        onnotice: () => undefined,
     });
     try {
-        const existing = await sql`select 1 from pg_roles where rolname = ${app.username}`;
+        const [existing] = await sql`select rolcanlogin, rolcreatedb, rolcreaterole from pg_roles where rolname = ${app.username}`;
         await sql.begin(async (tx) => {
-            for (const statement of roleStatements(app.username, app.password, app.dbname, existing.length > 0)) {
+            for (const statement of roleStatements(app.username, app.password, app.dbname, existing)) {
                 await tx.unsafe(statement);
             }
         });
-        return { role: app.username, database: app.dbname, action: existing.length > 0 ? "updated" : "created" };
+        return { role: app.username, database: app.dbname, action: existing ? "updated" : "created" };
     } finally {
         await sql.end({ timeout: 5 });
     }

@@ -10,6 +10,9 @@ AWS_REGION='eu-west-2'
 LOG_GROUP='/ai-portal-dev/gateway'
 GATEWAY_IMAGE='123456789012.dkr.ecr.eu-west-2.amazonaws.com/ai-portal-dev/bedrock-access-gateway@sha256:8ee2b194b56c619140fd12f033d4d5bf4cbb17391c1ac1b331e5211360cb6283'
 GATEWAY_PORT='8000'
+# The version of the API-key secret the gateway reads at start. A new key changes this user data,
+# so `pulumi up` has EC2 stop and start the host and the gateway starts with the new key.
+SECRET_VERSIONS='gateway-key:v-064879e0badf98a75a949781c80dac1d'
 
 # --- shared by both hosts (rendered into each boot script) ---------------------------------
 readonly CONFIG_DIR=/etc/ai-portal
@@ -28,10 +31,16 @@ install_docker() {
     chmod 700 "$CONFIG_DIR"
 }
 
-# Prints one field of a JSON secret to stdout; callers assign it, so nothing is echoed or logged.
-secret_field() {
+# Prints a secret's JSON document to stdout; callers assign it, so nothing is echoed or logged.
+secret_json() {
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
-        --query SecretString --output text | jq -er --arg field "$2" '.[$field]'
+        --query SecretString --output text
+}
+
+# Prints one field of the JSON document on standard input (never an argument: no secret on a
+# command line); fails when the field is missing or empty.
+json_field() {
+    jq -er --arg field "$1" '.[$field] | select(. != "")'
 }
 
 # Writes standard input to a root-only file, atomically.
@@ -84,10 +93,12 @@ log_options() {
 # ----------------------------------------------------------------------------------------------
 
 install_docker
+log "secrets at versions $SECRET_VERSIONS"
 
 write_private "$CONFIG_DIR/gateway.env" <<'SETTINGS'
 PORT=8000
 AWS_REGION=eu-west-2
+AWS_DEFAULT_REGION=eu-west-2
 DEFAULT_MODEL=eu.anthropic.claude-sonnet-4-20250514-v1:0
 ENABLE_CROSS_REGION_INFERENCE=true
 ENABLE_APPLICATION_INFERENCE_PROFILES=true

@@ -9,11 +9,17 @@ AWS_REGION='eu-west-2'
 # shellcheck disable=SC2034 # read by log_options in boot-common.sh
 LOG_GROUP='/ai-portal-prod/web'
 OPEN_WEBUI_IMAGE='ghcr.io/open-webui/open-webui@sha256:3c384ee8c0d01405823e087ed0d68683a783f9f88cbe4fdb336ec0bb6b6b0c43'
-CADDY_IMAGE='docker.io/library/caddy@sha256:532a41ad86fc077a09312cd14e52e45ae904067efc5ce68a916132396636e875'
+CADDY_IMAGE='docker.io/library/caddy@sha256:4d330e176317297e014d8abd6fb21c42567b8e4f62ee63752e9f3a022bcf184a'
 DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/database/openwebui-d1529f'
 WEB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/web/openwebui-4ccd7d'
 GATEWAY_KEY_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/gateway/api-key-cb6d12'
 BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/openwebui-bind-a4a1d0'
+# The versions of those secrets this script was rendered with. A new version (a changed password)
+# changes this user data, so `pulumi up` has EC2 stop and start the host, and this script fetches
+# the new values at the next boot: a credential change reaches the containers, it is never stale.
+SECRET_VERSIONS='bind:v-e16007f7bd93b91d23dd00a3b20a5380 database:v-dafc42b65606c3145dd8a7869b498c3b gateway-key:v-064879e0badf98a75a949781c80dac1d web:v-89883c1687958254fe9beface250d42b'
+# The RDS CA certificate, mounted read-only into Open WebUI's container at this same path.
+DATABASE_CA_FILE='/etc/ai-portal/rds-ca.pem'
 PORTAL_HOST='3.10.36.170'
 PORTAL_STACK='prod'
 HEALTH_NAMESPACE='AIPortal'
@@ -39,10 +45,16 @@ install_docker() {
     chmod 700 "$CONFIG_DIR"
 }
 
-# Prints one field of a JSON secret to stdout; callers assign it, so nothing is echoed or logged.
-secret_field() {
+# Prints a secret's JSON document to stdout; callers assign it, so nothing is echoed or logged.
+secret_json() {
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
-        --query SecretString --output text | jq -er --arg field "$2" '.[$field]'
+        --query SecretString --output text
+}
+
+# Prints one field of the JSON document on standard input (never an argument: no secret on a
+# command line); fails when the field is missing or empty.
+json_field() {
+    jq -er --arg field "$1" '.[$field] | select(. != "")'
 }
 
 # Writes standard input to a root-only file, atomically.
@@ -95,6 +107,7 @@ log_options() {
 # ----------------------------------------------------------------------------------------------
 
 install_docker
+log "secrets at versions $SECRET_VERSIONS"
 
 write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
 ENABLE_PERSISTENT_CONFIG=false
@@ -112,7 +125,7 @@ LDAP_SERVER_HOST=corp.aiportal.internal
 LDAP_SERVER_PORT=389
 LDAP_USE_TLS=false
 LDAP_ATTRIBUTE_FOR_USERNAME=sAMAccountName
-LDAP_ATTRIBUTE_FOR_MAIL=mail
+LDAP_ATTRIBUTE_FOR_MAIL=userPrincipalName
 LDAP_APP_DN=svc-openwebui@corp.aiportal.internal
 LDAP_SEARCH_BASE=OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal
 LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))
@@ -120,7 +133,38 @@ STORAGE_PROVIDER=s3
 S3_BUCKET_NAME=ai-portal-prod-uploads-4bddeffe125ded6a2d8f8b8c88
 S3_REGION_NAME=eu-west-2
 VECTOR_DB=pgvector
+PGSSLMODE=verify-full
+PGSSLROOTCERT=/etc/ai-portal/rds-ca.pem
 SETTINGS
+
+# Public certificates: readable by anyone, like the system's own trust store.
+write_private "$DATABASE_CA_FILE" <<'CERTIFICATES'
+-----BEGIN CERTIFICATE-----
+MIID/jCCAuagAwIBAgIQTDc+UgTRtYO7ZGTQ8UWKDDANBgkqhkiG9w0BAQsFADCB
+lzELMAkGA1UEBhMCVVMxIjAgBgNVBAoMGUFtYXpvbiBXZWIgU2VydmljZXMsIElu
+Yy4xEzARBgNVBAsMCkFtYXpvbiBSRFMxCzAJBgNVBAgMAldBMTAwLgYDVQQDDCdB
+bWF6b24gUkRTIGV1LXdlc3QtMiBSb290IENBIFJTQTIwNDggRzExEDAOBgNVBAcM
+B1NlYXR0bGUwIBcNMjEwNTIxMjI0NjI0WhgPMjA2MTA1MjEyMzQ2MjRaMIGXMQsw
+CQYDVQQGEwJVUzEiMCAGA1UECgwZQW1hem9uIFdlYiBTZXJ2aWNlcywgSW5jLjET
+MBEGA1UECwwKQW1hem9uIFJEUzELMAkGA1UECAwCV0ExMDAuBgNVBAMMJ0FtYXpv
+biBSRFMgZXUtd2VzdC0yIFJvb3QgQ0EgUlNBMjA0OCBHMTEQMA4GA1UEBwwHU2Vh
+dHRsZTCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAM1oGtthQ1YiVIC2
+i4u4swMAGxAjc/BZp0yq0eP5ZQFaxnxs7zFAPabEWsrjeDzrRhdVO0h7zskrertP
+gblGhfD20JfjvCHdP1RUhy/nzG+T+hn6Takan/GIgs8grlBMRHMgBYHW7tklhjaH
+3F7LujhceAHhhgp6IOrpb6YTaTTaJbF3GTmkqxSJ3l1LtEoWz8Al/nL/Ftzxrtez
+Vs6ebpvd7sw37sxmXBWX2OlvUrPCTmladw9OrllGXtCFw4YyLe3zozBlZ3cHzQ0q
+lINhpRcajTMfZrsiGCkQtoJT+AqVJPS2sHjqsEH8yiySW9Jbq4zyMbM1yqQ2vnnx
+MJgoYMcCAwEAAaNCMEAwDwYDVR0TAQH/BAUwAwEB/zAdBgNVHQ4EFgQUaQG88UnV
+JPTI+Pcti1P+q3H7pGYwDgYDVR0PAQH/BAQDAgGGMA0GCSqGSIb3DQEBCwUAA4IB
+AQBAkgr75V0sEJimC6QRiTVWEuj2Khy7unjSfudbM6zumhXEU2/sUaVLiYy6cA/x
+3v0laDle6T07x9g64j5YastE/4jbzrGgIINFlY0JnaYmR3KZEjgi1s1fkRRf3llL
+PJm9u4Q1mbwAMQK/ZjLuuRcL3uRIHJek18nRqT5h43GB26qXyvJqeYYpYfIjL9+/
+YiZAbSRRZG+Li23cmPWrbA1CJY121SB+WybCbysbOXzhD3Sl2KSZRwSw4p2HrFtV
+1Prk0dOBtZxCG9luf87ultuDZpfS0w6oNBAMXocgswk24ylcADkkFxBWW+7BETn1
+EpK+t1Lm37mU4sxtuha00XAi
+-----END CERTIFICATE-----
+CERTIFICATES
+chmod 644 "$DATABASE_CA_FILE"
 
 write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
 {
@@ -134,15 +178,21 @@ https://3.10.36.170 {
 }
 CADDYFILE
 
-database_url=$(secret_field "$DB_SECRET_ARN" url)
-webui_secret_key=$(secret_field "$WEB_SECRET_ARN" secret_key)
-admin_password=$(secret_field "$WEB_SECRET_ARN" admin_password)
-gateway_api_key=$(secret_field "$GATEWAY_KEY_SECRET_ARN" api_key)
-ldap_app_password=$(secret_field "$BIND_SECRET_ARN" password)
+# Each secret is read once; each value is assigned on its own line, so a missing field stops the
+# script (set -e) instead of leaving an empty setting.
+database=$(secret_json "$DB_SECRET_ARN")
+web=$(secret_json "$WEB_SECRET_ARN")
+gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
+bind=$(secret_json "$BIND_SECRET_ARN")
+database_url=$(json_field url <<<"$database")
+webui_secret_key=$(json_field secret_key <<<"$web")
+admin_password=$(json_field admin_password <<<"$web")
+gateway_api_key=$(json_field api_key <<<"$gateway_key")
+ldap_app_password=$(json_field password <<<"$bind")
 printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
     "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password" |
     write_private "$CONFIG_DIR/open-webui.secrets.env"
-unset database_url webui_secret_key admin_password gateway_api_key ldap_app_password
+unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password
 
 dns_options=""
 for server in $DIRECTORY_DNS 169.254.169.253; do
@@ -154,7 +204,7 @@ docker pull "$OPEN_WEBUI_IMAGE"
 docker pull "$CADDY_IMAGE"
 
 run_container open-webui "Open WebUI (localhost:8080 only)" \
-    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data" \
+    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
     "$OPEN_WEBUI_IMAGE"
 run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
     "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
