@@ -1,0 +1,235 @@
+/**
+ * Each stack's rendered boot scripts, run twice (they run at every boot) on a disk of their own,
+ * with the real AWS CLI and jq against moto and stubs for docker, dnf and systemctl: the files they
+ * write and their modes, every setting and secret they place and nothing else, the units they
+ * install (checked by systemd-analyze), and that the second boot changes nothing.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { LDAP_SEARCH_FILTER } from "../../compute/settings";
+import { named } from "../harness/query";
+import { workDir } from "./support/components";
+import { artefactsOf, BootedHost, bootedHost, STACKS } from "./support/fixtures";
+import { HostDisk, parseEnvFile, WrittenFile } from "./support/host";
+import { run } from "./support/process";
+
+/** Checks units as systemd would load them, in a root holding what the host's disk holds. */
+async function verifyUnits(disk: HostDisk, written: readonly WrittenFile[], units: readonly string[]): Promise<string> {
+    const root = workDir("systemd-roots", disk.name);
+    fs.cpSync("/lib/systemd/system", path.join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+    // What Amazon Linux's docker package provides: the binary the units run and docker.service.
+    fs.mkdirSync(path.join(root, "usr/bin"), { recursive: true });
+    fs.writeFileSync(path.join(root, "usr/bin/docker"), "#!/bin/sh\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(root, "usr/lib/systemd/system/docker.service"), "[Unit]\nDescription=Docker\n[Service]\nExecStart=/usr/bin/docker\n");
+    for (const file of written.filter((w) => w.kind === "file")) {
+        const target = path.join(root, file.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(disk.file(file.path), target);
+        fs.chmodSync(target, parseInt(file.mode, 8));
+    }
+    const result = await run("systemd-analyze", ["verify", `--root=${root}`, ...units], { env: { PATH: process.env.PATH, SYSTEMD_LOG_LEVEL: "notice" } });
+    // systemd-analyze verify exits 0 on many errors: any output is a finding.
+    return `${result.stdout}${result.stderr}`.trim() + (result.code === 0 ? "" : `\n(exit ${result.code})`);
+}
+
+function expectSucceeded(host: BootedHost): void {
+    for (const [which, boot] of [["first", host.first], ["second", host.second]] as const) {
+        assert.strictEqual(boot.result.code, 0, `${which} boot failed:\n${boot.result.stdout}${boot.result.stderr}`);
+    }
+}
+
+const modes = (written: readonly WrittenFile[]) => written.map((w) => `${w.kind} ${w.mode} ${w.path}`);
+
+for (const stack of STACKS) {
+    describe(`boot scripts (${stack}): the web host`, () => {
+        let host: BootedHost;
+        before(async () => {
+            host = await bootedHost(`${stack}-web`);
+        });
+
+        it("boots twice without an error", () => {
+            expectSucceeded(host);
+        });
+
+        it("writes exactly these files, secrets and settings root-only, the CA readable, the probe executable", () => {
+            expectSucceeded(host);
+            assert.deepStrictEqual(modes(host.first.written), [
+                "dir 0700 /etc/ai-portal",
+                "file 0600 /etc/ai-portal/Caddyfile",
+                "file 0600 /etc/ai-portal/health.env",
+                "file 0600 /etc/ai-portal/open-webui.env",
+                "file 0600 /etc/ai-portal/open-webui.secrets.env",
+                "file 0644 /etc/ai-portal/rds-ca.pem",
+                "file 0644 /etc/systemd/system/ai-portal-caddy.service",
+                "file 0644 /etc/systemd/system/ai-portal-health.service",
+                "file 0644 /etc/systemd/system/ai-portal-health.timer",
+                "file 0644 /etc/systemd/system/ai-portal-open-webui.service",
+                "file 0700 /usr/local/sbin/ai-portal-health",
+            ]);
+        });
+
+        it("places each secret fetched from Secrets Manager, and nothing else, in the secrets file", async () => {
+            const { secrets } = await artefactsOf(stack);
+            const of = (name: string) => secrets[`ai-portal-${stack}/${name}`].json;
+            assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")), {
+                DATABASE_URL: of("database/openwebui").url,
+                PGVECTOR_DB_URL: of("database/openwebui").url,
+                WEBUI_SECRET_KEY: of("web/openwebui").secret_key,
+                WEBUI_ADMIN_PASSWORD: of("web/openwebui").admin_password,
+                OPENAI_API_KEY: of("gateway/api-key").api_key,
+                LDAP_APP_PASSWORD: of("directory/openwebui-bind").password,
+            });
+        });
+
+        it("gives Open WebUI exactly the settings the program renders", async () => {
+            const { run: program } = await artefactsOf(stack);
+            const o = program.outputs;
+            assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")), {
+                ENABLE_PERSISTENT_CONFIG: "false",
+                WEBUI_URL: o.portalUrl,
+                ENABLE_SIGNUP: "false",
+                DEFAULT_USER_ROLE: "user",
+                WEBUI_ADMIN_EMAIL: "portal-admin@example.com",
+                WEBUI_ADMIN_NAME: "Portal administrator",
+                ENABLE_OLLAMA_API: "false",
+                ENABLE_OPENAI_API: "true",
+                OPENAI_API_BASE_URL: o.gatewayUrl,
+                ENABLE_LDAP: "true",
+                LDAP_SERVER_LABEL: "CORP directory",
+                LDAP_SERVER_HOST: o.directoryDomain,
+                LDAP_SERVER_PORT: "389",
+                LDAP_USE_TLS: "false",
+                LDAP_ATTRIBUTE_FOR_USERNAME: "sAMAccountName",
+                LDAP_ATTRIBUTE_FOR_MAIL: "userPrincipalName",
+                LDAP_APP_DN: `svc-openwebui@${o.directoryDomain}`,
+                LDAP_SEARCH_BASE: o.directorySearchBase,
+                LDAP_SEARCH_FILTER,
+                STORAGE_PROVIDER: "s3",
+                S3_BUCKET_NAME: o.uploadsBucketName,
+                S3_REGION_NAME: "eu-west-2",
+                VECTOR_DB: "pgvector",
+                PGSSLMODE: "verify-full",
+                PGSSLROOTCERT: "/etc/ai-portal/rds-ca.pem",
+            });
+            assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/health.env")), {
+                AWS_REGION: "eu-west-2",
+                PORTAL_HOST: String(o.portalUrl).replace("https://", ""),
+                PORTAL_STACK: stack,
+                HEALTH_NAMESPACE: "AIPortal",
+                HEALTH_METRIC: "PortalHealthy",
+            });
+        });
+
+        it("runs Open WebUI and Caddy by digest from units that mount the CA where PGSSLROOTCERT points", async () => {
+            const { run: program } = await artefactsOf(stack);
+            const unit = host.disk.read("/etc/systemd/system/ai-portal-open-webui.service");
+            const execStart = /^ExecStart=(.*)$/m.exec(unit)![1];
+            assert.ok(execStart.startsWith("/usr/bin/docker run --rm --name open-webui "), execStart);
+            assert.ok(execStart.endsWith(` ${program.outputs.openWebUiImage}`), execStart);
+            for (const option of [
+                "--env-file /etc/ai-portal/open-webui.env",
+                "--env-file /etc/ai-portal/open-webui.secrets.env",
+                "--publish 127.0.0.1:8080:8080",
+                "--volume /etc/ai-portal/rds-ca.pem:/etc/ai-portal/rds-ca.pem:ro",
+                "--log-driver awslogs",
+                `--log-opt awslogs-group=/ai-portal-${stack}/web`,
+            ]) {
+                assert.ok(execStart.includes(option), `${option} in ${execStart}`);
+            }
+            assert.match(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"), /ExecStart=\/usr\/bin\/docker run .* docker\.io\/library\/caddy@sha256:[0-9a-f]{64}$/m);
+            assert.strictEqual(host.disk.read("/etc/ai-portal/rds-ca.pem"), fs.readFileSync(`${process.env.AI_PORTAL_IT_WORK}/pki/trusted/ca.pem`, "utf8"));
+        });
+
+        it("installs units systemd accepts (systemd-analyze verify prints nothing)", async () => {
+            const units = ["ai-portal-open-webui.service", "ai-portal-caddy.service", "ai-portal-health.service", "ai-portal-health.timer"];
+            assert.strictEqual(await verifyUnits(host.disk, host.first.written, units), "");
+        });
+
+        it("pulls the pinned images and (re)starts its units, the same at every boot", async () => {
+            const { run: program } = await artefactsOf(stack);
+            const caddy = /^ExecStart=.* (\S+)$/m.exec(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"))![1];
+            const unit = (name: string) => [`systemctl daemon-reload`, `systemctl enable ${name}`, `systemctl restart ${name}`];
+            const expected = [
+                "systemctl enable --now docker",
+                `docker pull ${program.outputs.openWebUiImage}`,
+                `docker pull ${caddy}`,
+                ...unit("ai-portal-open-webui.service"),
+                ...unit("ai-portal-caddy.service"),
+                "systemctl daemon-reload",
+                "systemctl enable --now ai-portal-health.timer",
+            ];
+            assert.deepStrictEqual(host.first.calls, expected);
+            assert.deepStrictEqual(host.second.calls, expected);
+        });
+
+        it("the second boot leaves the disk exactly as the first left it", () => {
+            assert.deepStrictEqual(host.second.written, host.first.written);
+        });
+
+        it("prints no secret value in its log", async () => {
+            const { secrets } = await artefactsOf(stack);
+            const log = [host.first, host.second].map((b) => b.result.stdout + b.result.stderr).join("\n");
+            for (const [name, { json }] of Object.entries(secrets)) {
+                for (const [field, value] of Object.entries(json)) {
+                    if (/password|secret_key|api_key|url/.test(field)) {
+                        assert.ok(!log.includes(String(value)), `${name}.${field} appears in the boot log`);
+                    }
+                }
+            }
+            assert.match(log, /ai-portal-boot: secrets at versions bind:v-[0-9a-f]{32} database:v-[0-9a-f]{32} gateway-key:v-[0-9a-f]{32} web:v-[0-9a-f]{32}/);
+        });
+    });
+
+    describe(`boot scripts (${stack}): the gateway host`, () => {
+        let host: BootedHost;
+        before(async () => {
+            host = await bootedHost(`${stack}-gateway`);
+        });
+
+        it("boots twice without an error and writes exactly its settings and its unit", () => {
+            expectSucceeded(host);
+            assert.deepStrictEqual(modes(host.first.written), [
+                "dir 0700 /etc/ai-portal",
+                "file 0600 /etc/ai-portal/gateway.env",
+                "file 0644 /etc/systemd/system/ai-portal-bedrock-gateway.service",
+            ]);
+            assert.deepStrictEqual(host.second.written, host.first.written);
+        });
+
+        it("gives the gateway exactly the settings the program renders, its key by secret ARN only", async () => {
+            const { run: program } = await artefactsOf(stack);
+            assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/gateway.env")), {
+                PORT: "8000",
+                AWS_REGION: "eu-west-2",
+                AWS_DEFAULT_REGION: "eu-west-2",
+                DEFAULT_MODEL: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+                ENABLE_CROSS_REGION_INFERENCE: "true",
+                ENABLE_APPLICATION_INFERENCE_PROFILES: "true",
+                ALLOWED_ORIGINS: program.outputs.portalUrl,
+                API_KEY_SECRET_ARN: program.outputs.gatewayApiKeySecretArn,
+                DEBUG: "false",
+            });
+        });
+
+        it("logs in to its ECR registry with the password on stdin, pulls the pinned image, runs it from a unit systemd accepts", async () => {
+            const { run: program } = await artefactsOf(stack);
+            const image = String(program.outputs.gatewayImage);
+            const registry = image.split("/")[0];
+            assert.deepStrictEqual(host.first.calls.map((c) => c.replace(/<password on stdin: \d+ bytes>/, "<password on stdin>")), [
+                "systemctl enable --now docker",
+                `docker login --username AWS --password-stdin ${registry} <password on stdin>`,
+                `docker pull ${image}`,
+                "systemctl daemon-reload",
+                "systemctl enable ai-portal-bedrock-gateway.service",
+                "systemctl restart ai-portal-bedrock-gateway.service",
+            ]);
+            assert.deepStrictEqual(host.second.calls, host.first.calls);
+            assert.ok(!/password-stdin \S+ <password on stdin: 0 bytes>/.test(host.first.calls.join("\n")), "a registry password was piped");
+            const unit = host.disk.read("/etc/systemd/system/ai-portal-bedrock-gateway.service");
+            assert.match(unit, new RegExp(`^ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file /etc/ai-portal/gateway.env --publish 8000:8000 .* ${image.replace(/[.]/g, "\\.")}$`, "m"));
+            assert.strictEqual(await verifyUnits(host.disk, host.first.written, ["ai-portal-bedrock-gateway.service"]), "");
+            assert.ok(named(program, "aws:ec2/instance:Instance", "compute-gateway-instance"));
+        });
+    });
+}

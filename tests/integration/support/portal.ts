@@ -1,0 +1,106 @@
+/**
+ * The program's real artefacts for one stack, wired to the suite's emulated AWS:
+ *
+ * 1. the program runs under the mocks with the committed stack file;
+ * 2. every secret it declares goes into moto's Secrets Manager under the program's own name,
+ *    holding exactly the JSON the program sends (plus the RDS-managed master secret, which RDS
+ *    would create);
+ * 3. the program runs again, told the ARNs moto assigned, so the boot scripts, the bootstrap's
+ *    input and the IAM policies name secrets that really exist.
+ *
+ * The database endpoint and the directory domain the program renders are mapped to 127.0.0.1 in
+ * the suite's private /etc/hosts, where PostgreSQL and Samba listen.
+ */
+import * as assert from "assert";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { APP_USERNAME, DATABASE_NAME, MASTER_USERNAME } from "../../../data";
+import { rdsMasterSecretName } from "../../harness/mocks";
+import { named, ofType } from "../../harness/query";
+import { ProgramRun, runProgram } from "../../harness/run";
+import { AwsEmulator, moto } from "./components";
+
+/** Stands in for the password RDS generates for the master user (RDS-managed secret). */
+export const MASTER_PASSWORD = "Rds-Managed-Master-7x";
+
+export interface StackArtefacts {
+    readonly stack: string;
+    /** The program's run with moto's secret ARNs. */
+    readonly run: ProgramRun;
+    /** Every secret the stack reads, by secret name: its ARN in moto and the JSON the program stored. */
+    readonly secrets: Readonly<Record<string, { readonly arn: string; readonly json: any }>>;
+    readonly dbAddress: string;
+    readonly directoryDomain: string;
+}
+
+function secretsManager(aws: AwsEmulator): SecretsManagerClient {
+    return new SecretsManagerClient({
+        region: "eu-west-2",
+        endpoint: aws.endpoint,
+        credentials: { accessKeyId: aws.env.AWS_ACCESS_KEY_ID, secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY },
+    });
+}
+
+/** name -> the JSON document the program stores in that secret (the SecretVersion's secret input). */
+export function declaredSecrets(run: ProgramRun): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const secret of ofType(run, "aws:secretsmanager/secret:Secret")) {
+        const versions = ofType(run, "aws:secretsmanager/secretVersion:SecretVersion").filter((v) => v.inputs.secretId === secret.id);
+        assert.strictEqual(versions.length, 1, `one version for ${secret.inputs.name}`);
+        assert.ok(versions[0].secretInputPaths.includes("secretString"), `${secret.inputs.name} is sent as a secret`);
+        out[secret.inputs.name] = versions[0].inputs.secretString;
+    }
+    return out;
+}
+
+const registered = new Map<string, Promise<{ arn: string; json: any }>>();
+
+/** Creates a secret in moto once per name (dev and prod share the RDS master secret's mock name). */
+function register(aws: AwsEmulator, name: string, value: string): Promise<{ arn: string; json: any }> {
+    let done = registered.get(name);
+    if (!done) {
+        done = secretsManager(aws)
+            .send(new CreateSecretCommand({ Name: name, SecretString: value }))
+            .then((created) => ({ arn: created.ARN!, json: JSON.parse(value) }));
+        registered.set(name, done);
+    }
+    return done;
+}
+
+const artefacts = new Map<string, Promise<StackArtefacts>>();
+
+export function stackArtefacts(stack: string): Promise<StackArtefacts> {
+    let found = artefacts.get(stack);
+    if (!found) {
+        found = build(stack);
+        artefacts.set(stack, found);
+    }
+    return found;
+}
+
+async function build(stack: string): Promise<StackArtefacts> {
+    const aws = await moto();
+    const first = await runProgram({ stack });
+    assert.ifError(first.error);
+    const values: Record<string, string> = {
+        ...declaredSecrets(first),
+        // RDS creates and manages this one; its JSON has the master username and password.
+        [rdsMasterSecretName("data-postgres")]: JSON.stringify({ username: MASTER_USERNAME, password: MASTER_PASSWORD }),
+    };
+    const secrets: Record<string, { arn: string; json: any }> = {};
+    for (const [name, value] of Object.entries(values)) {
+        secrets[name] = await register(aws, name, value);
+    }
+    const secretArns = Object.fromEntries(Object.entries(secrets).map(([name, s]) => [name, s.arn]));
+    const run = await runProgram({ stack }, { mocks: { secretArns } });
+    assert.ifError(run.error);
+    const app = secrets[`ai-portal-${stack}/database/openwebui`].json;
+    assert.strictEqual(app.username, APP_USERNAME);
+    assert.strictEqual(app.dbname, DATABASE_NAME);
+    return {
+        stack,
+        run,
+        secrets,
+        dbAddress: named(run, "aws:rds/instance:Instance", "data-postgres").state.address,
+        directoryDomain: String(run.outputs.directoryDomain),
+    };
+}
