@@ -7,7 +7,7 @@
  * plan as JSON (plan/plan.schema.json) and the architecture as a Mermaid flowchart.
  */
 import * as fs from "fs";
-import { runProgram } from "../tests/harness/run";
+import { runProgram } from "../offline/run";
 import { architectureDiagram } from "./graph";
 import { buildPlan } from "./model";
 import { renderPlan } from "./render";

@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { outputsSchema, outputsTable } from "../contract";
-import { runStack } from "../tests/harness/run";
-import { PROJECT_DIR } from "../tests/harness/stackConfig";
+import { runStack } from "../offline/run";
+import { PROJECT_DIR } from "../offline/stackConfig";
 import { CostEstimate } from "./cost";
 import { architectureDiagram } from "./graph";
 import { buildPlan } from "./model";

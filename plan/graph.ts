@@ -3,8 +3,8 @@
  * tiers as subgraphs, the hosts, database, directory and bootstrap function as nodes, and every
  * security-group rule as a labelled edge. Deterministic, so a committed copy can be checked.
  */
-import { ofType } from "../tests/harness/query";
-import type { ProgramRun } from "../tests/harness/run";
+import { ofType } from "../offline/query";
+import type { ProgramRun } from "../offline/run";
 import { compareText } from "./order";
 
 interface Node {

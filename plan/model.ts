@@ -3,7 +3,7 @@
  * outputs redacted. Inputs come from the harness as plain JSON, with assets described by their
  * project-relative paths, so the document is the same on every machine.
  */
-import type { DeclaredResource, ProgramRun } from "../tests/harness/run";
+import type { DeclaredResource, ProgramRun } from "../offline/run";
 import { CostEstimate, estimateCost } from "./cost";
 import { DeployEstimate, estimateDeploy } from "./deploy";
 import { compareText } from "./order";

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { runProgram } from "./harness/run";
+import { runProgram } from "../offline/run";
 
 interface BadConfig {
     readonly stack: string;

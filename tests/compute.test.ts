@@ -8,8 +8,8 @@ import { scriptOf, USER_DATA_LIMIT_BYTES } from "../compute/userData";
 import { RDS_CA_BUNDLE } from "../data";
 import { bindAccountCommand } from "../directory/bindAccount";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "./harness/query";
-import { mockDigest } from "./harness/mocks";
-import { ProgramRun, runProgram, runStack } from "./harness/run";
+import { mockDigest } from "../offline/mocks";
+import { ProgramRun, runProgram, runStack } from "../offline/run";
 
 const T = {
     instance: "aws:ec2/instance:Instance",

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { CLOUDWATCH_RETENTION_DAYS, CONFIG_KEYS, ConfigProblem, describeProblems, parseConfig, PortalConfig } from "../config";
 import { editDistance, nearestKey } from "../config/reader";
-import { loadStackConfig, readProjectFile, toConfigString } from "./harness/stackConfig";
+import { loadStackConfig, readProjectFile, toConfigString } from "../offline/stackConfig";
 
 /** The committed dev stack's raw config with some keys changed (un-namespaced keys are ai-portal:). */
 function rawWith(changes: Record<string, unknown>, stack = "dev"): Record<string, string> {

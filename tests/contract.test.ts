@@ -8,8 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { CONTRACT_VERSION, OUTPUTS } from "../contract";
-import { runStack } from "./harness/run";
-import { PROJECT_DIR } from "./harness/stackConfig";
+import { runStack } from "../offline/run";
+import { PROJECT_DIR } from "../offline/stackConfig";
 
 /** sha256 of "name:type" lines per published version: a changed contract needs a new version. */
 const PUBLISHED: Record<string, string> = {

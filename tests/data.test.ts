@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { databaseUrl, RDS_CA_BUNDLE, RDS_CA_CERT_IDENTIFIER } from "../data";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "./harness/query";
-import { ProgramRun, runStack } from "./harness/run";
+import { ProgramRun, runStack } from "../offline/run";
 
 const T = {
     instance: "aws:rds/instance:Instance",

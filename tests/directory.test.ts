@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { ADMIN_PASSWORD_SPECIALS, directoryNames } from "../directory";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "./harness/query";
-import { ProgramRun, runStack } from "./harness/run";
+import { ProgramRun, runStack } from "../offline/run";
 
 const T = {
     directory: "aws:directoryservice/directory:Directory",

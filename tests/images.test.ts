@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { registryLookupName } from "../compute/images";
-import { providerRegistryHost } from "./harness/mocks";
+import { providerRegistryHost } from "../offline/mocks";
 
 describe("image references: registry lookups", () => {
     const cases: [string, string, string][] = [

@@ -3,7 +3,7 @@
  */
 import * as assert from "assert";
 import { byId, named, ofType, parseJson } from "./harness/query";
-import { ProgramRun, runProgram, runStack } from "./harness/run";
+import { ProgramRun, runProgram, runStack } from "../offline/run";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { scriptOf } from "../compute/userData";
 import { THRESHOLDS } from "../operations/alarms";
 import { named, ofType } from "./harness/query";
-import { ProgramRun, runProgram, runStack } from "./harness/run";
+import { ProgramRun, runProgram, runStack } from "../offline/run";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 

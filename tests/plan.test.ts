@@ -13,8 +13,8 @@ import { estimateDeploy } from "../plan/deploy";
 import { generatedDocs } from "../plan/docs";
 import { buildPlan, PlanDocument, REDACTED } from "../plan/model";
 import { ofType } from "./harness/query";
-import { ProgramRun, runStack } from "./harness/run";
-import { PROJECT_DIR } from "./harness/stackConfig";
+import { ProgramRun, runStack } from "../offline/run";
+import { PROJECT_DIR } from "../offline/stackConfig";
 
 const planSchema = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "plan/plan.schema.json"), "utf8"));
 const validatePlan = new Ajv({ allErrors: true }).compile(planSchema);

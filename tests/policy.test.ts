@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { portalPolicies } from "../policy/policies";
 import { checkPolicies, withInputs } from "./harness/policy";
-import { DeclaredResource, runStack } from "./harness/run";
-import { PROJECT_DIR } from "./harness/stackConfig";
+import { DeclaredResource, runStack } from "../offline/run";
+import { PROJECT_DIR } from "../offline/stackConfig";
 
 for (const stack of ["dev", "prod"]) {
     it(`policy pack: no violation in anything the ${stack} program declares`, async () => {

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { named, ofType } from "./harness/query";
-import { runProgram, runStack } from "./harness/run";
+import { runProgram, runStack } from "../offline/run";
 
 describe("program: a bad config", () => {
     const badConfigs: Record<string, Record<string, unknown>> = {

@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { ofType } from "./harness/query";
-import { ProgramRun, runStack } from "./harness/run";
+import { ProgramRun, runStack } from "../offline/run";
 
 /** Every string leaf of a value with its dotted path. */
 function leaves(value: unknown, at = ""): [string, string][] {

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { ruleKey, trafficMatrix } from "../network/trafficMatrix";
 import { byId, ofType } from "./harness/query";
-import { DeclaredResource, ProgramRun, runProgram, runStack } from "./harness/run";
+import { DeclaredResource, ProgramRun, runProgram, runStack } from "../offline/run";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";

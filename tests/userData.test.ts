@@ -9,7 +9,7 @@ import * as path from "path";
 import { caddyfile } from "../compute/settings";
 import { envFile, everyBootUserData, renderTemplate, scriptOf, USER_DATA_LIMIT_BYTES } from "../compute/userData";
 import { named } from "./harness/query";
-import { runStack } from "./harness/run";
+import { runStack } from "../offline/run";
 
 const SNAPSHOTS = path.join(__dirname, "snapshots");
 

@@ -4,7 +4,7 @@
  * the pack is tested without the Pulumi CLI.
  */
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { DeclaredResource } from "./run";
+import { DeclaredResource } from "../../offline/run";
 
 export interface Violation {
     readonly policy: string;

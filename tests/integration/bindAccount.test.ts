@@ -9,7 +9,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { named } from "../harness/query";
-import { runStack } from "../harness/run";
+import { runStack } from "../../offline/run";
 import { workDir } from "./support/components";
 import { Completed, run } from "./support/process";
 

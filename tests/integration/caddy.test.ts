@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as http from "http";
 import { scriptOf } from "../../compute/userData";
 import { named } from "../harness/query";
-import { runProgram } from "../harness/run";
+import { runProgram } from "../../offline/run";
 import { awsCli, caddyValidate } from "./support/components";
 import { bootedHost, BootedHost, STACKS } from "./support/fixtures";
 import { parseEnvFile } from "./support/host";

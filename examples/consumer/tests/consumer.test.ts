@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { OUTPUTS } from "../../../contract";
-import { ofType, parseJson } from "../../../tests/harness/query";
-import { runProgram } from "../../../tests/harness/run";
+import { ofType } from "../../../offline/query";
+import { runProgram } from "../../../offline/run";
 
 const CONSUMER = path.resolve(__dirname, "..");
 const ROOT = path.resolve(CONSUMER, "..", "..");
@@ -56,7 +56,7 @@ describe("consumer example", () => {
 
     it("may read the gateway key secret, by ARN, and nothing else", async () => {
         const r = await run();
-        const policy = parseJson(ofType(r, "aws:iam/rolePolicy:RolePolicy")[0].inputs.policy);
+        const policy = JSON.parse(ofType(r, "aws:iam/rolePolicy:RolePolicy")[0].inputs.policy);
         assert.deepStrictEqual(policy.Statement, [{ Sid: "ReadGatewayKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [OUTPUTS.gatewayApiKeySecretArn.example] }]);
     });
 

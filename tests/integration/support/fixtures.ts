@@ -10,7 +10,7 @@ import { scriptOf } from "../../../compute/userData";
 import { BIND_ACCOUNT } from "../../../directory/bindAccount";
 import { DATABASE_NAME, MASTER_USERNAME, RDS_CA_BUNDLE } from "../../../data";
 import { named } from "../../harness/query";
-import { PROJECT_DIR } from "../../harness/stackConfig";
+import { PROJECT_DIR } from "../../../offline/stackConfig";
 import { DirectoryUser, DomainController, mapToLoopback, moto, once, PostgresServer, startDomainController, startPostgres, trustedCa, workDir } from "./components";
 import { Boot, HostDisk } from "./host";
 import { MASTER_PASSWORD, stackArtefacts, StackArtefacts } from "./portal";

@@ -14,9 +14,9 @@
 import * as assert from "assert";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { APP_USERNAME, DATABASE_NAME, MASTER_USERNAME } from "../../../data";
-import { rdsMasterSecretName } from "../../harness/mocks";
+import { rdsMasterSecretName } from "../../../offline/mocks";
 import { named, ofType } from "../../harness/query";
-import { ProgramRun, runProgram } from "../../harness/run";
+import { ProgramRun, runProgram } from "../../../offline/run";
 import { AwsEmulator, moto } from "./components";
 
 /** Stands in for the password RDS generates for the master user (RDS-managed secret). */

@@ -11,13 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockOptions, PortalMocks } from "./mocks";
 import { LoadedStackConfig, loadStackConfig, PROJECT_DIR, StackConfigSource } from "./stackConfig";
 
-// Signatures of the engine's wire format (@pulumi/pulumi runtime/rpc.js).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+// The engine's wire format, as the SDK exports it.
+const { specialSigKey: SIG_KEY, specialSecretSig: SECRET_SIG, specialAssetSig: ASSET_SIG, specialArchiveSig: ARCHIVE_SIG, specialResourceSig: RESOURCE_SIG, unknownValue: UNKNOWN } =
+    pulumi.runtime;
 
 export interface DeclaredResource {
     readonly urn: string;
@@ -134,6 +130,11 @@ function declared(req: any, resp: any, wireInputs: any, wireState: any, id: stri
     };
 }
 
+/**
+ * Private hook 1 of 2: wraps the mock monitor's registerResource and readResource. The mocks'
+ * `newResource` sees inputs but not the resource options (protect, dependsOn, ignoreChanges,
+ * property dependencies, which inputs are secret) that the engine receives; the monitor does.
+ */
 function recordRegistrations(into: DeclaredResource[]): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
@@ -174,7 +175,8 @@ function recordRegistrations(into: DeclaredResource[]): void {
 }
 
 async function waitForRegistrations(): Promise<void> {
-    // The SDK's own drain of outstanding RPCs (what `disconnect` awaits), without closing anything.
+    // Private hook 2 of 2: the SDK's own drain of outstanding RPCs (what `disconnect` awaits),
+    // without closing anything, so the next run in this process starts from a clean runtime.
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     await settings.waitForRPCs();
 }
