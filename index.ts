@@ -7,9 +7,9 @@ import { Compute } from "./compute";
 import { CONTRACT_VERSION, PortalOutputs } from "./contract";
 import { loadConfig } from "./config/load";
 import { Database } from "./data";
-import { DatabaseRoleBootstrap } from "./data/roleBootstrap";
+import { RoleBootstrap } from "./data/roleBootstrap";
 import { Directory } from "./directory";
-import { DirectoryBindAccount } from "./directory/bindAccount";
+import { BindAccount } from "./directory/bindAccount";
 import { Network } from "./network";
 import { Operations } from "./operations";
 import { SecurityGroups } from "./network/securityGroups";
@@ -46,7 +46,7 @@ const securityGroups = new SecurityGroups(
     providers,
 );
 
-const roleBootstrap = new DatabaseRoleBootstrap(
+const roleBootstrap = new RoleBootstrap(
     "db-role",
     {
         namePrefix,
@@ -61,7 +61,7 @@ const roleBootstrap = new DatabaseRoleBootstrap(
     },
     providers,
 );
-const bindAccount = new DirectoryBindAccount(
+const bindAccount = new BindAccount(
     "ldap-bind",
     { namePrefix, directoryId: directory.directoryId, domain: directory.domain, region: config.region, protect: config.directory.protect },
     providers,

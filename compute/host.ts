@@ -117,6 +117,6 @@ export class Host extends pulumi.ComponentResource {
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;
         this.roleName = role.name;
-        this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });
+        this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, roleName: this.roleName, logGroupName: this.logGroupName });
     }
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { parseImageReference } from "../config";
+import { parseImageReference } from "../lib/images";
 
 /** Docker Hub's names for itself in image references; its registry API is at registry-1.docker.io. */
 const DOCKER_HUB_ALIASES = ["docker.io", "index.docker.io"];

@@ -1,27 +1,30 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ComputeConfig, parseImageReference } from "../config";
+import { ComputeConfig } from "../config";
 import { RDS_CA_BUNDLE } from "../data";
 import { jsonSecret } from "../lib/secret";
 import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
-import { Host, PolicyStatement } from "./host";
+import { declareGatewayHost, gatewayStatements, gatewayUserData } from "./gateway";
 import { GatewayImage, pinnedImage } from "./images";
-import { caddyfile, DATABASE_CA_FILE, gatewaySettings, openWebUiSettings } from "./settings";
 import { UploadsBucket } from "./uploadsBucket";
-import { envFile, everyBootUserData, readTemplate, renderTemplate } from "./userData";
+import { declareWebHost, webStatements, webUserData } from "./web";
 
 export interface ComputeArgs extends ComputeConfig {
+    /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
     /** The stack's name: the dimension of the web host's health metric. */
     readonly stack: string;
     readonly region: string;
+    /** Public subnets in AZ order; the web host runs in the first. */
     readonly publicSubnetIds: pulumi.Input<string[]>;
+    /** Private subnets in AZ order; the gateway host runs in the first. */
     readonly privateSubnetIds: pulumi.Input<string[]>;
     readonly webSecurityGroupId: pulumi.Input<string>;
     readonly gatewaySecurityGroupId: pulumi.Input<string>;
+    /** Retention of the hosts' log groups. */
     readonly logRetentionDays: number;
-    /** Keep data (uploads bucket, secrets) on delete, as the database does. */
+    /** Keep data (uploads bucket, Elastic IP, secrets) on delete, as the database does. */
     readonly protectData: boolean;
     readonly database: {
         readonly appSecretArn: pulumi.Input<string>;
@@ -50,15 +53,19 @@ function generatedKey(name: string, length: number, parent: pulumi.Resource): pu
 /**
  * The compute tier: the Open WebUI host (public subnet, Elastic IP, HTTPS through Caddy) and the
  * Bedrock Access Gateway host (private subnet, reachable from the web host only), their images
- * pinned by digest, their secrets, and the uploads bucket. Each host is a `Host` sub-component.
+ * pinned by digest, their secrets, and the uploads bucket. This class only wires them: each host's
+ * boot script, IAM and declaration live in `web.ts` and `gateway.ts`.
  */
 export class Compute extends pulumi.ComponentResource {
+    /** HTTPS URL of the portal: its domain, or the Elastic IP. */
     public readonly portalUrl: pulumi.Output<string>;
     public readonly webPublicIp: pulumi.Output<string>;
     /** Internal OpenAI-compatible base URL of the gateway. */
     public readonly gatewayUrl: pulumi.Output<string>;
     public readonly gatewayApiKeySecretArn: pulumi.Output<string>;
+    /** The gateway image the host runs, pinned by digest. */
     public readonly gatewayImage: pulumi.Output<string>;
+    /** The Open WebUI image the host runs, pinned by digest. */
     public readonly openWebUiImage: pulumi.Output<string>;
     public readonly uploadsBucketName: pulumi.Output<string>;
     public readonly webInstanceId: pulumi.Output<string>;
@@ -75,191 +82,125 @@ export class Compute extends pulumi.ComponentResource {
         const portalHost = args.domainName ? pulumi.output(args.domainName) : webIp.publicIp;
         this.portalUrl = pulumi.interpolate`https://${portalHost}`;
 
-        // --- gateway ------------------------------------------------------------------------
-        const { secret: apiKeySecret, version: apiKeyVersion } = jsonSecret(`${name}-gateway-api-key`, {
+        // The gateway's client key: the gateway reads it, the web host sends it.
+        const apiKey = jsonSecret(`${name}-gateway-api-key`, {
             secretName: `${args.namePrefix}/gateway/api-key`,
             description: "Client API key of the Bedrock gateway ({\"api_key\": ...}); read by the gateway and the web host",
             value: generatedKey(`${name}-gateway-api-key`, 48, this).apply((key) => JSON.stringify({ api_key: key })),
-            protect: args.protectData,
+            keepOnDelete: args.protectData,
             parent: this,
         });
+
+        // --- gateway ------------------------------------------------------------------------
         const built = args.gatewayImage ? undefined : new GatewayImage(`${name}-gateway-image`, { namePrefix: args.namePrefix, sourceCommit: args.gatewaySourceCommit, forceDelete: !args.protectData }, parent);
-        const gatewayImage = built ? built.imageRef : pulumi.output(args.gatewayImage!);
-        const gatewayStatements: PolicyStatement[] = [
-            { Sid: "ReadApiKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [apiKeySecret.arn] },
-            {
-                Sid: "InvokeModels",
-                Effect: "Allow",
-                Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-                Resource: [
-                    // EU cross-region profiles route to other EU regions, hence any region for models.
-                    pulumi.interpolate`arn:${partition.partition}:bedrock:*::foundation-model/*`,
-                    pulumi.interpolate`arn:${partition.partition}:bedrock:${args.region}:${identity.accountId}:inference-profile/*`,
-                    pulumi.interpolate`arn:${partition.partition}:bedrock:${args.region}:${identity.accountId}:application-inference-profile/*`,
-                ],
-            },
-            // The List APIs take no resource-level scoping.
-            { Sid: "ListModels", Effect: "Allow", Action: ["bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles"], Resource: "*" },
-            ...ecrPullStatements(built?.repositoryArn, args.gatewayImage, partition.partition),
-        ];
-        const gatewayPrivateSubnet = pulumi.output(args.privateSubnetIds).apply((ids) => ids[0]);
-        const gatewayUserData = pulumi
-            .all([gatewayImage, this.portalUrl, apiKeySecret.arn, apiKeyVersion.versionId])
-            .apply(([image, portalUrl, apiKeySecretArn, apiKeyVersionId]) =>
-                everyBootUserData(
-                    renderTemplate(
-                        readTemplate("gateway.sh"),
-                        {
-                            AWS_REGION: args.region,
-                            LOG_GROUP: `/${args.namePrefix}/gateway`,
-                            GATEWAY_IMAGE: image,
-                            GATEWAY_PORT: String(args.gatewayPort),
-                            SECRET_VERSIONS: secretVersions({ "gateway-key": apiKeyVersionId }),
-                        },
-                        { GATEWAY_SETTINGS: envFile(gatewaySettings({ port: args.gatewayPort, region: args.region, defaultModel: args.bedrockDefaultModel, portalUrl, apiKeySecretArn })) },
-                    ),
-                ),
-            );
-        const gateway = new Host(
+        this.gatewayImage = built ? built.imageRef : pulumi.output(args.gatewayImage!);
+        const gateway = declareGatewayHost(
             `${name}-gateway`,
             {
                 namePrefix: args.namePrefix,
-                role: "gateway",
-                description: "Bedrock Access Gateway",
-                subnetId: gatewayPrivateSubnet,
-                securityGroupIds: [args.gatewaySecurityGroupId],
+                subnetId: pulumi.output(args.privateSubnetIds).apply((ids) => ids[0]),
+                securityGroupId: args.gatewaySecurityGroupId,
                 instanceType: args.gatewayInstanceType,
                 rootVolumeGb: args.hostRootVolumeGb,
                 amiId: args.gatewayHostAmiId,
-                publicAddress: false,
-                userData: gatewayUserData,
                 logRetentionDays: args.logRetentionDays,
-                statements: gatewayStatements,
+                userData: pulumi.all([this.gatewayImage, this.portalUrl, apiKey.secret.arn, apiKey.version.versionId]).apply(([image, portalUrl, apiKeySecretArn, keyVersion]) =>
+                    gatewayUserData({
+                        region: args.region,
+                        logGroup: `/${args.namePrefix}/gateway`,
+                        image,
+                        port: args.gatewayPort,
+                        defaultModel: args.bedrockDefaultModel,
+                        portalUrl,
+                        apiKeySecretArn,
+                        secretVersions: { "gateway-key": keyVersion },
+                    }),
+                ),
+                statements: gatewayStatements({
+                    partition: partition.partition,
+                    region: args.region,
+                    accountId: identity.accountId,
+                    apiKeySecretArn: apiKey.secret.arn,
+                    builtRepositoryArn: built?.repositoryArn,
+                    configuredImage: args.gatewayImage,
+                }),
             },
-            parent,
+            this,
         );
         this.gatewayUrl = pulumi.interpolate`http://${gateway.privateIp}:${args.gatewayPort}/api/v1`;
 
         // --- web ----------------------------------------------------------------------------
         const uploads = new UploadsBucket(`${name}-uploads`, { namePrefix: args.namePrefix, protect: args.protectData, noncurrentVersionDays: 90 }, parent);
-        const { secret: webSecret, version: webSecretVersion } = jsonSecret(`${name}-web-secrets`, {
+        const webSecret = jsonSecret(`${name}-web-secrets`, {
             secretName: `${args.namePrefix}/web/openwebui`,
             description: "Open WebUI's session signing key and local administrator password; read by the web host at boot",
             value: pulumi
                 .all([generatedKey(`${name}-webui-secret-key`, 64, this), generatedKey(`${name}-web-admin-password`, 32, this)])
                 .apply(([secretKey, adminPassword]) => JSON.stringify({ secret_key: secretKey, admin_email: args.webAdminEmail, admin_password: adminPassword })),
-            protect: args.protectData,
+            keepOnDelete: args.protectData,
             parent: this,
         });
-        const openWebUiImage = pinnedImage(args.openWebUiImage, parent);
+        this.openWebUiImage = pinnedImage(args.openWebUiImage, parent);
         const caddyImage = pinnedImage(args.caddyImage, parent);
-        const webValues = pulumi.output({
-            owuiImage: openWebUiImage,
-            proxyImage: caddyImage,
-            host: portalHost,
-            portalUrl: this.portalUrl,
-            gatewayBaseUrl: this.gatewayUrl,
-            bucket: uploads.bucketName,
-            dnsIps: args.directory.dnsIpAddresses,
-            dbSecretArn: args.database.appSecretArn,
-            webSecretArn: webSecret.arn,
-            apiKeySecretArn: apiKeySecret.arn,
-            bindSecretArn: args.directory.bindSecretArn,
-            secretVersions: pulumi.all({
-                database: args.database.appSecretVersionId,
-                web: webSecretVersion.versionId,
-                "gateway-key": apiKeyVersion.versionId,
-                bind: args.directory.bindSecretVersionId,
-            }),
-        });
-        const webUserData = webValues.apply((v) =>
-            everyBootUserData(
-                renderTemplate(
-                    readTemplate("web.sh"),
-                    {
-                        AWS_REGION: args.region,
-                        LOG_GROUP: `/${args.namePrefix}/web`,
-                        OPEN_WEBUI_IMAGE: v.owuiImage,
-                        CADDY_IMAGE: v.proxyImage,
-                        DB_SECRET_ARN: v.dbSecretArn,
-                        WEB_SECRET_ARN: v.webSecretArn,
-                        GATEWAY_KEY_SECRET_ARN: v.apiKeySecretArn,
-                        BIND_SECRET_ARN: v.bindSecretArn,
-                        SECRET_VERSIONS: secretVersions(v.secretVersions),
-                        DATABASE_CA_FILE,
-                        PORTAL_HOST: v.host,
-                        PORTAL_STACK: args.stack,
-                        HEALTH_NAMESPACE,
-                        HEALTH_METRIC,
-                        DIRECTORY_DNS: [...v.dnsIps].sort().join(" "),
-                    },
-                    {
-                        OPEN_WEBUI_SETTINGS: envFile(
-                            openWebUiSettings({
-                                portalUrl: v.portalUrl,
-                                defaultUserRole: args.webDefaultUserRole,
-                                adminEmail: args.webAdminEmail,
-                                gatewayBaseUrl: v.gatewayBaseUrl,
-                                directoryDomain: args.directory.domain,
-                                directoryShortName: args.directory.shortName,
-                                bindIdentity: args.directory.bindIdentity,
-                                searchBase: args.directory.searchBase,
-                                uploadsBucket: v.bucket,
-                                region: args.region,
-                                databaseCaFile: DATABASE_CA_FILE,
-                            }),
-                        ),
-                        RDS_CA_BUNDLE: RDS_CA_BUNDLE.trimEnd(),
-                        CADDYFILE: caddyfile(v.host, args.domainName !== undefined),
-                    },
-                ),
-            ),
-        );
-        const webStatements: PolicyStatement[] = [
-            {
-                Sid: "ReadOwnSecrets",
-                Effect: "Allow",
-                Action: ["secretsmanager:GetSecretValue"],
-                Resource: [args.database.appSecretArn, webSecret.arn, apiKeySecret.arn, args.directory.bindSecretArn],
-            },
-            { Sid: "ListUploads", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [uploads.bucketArn] },
-            { Sid: "ReadWriteUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [pulumi.interpolate`${uploads.bucketArn}/*`] },
-            {
-                // PutMetricData takes no resource; the condition keeps the host to the portal's namespace.
-                Sid: "ReportHealth",
-                Effect: "Allow",
-                Action: ["cloudwatch:PutMetricData"],
-                Resource: "*",
-                Condition: { StringEquals: { "cloudwatch:namespace": HEALTH_NAMESPACE } },
-            },
-        ];
-        const web = new Host(
+        const web = declareWebHost(
             `${name}-web`,
             {
                 namePrefix: args.namePrefix,
-                role: "web",
-                description: "Open WebUI behind Caddy",
                 subnetId: pulumi.output(args.publicSubnetIds).apply((ids) => ids[0]),
-                securityGroupIds: [args.webSecurityGroupId],
+                securityGroupId: args.webSecurityGroupId,
                 instanceType: args.webInstanceType,
                 rootVolumeGb: args.hostRootVolumeGb,
                 amiId: args.webHostAmiId,
-                // Reaches the package repositories at first boot; the Elastic IP replaces it.
-                publicAddress: true,
                 keyName: args.sshKeyName,
-                userData: webUserData,
                 logRetentionDays: args.logRetentionDays,
-                statements: webStatements,
+                userData: pulumi
+                    .output({
+                        openWebUiImage: this.openWebUiImage,
+                        caddyImage,
+                        portalHost,
+                        portalUrl: this.portalUrl,
+                        gatewayBaseUrl: this.gatewayUrl,
+                        uploadsBucket: uploads.bucketName,
+                        directoryDnsIps: args.directory.dnsIpAddresses,
+                        secretArns: { database: args.database.appSecretArn, web: webSecret.secret.arn, gatewayKey: apiKey.secret.arn, bind: args.directory.bindSecretArn },
+                        secretVersions: {
+                            database: args.database.appSecretVersionId,
+                            web: webSecret.version.versionId,
+                            "gateway-key": apiKey.version.versionId,
+                            bind: args.directory.bindSecretVersionId,
+                        },
+                    })
+                    .apply((v) =>
+                        webUserData({
+                            ...v,
+                            region: args.region,
+                            stack: args.stack,
+                            logGroup: `/${args.namePrefix}/web`,
+                            hasDomain: args.domainName !== undefined,
+                            defaultUserRole: args.webDefaultUserRole,
+                            adminEmail: args.webAdminEmail,
+                            directoryDomain: args.directory.domain,
+                            directoryShortName: args.directory.shortName,
+                            bindIdentity: args.directory.bindIdentity,
+                            searchBase: args.directory.searchBase,
+                            databaseCaBundle: RDS_CA_BUNDLE,
+                            healthNamespace: HEALTH_NAMESPACE,
+                            healthMetric: HEALTH_METRIC,
+                        }),
+                    ),
+                statements: webStatements({
+                    secretArns: [args.database.appSecretArn, webSecret.secret.arn, apiKey.secret.arn, args.directory.bindSecretArn],
+                    uploadsBucketArn: uploads.bucketArn,
+                    healthNamespace: HEALTH_NAMESPACE,
+                }),
                 waitFor: args.webDependsOn,
             },
-            parent,
+            this,
         );
         new aws.ec2.EipAssociation(`${name}-web-eip`, { allocationId: webIp.allocationId, instanceId: web.instanceId }, parent);
 
         this.webPublicIp = webIp.publicIp;
-        this.gatewayApiKeySecretArn = apiKeySecret.arn;
-        this.gatewayImage = gatewayImage;
-        this.openWebUiImage = openWebUiImage;
+        this.gatewayApiKeySecretArn = apiKey.secret.arn;
         this.uploadsBucketName = uploads.bucketName;
         this.webInstanceId = web.instanceId;
         this.gatewayInstanceId = gateway.instanceId;
@@ -268,34 +209,11 @@ export class Compute extends pulumi.ComponentResource {
             webPublicIp: this.webPublicIp,
             gatewayUrl: this.gatewayUrl,
             gatewayApiKeySecretArn: this.gatewayApiKeySecretArn,
+            gatewayImage: this.gatewayImage,
+            openWebUiImage: this.openWebUiImage,
             uploadsBucketName: this.uploadsBucketName,
+            webInstanceId: this.webInstanceId,
+            gatewayInstanceId: this.gatewayInstanceId,
         });
     }
-}
-
-const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
-
-/** `name:versionId` pairs, sorted by name: what the boot scripts log and what changes with a secret. */
-function secretVersions(versions: Readonly<Record<string, string>>): string {
-    return Object.keys(versions)
-        .sort()
-        .map((name) => `${name}:${versions[name]}`)
-        .join(" ");
-}
-
-/** Pull rights on exactly the gateway's repository: the one built here, or the ECR one configured. */
-function ecrPullStatements(builtRepositoryArn: pulumi.Output<string> | undefined, configuredImage: string | undefined, partition: pulumi.Output<string>): PolicyStatement[] {
-    let repositoryArn: pulumi.Input<string> | undefined = builtRepositoryArn;
-    if (!repositoryArn && configuredImage) {
-        const match = ECR_IMAGE.exec(parseImageReference(configuredImage)?.repository ?? "");
-        repositoryArn = match ? pulumi.interpolate`arn:${partition}:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
-    }
-    if (!repositoryArn) {
-        return [];
-    }
-    return [
-        // Registry login takes no resource-level scoping.
-        { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-        { Sid: "PullGatewayImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: [repositoryArn] },
-    ];
 }

@@ -3,6 +3,11 @@
  * Caddy's site, the gateway's settings. Names are upstream's (open-webui config.py / env.py,
  * bedrock-access-gateway src/api/setting.py). Secrets are never here: the boot scripts fetch them.
  */
+import { PORTS } from "../lib/ports";
+
+/** Roles Open WebUI may give a directory user at first login. */
+export const WEB_USER_ROLES = ["user", "pending"] as const;
+export type WebUserRole = (typeof WEB_USER_ROLES)[number];
 
 export interface OpenWebUiSettingsInput {
     readonly portalUrl: string;
@@ -44,7 +49,7 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["LDAP_SERVER_LABEL", `${s.directoryShortName} directory`],
         // The domain name resolves (via the domain controllers) to every controller.
         ["LDAP_SERVER_HOST", s.directoryDomain],
-        ["LDAP_SERVER_PORT", "389"],
+        ["LDAP_SERVER_PORT", String(PORTS.ldap)],
         // Upstream defaults to LDAPS; Managed AD has no LDAPS certificate unless one is deployed.
         ["LDAP_USE_TLS", "false"],
         ["LDAP_ATTRIBUTE_FOR_USERNAME", "sAMAccountName"],
@@ -82,7 +87,7 @@ export function caddyfile(host: string, hasDomain: boolean): string {
         ...(hasDomain ? [] : ["\ttls internal"]),
         "\tencode zstd gzip",
         ...(hasDomain ? ['\theader Strict-Transport-Security "max-age=31536000"'] : []),
-        "\treverse_proxy 127.0.0.1:8080",
+        `\treverse_proxy 127.0.0.1:${PORTS.openWebUi}`,
         "}",
     ].join("\n");
 }

@@ -102,3 +102,11 @@ export function scriptOf(userData: string): string {
     }
     return userData.slice(start, end).trimEnd() + "\n";
 }
+
+/** `name:versionId` pairs, sorted by name: what the boot scripts log, and what changes with a secret. */
+export function secretVersions(versions: Readonly<Record<string, string>>): string {
+    return Object.keys(versions)
+        .sort()
+        .map((name) => `${name}:${versions[name]}`)
+        .join(" ");
+}

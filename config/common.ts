@@ -1,5 +1,5 @@
 /** Facts shared by every tier's config: the region and what CloudWatch Logs accepts. */
-import { ConfigReader } from "./reader";
+import { intIn, KeyReader } from "./spec";
 
 export const PROJECT = "ai-portal";
 /** The only region the portal is built, priced and tested for (EU Bedrock inference profiles). */
@@ -12,10 +12,9 @@ export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = Object.freeze([
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ]);
 
-export function readRetentionDays(reader: ConfigReader, key: string): number | undefined {
-    return reader.integer(key, `one of ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`, (v) =>
-        CLOUDWATCH_RETENTION_DAYS.includes(v) ? undefined : "is not a retention period CloudWatch Logs accepts",
-    );
+/** A retention period in days that CloudWatch Logs accepts. */
+export function retentionDays(defaultValue: number): KeyReader<number> {
+    return intIn(CLOUDWATCH_RETENTION_DAYS, { reason: "is not a retention period CloudWatch Logs accepts", default: defaultValue });
 }
 
 /** Stacks named `prod` or `prod-...` hold real data: the config must keep it protected. */

@@ -1,30 +1,11 @@
 /** Compute keys: the two hosts, who may reach them, the images they run and the Bedrock model. */
+import { WEB_USER_ROLES, WebUserRole } from "../compute/settings";
+import { parseImageReference } from "../lib/images";
+import { PORTS } from "../lib/ports";
 import { parseCidr } from "./cidr";
 import { isEmail } from "./common";
-import { ConfigReader, ConfigValueType } from "./reader";
-
-export const COMPUTE_KEYS: Readonly<Record<string, ConfigValueType>> = {
-    allowedCidrs: "array",
-    sshKeyName: "string",
-    sshCidrs: "array",
-    domainName: "string",
-    webInstanceType: "string",
-    gatewayInstanceType: "string",
-    hostRootVolumeGb: "integer",
-    webHostAmiId: "string",
-    gatewayHostAmiId: "string",
-    openWebUiImage: "string",
-    caddyImage: "string",
-    gatewaySourceCommit: "string",
-    gatewayImage: "string",
-    gatewayPort: "integer",
-    bedrockDefaultModel: "string",
-    webDefaultUserRole: "string",
-    webAdminEmail: "string",
-};
-
-export const WEB_USER_ROLES = ["user", "pending"] as const;
-export type WebUserRole = (typeof WEB_USER_ROLES)[number];
+import { ConfigReader } from "./reader";
+import { allRead, int, list, oneOf, optionalText, readSpec, text } from "./spec";
 
 export interface ComputeConfig {
     /** Client ranges allowed to 443 (and 80, which only redirects) on the web host. */
@@ -41,7 +22,7 @@ export interface ComputeConfig {
     /** A pinned AMI for the web host; undefined keeps the AMI the host was created with. */
     readonly webHostAmiId?: string;
     readonly gatewayHostAmiId?: string;
-    /** Image reference with a release tag; resolved to a digest at deploy time. */
+    /** Image reference with a release tag (or a digest); resolved to a digest at deploy time. */
     readonly openWebUiImage: string;
     readonly caddyImage: string;
     /** 40-hex commit of aws-samples/bedrock-access-gateway to build. */
@@ -72,19 +53,8 @@ export function instanceTypeProblem(value: string): string | undefined {
     return X86_FAMILIES.includes(family) ? undefined : "is not an instance family the portal supports";
 }
 
-/** A container image reference: [registry/]repository[:tag][@sha256:digest]. */
-export interface ImageReference {
-    readonly repository: string;
-    readonly tag?: string;
-    readonly digest?: string;
-}
-
 const MOVING_TAGS = ["latest", "main", "master", "dev", "nightly", "edge", "stable"];
 
-export function parseImageReference(value: string): ImageReference | undefined {
-    const match = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(value);
-    return match ? { repository: match[1], tag: match[2], digest: match[3] } : undefined;
-}
 
 function releaseImageProblem(value: string): string | undefined {
     const ref = parseImageReference(value);
@@ -107,117 +77,85 @@ const BEDROCK_MODEL = /^((eu|global)\.)?[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]*$/;
 /** Cross-region inference profiles of other geographies. */
 const OTHER_GEOGRAPHY = /^(us|us-gov|apac|ca|jp|au)\./;
 
-function readCidrList(reader: ConfigReader, key: string, allowed: string, extra?: (cidr: string) => string | undefined): readonly string[] | undefined {
-    const list = reader.stringList(key, allowed);
-    if (!list) {
-        return undefined;
-    }
-    let valid = true;
-    list.forEach((text, i) => {
-        const parsed = parseCidr(text);
-        const reason = parsed.ok ? extra?.(parsed.cidr.text) : parsed.reason;
-        if (reason) {
-            reader.report(`${reader.qualified(key)}[${i}]`, text, reason, allowed);
-            valid = false;
-        }
+function cidrList(key: string, options: { readonly allowed: string; readonly default?: readonly string[]; readonly extra?: (cidr: string) => string | undefined }) {
+    return list(key, {
+        allowed: options.allowed,
+        default: options.default,
+        item: (entry) => {
+            const parsed = parseCidr(entry);
+            const reason = parsed.ok ? options.extra?.(parsed.cidr.text) : parsed.reason;
+            return reason ? { reason } : undefined;
+        },
     });
-    return valid ? list : undefined;
 }
 
-function optional(value: string | undefined): string | undefined {
-    return value === undefined || value === "" ? undefined : value;
-}
+const INSTANCE_ALLOWED = `an x86_64 EC2 type <family>.<size> of the families ${X86_FAMILIES.join(", ")}`;
+const AMI_ALLOWED = 'an AMI id (ami- and 8 or 17 hex digits), or "" to keep the AMI each host was created with';
+const amiCheck = (v: string) => (/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(v) ? undefined : "is not an AMI id");
 
-export function readCompute(reader: ConfigReader): ComputeConfig | undefined {
-    const allowedCidrs = readCidrList(reader, "allowedCidrs", "a non-empty list of IPv4 CIDR blocks, e.g. your corporate egress ranges or 0.0.0.0/0");
-    if (allowedCidrs && allowedCidrs.length === 0) {
-        reader.report(reader.qualified("allowedCidrs"), "[]", "is empty, so nobody could reach the portal", "at least one IPv4 CIDR block");
-    }
-    const sshKeyName = optional(reader.string("sshKeyName", 'an EC2 key pair name, or "" for none (Session Manager)', (v) =>
-        v === "" || /^[\x20-\x7e]{1,255}$/.test(v) ? undefined : "is not an EC2 key pair name",
-    ));
-    const sshCidrs = readCidrList(reader, "sshCidrs", "a list of IPv4 CIDR blocks no wider than /8, never 0.0.0.0/0", (cidr) =>
-        Number(cidr.split("/")[1]) < 8 ? "opens SSH to (nearly) the whole internet" : undefined,
-    );
-    if (sshCidrs && sshCidrs.length > 0 && reader.problems.every((p) => p.key !== reader.qualified("sshKeyName")) && !sshKeyName) {
-        reader.report(reader.qualified("sshCidrs"), JSON.stringify(sshCidrs), "is set but sshKeyName is not, so port 22 would open to a host nobody can log in to", 'an empty list, or set sshKeyName too');
-    }
-    const domainName = optional(reader.string("domainName", 'a public DNS name you control, e.g. portal.example.com, or "" for none', (v) =>
-        v === "" || DNS_NAME.test(v) ? undefined : "is not a fully qualified DNS name (lower case, two labels or more)",
-    ));
-    const instanceAllowed = `an x86_64 EC2 type <family>.<size> of the families ${X86_FAMILIES.join(", ")}`;
-    const webInstanceType = reader.string("webInstanceType", `${instanceAllowed}; medium or larger`, (v) =>
-        instanceTypeProblem(v) ?? (TOO_SMALL_FOR_WEB.includes(v.split(".")[1]) ? "is too small for Open WebUI (it needs about 4 GiB of memory)" : undefined),
-    );
-    const gatewayInstanceType = reader.string("gatewayInstanceType", instanceAllowed, instanceTypeProblem);
-    const hostRootVolumeGb = reader.integer("hostRootVolumeGb", "20 to 1024 GiB", (v) => (v < 20 || v > 1024 ? "is outside 20-1024 GiB (the images need room)" : undefined));
-    const amiAllowed = 'an AMI id (ami- and 8 or 17 hex digits), or "" to keep the AMI each host was created with';
-    const amiCheck = (v: string) => (v === "" || /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(v) ? undefined : "is not an AMI id");
-    const webHostAmiId = optional(reader.string("webHostAmiId", amiAllowed, amiCheck));
-    const gatewayHostAmiId = optional(reader.string("gatewayHostAmiId", amiAllowed, amiCheck));
-    const imageAllowed = "an image reference with a release tag, e.g. ghcr.io/open-webui/open-webui:v0.11.0 (it is pinned to its digest at deploy time)";
-    const openWebUiImage = reader.string("openWebUiImage", imageAllowed, releaseImageProblem);
-    const caddyImage = reader.string("caddyImage", "an image reference with a release tag, e.g. docker.io/library/caddy:2.10-alpine", releaseImageProblem);
-    const gatewaySourceCommit = reader.string("gatewaySourceCommit", "a full 40-character lower-case hex commit of aws-samples/bedrock-access-gateway", (v) =>
-        /^[0-9a-f]{40}$/.test(v) ? undefined : "is not a 40-character hex commit",
-    );
-    const gatewayImage = optional(reader.string("gatewayImage", 'an image pinned by digest (repository@sha256:<64 hex>), or "" to build it from gatewaySourceCommit', (v) => {
-        if (v === "") {
-            return undefined;
-        }
-        const ref = parseImageReference(v);
-        return !ref ? "is not a container image reference" : !ref.digest ? "is not pinned by digest" : undefined;
-    }));
-    const gatewayPort = reader.integer("gatewayPort", "a port from 1024 to 65535", (v) => (v < 1024 || v > 65535 ? "is not an unprivileged port" : undefined));
-    const bedrockDefaultModel = reader.string(
-        "bedrockDefaultModel",
-        "a Bedrock model id or an eu./global. inference profile id usable from eu-west-2, e.g. eu.anthropic.claude-sonnet-4-20250514-v1:0",
-        (v) =>
+export const COMPUTE_SPEC = {
+    allowedCidrs: cidrList("allowedCidrs", { allowed: "a non-empty list of IPv4 CIDR blocks, e.g. your corporate egress ranges or 0.0.0.0/0" }),
+    sshKeyName: optionalText({ allowed: 'an EC2 key pair name, or "" for none (Session Manager)', check: (v) => (/^[\x20-\x7e]{1,255}$/.test(v) ? undefined : "is not an EC2 key pair name") }),
+    sshCidrs: cidrList("sshCidrs", {
+        allowed: "a list of IPv4 CIDR blocks no wider than /8, never 0.0.0.0/0",
+        default: [],
+        extra: (cidr) => (Number(cidr.split("/")[1]) < 8 ? "opens SSH to (nearly) the whole internet" : undefined),
+    }),
+    domainName: optionalText({
+        allowed: 'a public DNS name you control, e.g. portal.example.com, or "" for none',
+        check: (v) => (DNS_NAME.test(v) ? undefined : "is not a fully qualified DNS name (lower case, two labels or more)"),
+    }),
+    webInstanceType: text({
+        allowed: `${INSTANCE_ALLOWED}; medium or larger`,
+        default: "t3.large",
+        check: (v) => instanceTypeProblem(v) ?? (TOO_SMALL_FOR_WEB.includes(v.split(".")[1]) ? "is too small for Open WebUI (it needs about 4 GiB of memory)" : undefined),
+    }),
+    gatewayInstanceType: text({ allowed: INSTANCE_ALLOWED, default: "t3.large", check: instanceTypeProblem }),
+    hostRootVolumeGb: int({ min: 20, max: 1024, allowed: "20 to 1024 GiB", outside: "is outside 20-1024 GiB (the images need room)", default: 30 }),
+    webHostAmiId: optionalText({ allowed: AMI_ALLOWED, check: amiCheck }),
+    gatewayHostAmiId: optionalText({ allowed: AMI_ALLOWED, check: amiCheck }),
+    openWebUiImage: text({
+        allowed: "an image reference with a release tag, e.g. ghcr.io/open-webui/open-webui:v0.11.0 (it is pinned to its digest at deploy time)",
+        default: "ghcr.io/open-webui/open-webui:v0.11.0",
+        check: releaseImageProblem,
+    }),
+    caddyImage: text({ allowed: "an image reference with a release tag, e.g. docker.io/library/caddy:2.10-alpine", default: "docker.io/library/caddy:2.10-alpine", check: releaseImageProblem }),
+    gatewaySourceCommit: text({
+        allowed: "a full 40-character lower-case hex commit of aws-samples/bedrock-access-gateway",
+        default: "95794585db942cf7ce9660f71edefe63ce6c9910",
+        check: (v) => (/^[0-9a-f]{40}$/.test(v) ? undefined : "is not a 40-character hex commit"),
+    }),
+    gatewayImage: optionalText({
+        allowed: 'an image pinned by digest (repository@sha256:<64 hex>), or "" to build it from gatewaySourceCommit',
+        check: (v) => {
+            const ref = parseImageReference(v);
+            return !ref ? "is not a container image reference" : !ref.digest ? "is not pinned by digest" : undefined;
+        },
+    }),
+    gatewayPort: int({ min: 1024, max: 65535, allowed: "a port from 1024 to 65535", outside: "is not an unprivileged port", default: PORTS.gateway }),
+    bedrockDefaultModel: text({
+        allowed: "a Bedrock model id or an eu./global. inference profile id usable from eu-west-2, e.g. eu.anthropic.claude-sonnet-4-20250514-v1:0",
+        default: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+        check: (v) =>
             OTHER_GEOGRAPHY.test(v)
                 ? `is an inference profile of another geography ("${v.split(".")[0]}."), not callable from eu-west-2`
                 : BEDROCK_MODEL.test(v)
                   ? undefined
                   : "is not a Bedrock model or EU/global inference profile id",
-    );
-    const webDefaultUserRole = reader.oneOf("webDefaultUserRole", WEB_USER_ROLES);
-    const webAdminEmail = reader.string("webAdminEmail", "an e-mail address, e.g. portal-admin@example.com", (v) =>
-        isEmail(v) ? undefined : "is not an e-mail address",
-    );
+    }),
+    webDefaultUserRole: oneOf(WEB_USER_ROLES, "user"),
+    webAdminEmail: text({ allowed: "an e-mail address, e.g. portal-admin@example.com", default: "portal-admin@example.com", check: (v) => (isEmail(v) ? undefined : "is not an e-mail address") }),
+};
 
-    if (
-        !allowedCidrs ||
-        allowedCidrs.length === 0 ||
-        !sshCidrs ||
-        webInstanceType === undefined ||
-        gatewayInstanceType === undefined ||
-        hostRootVolumeGb === undefined ||
-        openWebUiImage === undefined ||
-        caddyImage === undefined ||
-        gatewaySourceCommit === undefined ||
-        gatewayPort === undefined ||
-        bedrockDefaultModel === undefined ||
-        webDefaultUserRole === undefined ||
-        webAdminEmail === undefined
-    ) {
-        return undefined;
+export function readCompute(reader: ConfigReader): ComputeConfig | undefined {
+    const v = readSpec(reader, COMPUTE_SPEC);
+    const before = reader.problems.length;
+    if (v.allowedCidrs && v.allowedCidrs.length === 0) {
+        reader.report(reader.qualified("allowedCidrs"), "[]", "is empty, so nobody could reach the portal", "at least one IPv4 CIDR block");
     }
-    return {
-        allowedCidrs,
-        sshKeyName,
-        sshCidrs,
-        domainName,
-        webInstanceType,
-        gatewayInstanceType,
-        hostRootVolumeGb,
-        webHostAmiId,
-        gatewayHostAmiId,
-        openWebUiImage,
-        caddyImage,
-        gatewaySourceCommit,
-        gatewayImage,
-        gatewayPort,
-        bedrockDefaultModel,
-        webDefaultUserRole,
-        webAdminEmail,
-    };
+    // Port 22 would open to a host nobody can log in to (only when sshKeyName itself read cleanly).
+    if (v.sshCidrs && v.sshCidrs.length > 0 && "sshKeyName" in v && !v.sshKeyName) {
+        reader.report(reader.qualified("sshCidrs"), JSON.stringify(v.sshCidrs), "is set but sshKeyName is not, so port 22 would open to a host nobody can log in to", "an empty list, or set sshKeyName too");
+    }
+    return allRead(COMPUTE_SPEC, v) && reader.problems.length === before ? v : undefined;
 }

@@ -1,33 +1,13 @@
 /** Database keys: the RDS PostgreSQL instance's size, engine major, availability and protection. */
-import { ConfigReader, ConfigValueType } from "./reader";
-
-export const DATABASE_KEYS: Readonly<Record<string, ConfigValueType>> = {
-    dbInstanceClass: "string",
-    dbAllocatedStorageGb: "integer",
-    dbMaxAllocatedStorageGb: "integer",
-    dbEngineVersion: "string",
-    dbMultiAz: "boolean",
-    dbBackupRetentionDays: "integer",
-    dbDeletionProtection: "boolean",
-    dbBackupWindow: "string",
-    dbMaintenanceWindow: "string",
-};
-
-/**
- * PostgreSQL majors RDS supports in standard support (checked against the RDS for PostgreSQL
- * release calendar). A major only: RDS retires minors (the seed's 15.4 is gone) and a pinned,
- * retired minor breaks the next `pulumi up`.
- */
-export const POSTGRES_MAJORS: readonly string[] = ["14", "15", "16", "17"];
+import { POSTGRES_MAJORS } from "../data/engine";
+import { ConfigReader } from "./reader";
+import { allRead, bool, int, readSpec, text } from "./spec";
 
 /** gp3 on RDS for PostgreSQL: 20 GiB to 64 TiB. */
 export const GP3_STORAGE_GB = { min: 20, max: 65536 };
 
 /** The portal keeps at least a week of automated backups; RDS itself allows up to 35 days. */
 export const BACKUP_RETENTION_DAYS = { min: 7, max: 35 };
-
-/** Classes too small for Performance Insights. */
-const NO_PERFORMANCE_INSIGHTS = /^db\.(t2|t3|t4g)\.(micro|small)$/;
 
 /** db.<family>.<size>, e.g. db.t3.medium, db.m7g.2xlarge, db.r6i.large. */
 const DB_INSTANCE_CLASS = /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge)$/;
@@ -46,7 +26,6 @@ export interface DatabaseConfig {
     readonly backupWindow: string;
     /** Weekly, UTC, "ddd:hh:mm-ddd:hh:mm". */
     readonly maintenanceWindow: string;
-    readonly performanceInsights: boolean;
 }
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -100,85 +79,83 @@ export function windowsOverlap(daily: { start: number; end: number }, weekly: { 
     return false;
 }
 
-export function readDatabase(reader: ConfigReader): DatabaseConfig | undefined {
-    const instanceClass = reader.string("dbInstanceClass", "an RDS class db.<family>.<size>, e.g. db.t3.medium or db.m7g.large", (v) =>
-        DB_INSTANCE_CLASS.test(v) ? undefined : "is not an RDS instance class",
-    );
-    const storageAllowed = `whole GiB from ${GP3_STORAGE_GB.min} (the gp3 minimum) to ${GP3_STORAGE_GB.max}`;
-    const allocated = reader.integer("dbAllocatedStorageGb", storageAllowed, (v) =>
-        v < GP3_STORAGE_GB.min || v > GP3_STORAGE_GB.max ? "is outside what gp3 storage on RDS accepts" : undefined,
-    );
-    const maxAllocated = reader.integer("dbMaxAllocatedStorageGb", `${storageAllowed}, at least dbAllocatedStorageGb`, (v) =>
-        v < GP3_STORAGE_GB.min || v > GP3_STORAGE_GB.max ? "is outside what gp3 storage on RDS accepts" : undefined,
-    );
-    if (allocated !== undefined && maxAllocated !== undefined && maxAllocated < allocated) {
-        reader.report(
-            reader.qualified("dbMaxAllocatedStorageGb"),
-            String(maxAllocated),
-            `is below dbAllocatedStorageGb (${allocated}); storage autoscaling can only grow`,
-            `at least ${allocated}`,
-        );
-    }
-    const engineMajorVersion = reader.string("dbEngineVersion", `a PostgreSQL major version: ${POSTGRES_MAJORS.join(", ")}`, (v) => {
-        if (/^[0-9]+\.[0-9]+/.test(v)) {
-            return `pins a minor version; RDS retires minors (15.4 already is) and a retired pin breaks the next \`pulumi up\`. Give the major only (e.g. "${v.split(".")[0]}") and RDS applies minors in the maintenance window`;
-        }
-        return POSTGRES_MAJORS.includes(v) ? undefined : "is not a PostgreSQL major version RDS supports";
-    });
-    const multiAz = reader.boolean("dbMultiAz");
-    const backupRetentionDays = reader.integer(
-        "dbBackupRetentionDays",
-        `${BACKUP_RETENTION_DAYS.min} to ${BACKUP_RETENTION_DAYS.max} days`,
-        (v) => (v < BACKUP_RETENTION_DAYS.min || v > BACKUP_RETENTION_DAYS.max ? "is outside the retention the portal allows (RDS: 1-35, the portal: at least 7)" : undefined),
-    );
-    const deletionProtection = reader.boolean("dbDeletionProtection");
-    const backupWindowText = reader.string("dbBackupWindow", 'a daily UTC window "hh:mm-hh:mm" of at least 30 minutes, e.g. "02:00-02:30"', (v) => {
-        const w = parseDailyWindow(v);
-        return !w ? "is not a window of the form hh:mm-hh:mm" : w.end - w.start < 30 ? "is shorter than the 30 minutes RDS requires" : undefined;
-    });
-    const maintenanceWindowText = reader.string(
-        "dbMaintenanceWindow",
-        'a weekly UTC window "ddd:hh:mm-ddd:hh:mm" (mon..sun) of at least 30 minutes, e.g. "sun:03:00-sun:04:00"',
-        (v) => {
+const STORAGE_ALLOWED = `whole GiB from ${GP3_STORAGE_GB.min} (the gp3 minimum) to ${GP3_STORAGE_GB.max}`;
+
+export const DATABASE_SPEC = {
+    dbInstanceClass: text({
+        allowed: "an RDS class db.<family>.<size>, e.g. db.t3.medium or db.m7g.large",
+        default: "db.t3.medium",
+        check: (v) => (DB_INSTANCE_CLASS.test(v) ? undefined : "is not an RDS instance class"),
+    }),
+    dbAllocatedStorageGb: int({ ...GP3_STORAGE_GB, allowed: STORAGE_ALLOWED, outside: "is outside what gp3 storage on RDS accepts", default: 20 }),
+    dbMaxAllocatedStorageGb: int({ ...GP3_STORAGE_GB, allowed: `${STORAGE_ALLOWED}, at least dbAllocatedStorageGb`, outside: "is outside what gp3 storage on RDS accepts", default: 200 }),
+    dbEngineVersion: text({
+        allowed: `a PostgreSQL major version: ${POSTGRES_MAJORS.join(", ")}`,
+        default: "15",
+        check: (v) => {
+            if (/^[0-9]+\.[0-9]+/.test(v)) {
+                return `pins a minor version; RDS retires minors (15.4 already is) and a retired pin breaks the next \`pulumi up\`. Give the major only (e.g. "${v.split(".")[0]}") and RDS applies minors in the maintenance window`;
+            }
+            return POSTGRES_MAJORS.includes(v) ? undefined : "is not a PostgreSQL major version RDS supports";
+        },
+    }),
+    dbMultiAz: bool(true),
+    dbBackupRetentionDays: int({
+        ...BACKUP_RETENTION_DAYS,
+        allowed: `${BACKUP_RETENTION_DAYS.min} to ${BACKUP_RETENTION_DAYS.max} days`,
+        outside: "is outside the retention the portal allows (RDS: 1-35, the portal: at least 7)",
+        default: 30,
+    }),
+    dbDeletionProtection: bool(true),
+    dbBackupWindow: text({
+        allowed: 'a daily UTC window "hh:mm-hh:mm" of at least 30 minutes, e.g. "02:00-02:30"',
+        default: "02:00-02:30",
+        check: (v) => {
+            const w = parseDailyWindow(v);
+            return !w ? "is not a window of the form hh:mm-hh:mm" : w.end - w.start < 30 ? "is shorter than the 30 minutes RDS requires" : undefined;
+        },
+    }),
+    dbMaintenanceWindow: text({
+        allowed: 'a weekly UTC window "ddd:hh:mm-ddd:hh:mm" (mon..sun) of at least 30 minutes, e.g. "sun:03:00-sun:04:00"',
+        default: "sun:03:00-sun:04:00",
+        check: (v) => {
             const w = parseWeeklyWindow(v);
             return !w ? "is not a window of the form ddd:hh:mm-ddd:hh:mm" : w.end - w.start < 30 ? "is shorter than the 30 minutes RDS requires" : undefined;
         },
-    );
-    if (backupWindowText !== undefined && maintenanceWindowText !== undefined) {
-        if (windowsOverlap(parseDailyWindow(backupWindowText)!, parseWeeklyWindow(maintenanceWindowText)!)) {
-            reader.report(
-                reader.qualified("dbMaintenanceWindow"),
-                maintenanceWindowText,
-                `overlaps the daily backup window ${backupWindowText}`,
-                "a weekly window that shares no minute with dbBackupWindow",
-            );
-        }
-    }
+    }),
+};
 
-    if (
-        instanceClass === undefined ||
-        allocated === undefined ||
-        maxAllocated === undefined ||
-        maxAllocated < allocated ||
-        engineMajorVersion === undefined ||
-        multiAz === undefined ||
-        backupRetentionDays === undefined ||
-        deletionProtection === undefined ||
-        backupWindowText === undefined ||
-        maintenanceWindowText === undefined
-    ) {
+export function readDatabase(reader: ConfigReader): DatabaseConfig | undefined {
+    const v = readSpec(reader, DATABASE_SPEC);
+    const before = reader.problems.length;
+    if (v.dbAllocatedStorageGb !== undefined && v.dbMaxAllocatedStorageGb !== undefined && v.dbMaxAllocatedStorageGb < v.dbAllocatedStorageGb) {
+        reader.report(
+            reader.qualified("dbMaxAllocatedStorageGb"),
+            String(v.dbMaxAllocatedStorageGb),
+            `is below dbAllocatedStorageGb (${v.dbAllocatedStorageGb}); storage autoscaling can only grow`,
+            `at least ${v.dbAllocatedStorageGb}`,
+        );
+    }
+    if (v.dbBackupWindow !== undefined && v.dbMaintenanceWindow !== undefined && windowsOverlap(parseDailyWindow(v.dbBackupWindow)!, parseWeeklyWindow(v.dbMaintenanceWindow)!)) {
+        reader.report(
+            reader.qualified("dbMaintenanceWindow"),
+            v.dbMaintenanceWindow,
+            `overlaps the daily backup window ${v.dbBackupWindow}`,
+            "a weekly window that shares no minute with dbBackupWindow",
+        );
+    }
+    if (!allRead(DATABASE_SPEC, v) || reader.problems.length !== before) {
         return undefined;
     }
     return {
-        instanceClass,
-        allocatedStorageGb: allocated,
-        maxAllocatedStorageGb: maxAllocated,
-        engineMajorVersion,
-        multiAz,
-        backupRetentionDays,
-        deletionProtection,
-        backupWindow: backupWindowText,
-        maintenanceWindow: maintenanceWindowText,
-        performanceInsights: !NO_PERFORMANCE_INSIGHTS.test(instanceClass),
+        instanceClass: v.dbInstanceClass,
+        allocatedStorageGb: v.dbAllocatedStorageGb,
+        maxAllocatedStorageGb: v.dbMaxAllocatedStorageGb,
+        engineMajorVersion: v.dbEngineVersion,
+        multiAz: v.dbMultiAz,
+        backupRetentionDays: v.dbBackupRetentionDays,
+        deletionProtection: v.dbDeletionProtection,
+        backupWindow: v.dbBackupWindow,
+        maintenanceWindow: v.dbMaintenanceWindow,
     };
 }

@@ -1,16 +1,7 @@
 /** Directory keys: the AWS Managed Microsoft AD domain, NetBIOS name, edition and protection. */
-import { ConfigReader, ConfigValueType } from "./reader";
-
-export const DIRECTORY_KEYS: Readonly<Record<string, ConfigValueType>> = {
-    directoryDomain: "string",
-    directoryShortName: "string",
-    directoryEdition: "string",
-    directoryProtect: "boolean",
-    directoryConfirmedSettings: "string",
-};
-
-export const DIRECTORY_EDITIONS = ["Standard", "Enterprise"] as const;
-export type DirectoryEdition = (typeof DIRECTORY_EDITIONS)[number];
+import { DIRECTORY_EDITIONS, DirectoryEdition } from "../directory/editions";
+import { ConfigReader } from "./reader";
+import { allRead, bool, oneOf, readSpec, text } from "./spec";
 
 export interface DirectoryConfig {
     /** Fully qualified domain, e.g. corp.aiportal.internal. */
@@ -26,37 +17,47 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 /** NetBIOS: 1-15 characters, no dot, none of the characters Windows forbids in it. */
 const NETBIOS = /^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/;
 
+export const DIRECTORY_SPEC = {
+    directoryDomain: text({
+        allowed: "a DNS name of at least two labels, e.g. corp.aiportal.internal",
+        default: "corp.aiportal.internal",
+        check: (v) => {
+            const labels = v.split(".");
+            if (labels.length < 2) {
+                return "is a single label; Managed AD needs a fully qualified domain";
+            }
+            if (v.length > 255 || !labels.every((l) => DNS_LABEL.test(l))) {
+                return "is not a valid DNS name (labels of letters, digits and inner hyphens, 1-63 characters each)";
+            }
+            return /^[0-9]+$/.test(labels[labels.length - 1]) ? "ends in a numeric label, which no DNS domain may" : undefined;
+        },
+    }),
+    directoryShortName: text({
+        allowed: "a NetBIOS name of 1-15 letters, digits or hyphens, no dot, e.g. CORP",
+        default: "CORP",
+        check: (v) => (v.includes(".") ? "contains a dot" : v.length > 15 ? `has ${v.length} characters` : NETBIOS.test(v) ? undefined : "is not a NetBIOS name"),
+    }),
+    directoryEdition: oneOf(DIRECTORY_EDITIONS, "Standard"),
+    directoryProtect: bool(true),
+    directoryConfirmedSettings: text({ allowed: '"<edition> <domain> <short name>", repeating the three settings', default: "Standard corp.aiportal.internal CORP" }),
+};
+
 export function readDirectory(reader: ConfigReader): DirectoryConfig | undefined {
-    const domain = reader.string("directoryDomain", "a DNS name of at least two labels, e.g. corp.aiportal.internal", (v) => {
-        const labels = v.split(".");
-        if (labels.length < 2) {
-            return "is a single label; Managed AD needs a fully qualified domain";
-        }
-        if (v.length > 255 || !labels.every((l) => DNS_LABEL.test(l))) {
-            return "is not a valid DNS name (labels of letters, digits and inner hyphens, 1-63 characters each)";
-        }
-        return /^[0-9]+$/.test(labels[labels.length - 1]) ? "ends in a numeric label, which no DNS domain may" : undefined;
-    });
-    const shortName = reader.string("directoryShortName", "a NetBIOS name of 1-15 letters, digits or hyphens, no dot, e.g. CORP", (v) =>
-        v.includes(".") ? "contains a dot" : v.length > 15 ? `has ${v.length} characters` : NETBIOS.test(v) ? undefined : "is not a NetBIOS name",
-    );
-    const edition = reader.oneOf("directoryEdition", DIRECTORY_EDITIONS);
-    const protect = reader.boolean("directoryProtect");
-    const confirmed = reader.string("directoryConfirmedSettings", '"<edition> <domain> <short name>", repeating the three settings', () => undefined);
-    if (domain === undefined || shortName === undefined || edition === undefined || protect === undefined || confirmed === undefined) {
+    const v = readSpec(reader, DIRECTORY_SPEC);
+    if (!allRead(DIRECTORY_SPEC, v)) {
         return undefined;
     }
     // AWS cannot change these in place: a new value replaces the directory and loses every user,
     // group and password in it. Making the user restate them turns a typo into an error.
-    const current = `${edition} ${domain} ${shortName}`;
-    if (confirmed !== current) {
+    const current = `${v.directoryEdition} ${v.directoryDomain} ${v.directoryShortName}`;
+    if (v.directoryConfirmedSettings !== current) {
         reader.report(
             reader.qualified("directoryConfirmedSettings"),
-            confirmed,
+            v.directoryConfirmedSettings,
             `does not match directoryEdition, directoryDomain and directoryShortName ("${current}"). Changing any of them REPLACES the directory: every user, group and password in it is lost (prod's protect stops the update until it is lifted). If that is intended, set directoryConfirmedSettings to "${current}"`,
             JSON.stringify(current),
         );
         return undefined;
     }
-    return { domain, shortName, edition, protect };
+    return { domain: v.directoryDomain, shortName: v.directoryShortName, edition: v.directoryEdition, protect: v.directoryProtect };
 }

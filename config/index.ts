@@ -3,34 +3,44 @@
  * list of problems) out. Pure, so every rule is tested without the Pulumi runtime; `load.ts` is the
  * thin layer that feeds it the real config and stops the program before any resource exists.
  *
- * Key names, types and defaults are declared once, in Pulumi.yaml; `CONFIG_KEYS` mirrors the names
- * and types so the reader can check them, and a test keeps the two in step.
+ * Each key is declared once, in its tier's spec (type, default, what is allowed, how it is read);
+ * `CONFIG_KEYS` is derived from the specs, and a test keeps Pulumi.yaml's `config:` schema (which the
+ * Pulumi CLI reads) in agreement with them.
  */
-import { isProductionStack, PROJECT, readRetentionDays, REGION } from "./common";
-import { COMPUTE_KEYS, ComputeConfig, readCompute } from "./compute";
-import { DATABASE_KEYS, DatabaseConfig, readDatabase } from "./database";
-import { DIRECTORY_KEYS, DirectoryConfig, readDirectory } from "./directory";
-import { NETWORK_KEYS, NetworkConfig, readNetwork } from "./network";
-import { OPERATIONS_KEYS, OperationsConfig, readOperations } from "./operations";
-import { ConfigProblem, ConfigReader, ConfigValueType, formatProblem, RawConfig } from "./reader";
+import { isProductionStack, PROJECT, REGION, retentionDays } from "./common";
+import { COMPUTE_SPEC, ComputeConfig, readCompute } from "./compute";
+import { DATABASE_SPEC, DatabaseConfig, readDatabase } from "./database";
+import { DIRECTORY_SPEC, DirectoryConfig, readDirectory } from "./directory";
+import { NETWORK_SPEC, NetworkConfig, readNetwork } from "./network";
+import { OPERATIONS_SPEC, OperationsConfig, readOperations } from "./operations";
+import { ConfigProblem, ConfigReader, formatProblem, RawConfig } from "./reader";
+import { keyTypes, readSpec, Spec } from "./spec";
 
-export { ComputeConfig, parseImageReference, WebUserRole } from "./compute";
+export { ComputeConfig } from "./compute";
 export { CLOUDWATCH_RETENTION_DAYS, isProductionStack, PROJECT, REGION, REGION_AZ_COUNT } from "./common";
-export { DatabaseConfig, POSTGRES_MAJORS } from "./database";
-export { DirectoryConfig, DirectoryEdition } from "./directory";
-export { NAT_GATEWAY_MODES, NatGatewayMode, NetworkConfig } from "./network";
+export { DatabaseConfig } from "./database";
+export { DirectoryConfig } from "./directory";
+export { NetworkConfig } from "./network";
 export { OperationsConfig } from "./operations";
 export { ConfigProblem, formatProblem, RawConfig } from "./reader";
 
-/** Every key of the `ai-portal:` namespace and its Pulumi.yaml type. */
-export const CONFIG_KEYS: Readonly<Record<string, ConfigValueType>> = Object.freeze({
-    ...NETWORK_KEYS,
-    ...DATABASE_KEYS,
-    ...DIRECTORY_KEYS,
-    ...COMPUTE_KEYS,
-    ...OPERATIONS_KEYS,
-    logRetentionDays: "integer",
+/** Keys shared by several tiers. */
+export const SHARED_SPEC = {
+    logRetentionDays: retentionDays(90),
+};
+
+/** Every tier's spec, by tier: the one declaration of each `ai-portal:` key (type, default, rules). */
+export const SPECS: Readonly<Record<string, Spec>> = Object.freeze({
+    network: NETWORK_SPEC,
+    database: DATABASE_SPEC,
+    directory: DIRECTORY_SPEC,
+    compute: COMPUTE_SPEC,
+    operations: OPERATIONS_SPEC,
+    shared: SHARED_SPEC,
 });
+
+/** Every key of the `ai-portal:` namespace and its Pulumi.yaml type, derived from the specs. */
+export const CONFIG_KEYS = keyTypes(...Object.values(SPECS));
 
 export interface PortalConfig {
     readonly project: string;
@@ -100,7 +110,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const directory = readDirectory(reader);
     const compute = readCompute(reader);
     const operations = readOperations(reader);
-    const logRetentionDays = readRetentionDays(reader, "logRetentionDays");
+    const { logRetentionDays } = readSpec(reader, SHARED_SPEC);
     checkProductionProtection(reader, input.stack, input.raw);
 
     if (reader.problems.length > 0 || !network || !database || !directory || !compute || !operations || logRetentionDays === undefined) {

@@ -1,11 +1,12 @@
 /** Operations keys: who hears about alarms and how strict the thresholds are. */
 import { ALARM_PROFILES, AlarmProfile } from "../operations/alarms";
 import { isEmail } from "./common";
-import { ConfigReader, ConfigValueType } from "./reader";
+import { ConfigReader } from "./reader";
+import { allRead, oneOf, optionalText, readSpec } from "./spec";
 
-export const OPERATIONS_KEYS: Readonly<Record<string, ConfigValueType>> = {
-    alarmEmail: "string",
-    alarmProfile: "string",
+export const OPERATIONS_SPEC = {
+    alarmEmail: optionalText({ allowed: 'an e-mail address, or "" for no subscription', check: (v) => (isEmail(v) ? undefined : "is not an e-mail address") }),
+    alarmProfile: oneOf(ALARM_PROFILES, "strict"),
 };
 
 export interface OperationsConfig {
@@ -15,12 +16,6 @@ export interface OperationsConfig {
 }
 
 export function readOperations(reader: ConfigReader): OperationsConfig | undefined {
-    const alarmEmail = reader.string("alarmEmail", 'an e-mail address, or "" for no subscription', (v) =>
-        v === "" || isEmail(v) ? undefined : "is not an e-mail address",
-    );
-    const alarmProfile = reader.oneOf("alarmProfile", ALARM_PROFILES);
-    if (alarmEmail === undefined || alarmProfile === undefined) {
-        return undefined;
-    }
-    return { alarmEmail: alarmEmail === "" ? undefined : alarmEmail, alarmProfile };
+    const v = readSpec(reader, OPERATIONS_SPEC);
+    return allRead(OPERATIONS_SPEC, v) ? v : undefined;
 }

@@ -4,11 +4,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DatabaseConfig } from "../config";
+import { PORTS } from "../lib/ports";
+import { performanceInsightsFor } from "./engine";
 import { jsonSecret } from "../lib/secret";
 
 /** The database Open WebUI keeps its data in, and the role it connects as. */
 export const DATABASE_NAME = "aiportal";
-export const POSTGRES_PORT = 5432;
 export const MASTER_USERNAME = "portal_admin";
 export const APP_USERNAME = "openwebui";
 
@@ -75,6 +76,7 @@ export class Database extends pulumi.ComponentResource {
         super("aiportal:data:Database", name, {}, opts);
         const parent = { parent: this };
         const protectData = args.deletionProtection;
+        const performanceInsights = performanceInsightsFor(args.instanceClass);
         this.identifier = `${args.namePrefix}-postgres`;
 
         const securityGroup = new aws.ec2.SecurityGroup(
@@ -145,7 +147,7 @@ export class Database extends pulumi.ComponentResource {
                 maxAllocatedStorage: args.maxAllocatedStorageGb,
                 storageEncrypted: true,
                 dbName: DATABASE_NAME,
-                port: POSTGRES_PORT,
+                port: PORTS.postgres,
                 username: MASTER_USERNAME,
                 // RDS keeps the master password in Secrets Manager and rotates it; it never enters
                 // this program or its state.
@@ -166,8 +168,8 @@ export class Database extends pulumi.ComponentResource {
                 deleteAutomatedBackups: !protectData,
                 // Protected stacks take disruptive changes (class, parameters) in the maintenance window.
                 applyImmediately: !protectData,
-                performanceInsightsEnabled: args.performanceInsights,
-                performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
+                performanceInsightsEnabled: performanceInsights,
+                performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                 tags: { Name: `${args.namePrefix}-postgres` },
             },
@@ -183,7 +185,7 @@ export class Database extends pulumi.ComponentResource {
         const appCredentials = jsonSecret(`${name}-openwebui-credentials`, {
             secretName: `${args.namePrefix}/database/openwebui`,
             description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
-            protect: protectData,
+            keepOnDelete: protectData,
             parent: this,
             value: pulumi.all([pulumi.secret(appPassword.result), instance.address, instance.port]).apply(([password, host, port]) =>
                 JSON.stringify({
@@ -213,8 +215,12 @@ export class Database extends pulumi.ComponentResource {
             securityGroupId: this.securityGroupId,
             address: this.address,
             port: this.port,
+            databaseName: this.databaseName,
+            identifier: this.identifier,
             masterSecretArn: this.masterSecretArn,
             appSecretArn: this.appSecretArn,
+            appSecretVersionId: this.appSecretVersionId,
+            finalSnapshotIdentifier: this.finalSnapshotIdentifier,
         });
     }
 }

@@ -42,7 +42,7 @@ function functionCode(): pulumi.asset.AssetArchive {
  * credentials. A Lambda function reads both secrets and runs idempotent SQL; Pulumi invokes it
  * whenever the role's credentials change.
  */
-export class DatabaseRoleBootstrap extends pulumi.ComponentResource {
+export class RoleBootstrap extends pulumi.ComponentResource {
     public readonly functionName: string;
     /** What the last invocation reported (role, database, created or updated). */
     public readonly result: pulumi.Output<string>;
@@ -129,6 +129,6 @@ export class DatabaseRoleBootstrap extends pulumi.ComponentResource {
         );
 
         this.result = invocation.result;
-        this.registerOutputs({ result: this.result });
+        this.registerOutputs({ functionName: this.functionName, result: this.result });
     }
 }

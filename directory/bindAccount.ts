@@ -31,7 +31,7 @@ export function bindAccountCommand(action: "create" | "delete"): string {
  * internet-facing host never holds rights to create users or reset passwords. Its password is
  * generated and kept in Secrets Manager for the web host to read at boot.
  */
-export class DirectoryBindAccount extends pulumi.ComponentResource {
+export class BindAccount extends pulumi.ComponentResource {
     /** How Open WebUI names the account in its LDAP bind (a user principal name). */
     public readonly bindIdentity: string;
     public readonly secretArn: pulumi.Output<string>;
@@ -50,7 +50,7 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
         const { secret, version } = jsonSecret(`${name}-credentials`, {
             secretName: `${args.namePrefix}/directory/openwebui-bind`,
             description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
-            protect: args.protect,
+            keepOnDelete: args.protect,
             parent: this,
             value: secretPassword.apply((value) => JSON.stringify({ username: this.bindIdentity, samAccountName: BIND_ACCOUNT, password: value })),
         });
@@ -78,6 +78,6 @@ export class DirectoryBindAccount extends pulumi.ComponentResource {
 
         this.secretArn = secret.arn;
         this.secretVersionId = version.versionId;
-        this.registerOutputs({ secretArn: this.secretArn, secretVersionId: this.secretVersionId });
+        this.registerOutputs({ bindIdentity: this.bindIdentity, secretArn: this.secretArn, secretVersionId: this.secretVersionId });
     }
 }

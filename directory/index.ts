@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DirectoryEdition } from "../config";
+import { DirectoryEdition } from "./editions";
 import { jsonSecret } from "../lib/secret";
 
 export interface DirectoryArgs {
@@ -100,7 +100,7 @@ export class Directory extends pulumi.ComponentResource {
         const adminSecret = jsonSecret(`${name}-admin-credentials`, {
             secretName: `${args.namePrefix}/directory/admin`,
             description: `Bootstrap Admin credentials of ${args.domain} (${args.namePrefix}); not used by the portal at run time`,
-            protect: args.protect,
+            keepOnDelete: args.protect,
             parent: this,
             value: password.apply((value) => JSON.stringify({ username: "Admin", password: value, domain: args.domain, shortName: args.shortName, dn: this.names.adminDn })),
         }).secret;
@@ -111,8 +111,11 @@ export class Directory extends pulumi.ComponentResource {
         this.adminSecretArn = adminSecret.arn;
         this.registerOutputs({
             directoryId: this.directoryId,
+            domain: this.domain,
+            shortName: this.shortName,
             dnsIpAddresses: this.dnsIpAddresses,
             securityGroupId: this.securityGroupId,
+            names: this.names,
             adminSecretArn: this.adminSecretArn,
         });
     }

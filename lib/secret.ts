@@ -7,9 +7,11 @@ export interface JsonSecretArgs {
     readonly description: string;
     /** The JSON document to store; always sent as a secret. */
     readonly value: pulumi.Input<string>;
-    /** Protected data keeps a 30-day recovery window; otherwise deletion is immediate, so a
-     * destroyed dev stack can be re-created under the same names. */
-    readonly protect: boolean;
+    /**
+     * Keep the secret recoverable for 30 days after it is deleted (protected data); otherwise it
+     * is deleted at once, so a destroyed dev stack can be re-created under the same names.
+     */
+    readonly keepOnDelete: boolean;
     readonly parent: pulumi.Resource;
 }
 
@@ -20,7 +22,7 @@ export function jsonSecret(name: string, args: JsonSecretArgs): { secret: aws.se
         {
             name: args.secretName,
             description: args.description,
-            recoveryWindowInDays: args.protect ? 30 : 0,
+            recoveryWindowInDays: args.keepOnDelete ? 30 : 0,
             tags: { Name: args.secretName.replace(/\//g, "-") },
         },
         { parent: args.parent },

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { NatGatewayMode } from "../config";
+import { NatGatewayMode } from "./natGateways";
 
 export interface NetworkArgs {
     /** Prefix for the `Name` tags and log group names, e.g. "ai-portal-dev". */

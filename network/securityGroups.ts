@@ -80,6 +80,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
             webSecurityGroupId: this.webSecurityGroupId,
             gatewaySecurityGroupId: this.gatewaySecurityGroupId,
             dbBootstrapSecurityGroupId: this.dbBootstrapSecurityGroupId,
+            matrix: this.matrix,
         });
     }
 

@@ -2,15 +2,7 @@
  * The portal's traffic matrix: every port any tier may open, to whom, in one pure table. The
  * security group component turns each row into one rule resource; nothing else adds rules.
  */
-
-export const PORTS = {
-    https: 443,
-    http: 80,
-    ssh: 22,
-    postgres: 5432,
-    ldap: 389,
-    dns: 53,
-} as const;
+import { PORTS } from "../lib/ports";
 
 export const INTERNET = "0.0.0.0/0";
 

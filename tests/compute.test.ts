@@ -212,7 +212,8 @@ for (const stack of ["dev", "prod"] as const) {
         it("web host: the domain controllers resolve the directory domain for the container", () => {
             const script = scriptOf(host(run, "web").inputs.userData);
             assert.match(script, new RegExp(`DIRECTORY_DNS='${(run.outputs.directoryDnsIps as string[]).join(" ")}'`));
-            assert.match(script, /--publish 127\.0\.0\.1:8080:8080/, "Open WebUI listens on localhost only");
+            assert.match(script, /^OPEN_WEBUI_PORT='8080'$/m);
+            assert.match(script, /--publish 127\.0\.0\.1:\$OPEN_WEBUI_PORT:\$OPEN_WEBUI_PORT /, "Open WebUI listens on localhost only");
         });
 
         it("web host: Caddy serves HTTPS on the Elastic IP with its internal CA (no domain configured)", () => {

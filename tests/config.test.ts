@@ -2,7 +2,7 @@
  * The config module on its own: raw values in, typed config or every problem out. No Pulumi runtime.
  */
 import * as assert from "assert";
-import { CLOUDWATCH_RETENTION_DAYS, CONFIG_KEYS, ConfigProblem, describeProblems, parseConfig, PortalConfig } from "../config";
+import { CLOUDWATCH_RETENTION_DAYS, CONFIG_KEYS, ConfigProblem, describeProblems, parseConfig, PortalConfig, SPECS } from "../config";
 import { editDistance, nearestKey } from "../config/reader";
 import { loadStackConfig, readProjectFile, toConfigString } from "../offline/stackConfig";
 
@@ -83,6 +83,18 @@ describe("config: Pulumi.yaml declares exactly the keys the program reads", () =
         for (const [key, decl] of Object.entries(project.declarations)) {
             assert.strictEqual(decl.type, CONFIG_KEYS[key], `type of ${key}`);
             assert.ok(decl.description && decl.description.length > 10, `description of ${key}`);
+        }
+    });
+
+    it("same defaults as the specs declare, and each default passes its own rules", () => {
+        for (const spec of Object.values(SPECS)) {
+            for (const [key, reader] of Object.entries(spec)) {
+                assert.deepStrictEqual(project.declarations[key].default, reader.default, `default of ${key}`);
+                if (reader.default !== undefined) {
+                    const parsed = reader.parse(toConfigString(reader.default));
+                    assert.ok(parsed.ok, `${key}'s default ${JSON.stringify(reader.default)} is refused by its own reader`);
+                }
+            }
         }
     });
 
@@ -272,7 +284,6 @@ describe("config: database rules", () => {
             [true, 30, true, 200],
         );
         assert.strictEqual(dev.engineMajorVersion, "15");
-        assert.strictEqual(dev.performanceInsights, true);
     });
 
     it("rejects a class that is not db.<family>.<size>", () => {
@@ -281,12 +292,6 @@ describe("config: database rules", () => {
             assert.strictEqual(p.value, value);
         }
         assert.strictEqual(configFor({ dbInstanceClass: "db.m7g.2xlarge" }).database.instanceClass, "db.m7g.2xlarge");
-    });
-
-    it("turns Performance Insights off only for classes too small for it", () => {
-        assert.strictEqual(configFor({ dbInstanceClass: "db.t3.small" }).database.performanceInsights, false);
-        assert.strictEqual(configFor({ dbInstanceClass: "db.t4g.micro" }).database.performanceInsights, false);
-        assert.strictEqual(configFor({ dbInstanceClass: "db.r6g.large" }).database.performanceInsights, true);
     });
 
     it("rejects storage below the gp3 minimum and above its maximum", () => {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# AI Portal web host: Open WebUI on 127.0.0.1:8080 behind Caddy (TLS on 443, 80 redirects).
+# AI Portal web host: Open WebUI on the loopback behind Caddy (TLS on 443, 80 redirects).
 # Runs at every boot (cloud-init scripts-user: always) and is idempotent. It carries no secret
 # values: it fetches them with the instance role and keeps them in root-only files.
 set -euo pipefail
@@ -10,6 +10,7 @@ AWS_REGION='{{AWS_REGION}}'
 LOG_GROUP='{{LOG_GROUP}}'
 OPEN_WEBUI_IMAGE='{{OPEN_WEBUI_IMAGE}}'
 CADDY_IMAGE='{{CADDY_IMAGE}}'
+OPEN_WEBUI_PORT='{{OPEN_WEBUI_PORT}}'
 DB_SECRET_ARN='{{DB_SECRET_ARN}}'
 WEB_SECRET_ARN='{{WEB_SECRET_ARN}}'
 GATEWAY_KEY_SECRET_ARN='{{GATEWAY_KEY_SECRET_ARN}}'
@@ -72,8 +73,8 @@ log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
 docker pull "$CADDY_IMAGE"
 
-run_container open-webui "Open WebUI (localhost:8080 only)" \
-    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
+run_container open-webui "Open WebUI (localhost:$OPEN_WEBUI_PORT only)" \
+    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
     "$OPEN_WEBUI_IMAGE"
 run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
     "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# AI Portal web host: Open WebUI on 127.0.0.1:8080 behind Caddy (TLS on 443, 80 redirects).
+# AI Portal web host: Open WebUI on the loopback behind Caddy (TLS on 443, 80 redirects).
 # Runs at every boot (cloud-init scripts-user: always) and is idempotent. It carries no secret
 # values: it fetches them with the instance role and keeps them in root-only files.
 set -euo pipefail
@@ -7,26 +7,27 @@ umask 077
 
 AWS_REGION='eu-west-2'
 # shellcheck disable=SC2034 # read by log_options in boot-common.sh
-LOG_GROUP='/ai-portal-prod/web'
-OPEN_WEBUI_IMAGE='ghcr.io/open-webui/open-webui@sha256:3c384ee8c0d01405823e087ed0d68683a783f9f88cbe4fdb336ec0bb6b6b0c43'
-CADDY_IMAGE='docker.io/library/caddy@sha256:4d330e176317297e014d8abd6fb21c42567b8e4f62ee63752e9f3a022bcf184a'
-DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/database/openwebui-d1529f'
-WEB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/web/openwebui-4ccd7d'
-GATEWAY_KEY_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/gateway/api-key-cb6d12'
-BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/openwebui-bind-a4a1d0'
+LOG_GROUP='/ai-portal-example/web'
+OPEN_WEBUI_IMAGE='ghcr.io/open-webui/open-webui@sha256:1111111111111111111111111111111111111111111111111111111111111111'
+CADDY_IMAGE='docker.io/library/caddy@sha256:2222222222222222222222222222222222222222222222222222222222222222'
+OPEN_WEBUI_PORT='8080'
+DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA'
+WEB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/web-BBBBBB'
+GATEWAY_KEY_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC'
+BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD'
 # The versions of those secrets this script was rendered with. A new version (a changed password)
 # changes this user data, so `pulumi up` has EC2 stop and start the host, and this script fetches
 # the new values at the next boot: a credential change reaches the containers, it is never stale.
-SECRET_VERSIONS='bind:v-e16007f7bd93b91d23dd00a3b20a5380 database:v-dafc42b65606c3145dd8a7869b498c3b gateway-key:v-064879e0badf98a75a949781c80dac1d web:v-89883c1687958254fe9beface250d42b'
+SECRET_VERSIONS='bind:v-bind database:v-database gateway-key:v-gateway-key web:v-web'
 # The RDS CA certificate, mounted read-only into Open WebUI's container at this same path.
 DATABASE_CA_FILE='/etc/ai-portal/rds-ca.pem'
-PORTAL_HOST='3.10.36.170'
-PORTAL_STACK='prod'
+PORTAL_HOST='203.0.113.10'
+PORTAL_STACK='example'
 HEALTH_NAMESPACE='AIPortal'
 HEALTH_METRIC='PortalHealthy'
 # The domain controllers answer for the directory's domain (LDAP_SERVER_HOST), which resolves to
 # both of them, so logins survive one being down; the VPC resolver comes last for everything else.
-DIRECTORY_DNS='10.0.10.42 10.0.11.187'
+DIRECTORY_DNS='10.0.10.5 10.0.11.5'
 
 # --- shared by both hosts (rendered into each boot script) ---------------------------------
 readonly CONFIG_DIR=/etc/ai-portal
@@ -111,26 +112,26 @@ log "secrets at versions $SECRET_VERSIONS"
 
 write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
 ENABLE_PERSISTENT_CONFIG=false
-WEBUI_URL=https://3.10.36.170
+WEBUI_URL=https://203.0.113.10
 ENABLE_SIGNUP=false
 DEFAULT_USER_ROLE=user
 WEBUI_ADMIN_EMAIL=portal-admin@example.com
 WEBUI_ADMIN_NAME=Portal administrator
 ENABLE_OLLAMA_API=false
 ENABLE_OPENAI_API=true
-OPENAI_API_BASE_URL=http://10.0.10.129:8000/api/v1
+OPENAI_API_BASE_URL=http://10.0.10.20:8000/api/v1
 ENABLE_LDAP=true
 LDAP_SERVER_LABEL=CORP directory
-LDAP_SERVER_HOST=corp.aiportal.internal
+LDAP_SERVER_HOST=corp.example.internal
 LDAP_SERVER_PORT=389
 LDAP_USE_TLS=false
 LDAP_ATTRIBUTE_FOR_USERNAME=sAMAccountName
 LDAP_ATTRIBUTE_FOR_MAIL=userPrincipalName
-LDAP_APP_DN=svc-openwebui@corp.aiportal.internal
-LDAP_SEARCH_BASE=OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal
+LDAP_APP_DN=svc-openwebui@corp.example.internal
+LDAP_SEARCH_BASE=OU=Users,OU=CORP,DC=corp,DC=example,DC=internal
 LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))
 STORAGE_PROVIDER=s3
-S3_BUCKET_NAME=ai-portal-prod-uploads-4bddeffe125ded6a2d8f8b8c88
+S3_BUCKET_NAME=ai-portal-example-uploads
 S3_REGION_NAME=eu-west-2
 VECTOR_DB=pgvector
 PGSSLMODE=verify-full
@@ -168,10 +169,10 @@ chmod 644 "$DATABASE_CA_FILE"
 
 write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
 {
-	default_sni 3.10.36.170
+	default_sni 203.0.113.10
 }
 
-https://3.10.36.170 {
+https://203.0.113.10 {
 	tls internal
 	encode zstd gzip
 	reverse_proxy 127.0.0.1:8080
@@ -203,8 +204,8 @@ log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
 docker pull "$CADDY_IMAGE"
 
-run_container open-webui "Open WebUI (localhost:8080 only)" \
-    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:8080:8080 ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
+run_container open-webui "Open WebUI (localhost:$OPEN_WEBUI_PORT only)" \
+    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
     "$OPEN_WEBUI_IMAGE"
 run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
     "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \

@@ -7,12 +7,12 @@ umask 077
 
 AWS_REGION='eu-west-2'
 # shellcheck disable=SC2034 # read by log_options in boot-common.sh
-LOG_GROUP='/ai-portal-prod/gateway'
-GATEWAY_IMAGE='123456789012.dkr.ecr.eu-west-2.amazonaws.com/ai-portal-prod/bedrock-access-gateway@sha256:8ee2b194b56c619140fd12f033d4d5bf4cbb17391c1ac1b331e5211360cb6283'
+LOG_GROUP='/ai-portal-example/gateway'
+GATEWAY_IMAGE='111122223333.dkr.ecr.eu-west-2.amazonaws.com/example/bedrock-access-gateway@sha256:3333333333333333333333333333333333333333333333333333333333333333'
 GATEWAY_PORT='8000'
 # The version of the API-key secret the gateway reads at start. A new key changes this user data,
 # so `pulumi up` has EC2 stop and start the host and the gateway starts with the new key.
-SECRET_VERSIONS='gateway-key:v-064879e0badf98a75a949781c80dac1d'
+SECRET_VERSIONS='gateway-key:v-gateway-key'
 
 # --- shared by both hosts (rendered into each boot script) ---------------------------------
 readonly CONFIG_DIR=/etc/ai-portal
@@ -102,8 +102,8 @@ AWS_DEFAULT_REGION=eu-west-2
 DEFAULT_MODEL=eu.anthropic.claude-sonnet-4-20250514-v1:0
 ENABLE_CROSS_REGION_INFERENCE=true
 ENABLE_APPLICATION_INFERENCE_PROFILES=true
-ALLOWED_ORIGINS=https://3.10.36.170
-API_KEY_SECRET_ARN=arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/gateway/api-key-cb6d12
+ALLOWED_ORIGINS=https://203.0.113.10
+API_KEY_SECRET_ARN=arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC
 DEBUG=false
 SETTINGS
 

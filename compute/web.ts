@@ -1,0 +1,132 @@
+/**
+ * The Open WebUI host: its boot script and its IAM statements as pure functions of plain values,
+ * and the one function that declares the host.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "../lib/ports";
+import { Host, PolicyStatement } from "./host";
+import { caddyfile, DATABASE_CA_FILE, OpenWebUiSettingsInput, openWebUiSettings } from "./settings";
+import { envFile, everyBootUserData, readTemplate, renderTemplate, secretVersions } from "./userData";
+
+export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaFile"> {
+    readonly stack: string;
+    /** The host's CloudWatch log group, e.g. /ai-portal-dev/web. */
+    readonly logGroup: string;
+    /** Images to run, `repository@sha256:...`. */
+    readonly openWebUiImage: string;
+    readonly caddyImage: string;
+    /** The portal's host name: its domain, or the Elastic IP. */
+    readonly portalHost: string;
+    /** True when `portalHost` is a public domain (a public certificate), false for the address. */
+    readonly hasDomain: boolean;
+    /** The secrets the boot script reads, by ARN. */
+    readonly secretArns: { readonly database: string; readonly web: string; readonly gatewayKey: string; readonly bind: string };
+    /** Version ids of those secrets, by name: a new one restarts the host. */
+    readonly secretVersions: Readonly<Record<string, string>>;
+    /** The domain controllers' addresses (the directory's DNS servers). */
+    readonly directoryDnsIps: readonly string[];
+    /** The RDS CA certificate(s) the host and Open WebUI trust for PostgreSQL. */
+    readonly databaseCaBundle: string;
+    readonly healthNamespace: string;
+    readonly healthMetric: string;
+}
+
+/** The web host's user data: `templates/web.sh` rendered, run at every boot. */
+export function webUserData(v: WebBootValues): string {
+    return everyBootUserData(
+        renderTemplate(
+            readTemplate("web.sh"),
+            {
+                AWS_REGION: v.region,
+                LOG_GROUP: v.logGroup,
+                OPEN_WEBUI_IMAGE: v.openWebUiImage,
+                CADDY_IMAGE: v.caddyImage,
+                OPEN_WEBUI_PORT: String(PORTS.openWebUi),
+                DB_SECRET_ARN: v.secretArns.database,
+                WEB_SECRET_ARN: v.secretArns.web,
+                GATEWAY_KEY_SECRET_ARN: v.secretArns.gatewayKey,
+                BIND_SECRET_ARN: v.secretArns.bind,
+                SECRET_VERSIONS: secretVersions(v.secretVersions),
+                DATABASE_CA_FILE,
+                PORTAL_HOST: v.portalHost,
+                PORTAL_STACK: v.stack,
+                HEALTH_NAMESPACE: v.healthNamespace,
+                HEALTH_METRIC: v.healthMetric,
+                DIRECTORY_DNS: [...v.directoryDnsIps].sort().join(" "),
+            },
+            {
+                OPEN_WEBUI_SETTINGS: envFile(openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE })),
+                RDS_CA_BUNDLE: v.databaseCaBundle.trimEnd(),
+                CADDYFILE: caddyfile(v.portalHost, v.hasDomain),
+            },
+        ),
+    );
+}
+
+export interface WebStatementRefs {
+    /** Every secret the web host reads at boot. */
+    readonly secretArns: pulumi.Input<string>[];
+    readonly uploadsBucketArn: pulumi.Input<string>;
+    /** The CloudWatch namespace of the portal's health metric. */
+    readonly healthNamespace: string;
+}
+
+/** What the web host may do beyond Session Manager and its own logs: its secrets, the uploads, its health metric. */
+export function webStatements(refs: WebStatementRefs): PolicyStatement[] {
+    return [
+        { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: refs.secretArns },
+        { Sid: "ListUploads", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [refs.uploadsBucketArn] },
+        { Sid: "ReadWriteUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [pulumi.interpolate`${refs.uploadsBucketArn}/*`] },
+        {
+            // PutMetricData takes no resource; the condition keeps the host to the portal's namespace.
+            Sid: "ReportHealth",
+            Effect: "Allow",
+            Action: ["cloudwatch:PutMetricData"],
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": refs.healthNamespace } },
+        },
+    ];
+}
+
+export interface WebHostArgs {
+    readonly namePrefix: string;
+    /** The public subnet the host runs in (its Elastic IP is attached by the caller). */
+    readonly subnetId: pulumi.Input<string>;
+    readonly securityGroupId: pulumi.Input<string>;
+    readonly instanceType: string;
+    readonly rootVolumeGb: number;
+    /** A pinned AMI; undefined keeps the AMI the host was created with. */
+    readonly amiId?: string;
+    /** An EC2 key pair for SSH; undefined for none (Session Manager). */
+    readonly keyName?: string;
+    readonly logRetentionDays: number;
+    readonly userData: pulumi.Input<string>;
+    readonly statements: PolicyStatement[];
+    /** What must be complete before the host boots (the database role, the bind account). */
+    readonly waitFor: pulumi.Resource[];
+}
+
+/** Declares the web host: public subnet, a public address at launch (then its Elastic IP). */
+export function declareWebHost(name: string, args: WebHostArgs, parent: pulumi.Resource): Host {
+    return new Host(
+        name,
+        {
+            namePrefix: args.namePrefix,
+            role: "web",
+            description: "Open WebUI behind Caddy",
+            subnetId: args.subnetId,
+            securityGroupIds: [args.securityGroupId],
+            instanceType: args.instanceType,
+            rootVolumeGb: args.rootVolumeGb,
+            amiId: args.amiId,
+            // Reaches the package repositories at first boot; the Elastic IP replaces it.
+            publicAddress: true,
+            keyName: args.keyName,
+            userData: args.userData,
+            logRetentionDays: args.logRetentionDays,
+            statements: args.statements,
+            waitFor: args.waitFor,
+        },
+        { parent },
+    );
+}

@@ -1,0 +1,17 @@
+/**
+ * Every port the portal uses, in one place: the traffic matrix opens them, the settings name them
+ * and the boot scripts publish them. The gateway's port is configurable (`gatewayPort`); this is
+ * its default.
+ */
+export const PORTS = {
+    https: 443,
+    http: 80,
+    ssh: 22,
+    postgres: 5432,
+    ldap: 389,
+    dns: 53,
+    /** Open WebUI inside its container, published on the host's loopback only. */
+    openWebUi: 8080,
+    /** The Bedrock gateway's API (default of `gatewayPort`). */
+    gateway: 8000,
+} as const;
