@@ -197,20 +197,20 @@ async function resolveOutputs(exports: Record<string, unknown>): Promise<{ outpu
     return { outputs, secretOutputs };
 }
 
-async function execute(source: StackConfigSource, options: RunOptions): Promise<ProgramRun> {
-    const projectDir = options.projectDir ?? PROJECT_DIR;
-    const program = path.join(projectDir, "index.ts");
-    const config = loadStackConfig(source, projectDir);
+/**
+ * Runs `body` under the mock runtime with the given config and records what it declares: the
+ * program (index.ts) for a stack, or a single component in a test. `body` returns what to export.
+ */
+async function underMocks(config: LoadedStackConfig, options: RunOptions, body: () => Record<string, unknown>): Promise<ProgramRun> {
     await pulumi.runtime.setMocks(new PortalMocks(options.mocks), config.project, config.stack, options.preview ?? false);
     const resources: DeclaredResource[] = [];
     recordRegistrations(resources);
     pulumi.runtime.setAllConfig(config.raw, [...config.secretKeys]);
 
-    delete require.cache[require.resolve(program)];
     let exports: Record<string, unknown> = {};
     let error: Error | undefined;
     try {
-        exports = require(program);
+        exports = body();
     } catch (e) {
         error = e as Error;
     }
@@ -225,6 +225,15 @@ async function execute(source: StackConfigSource, options: RunOptions): Promise<
     await waitForRegistrations();
     const { outputs, secretOutputs } = resolved;
     return { config, resources, outputs, secretOutputs, error };
+}
+
+function execute(source: StackConfigSource, options: RunOptions): Promise<ProgramRun> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const program = path.join(projectDir, "index.ts");
+    return underMocks(loadStackConfig(source, projectDir), options, () => {
+        delete require.cache[require.resolve(program)];
+        return require(program);
+    });
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -242,6 +251,17 @@ export function runProgram(source: StackConfigSource, options: RunOptions = {}):
             memo.set(key, run);
         }
     }
+    return run;
+}
+
+/**
+ * Runs `build` alone under the mocks (a component test): it declares what it likes and returns the
+ * values to resolve as outputs. Serialised with program runs; never memoised.
+ */
+export function runUnderMocks(build: () => Record<string, unknown>, options: Omit<RunOptions, "projectDir" | "fresh"> = {}): Promise<ProgramRun> {
+    const config: LoadedStackConfig = { project: "ai-portal", stack: "test", raw: {}, secretKeys: [] };
+    const run = queue.then(() => underMocks(config, options, build));
+    queue = run.catch(() => undefined);
     return run;
 }
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { contains, overlaps, parseCidr, size } from "../config/cidr";
+import { contains, overlaps, parseCidr, size } from "../../config/cidr";
 
 function cidr(text: string) {
     const result = parseCidr(text);

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { runProgram } from "../offline/run";
+import { runProgram } from "../../offline/run";
 
 interface BadConfig {
     readonly stack: string;
@@ -20,7 +20,7 @@ interface BadConfig {
     readonly config: Record<string, unknown>;
 }
 
-const CORPUS = path.join(__dirname, "bad-config");
+const CORPUS = path.join(__dirname, "..", "bad-config");
 const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();
 
 describe("bad-input corpus", () => {

@@ -6,10 +6,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DeclaredResource, ProgramRun, runProgram, RunOptions, runStack } from "../offline/run";
-import { StackConfigSource } from "../offline/stackConfig";
+import { DeclaredResource, ProgramRun, runProgram, RunOptions, runStack } from "../../offline/run";
+import { StackConfigSource } from "../../offline/stackConfig";
 
-const table = JSON.parse(fs.readFileSync(path.join(__dirname, "replacement", "replace-forcing.json"), "utf8")) as {
+const table = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "replacement", "replace-forcing.json"), "utf8")) as {
     types: Record<string, { source: string; properties: string[] }>;
 };
 

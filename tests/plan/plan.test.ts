@@ -8,70 +8,67 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Ajv from "ajv";
-import { estimateCost } from "../plan/cost";
-import { estimateDeploy } from "../plan/deploy";
-import { generatedDocs } from "../plan/docs";
-import { buildPlan, PlanDocument, REDACTED } from "../plan/model";
-import { ofType } from "./harness/query";
-import { ProgramRun, runStack } from "../offline/run";
-import { PROJECT_DIR } from "../offline/stackConfig";
+import { estimateCost } from "../../plan/cost";
+import { estimateDeploy } from "../../plan/deploy";
+import { generatedDocs } from "../../plan/docs";
+import { buildPlan, PlanDocument, REDACTED } from "../../plan/model";
+import { ofType } from "../harness/query";
+import { forEachStack } from "../harness/stacks";
+import { runStack } from "../../offline/run";
+import { PROJECT_DIR } from "../../offline/stackConfig";
 
 const planSchema = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "plan/plan.schema.json"), "utf8"));
 const validatePlan = new Ajv({ allErrors: true }).compile(planSchema);
 
-for (const stack of ["dev", "prod"]) {
-    describe(`offline plan (${stack})`, () => {
-        let run: ProgramRun;
-        let plan: PlanDocument;
-        before(async () => {
-            run = await runStack(stack);
-            plan = buildPlan(run);
-        });
-
-        it("is a document the committed JSON Schema accepts", () => {
-            const doc = JSON.parse(JSON.stringify(plan)) as { resources: unknown[] };
-            assert.ok(validatePlan(doc), JSON.stringify(validatePlan.errors, null, 2));
-            assert.strictEqual(doc.resources.length, run.resources.length);
-        });
-
-        it("redacts every secret input and never contains a generated secret", () => {
-            const text = JSON.stringify(plan);
-            for (const secret of ofType(run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string)) {
-                assert.ok(!text.includes(secret), "a generated secret leaked into the plan");
-            }
-            const directory = plan.resources.find((r) => r.type === "aws:directoryservice/directory:Directory")!;
-            assert.strictEqual(directory.inputs.password, REDACTED);
-            const version = plan.resources.find((r) => r.name === "data-openwebui-credentials" && r.type.endsWith("SecretVersion"))!;
-            assert.strictEqual(version.inputs.secretString, REDACTED);
-        });
-
-        it("describes assets by project-relative path, so the document is the same on every machine", () => {
-            const fn = plan.resources.find((r) => r.type === "aws:lambda/function:Function")!;
-            assert.deepStrictEqual(fn.inputs.code, {
-                archive: {
-                    "index.js": { file: "data/bootstrap/handler.js" },
-                    "node_modules/postgres/cjs": { file: "node_modules/postgres/cjs" },
-                    "node_modules/postgres/package.json": { file: "node_modules/postgres/package.json" },
-                },
-            });
-            assert.ok(!JSON.stringify(plan).includes(PROJECT_DIR), "no absolute path of this machine");
-        });
-
-        it("prices every resource that costs money (nothing unpriced) and names each line's source", () => {
-            assert.deepStrictEqual(plan.cost.unpriced, []);
-            assert.ok(plan.cost.lines.every((l) => l.source.startsWith("https://aws.amazon.com/")));
-            assert.strictEqual(plan.cost.priceDate, "2026-11-25");
-            assert.match(plan.cost.outOfScope, /Bedrock/);
-        });
-
-        it("puts the directory on the critical path, and the gateway host off it", () => {
-            const types = plan.deploy.path.map((urn) => urn.split("::")[2].split("$").pop());
-            assert.ok(types.includes("aws:directoryservice/directory:Directory"));
-            assert.ok(!plan.deploy.path.some((urn) => urn.endsWith("::compute-gateway-instance")));
-            assert.ok(plan.deploy.criticalPathMinutes >= 30 && plan.deploy.criticalPathMinutes < 40, `${plan.deploy.criticalPathMinutes} min`);
-        });
+forEachStack("offline plan", (ctx) => {
+    let plan: PlanDocument;
+    before(() => {
+        plan = buildPlan(ctx.run);
     });
-}
+
+    it("is a document the committed JSON Schema accepts", () => {
+        const doc = JSON.parse(JSON.stringify(plan)) as { resources: unknown[] };
+        assert.ok(validatePlan(doc), JSON.stringify(validatePlan.errors, null, 2));
+        assert.strictEqual(doc.resources.length, ctx.run.resources.length);
+    });
+
+    it("redacts every secret input and never contains a generated secret", () => {
+        const text = JSON.stringify(plan);
+        for (const secret of ofType(ctx.run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string)) {
+            assert.ok(!text.includes(secret), "a generated secret leaked into the plan");
+        }
+        const directory = plan.resources.find((r) => r.type === "aws:directoryservice/directory:Directory")!;
+        assert.strictEqual(directory.inputs.password, REDACTED);
+        const version = plan.resources.find((r) => r.name === "data-openwebui-credentials" && r.type.endsWith("SecretVersion"))!;
+        assert.strictEqual(version.inputs.secretString, REDACTED);
+    });
+
+    it("describes assets by project-relative path, so the document is the same on every machine", () => {
+        const fn = plan.resources.find((r) => r.type === "aws:lambda/function:Function")!;
+        assert.deepStrictEqual(fn.inputs.code, {
+            archive: {
+                "index.js": { file: "data/bootstrap/handler.js" },
+                "node_modules/postgres/cjs": { file: "node_modules/postgres/cjs" },
+                "node_modules/postgres/package.json": { file: "node_modules/postgres/package.json" },
+            },
+        });
+        assert.ok(!JSON.stringify(plan).includes(PROJECT_DIR), "no absolute path of this machine");
+    });
+
+    it("prices every resource that costs money (nothing unpriced) and names each line's source", () => {
+        assert.deepStrictEqual(plan.cost.unpriced, []);
+        assert.ok(plan.cost.lines.every((l) => l.source.startsWith("https://aws.amazon.com/")));
+        assert.strictEqual(plan.cost.priceDate, "2026-11-25");
+        assert.match(plan.cost.outOfScope, /Bedrock/);
+    });
+
+    it("puts the directory on the critical path, and the gateway host off it", () => {
+        const types = plan.deploy.path.map((urn) => urn.split("::")[2].split("$").pop());
+        assert.ok(types.includes("aws:directoryservice/directory:Directory"));
+        assert.ok(!plan.deploy.path.some((urn) => urn.endsWith("::compute-gateway-instance")));
+        assert.ok(plan.deploy.criticalPathMinutes >= 30 && plan.deploy.criticalPathMinutes < 40, `${plan.deploy.criticalPathMinutes} min`);
+    });
+});
 
 describe("offline plan: stacks compared", () => {
     it("prod costs more than dev, for the reasons its stack file gives", async () => {

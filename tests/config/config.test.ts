@@ -2,9 +2,9 @@
  * The config module on its own: raw values in, typed config or every problem out. No Pulumi runtime.
  */
 import * as assert from "assert";
-import { CLOUDWATCH_RETENTION_DAYS, CONFIG_KEYS, ConfigProblem, describeProblems, parseConfig, PortalConfig, SPECS } from "../config";
-import { editDistance, nearestKey } from "../config/reader";
-import { loadStackConfig, readProjectFile, toConfigString } from "../offline/stackConfig";
+import { CLOUDWATCH_RETENTION_DAYS, CONFIG_KEYS, ConfigProblem, describeProblems, parseConfig, PortalConfig, SPECS } from "../../config";
+import { editDistance, nearestKey } from "../../config/reader";
+import { loadStackConfig, readProjectFile, toConfigString } from "../../offline/stackConfig";
 
 /** The committed dev stack's raw config with some keys changed (un-namespaced keys are ai-portal:). */
 function rawWith(changes: Record<string, unknown>, stack = "dev"): Record<string, string> {

@@ -7,9 +7,9 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { CONTRACT_VERSION, OUTPUTS } from "../contract";
-import { runStack } from "../offline/run";
-import { PROJECT_DIR } from "../offline/stackConfig";
+import { CONTRACT_VERSION, OUTPUTS } from "../../contract";
+import { runStack } from "../../offline/run";
+import { PROJECT_DIR } from "../../offline/stackConfig";
 
 /** sha256 of "name:type" lines per published version: a changed contract needs a new version. */
 const PUBLISHED: Record<string, string> = {

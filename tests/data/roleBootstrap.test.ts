@@ -7,7 +7,7 @@ import * as assert from "assert";
 
 // Plain JavaScript shipped as-is to Lambda; its AWS SDK and driver load only inside the handler.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { roleStatements, quoteIdentifier, quoteLiteral } = require("../data/bootstrap/handler.js");
+const { roleStatements, quoteIdentifier, quoteLiteral } = require("../../data/bootstrap/handler.js");
 
 const ORDINARY = { rolcanlogin: true, rolcreatedb: false, rolcreaterole: false };
 

@@ -6,13 +6,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { caddyfile } from "../compute/settings";
-import { envFile, everyBootUserData, renderTemplate, scriptOf, USER_DATA_LIMIT_BYTES } from "../compute/userData";
-import { gatewayUserData } from "../compute/gateway";
-import { webUserData } from "../compute/web";
-import { RDS_CA_BUNDLE } from "../data";
+import { caddyfile } from "../../compute/settings";
+import { envFile, everyBootUserData, renderTemplate, scriptOf, USER_DATA_LIMIT_BYTES } from "../../compute/userData";
+import { gatewayUserData } from "../../compute/gateway";
+import { webUserData } from "../../compute/web";
+import { RDS_CA_BUNDLE } from "../../data";
 
-const SNAPSHOTS = path.join(__dirname, "snapshots");
+const SNAPSHOTS = path.join(__dirname, "..", "snapshots");
 
 describe("boot scripts: rendering", () => {
     it("shell-quotes values, so a quote in a value cannot end the string", () => {

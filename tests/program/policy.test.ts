@@ -5,17 +5,17 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { portalPolicies } from "../policy/policies";
-import { checkPolicies, withInputs } from "./harness/policy";
-import { DeclaredResource, runStack } from "../offline/run";
-import { PROJECT_DIR } from "../offline/stackConfig";
+import { portalPolicies } from "../../policy/policies";
+import { checkPolicies, withInputs } from "../harness/policy";
+import { forEachStack } from "../harness/stacks";
+import { DeclaredResource, runStack } from "../../offline/run";
+import { PROJECT_DIR } from "../../offline/stackConfig";
 
-for (const stack of ["dev", "prod"]) {
-    it(`policy pack: no violation in anything the ${stack} program declares`, async () => {
-        const run = await runStack(stack);
-        assert.deepStrictEqual(await checkPolicies(run.resources, portalPolicies), []);
+forEachStack("policy pack", (ctx) => {
+    it("no violation in anything the program declares", async () => {
+        assert.deepStrictEqual(await checkPolicies(ctx.run.resources, portalPolicies), []);
     });
-}
+});
 
 describe("policy pack: each policy catches a bad resource", () => {
     let prod: readonly DeclaredResource[];

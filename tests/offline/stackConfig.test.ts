@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStackConfig, SECRET_PLACEHOLDER } from "../offline/stackConfig";
+import { loadStackConfig, SECRET_PLACEHOLDER } from "../../offline/stackConfig";
 
 describe("harness: stack config loading", () => {
     let dir: string;

@@ -8,9 +8,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildPlan } from "../plan/model";
-import { ProgramRun, runProgram } from "../offline/run";
-import { PROJECT_DIR } from "../offline/stackConfig";
+import { buildPlan } from "../../plan/model";
+import { ProgramRun, runProgram } from "../../offline/run";
+import { PROJECT_DIR } from "../../offline/stackConfig";
 
 /** Everything the engine is told about each resource, in a canonical order. */
 function canonical(run: ProgramRun): string {

@@ -3,9 +3,10 @@
  * meant to have, so a rule that appears, disappears or widens fails here.
  */
 import * as assert from "assert";
-import { ruleKey, trafficMatrix } from "../network/trafficMatrix";
-import { byId, ofType } from "./harness/query";
-import { DeclaredResource, ProgramRun, runProgram, runStack } from "../offline/run";
+import { ruleKey, trafficMatrix } from "../../network/trafficMatrix";
+import { byId, ofType } from "../harness/query";
+import { forEachStack } from "../harness/stacks";
+import { DeclaredResource, ProgramRun, runProgram, runStack } from "../../offline/run";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -47,50 +48,43 @@ const EXPECTED_RULES = [
     "web out udp 53 to directory",
 ];
 
-for (const stack of ["dev", "prod"]) {
-    describe(`security groups (${stack})`, () => {
-        let run: ProgramRun;
-        before(async () => {
-            run = await runStack(stack);
-            assert.ifError(run.error);
-        });
+forEachStack("security groups", (ctx) => {
 
-        it("declares exactly the traffic matrix, nothing more", () => {
-            assert.deepStrictEqual(describeRules(run), EXPECTED_RULES);
-        });
-
-        it("opens nothing to the world but 80/443 on the web host", () => {
-            const open = ofType(run, INGRESS).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
-            assert.deepStrictEqual(open.map((r) => [groupName(run, r.inputs.securityGroupId), r.inputs.fromPort]).sort(), [
-                ["web", 443],
-                ["web", 80],
-            ]);
-        });
-
-        it("declares no inline rules, so only the matrix opens anything", () => {
-            for (const sg of ofType(run, SG)) {
-                assert.strictEqual(sg.inputs.ingress, undefined, sg.name);
-                assert.strictEqual(sg.inputs.egress, undefined, sg.name);
-            }
-        });
-
-        it("references groups, never CIDRs, between tiers", () => {
-            for (const rule of [...ofType(run, INGRESS), ...ofType(run, EGRESS)]) {
-                if (rule.inputs.cidrIpv4 !== undefined) {
-                    assert.strictEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", `${rule.name}: a CIDR rule is only for the internet or client ranges`);
-                }
-            }
-        });
-
-        it("puts the hosts in the groups the matrix talks about", () => {
-            const instances = ofType(run, "aws:ec2/instance:Instance");
-            const groups = Object.fromEntries(instances.map((i) => [i.name, i.inputs.vpcSecurityGroupIds.map((id: string) => groupName(run, id))]));
-            assert.deepStrictEqual(groups, { "compute-gateway-instance": ["gateway"], "compute-web-instance": ["web"] });
-            assert.strictEqual(run.outputs.webSecurityGroupId, ofType(run, SG).find((g) => g.name === "sg-web")!.id);
-            assert.strictEqual(run.outputs.gatewaySecurityGroupId, ofType(run, SG).find((g) => g.name === "sg-gateway")!.id);
-        });
+    it("declares exactly the traffic matrix, nothing more", () => {
+        assert.deepStrictEqual(describeRules(ctx.run), EXPECTED_RULES);
     });
-}
+
+    it("opens nothing to the world but 80/443 on the web host", () => {
+        const open = ofType(ctx.run, INGRESS).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+        assert.deepStrictEqual(open.map((r) => [groupName(ctx.run, r.inputs.securityGroupId), r.inputs.fromPort]).sort(), [
+            ["web", 443],
+            ["web", 80],
+        ]);
+    });
+
+    it("declares no inline rules, so only the matrix opens anything", () => {
+        for (const sg of ofType(ctx.run, SG)) {
+            assert.strictEqual(sg.inputs.ingress, undefined, sg.name);
+            assert.strictEqual(sg.inputs.egress, undefined, sg.name);
+        }
+    });
+
+    it("references groups, never CIDRs, between tiers", () => {
+        for (const rule of [...ofType(ctx.run, INGRESS), ...ofType(ctx.run, EGRESS)]) {
+            if (rule.inputs.cidrIpv4 !== undefined) {
+                assert.strictEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", `${rule.name}: a CIDR rule is only for the internet or client ranges`);
+            }
+        }
+    });
+
+    it("puts the hosts in the groups the matrix talks about", () => {
+        const instances = ofType(ctx.run, "aws:ec2/instance:Instance");
+        const groups = Object.fromEntries(instances.map((i) => [i.name, i.inputs.vpcSecurityGroupIds.map((id: string) => groupName(ctx.run, id))]));
+        assert.deepStrictEqual(groups, { "compute-gateway-instance": ["gateway"], "compute-web-instance": ["web"] });
+        assert.strictEqual(ctx.run.outputs.webSecurityGroupId, ofType(ctx.run, SG).find((g) => g.name === "sg-web")!.id);
+        assert.strictEqual(ctx.run.outputs.gatewaySecurityGroupId, ofType(ctx.run, SG).find((g) => g.name === "sg-gateway")!.id);
+    });
+});
 
 describe("security groups: configuration changes", () => {
     it("opens SSH only from the configured ranges when a key pair is set", async () => {

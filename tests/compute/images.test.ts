@@ -3,8 +3,8 @@
  * where the provider (the Terraform docker provider's parseImageOptions) then sends it.
  */
 import * as assert from "assert";
-import { registryLookupName } from "../compute/images";
-import { providerRegistryHost } from "../offline/mocks";
+import { registryLookupName } from "../../compute/images";
+import { providerRegistryHost } from "../../offline/mocks";
 
 describe("image references: registry lookups", () => {
     const cases: [string, string, string][] = [
