@@ -6,7 +6,6 @@ import * as assert from "assert";
 import { DATABASE_CA_FILE } from "../../compute/settings";
 import { scriptOf, USER_DATA_LIMIT_BYTES } from "../../compute/userData";
 import { RDS_CA_BUNDLE } from "../../data";
-import { bindAccountCommand } from "../../directory/bindAccount";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
 import { mockDigest } from "../../offline/mocks";
@@ -96,13 +95,18 @@ forEachStack("compute tier", (ctx) => {
 
         it(`${role} host: runs its containers by digest, from systemd units that restart them`, () => {
             const script = scriptOf(host(ctx.run, role).inputs.userData);
-            const images = [...script.matchAll(/_IMAGE='([^']+)'/g)].map((m) => m[1]);
-            assert.ok(images.length >= 1);
-            for (const image of images) {
+            const images = Object.fromEntries([...script.matchAll(/^([A-Z_]+_IMAGE)='([^']+)'$/gm)].map((m) => [m[1], m[2]]));
+            const caddy = `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`;
+            assert.deepStrictEqual(
+                images,
+                role === "web" ? { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage, CADDY_IMAGE: caddy } : { GATEWAY_IMAGE: ctx.run.outputs.gatewayImage },
+            );
+            for (const image of Object.values(images) as string[]) {
                 assert.match(image, /@sha256:[0-9a-f]{64}$/);
             }
-            assert.match(script, /Restart=always/);
-            assert.match(script, /cloud_final_modules|#!\/bin\/bash/);
+            assert.match(script, /^#!\/bin\/bash\n/);
+            assert.match(script, /^set -euo pipefail$/m);
+            assert.match(script, /^Restart=always$/m);
             assert.match(host(ctx.run, role).inputs.userData, /cloud_final_modules:\n {2}- \[scripts-user, always\]/);
         });
     }
@@ -273,61 +277,6 @@ forEachStack("compute tier", (ctx) => {
         assert.strictEqual(ctx.run.outputs.uploadsBucketName, bucket.state.bucket);
     });
 
-    it("database role bootstrap: a function in the private subnets, given secret ARNs only", () => {
-        const fn = ofType(ctx.run, T.fn)[0];
-        assert.strictEqual(fn.inputs.name, `ai-portal-${stack}-db-role-bootstrap`);
-        const subnets = fn.inputs.vpcConfig.subnetIds.map((id: string) => byId(ctx.run, T.subnet, id).name);
-        assert.deepStrictEqual(subnets, ["network-private-az1", "network-private-az2"]);
-        const invocation = ofType(ctx.run, T.invocation)[0];
-        assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), ["appSecretArn", "masterSecretArn"]);
-        assert.deepStrictEqual(parseJson(invocation.inputs.input), { masterSecretArn: ctx.run.outputs.dbSecretArn, appSecretArn: ctx.run.outputs.dbAppSecretArn });
-        const role = ofType(ctx.run, T.role).find((r) => r.name === "db-role-role")!;
-        const statements = parseJson(ofType(ctx.run, T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy).Statement;
-        assert.deepStrictEqual(statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource, [ctx.run.outputs.dbSecretArn, ctx.run.outputs.dbAppSecretArn]);
-    });
-
-    it("database role bootstrap runs only once it can reach the database and Secrets Manager (rules, private routes)", () => {
-        const invocation = ofType(ctx.run, T.invocation)[0];
-        const deps = transitiveDependencies(ctx.run, invocation);
-        const needed = [
-            "sg-dbBootstrap-out-tcp5432-database",
-            "sg-database-in-tcp5432-dbBootstrap",
-            "sg-dbBootstrap-out-tcp443-0-0-0-0-0",
-            "network-private-az1-default-route",
-            "network-private-az2-default-route",
-            "network-private-az1-rta",
-            "network-private-az2-rta",
-        ];
-        for (const name of needed) {
-            const found = ctx.run.resources.filter((r) => r.name === name);
-            assert.strictEqual(found.length, 1, name);
-            assert.ok(deps.has(found[0].urn), `the invocation waits for ${name}`);
-        }
-        for (const nat of ofType(ctx.run, "aws:ec2/natGateway:NatGateway")) {
-            assert.ok(deps.has(nat.urn), `and, through the routes, for ${nat.name}`);
-        }
-    });
-
-    it("database role bootstrap verifies the database's certificate with the runtime's Amazon CAs", () => {
-        const fn = ofType(ctx.run, T.fn)[0];
-        assert.deepStrictEqual(fn.inputs.environment, { variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } });
-    });
-
-    it("LDAP bind account: created at deploy time with its password sent as a secret, never by the web host", () => {
-        const command = ofType(ctx.run, T.command)[0];
-        assert.deepStrictEqual(command.secretInputPaths, ["environment.BIND_PASSWORD"]);
-        assert.strictEqual(command.inputs.environment.DIRECTORY_ID, ctx.run.outputs.directoryId);
-        assert.strictEqual(command.inputs.environment.BIND_USER, "svc-openwebui");
-        assert.strictEqual(command.inputs.create, bindAccountCommand("create"));
-        assert.strictEqual(command.inputs.update, bindAccountCommand("create"));
-        assert.strictEqual(command.inputs.delete, bindAccountCommand("delete"));
-        assert.match(command.inputs.create, /^set -- create\n#!\/bin\/bash\n/);
-        assert.match(command.inputs.create, /aws_call ds-data create-user/);
-        assert.match(command.inputs.create, /describe-directory-data-access/, "it waits for Directory Service Data to be enabled");
-        assert.match(command.inputs.create, /--cli-input-json file:\/\/\/dev\/stdin/, "the password goes through stdin, not argv");
-        assert.strictEqual(ofType(ctx.run, T.directory)[0].inputs.enableDirectoryDataAccess, true);
-    });
-
     it("web host waits for the database role and the bind account; the gateway waits for neither", () => {
         const webDeps = transitiveDependencies(ctx.run, host(ctx.run, "web"));
         const gatewayDeps = transitiveDependencies(ctx.run, host(ctx.run, "gateway"));
@@ -341,53 +290,51 @@ forEachStack("compute tier", (ctx) => {
     });
 });
 
-describe("compute tier: IAM", () => {
-    for (const stack of ["dev", "prod"]) {
-        it(`${stack}: no wildcard actions, Resource "*" only where the API cannot be scoped`, async () => {
-            const run = await runStack(stack);
-            const unscopable = new Set([
-                "bedrock:ListFoundationModels",
-                "bedrock:ListInferenceProfiles",
-                "ecr:GetAuthorizationToken",
-                "ec2:CreateNetworkInterface",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DeleteNetworkInterface",
-                "ec2:AssignPrivateIpAddresses",
-                "ec2:UnassignPrivateIpAddresses",
-                "cloudwatch:PutMetricData",
-            ]);
-            for (const policy of ofType(run, T.rolePolicy)) {
-                for (const statement of parseJson(policy.inputs.policy).Statement) {
-                    const actions: string[] = [].concat(statement.Action);
-                    assert.ok(actions.every((a) => !a.includes("*")), `${policy.name}: ${actions}`);
-                    if (statement.Resource === "*") {
-                        assert.ok(actions.every((a) => unscopable.has(a)), `${policy.name} ${statement.Sid}: Resource "*" for ${actions}`);
-                    }
-                    if (actions.includes("cloudwatch:PutMetricData")) {
-                        assert.deepStrictEqual(statement.Condition, { StringEquals: { "cloudwatch:namespace": "AIPortal" } }, "metrics only in the portal's namespace");
-                    }
+forEachStack("compute tier: IAM", (ctx) => {
+    it(`no wildcard actions, Resource "*" only where the API cannot be scoped`, () => {
+        const { run } = ctx;
+        const unscopable = new Set([
+            "bedrock:ListFoundationModels",
+            "bedrock:ListInferenceProfiles",
+            "ecr:GetAuthorizationToken",
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+            "cloudwatch:PutMetricData",
+        ]);
+        for (const policy of ofType(run, T.rolePolicy)) {
+            for (const statement of parseJson(policy.inputs.policy).Statement) {
+                const actions: string[] = [].concat(statement.Action);
+                assert.ok(actions.every((a) => !a.includes("*")), `${policy.name}: ${actions}`);
+                if (statement.Resource === "*") {
+                    assert.ok(actions.every((a) => unscopable.has(a)), `${policy.name} ${statement.Sid}: Resource "*" for ${actions}`);
+                }
+                if (actions.includes("cloudwatch:PutMetricData")) {
+                    assert.deepStrictEqual(statement.Condition, { StringEquals: { "cloudwatch:namespace": "AIPortal" } }, "metrics only in the portal's namespace");
                 }
             }
-        });
+        }
+    });
 
-        it(`${stack}: Bedrock is granted to the gateway only, secrets to each host exactly its own`, async () => {
-            const run = await runStack(stack);
-            const actionsOf = (role: "web" | "gateway") => policyOf(run, role).flatMap((s) => s.Action);
-            assert.ok(actionsOf("gateway").includes("bedrock:InvokeModel"));
-            for (const policy of ofType(run, T.rolePolicy).filter((p) => p.name !== "compute-gateway-policy")) {
-                assert.doesNotMatch(policy.inputs.policy, /bedrock:/, policy.name);
-            }
-            assert.deepStrictEqual(policyOf(run, "gateway").find((s) => s.Sid === "ReadApiKey")!.Resource, [run.outputs.gatewayApiKeySecretArn]);
-            const webSecrets = policyOf(run, "web").find((s) => s.Sid === "ReadOwnSecrets")!.Resource as string[];
-            assert.deepStrictEqual(
-                [...webSecrets].sort(),
-                [run.outputs.dbAppSecretArn, run.outputs.gatewayApiKeySecretArn, run.outputs.directoryBindSecretArn, named(run, T.secret, "compute-web-secrets").id].sort(),
-            );
-            assert.ok(!webSecrets.includes(run.outputs.dbSecretArn as string), "the web host never reads the master secret");
-            assert.ok(!webSecrets.includes(run.outputs.directoryAdminSecretArn as string), "nor the directory Admin");
-            assert.ok(!actionsOf("web").some((a) => a.startsWith("ds")), "the web host cannot manage directory users");
-        });
-    }
+    it(`Bedrock is granted to the gateway only, secrets to each host exactly its own`, () => {
+        const { run } = ctx;
+        const actionsOf = (role: "web" | "gateway") => policyOf(run, role).flatMap((s) => s.Action);
+        assert.ok(actionsOf("gateway").includes("bedrock:InvokeModel"));
+        for (const policy of ofType(run, T.rolePolicy).filter((p) => p.name !== "compute-gateway-policy")) {
+            assert.doesNotMatch(policy.inputs.policy, /bedrock:/, policy.name);
+        }
+        assert.deepStrictEqual(policyOf(run, "gateway").find((s) => s.Sid === "ReadApiKey")!.Resource, [run.outputs.gatewayApiKeySecretArn]);
+        const webSecrets = policyOf(run, "web").find((s) => s.Sid === "ReadOwnSecrets")!.Resource as string[];
+        assert.deepStrictEqual(
+            [...webSecrets].sort(),
+            [run.outputs.dbAppSecretArn, run.outputs.gatewayApiKeySecretArn, run.outputs.directoryBindSecretArn, named(run, T.secret, "compute-web-secrets").id].sort(),
+        );
+        assert.ok(!webSecrets.includes(run.outputs.dbSecretArn as string), "the web host never reads the master secret");
+        assert.ok(!webSecrets.includes(run.outputs.directoryAdminSecretArn as string), "nor the directory Admin");
+        assert.ok(!actionsOf("web").some((a) => a.startsWith("ds")), "the web host cannot manage directory users");
+    });
 });
 
 describe("compute tier: what changes upstream do", () => {

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
+import { SPECS } from "../../config";
 import { runProgram } from "../../offline/run";
 
 interface BadConfig {
@@ -24,8 +25,23 @@ const CORPUS = path.join(__dirname, "..", "bad-config");
 const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();
 
 describe("bad-input corpus", () => {
-    it("holds at least 30 bad stack files", () => {
-        assert.ok(files.length >= 30, `${files.length} files`);
+    it("covers every tier's keys, and no two files make the same mistake", () => {
+        const named = new Set<string>();
+        const configs = new Set<string>();
+        for (const file of files) {
+            const bad = yaml.load(fs.readFileSync(path.join(CORPUS, file), "utf8")) as BadConfig;
+            for (const fragment of bad.expect) {
+                for (const match of fragment.matchAll(/ai-portal:([A-Za-z]+)/g)) {
+                    named.add(match[1]);
+                }
+            }
+            const config = JSON.stringify(bad.config);
+            assert.ok(!configs.has(config), `${file} repeats another file's config`);
+            configs.add(config);
+        }
+        for (const [tier, spec] of Object.entries(SPECS)) {
+            assert.ok(Object.keys(spec).some((key) => named.has(key)), `no bad stack file names a ${tier} key`);
+        }
     });
 
     for (const file of files) {

@@ -113,51 +113,157 @@ describe("config: Pulumi.yaml declares exactly the keys the program reads", () =
     });
 });
 
-describe("config: network rules", () => {
-    it("rejects a VPC CIDR that is not a CIDR", () => {
-        const p = assertOneProblem({ vpcCidr: "10.0.0.0" }, "ai-portal:vpcCidr", /not an IPv4 CIDR block.*Allowed: an IPv4 CIDR block from \/16 to \/28/);
-        assert.strictEqual(p.value, "10.0.0.0");
+/**
+ * Every single-key rule, once: the change to the committed dev stack, the key its one problem
+ * names, and what the message says (reason and allowed, as printed). Multi-key behaviour (every
+ * problem at once, cross-tier reporting, production protection) has its own tests below.
+ */
+const REJECTED: readonly (readonly [string, Record<string, unknown>, string, RegExp])[] = [
+    // network
+    ["a VPC CIDR that is not a CIDR", { vpcCidr: "10.0.0.0" }, "ai-portal:vpcCidr", /not an IPv4 CIDR block.*Allowed: an IPv4 CIDR block from \/16 to \/28/],
+    ["a VPC larger than /16", { vpcCidr: "10.0.0.0/8" }, "ai-portal:vpcCidr", /prefix \/8, outside what a VPC accepts/],
+    ["a VPC CIDR with host bits set, naming the network address", { vpcCidr: "10.0.0.1/16" }, "ai-portal:vpcCidr", /host bits set; the network address is 10\.0\.0\.0\/16/],
+    ["a subnet that is not a CIDR, naming its position", { publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0"] }, "ai-portal:publicSubnetCidrs[1]", /not an IPv4 CIDR/],
+    ["a subnet outside the VPC", { privateSubnetCidrs: ["10.0.10.0/24", "10.1.11.0/24"] }, "ai-portal:privateSubnetCidrs[1]", /lies outside the VPC 10\.0\.0\.0\/16.*Allowed: a block inside vpcCidr 10\.0\.0\.0\/16/],
+    ["overlapping subnets, naming both", { privateSubnetCidrs: ["10.0.10.0/24", "10.0.0.128/25"] }, "ai-portal:privateSubnetCidrs[1]", /overlaps ai-portal:publicSubnetCidrs\[0\] \(10\.0\.0\.0\/24\)/],
+    ["subnet lists of different lengths", { privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"] }, "ai-portal:privateSubnetCidrs", /has 3 subnet\(s\) but publicSubnetCidrs has 2/],
+    ["a subnet list given as a plain string", { publicSubnetCidrs: "10.0.0.0/24" }, "ai-portal:publicSubnetCidrs", /not a list of strings.*--path 'publicSubnetCidrs\[0\]'/],
+    ["an unknown natGateways value, listing the allowed ones", { natGateways: "two" }, "ai-portal:natGateways", /not a recognised value.*Allowed: "single" or "onePerAz"/],
+    ["a retention CloudWatch does not accept", { flowLogRetentionDays: 31 }, "ai-portal:flowLogRetentionDays", /not a retention period CloudWatch Logs accepts.*1, 3, 5, 7, 14, 30/],
+    ["a retention that is not a number", { flowLogRetentionDays: "thirty" }, "ai-portal:flowLogRetentionDays", /not a whole number/],
+    ["a retention of 0 (never expire)", { flowLogRetentionDays: 0 }, "ai-portal:flowLogRetentionDays", /not a retention period/],
+    ["a region other than eu-west-2", { "aws:region": "us-east-1" }, "aws:region", /built, priced and tested for eu-west-2/],
+    ["a missing key", { natGateways: undefined }, "ai-portal:natGateways", /is required/],
+    // unknown keys
+    ["a typo, suggesting the nearest known key", { natGateway: "single" }, "ai-portal:natGateway", /not a known key; did you mean ai-portal:natGateways\?/],
+    ["an unrelated key without a misleading suggestion", { colour: "blue" }, "ai-portal:colour", /^is not a known key\. Allowed/],
+    // database
+    ...["t3.medium", "db.t3", "db.q9.medium", "db.t3.huge", "DB.T3.MEDIUM"].map(
+        (value) => [`the class ${value}`, { dbInstanceClass: value }, "ai-portal:dbInstanceClass", /not an RDS instance class.*db\.<family>\.<size>/] as const,
+    ),
+    ["storage below the gp3 minimum", { dbAllocatedStorageGb: 10 }, "ai-portal:dbAllocatedStorageGb", /outside what gp3.*from 20 \(the gp3 minimum\)/],
+    ["storage above the gp3 maximum", { dbMaxAllocatedStorageGb: 70000 }, "ai-portal:dbMaxAllocatedStorageGb", /outside what gp3/],
+    ["a storage ceiling below the allocated storage", { dbAllocatedStorageGb: 100, dbMaxAllocatedStorageGb: 50 }, "ai-portal:dbMaxAllocatedStorageGb", /below dbAllocatedStorageGb \(100\).*at least 100/],
+    ["a pinned minor version, saying why", { dbEngineVersion: "15.4" }, "ai-portal:dbEngineVersion", /pins a minor version; RDS retires minors.*Give the major only \(e\.g\. "15"\)/],
+    ["a major RDS does not support, listing the ones it does", { dbEngineVersion: "9" }, "ai-portal:dbEngineVersion", /not a PostgreSQL major version RDS supports.*14, 15, 16, 17/],
+    ["backup retention of 0", { dbBackupRetentionDays: 0 }, "ai-portal:dbBackupRetentionDays", /7 to 35 days/],
+    ["backup retention of 36", { dbBackupRetentionDays: 36 }, "ai-portal:dbBackupRetentionDays", /7 to 35 days/],
+    ["backup retention under a week", { dbBackupRetentionDays: 3 }, "ai-portal:dbBackupRetentionDays", /the portal: at least 7/],
+    ["a non-boolean for a boolean key", { dbMultiAz: "yes" }, "ai-portal:dbMultiAz", /not a boolean.*true or false/],
+    ["a malformed backup window", { dbBackupWindow: "2am" }, "ai-portal:dbBackupWindow", /form hh:mm-hh:mm/],
+    ["a backup window under 30 minutes", { dbBackupWindow: "02:00-02:10" }, "ai-portal:dbBackupWindow", /shorter than the 30 minutes/],
+    ["a malformed maintenance window", { dbMaintenanceWindow: "sunday 03:00" }, "ai-portal:dbMaintenanceWindow", /form ddd:hh:mm-ddd:hh:mm/],
+    ["a maintenance window under 30 minutes", { dbMaintenanceWindow: "sun:03:00-sun:03:15" }, "ai-portal:dbMaintenanceWindow", /shorter than the 30 minutes/],
+    ["a maintenance window overlapping the backup window", { dbMaintenanceWindow: "wed:02:15-wed:03:00" }, "ai-portal:dbMaintenanceWindow", /overlaps the daily backup window 02:00-02:30/],
+    ["an overlap across midnight", { dbBackupWindow: "23:45-00:15", dbMaintenanceWindow: "sun:23:50-mon:00:30" }, "ai-portal:dbMaintenanceWindow", /overlaps the daily backup window 23:45-00:15/],
+    ["an overlap across the week's end", { dbBackupWindow: "00:00-00:30", dbMaintenanceWindow: "sun:23:30-mon:00:10" }, "ai-portal:dbMaintenanceWindow", /overlaps/],
+    // directory
+    ["a one-label domain", { directoryDomain: "corp" }, "ai-portal:directoryDomain", /single label.*at least two labels/],
+    ["a domain with an empty label", { directoryDomain: "corp..internal" }, "ai-portal:directoryDomain", /not a valid DNS name/],
+    ["a domain label starting with a hyphen", { directoryDomain: "corp.-bad.internal" }, "ai-portal:directoryDomain", /not a valid DNS name/],
+    ["a numeric top label", { directoryDomain: "corp.10" }, "ai-portal:directoryDomain", /numeric label/],
+    ["a NetBIOS name that is too long", { directoryShortName: "AIPORTALCORPORATE" }, "ai-portal:directoryShortName", /has 17 characters.*1-15/],
+    ["a NetBIOS name with a dot", { directoryShortName: "CORP.X" }, "ai-portal:directoryShortName", /contains a dot/],
+    ["an empty NetBIOS name", { directoryShortName: "" }, "ai-portal:directoryShortName", /not a NetBIOS name/],
+    ["an edition in the wrong case", { directoryEdition: "standard" }, "ai-portal:directoryEdition", /Allowed: "Standard" or "Enterprise"/],
+    ...[{ directoryEdition: "Enterprise" }, { directoryDomain: "ad.example.org" }, { directoryShortName: "EXAMPLE" }].map(
+        (change) => [`an unconfirmed ${Object.keys(change)[0]} change (it replaces the directory)`, change, "ai-portal:directoryConfirmedSettings", /REPLACES the directory: every user, group and password in it is lost/] as const,
+    ),
+    // compute
+    ["an empty allowedCidrs", { allowedCidrs: [] }, "ai-portal:allowedCidrs", /is empty, so nobody could reach the portal/],
+    ["a malformed allowedCidrs entry", { allowedCidrs: ["10.0.0.0/8", "office"] }, "ai-portal:allowedCidrs[1]", /not an IPv4 CIDR/],
+    ["SSH from the world", { sshKeyName: "ops", sshCidrs: ["0.0.0.0/0"] }, "ai-portal:sshCidrs[0]", /opens SSH to \(nearly\) the whole internet.*never 0\.0\.0\.0\/0/],
+    ["SSH ranges without a key pair", { sshCidrs: ["198.51.100.0/24"] }, "ai-portal:sshCidrs", /set but sshKeyName is not/],
+    ["an instance type without a family", { webInstanceType: "large" }, "ai-portal:webInstanceType", /not an EC2 instance type of the form <family>\.<size>/],
+    ["an unknown instance family", { gatewayInstanceType: "t9.large" }, "ai-portal:gatewayInstanceType", /not an instance family the portal supports/],
+    ["a Graviton instance type", { gatewayInstanceType: "t4g.large" }, "ai-portal:gatewayInstanceType", /Graviton \(arm64\)/],
+    ["an unknown instance size", { gatewayInstanceType: "t3.huge" }, "ai-portal:gatewayInstanceType", /form <family>\.<size>/],
+    ["a web host too small for Open WebUI", { webInstanceType: "t3.micro" }, "ai-portal:webInstanceType", /too small for Open WebUI/],
+    ["an image tagged latest", { openWebUiImage: "ghcr.io/open-webui/open-webui:latest" }, "ai-portal:openWebUiImage", /moving tag "latest"/],
+    ["an image tagged main", { openWebUiImage: "ghcr.io/open-webui/open-webui:main" }, "ai-portal:openWebUiImage", /moving tag "main"/],
+    ["an image without a tag", { caddyImage: "caddy" }, "ai-portal:caddyImage", /no tag, which means latest/],
+    ["something that is not an image reference", { openWebUiImage: "Not An Image" }, "ai-portal:openWebUiImage", /not a container image reference/],
+    ["a short gateway commit", { gatewaySourceCommit: "95794585" }, "ai-portal:gatewaySourceCommit", /not a 40-character hex commit/],
+    ["a branch name as the gateway commit", { gatewaySourceCommit: "main" }, "ai-portal:gatewaySourceCommit", /not a 40-character hex commit/],
+    ["a gateway image not pinned by digest", { gatewayImage: "123456789012.dkr.ecr.eu-west-2.amazonaws.com/gw:1.0" }, "ai-portal:gatewayImage", /not pinned by digest/],
+    ["a malformed AMI id", { webHostAmiId: "ami-xyz" }, "ai-portal:webHostAmiId", /not an AMI id/],
+    ["a one-label domain name", { domainName: "portal" }, "ai-portal:domainName", /not a fully qualified DNS name/],
+    ["a privileged gateway port", { gatewayPort: 80 }, "ai-portal:gatewayPort", /not an unprivileged port/],
+    ["a US inference profile", { bedrockDefaultModel: "us.anthropic.claude-3-7-sonnet-20250219-v1:0" }, "ai-portal:bedrockDefaultModel", /another geography \("us\."\)/],
+    ["an unknown user role", { webDefaultUserRole: "admin" }, "ai-portal:webDefaultUserRole", /Allowed: "user" or "pending"/],
+    ["an admin e-mail that is not one", { webAdminEmail: "admin" }, "ai-portal:webAdminEmail", /not an e-mail address/],
+    ["a root volume too small", { hostRootVolumeGb: 8 }, "ai-portal:hostRootVolumeGb", /outside 20-1024 GiB/],
+    // operations and shared keys
+    ["an alarm e-mail that is not one", { alarmEmail: "oncall" }, "ai-portal:alarmEmail", /not an e-mail address/],
+    ["an unknown alarm profile", { alarmProfile: "loud" }, "ai-portal:alarmProfile", /Allowed: "strict" or "relaxed"/],
+    ["a log retention CloudWatch does not accept", { logRetentionDays: 2 }, "ai-portal:logRetentionDays", /not a retention period CloudWatch Logs accepts/],
+];
+
+describe("config: each rule refuses what it must, with one problem naming key, value and what is allowed", () => {
+    for (const [what, changes, key, pattern] of REJECTED) {
+        it(`rejects ${what}`, () => {
+            const problem = assertOneProblem(changes, key, pattern);
+            const changed = Object.entries(changes).find(([k]) => key.startsWith(k.includes(":") ? k : `ai-portal:${k}`));
+            if (changed && changed[1] !== undefined && typeof changed[1] !== "object") {
+                assert.strictEqual(problem.value, String(changed[1]), "the problem quotes the value it got");
+            }
+        });
+    }
+});
+
+/** Values near the rules' edges that must be accepted, and what the config then holds. */
+const ACCEPTED: readonly (readonly [string, Record<string, unknown>, (c: PortalConfig) => unknown, unknown])[] = [
+    ["three AZs when both lists have three subnets", { publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"], privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"] }, (c) => c.network.privateSubnetCidrs.length, 3],
+    ["a larger RDS class", { dbInstanceClass: "db.m7g.2xlarge" }, (c) => c.database.instanceClass, "db.m7g.2xlarge"],
+    ["PostgreSQL 17", { dbEngineVersion: "17" }, (c) => c.database.engineMajorVersion, "17"],
+    ["a maintenance window that ends as the backup window starts", { dbBackupWindow: "23:00-23:30", dbMaintenanceWindow: "sun:23:30-mon:00:30" }, (c) => c.database.maintenanceWindow, "sun:23:30-mon:00:30"],
+    ["the Enterprise edition, confirmed", { directoryEdition: "Enterprise", directoryConfirmedSettings: "Enterprise corp.aiportal.internal CORP" }, (c) => c.directory.edition, "Enterprise"],
+    ["SSH ranges with a key pair", { sshKeyName: "ops", sshCidrs: ["198.51.100.0/24"] }, (c) => c.compute.sshCidrs, ["198.51.100.0/24"]],
+    ["a large x86 gateway", { gatewayInstanceType: "m7i.2xlarge" }, (c) => c.compute.gatewayInstanceType, "m7i.2xlarge"],
+    ["an image given by digest", { openWebUiImage: `ghcr.io/open-webui/open-webui@sha256:${"b".repeat(64)}` }, (c) => c.compute.openWebUiImage, `ghcr.io/open-webui/open-webui@sha256:${"b".repeat(64)}`],
+    ["a global inference profile", { bedrockDefaultModel: "global.anthropic.claude-sonnet-4-5-20250929-v1:0" }, (c) => c.compute.bedrockDefaultModel, "global.anthropic.claude-sonnet-4-5-20250929-v1:0"],
+    ["a pinned AMI", { webHostAmiId: "ami-0123456789abcdef0" }, (c) => c.compute.webHostAmiId, "ami-0123456789abcdef0"],
+    ["a domain name", { domainName: "portal.example.com" }, (c) => c.compute.domainName, "portal.example.com"],
+    ["keys of other namespaces", { "aws:profile": "portal-admin", "pulumi:template": "x" }, (c) => c.region, "eu-west-2"],
+];
+
+describe("config: what each rule lets through", () => {
+    for (const [what, changes, read, expected] of ACCEPTED) {
+        it(`accepts ${what}`, () => {
+            assert.deepStrictEqual(read(configFor(changes)), expected);
+        });
+    }
+
+    it("accepts every retention value CloudWatch lists", () => {
+        for (const days of CLOUDWATCH_RETENTION_DAYS) {
+            assert.strictEqual(configFor({ flowLogRetentionDays: days }).network.flowLogRetentionDays, days);
+        }
     });
 
-    it("rejects a VPC larger than /16 or smaller than /28", () => {
-        assertOneProblem({ vpcCidr: "10.0.0.0/8" }, "ai-portal:vpcCidr", /prefix \/8, outside what a VPC accepts/);
-        // /28 VPC: the /24 subnets no longer fit, so only the VPC and subnets are named.
-        const problems = problemsFor({ vpcCidr: "10.0.0.0/29" });
-        assert.strictEqual(problems[0].key, "ai-portal:vpcCidr");
+    it('reads "" as "not set" for the optional keys', () => {
+        const compute = configFor({}).compute;
+        assert.deepStrictEqual([compute.sshKeyName, compute.domainName, compute.webHostAmiId, compute.gatewayImage], [undefined, undefined, undefined, undefined]);
     });
+});
 
-    it("rejects a VPC CIDR with host bits set, naming the network address", () => {
-        assertOneProblem({ vpcCidr: "10.0.0.1/16" }, "ai-portal:vpcCidr", /host bits set; the network address is 10\.0\.0\.0\/16/);
+describe("config: the stacks' settings", () => {
+    it("dev and prod read the database settings and host sizes their files set", () => {
+        const [dev, prod] = [configFor({}), configFor({}, "prod")];
+        assert.deepStrictEqual([dev.database.multiAz, dev.database.backupRetentionDays, dev.database.deletionProtection, dev.database.maxAllocatedStorageGb], [false, 7, false, 50]);
+        assert.deepStrictEqual([prod.database.multiAz, prod.database.backupRetentionDays, prod.database.deletionProtection, prod.database.maxAllocatedStorageGb], [true, 30, true, 200]);
+        assert.deepStrictEqual([dev.compute.webInstanceType, dev.compute.gatewayInstanceType], ["t3.medium", "t3.small"]);
+        assert.deepStrictEqual([prod.compute.webInstanceType, prod.compute.gatewayInstanceType], ["t3.large", "t3.large"]);
     });
+});
 
-    it("rejects a subnet that is not a CIDR, naming its position", () => {
-        const p = assertOneProblem({ publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0"] }, "ai-portal:publicSubnetCidrs[1]", /not an IPv4 CIDR/);
-        assert.strictEqual(p.value, "10.0.1.0");
-    });
-
-    it("rejects a subnet outside the VPC", () => {
-        assertOneProblem(
-            { privateSubnetCidrs: ["10.0.10.0/24", "10.1.11.0/24"] },
-            "ai-portal:privateSubnetCidrs[1]",
-            /lies outside the VPC 10\.0\.0\.0\/16.*Allowed: a block inside vpcCidr 10\.0\.0\.0\/16/,
-        );
-    });
-
-    it("rejects overlapping subnets, naming both", () => {
-        assertOneProblem(
-            { privateSubnetCidrs: ["10.0.10.0/24", "10.0.0.128/25"] },
-            "ai-portal:privateSubnetCidrs[1]",
-            /overlaps ai-portal:publicSubnetCidrs\[0\] \(10\.0\.0\.0\/24\)/,
-        );
-    });
-
-    it("rejects fewer than two AZs' worth of subnets", () => {
+describe("config: several problems at once", () => {
+    it("fewer than two AZs' worth of subnets names both lists", () => {
         const problems = problemsFor({ publicSubnetCidrs: ["10.0.0.0/24"], privateSubnetCidrs: ["10.0.10.0/24"] });
         assert.deepStrictEqual(problems.map((p) => p.key), ["ai-portal:publicSubnetCidrs", "ai-portal:privateSubnetCidrs"]);
         assert.match(problems[0].reason, /has 1 subnet\(s\); the portal spans at least two Availability Zones/);
     });
 
-    it("rejects more subnets than eu-west-2 has Availability Zones", () => {
+    it("more subnets than eu-west-2 has Availability Zones names both lists", () => {
         const problems = problemsFor({
             publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"],
             privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24", "10.0.13.0/24"],
@@ -166,75 +272,10 @@ describe("config: network rules", () => {
         assert.match(problems[0].reason, /eu-west-2 has 3/);
     });
 
-    it("accepts three AZs when both lists have three subnets", () => {
-        const config = configFor({
-            publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
-            privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"],
-        });
-        assert.strictEqual(config.network.privateSubnetCidrs.length, 3);
+    it("a /28 VPC: the /24 subnets no longer fit, and the VPC is named first", () => {
+        assert.strictEqual(problemsFor({ vpcCidr: "10.0.0.0/29" })[0].key, "ai-portal:vpcCidr");
     });
 
-    it("rejects subnet lists of different lengths", () => {
-        assertOneProblem(
-            { privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"] },
-            "ai-portal:privateSubnetCidrs",
-            /has 3 subnet\(s\) but publicSubnetCidrs has 2/,
-        );
-    });
-
-    it("rejects a subnet list given as a plain string", () => {
-        assertOneProblem({ publicSubnetCidrs: "10.0.0.0/24" }, "ai-portal:publicSubnetCidrs", /not a list of strings.*--path 'publicSubnetCidrs\[0\]'/);
-    });
-
-    it("rejects an unknown natGateways value, listing the allowed ones", () => {
-        const p = assertOneProblem({ natGateways: "two" }, "ai-portal:natGateways", /not a recognised value.*Allowed: "single" or "onePerAz"/);
-        assert.strictEqual(p.value, "two");
-    });
-
-    it("rejects a retention CloudWatch does not accept, and a non-number", () => {
-        assertOneProblem({ flowLogRetentionDays: 31 }, "ai-portal:flowLogRetentionDays", /not a retention period CloudWatch Logs accepts.*1, 3, 5, 7, 14, 30/);
-        assertOneProblem({ flowLogRetentionDays: "thirty" }, "ai-portal:flowLogRetentionDays", /not a whole number/);
-        assertOneProblem({ flowLogRetentionDays: 0 }, "ai-portal:flowLogRetentionDays", /not a retention period/);
-    });
-
-    it("accepts every retention value CloudWatch lists", () => {
-        for (const days of CLOUDWATCH_RETENTION_DAYS) {
-            assert.strictEqual(configFor({ flowLogRetentionDays: days }).network.flowLogRetentionDays, days);
-        }
-    });
-
-    it("rejects a region other than eu-west-2", () => {
-        assertOneProblem({ "aws:region": "us-east-1" }, "aws:region", /built, priced and tested for eu-west-2/);
-    });
-
-    it("reports a missing key", () => {
-        const p = assertOneProblem({ natGateways: undefined }, "ai-portal:natGateways", /is required/);
-        assert.strictEqual(p.value, undefined);
-    });
-});
-
-describe("config: unknown keys", () => {
-    it("rejects a typo, suggesting the nearest known key", () => {
-        const p = assertOneProblem({ natGateway: "single" }, "ai-portal:natGateway", /not a known key; did you mean ai-portal:natGateways\?/);
-        assert.strictEqual(p.value, "single");
-    });
-
-    it("rejects an unrelated key without a misleading suggestion", () => {
-        assertOneProblem({ colour: "blue" }, "ai-portal:colour", /^is not a known key\. Allowed/);
-    });
-
-    it("leaves other namespaces to their owners", () => {
-        configFor({ "aws:profile": "portal-admin", "pulumi:template": "x" });
-    });
-
-    it("suggests by edit distance, case-insensitively", () => {
-        assert.strictEqual(editDistance("vpccidr", "vpcCidr"), 0);
-        assert.strictEqual(nearestKey("flowLogRetentionDay", Object.keys(CONFIG_KEYS)), "flowLogRetentionDays");
-        assert.strictEqual(nearestKey("zzz", Object.keys(CONFIG_KEYS)), undefined);
-    });
-});
-
-describe("config: every problem at once", () => {
     const changes = {
         vpcCidr: "10.0.0.0/33",
         publicSubnetCidrs: ["10.0.0.0/24", "10.9.1.0/24"],
@@ -269,137 +310,8 @@ describe("config: every problem at once", () => {
         const keys = problemsFor({ vpcCidr: "bad", privateSubnetCidrs: ["10.0.10.0/24", "10.0.10.0/24"] }).map((p) => p.key);
         assert.deepStrictEqual(keys, ["ai-portal:vpcCidr", "ai-portal:privateSubnetCidrs[1]"]);
     });
-});
 
-describe("config: database rules", () => {
-    it("dev and prod read the database settings their files set", () => {
-        const dev = configFor({}).database;
-        const prod = configFor({}, "prod").database;
-        assert.deepStrictEqual(
-            [dev.multiAz, dev.backupRetentionDays, dev.deletionProtection, dev.maxAllocatedStorageGb],
-            [false, 7, false, 50],
-        );
-        assert.deepStrictEqual(
-            [prod.multiAz, prod.backupRetentionDays, prod.deletionProtection, prod.maxAllocatedStorageGb],
-            [true, 30, true, 200],
-        );
-        assert.strictEqual(dev.engineMajorVersion, "15");
-    });
-
-    it("rejects a class that is not db.<family>.<size>", () => {
-        for (const value of ["t3.medium", "db.t3", "db.q9.medium", "db.t3.huge", "DB.T3.MEDIUM"]) {
-            const p = assertOneProblem({ dbInstanceClass: value }, "ai-portal:dbInstanceClass", /not an RDS instance class.*db\.<family>\.<size>/);
-            assert.strictEqual(p.value, value);
-        }
-        assert.strictEqual(configFor({ dbInstanceClass: "db.m7g.2xlarge" }).database.instanceClass, "db.m7g.2xlarge");
-    });
-
-    it("rejects storage below the gp3 minimum and above its maximum", () => {
-        assertOneProblem({ dbAllocatedStorageGb: 10 }, "ai-portal:dbAllocatedStorageGb", /outside what gp3.*from 20 \(the gp3 minimum\)/);
-        assertOneProblem({ dbMaxAllocatedStorageGb: 70000 }, "ai-portal:dbMaxAllocatedStorageGb", /outside what gp3/);
-    });
-
-    it("rejects a storage ceiling below the allocated storage", () => {
-        const p = assertOneProblem({ dbAllocatedStorageGb: 100, dbMaxAllocatedStorageGb: 50 }, "ai-portal:dbMaxAllocatedStorageGb", /below dbAllocatedStorageGb \(100\).*at least 100/);
-        assert.strictEqual(p.value, "50");
-    });
-
-    it("rejects a pinned minor version, saying why", () => {
-        const p = assertOneProblem({ dbEngineVersion: "15.4" }, "ai-portal:dbEngineVersion", /pins a minor version; RDS retires minors.*Give the major only \(e\.g\. "15"\)/);
-        assert.strictEqual(p.value, "15.4");
-    });
-
-    it("rejects a major RDS does not support, listing the ones it does", () => {
-        assertOneProblem({ dbEngineVersion: "9" }, "ai-portal:dbEngineVersion", /not a PostgreSQL major version RDS supports.*14, 15, 16, 17/);
-        assert.strictEqual(configFor({ dbEngineVersion: "17" }).database.engineMajorVersion, "17");
-    });
-
-    it("rejects backup retention outside 7-35 days", () => {
-        assertOneProblem({ dbBackupRetentionDays: 0 }, "ai-portal:dbBackupRetentionDays", /7 to 35 days/);
-        assertOneProblem({ dbBackupRetentionDays: 36 }, "ai-portal:dbBackupRetentionDays", /7 to 35 days/);
-        assertOneProblem({ dbBackupRetentionDays: 3 }, "ai-portal:dbBackupRetentionDays", /the portal: at least 7/);
-    });
-
-    it("rejects a non-boolean for the boolean keys", () => {
-        assertOneProblem({ dbMultiAz: "yes" }, "ai-portal:dbMultiAz", /not a boolean.*true or false/);
-    });
-
-    it("rejects malformed and too-short windows", () => {
-        assertOneProblem({ dbBackupWindow: "2am" }, "ai-portal:dbBackupWindow", /form hh:mm-hh:mm/);
-        assertOneProblem({ dbBackupWindow: "02:00-02:10" }, "ai-portal:dbBackupWindow", /shorter than the 30 minutes/);
-        assertOneProblem({ dbMaintenanceWindow: "sunday 03:00" }, "ai-portal:dbMaintenanceWindow", /form ddd:hh:mm-ddd:hh:mm/);
-        assertOneProblem({ dbMaintenanceWindow: "sun:03:00-sun:03:15" }, "ai-portal:dbMaintenanceWindow", /shorter than the 30 minutes/);
-    });
-
-    it("rejects a maintenance window that overlaps the backup window, including across midnight", () => {
-        assertOneProblem({ dbMaintenanceWindow: "wed:02:15-wed:03:00" }, "ai-portal:dbMaintenanceWindow", /overlaps the daily backup window 02:00-02:30/);
-        assertOneProblem(
-            { dbBackupWindow: "23:45-00:15", dbMaintenanceWindow: "sun:23:50-mon:00:30" },
-            "ai-portal:dbMaintenanceWindow",
-            /overlaps the daily backup window 23:45-00:15/,
-        );
-        assertOneProblem(
-            { dbBackupWindow: "00:00-00:30", dbMaintenanceWindow: "sun:23:30-mon:00:10" },
-            "ai-portal:dbMaintenanceWindow",
-            /overlaps/,
-        );
-        configFor({ dbBackupWindow: "23:00-23:30", dbMaintenanceWindow: "sun:23:30-mon:00:30" });
-    });
-});
-
-describe("config: directory rules", () => {
-    it("rejects a one-label domain", () => {
-        assertOneProblem({ directoryDomain: "corp" }, "ai-portal:directoryDomain", /single label.*at least two labels/);
-    });
-
-    it("rejects a malformed domain", () => {
-        assertOneProblem({ directoryDomain: "corp..internal" }, "ai-portal:directoryDomain", /not a valid DNS name/);
-        assertOneProblem({ directoryDomain: "corp.-bad.internal" }, "ai-portal:directoryDomain", /not a valid DNS name/);
-        assertOneProblem({ directoryDomain: "corp.10" }, "ai-portal:directoryDomain", /numeric label/);
-    });
-
-    it("rejects a NetBIOS name that is too long or has a dot", () => {
-        const p = assertOneProblem({ directoryShortName: "AIPORTALCORPORATE" }, "ai-portal:directoryShortName", /has 17 characters.*1-15/);
-        assert.strictEqual(p.value, "AIPORTALCORPORATE");
-        assertOneProblem({ directoryShortName: "CORP.X" }, "ai-portal:directoryShortName", /contains a dot/);
-        assertOneProblem({ directoryShortName: "" }, "ai-portal:directoryShortName", /not a NetBIOS name/);
-    });
-
-    it("accepts Standard and Enterprise and nothing else", () => {
-        const enterprise = { directoryEdition: "Enterprise", directoryConfirmedSettings: "Enterprise corp.aiportal.internal CORP" };
-        assert.strictEqual(configFor(enterprise).directory.edition, "Enterprise");
-        assertOneProblem({ directoryEdition: "standard" }, "ai-portal:directoryEdition", /Allowed: "Standard" or "Enterprise"/);
-    });
-
-    it("makes a change that replaces the directory an explicit, confirmed decision", () => {
-        for (const change of [{ directoryEdition: "Enterprise" }, { directoryDomain: "ad.example.org" }, { directoryShortName: "EXAMPLE" }]) {
-            const p = assertOneProblem(change, "ai-portal:directoryConfirmedSettings", /REPLACES the directory: every user, group and password in it is lost/);
-            assert.strictEqual(p.value, "Standard corp.aiportal.internal CORP");
-        }
-    });
-});
-
-describe("config: production stacks keep their data protected", () => {
-    for (const key of ["dbDeletionProtection", "dbMultiAz", "directoryProtect"]) {
-        it(`rejects ${key}=false on prod`, () => {
-            assertOneProblemOn("prod", { [key]: false }, `ai-portal:${key}`, /is off, but stack "prod" is a production stack.*Allowed: true/);
-        });
-    }
-
-    it("treats prod-* stacks as production and leaves other stacks free", () => {
-        assert.ok(!parseConfig({ stack: "prod-eu", raw: rawWith({ dbDeletionProtection: false }, "prod") }).ok);
-        assert.ok(parseConfig({ stack: "production-test", raw: rawWith({}, "dev") }).ok);
-        assert.ok(parseConfig({ stack: "staging", raw: rawWith({}, "dev") }).ok);
-    });
-
-    it("reports all three at once", () => {
-        const problems = problemsFor({ dbDeletionProtection: false, dbMultiAz: false, directoryProtect: false }, "prod");
-        assert.deepStrictEqual(problems.map((p) => p.key), ["ai-portal:dbDeletionProtection", "ai-portal:dbMultiAz", "ai-portal:directoryProtect"]);
-    });
-});
-
-describe("config: problems across tiers are reported together", () => {
-    it("network, database and directory problems in one result", () => {
+    it("network, database, directory and shared problems in one result", () => {
         const keys = problemsFor({
             natGateways: "many",
             dbEngineVersion: "15.4",
@@ -415,67 +327,31 @@ describe("config: problems across tiers are reported together", () => {
             "ai-portal:logRetentionDays",
         ]);
     });
+
+    it("suggests unknown keys by edit distance, case-insensitively", () => {
+        assert.strictEqual(editDistance("vpccidr", "vpcCidr"), 0);
+        assert.strictEqual(nearestKey("flowLogRetentionDay", Object.keys(CONFIG_KEYS)), "flowLogRetentionDays");
+        assert.strictEqual(nearestKey("zzz", Object.keys(CONFIG_KEYS)), undefined);
+    });
 });
 
-function assertOneProblemOn(stack: string, changes: Record<string, unknown>, key: string, pattern: RegExp): void {
-    const problems = problemsFor(changes, stack);
-    assert.deepStrictEqual(problems.map((p) => p.key), [key]);
-    assert.match(`${problems[0].reason}. Allowed: ${problems[0].allowed}`, pattern);
-}
+describe("config: production stacks keep their data protected", () => {
+    for (const key of ["dbDeletionProtection", "dbMultiAz", "directoryProtect"]) {
+        it(`rejects ${key}=false on prod`, () => {
+            const problems = problemsFor({ [key]: false }, "prod");
+            assert.deepStrictEqual(problems.map((p) => p.key), [`ai-portal:${key}`]);
+            assert.match(`${problems[0].reason}. Allowed: ${problems[0].allowed}`, /is off, but stack "prod" is a production stack.*Allowed: true/);
+        });
+    }
 
-describe("config: compute rules", () => {
-    it("dev and prod read the host sizes their files set", () => {
-        assert.deepStrictEqual([configFor({}).compute.webInstanceType, configFor({}).compute.gatewayInstanceType], ["t3.medium", "t3.small"]);
-        assert.deepStrictEqual([configFor({}, "prod").compute.webInstanceType, configFor({}, "prod").compute.gatewayInstanceType], ["t3.large", "t3.large"]);
-        assert.strictEqual(configFor({}).compute.sshKeyName, undefined, '"" means no key pair');
-        assert.strictEqual(configFor({}).compute.domainName, undefined);
+    it("treats prod-* stacks as production and leaves other stacks free", () => {
+        assert.ok(!parseConfig({ stack: "prod-eu", raw: rawWith({ dbDeletionProtection: false }, "prod") }).ok);
+        assert.ok(parseConfig({ stack: "production-test", raw: rawWith({}, "dev") }).ok);
+        assert.ok(parseConfig({ stack: "staging", raw: rawWith({}, "dev") }).ok);
     });
 
-    it("rejects an empty or malformed allowedCidrs", () => {
-        assertOneProblem({ allowedCidrs: [] }, "ai-portal:allowedCidrs", /is empty, so nobody could reach the portal/);
-        assertOneProblem({ allowedCidrs: ["10.0.0.0/8", "office"] }, "ai-portal:allowedCidrs[1]", /not an IPv4 CIDR/);
-    });
-
-    it("rejects SSH from the world and SSH ranges without a key pair", () => {
-        assertOneProblem({ sshKeyName: "ops", sshCidrs: ["0.0.0.0/0"] }, "ai-portal:sshCidrs[0]", /opens SSH to \(nearly\) the whole internet.*never 0\.0\.0\.0\/0/);
-        assertOneProblem({ sshCidrs: ["198.51.100.0/24"] }, "ai-portal:sshCidrs", /set but sshKeyName is not/);
-        assert.deepStrictEqual(configFor({ sshKeyName: "ops", sshCidrs: ["198.51.100.0/24"] }).compute.sshCidrs, ["198.51.100.0/24"]);
-    });
-
-    it("rejects instance types that are not real x86_64 family patterns, and a web host too small", () => {
-        assertOneProblem({ webInstanceType: "large" }, "ai-portal:webInstanceType", /not an EC2 instance type of the form <family>\.<size>/);
-        assertOneProblem({ gatewayInstanceType: "t9.large" }, "ai-portal:gatewayInstanceType", /not an instance family the portal supports/);
-        assertOneProblem({ gatewayInstanceType: "t4g.large" }, "ai-portal:gatewayInstanceType", /Graviton \(arm64\)/);
-        assertOneProblem({ gatewayInstanceType: "t3.huge" }, "ai-portal:gatewayInstanceType", /form <family>\.<size>/);
-        assertOneProblem({ webInstanceType: "t3.micro" }, "ai-portal:webInstanceType", /too small for Open WebUI/);
-        assert.strictEqual(configFor({ gatewayInstanceType: "m7i.2xlarge" }).compute.gatewayInstanceType, "m7i.2xlarge");
-    });
-
-    it("rejects images with latest, a moving tag or no tag at all", () => {
-        assertOneProblem({ openWebUiImage: "ghcr.io/open-webui/open-webui:latest" }, "ai-portal:openWebUiImage", /moving tag "latest"/);
-        assertOneProblem({ openWebUiImage: "ghcr.io/open-webui/open-webui:main" }, "ai-portal:openWebUiImage", /moving tag "main"/);
-        assertOneProblem({ caddyImage: "caddy" }, "ai-portal:caddyImage", /no tag, which means latest/);
-        assertOneProblem({ openWebUiImage: "Not An Image" }, "ai-portal:openWebUiImage", /not a container image reference/);
-        configFor({ openWebUiImage: `ghcr.io/open-webui/open-webui@sha256:${"b".repeat(64)}` });
-    });
-
-    it("rejects a gateway commit that is not 40 hex characters", () => {
-        assertOneProblem({ gatewaySourceCommit: "95794585" }, "ai-portal:gatewaySourceCommit", /not a 40-character hex commit/);
-        assertOneProblem({ gatewaySourceCommit: "main" }, "ai-portal:gatewaySourceCommit", /not a 40-character hex commit/);
-    });
-
-    it("rejects a gateway image that is not pinned by digest", () => {
-        assertOneProblem({ gatewayImage: "123456789012.dkr.ecr.eu-west-2.amazonaws.com/gw:1.0" }, "ai-portal:gatewayImage", /not pinned by digest/);
-    });
-
-    it("rejects AMI ids, domain names, ports, models, roles and e-mails that cannot be right", () => {
-        assertOneProblem({ webHostAmiId: "ami-xyz" }, "ai-portal:webHostAmiId", /not an AMI id/);
-        assertOneProblem({ domainName: "portal" }, "ai-portal:domainName", /not a fully qualified DNS name/);
-        assertOneProblem({ gatewayPort: 80 }, "ai-portal:gatewayPort", /not an unprivileged port/);
-        assertOneProblem({ bedrockDefaultModel: "us.anthropic.claude-3-7-sonnet-20250219-v1:0" }, "ai-portal:bedrockDefaultModel", /another geography \("us\."\)/);
-        assertOneProblem({ webDefaultUserRole: "admin" }, "ai-portal:webDefaultUserRole", /Allowed: "user" or "pending"/);
-        assertOneProblem({ webAdminEmail: "admin" }, "ai-portal:webAdminEmail", /not an e-mail address/);
-        assertOneProblem({ hostRootVolumeGb: 8 }, "ai-portal:hostRootVolumeGb", /outside 20-1024 GiB/);
-        configFor({ bedrockDefaultModel: "global.anthropic.claude-sonnet-4-5-20250929-v1:0", webHostAmiId: "ami-0123456789abcdef0", domainName: "portal.example.com" });
+    it("reports all three at once", () => {
+        const problems = problemsFor({ dbDeletionProtection: false, dbMultiAz: false, directoryProtect: false }, "prod");
+        assert.deepStrictEqual(problems.map((p) => p.key), ["ai-portal:dbDeletionProtection", "ai-portal:dbMultiAz", "ai-portal:directoryProtect"]);
     });
 });

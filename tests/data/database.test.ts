@@ -21,6 +21,10 @@ const T = {
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     directory: "aws:directoryservice/directory:Directory",
+    fn: "aws:lambda/function:Function",
+    invocation: "aws:lambda/invocation:Invocation",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 };
 
 /** The settings each stack file implies for the instance. */
@@ -224,6 +228,46 @@ forEachStack("data tier", (ctx) => {
             assert.ok(!deps.has(directory.urn), `${resource.name} must not depend on the directory`);
             assert.ok(![...deps].some((urn) => urn.includes("aiportal:directory")), `${resource.name} must not depend on the directory tier`);
         }
+    });
+
+    it("database role bootstrap: a function in the private subnets, given secret ARNs only", () => {
+        const fn = ofType(ctx.run, T.fn)[0];
+        assert.strictEqual(fn.inputs.name, `ai-portal-${stack}-db-role-bootstrap`);
+        const subnets = fn.inputs.vpcConfig.subnetIds.map((id: string) => byId(ctx.run, T.subnet, id).name);
+        assert.deepStrictEqual(subnets, ["network-private-az1", "network-private-az2"]);
+        const invocation = ofType(ctx.run, T.invocation)[0];
+        assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), ["appSecretArn", "masterSecretArn"]);
+        assert.deepStrictEqual(parseJson(invocation.inputs.input), { masterSecretArn: ctx.run.outputs.dbSecretArn, appSecretArn: ctx.run.outputs.dbAppSecretArn });
+        const role = ofType(ctx.run, T.role).find((r) => r.name === "db-role-role")!;
+        const statements = parseJson(ofType(ctx.run, T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy).Statement;
+        assert.deepStrictEqual(statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource, [ctx.run.outputs.dbSecretArn, ctx.run.outputs.dbAppSecretArn]);
+    });
+
+    it("database role bootstrap runs only once it can reach the database and Secrets Manager (rules, private routes)", () => {
+        const invocation = ofType(ctx.run, T.invocation)[0];
+        const deps = transitiveDependencies(ctx.run, invocation);
+        const needed = [
+            "sg-dbBootstrap-out-tcp5432-database",
+            "sg-database-in-tcp5432-dbBootstrap",
+            "sg-dbBootstrap-out-tcp443-0-0-0-0-0",
+            "network-private-az1-default-route",
+            "network-private-az2-default-route",
+            "network-private-az1-rta",
+            "network-private-az2-rta",
+        ];
+        for (const name of needed) {
+            const found = ctx.run.resources.filter((r) => r.name === name);
+            assert.strictEqual(found.length, 1, name);
+            assert.ok(deps.has(found[0].urn), `the invocation waits for ${name}`);
+        }
+        for (const nat of ofType(ctx.run, "aws:ec2/natGateway:NatGateway")) {
+            assert.ok(deps.has(nat.urn), `and, through the routes, for ${nat.name}`);
+        }
+    });
+
+    it("database role bootstrap verifies the database's certificate with the runtime's Amazon CAs", () => {
+        const fn = ofType(ctx.run, T.fn)[0];
+        assert.deepStrictEqual(fn.inputs.environment, { variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } });
     });
 });
 

@@ -3,6 +3,7 @@
  */
 import * as assert from "assert";
 import { ADMIN_PASSWORD_SPECIALS, directoryNames } from "../../directory";
+import { bindAccountCommand } from "../../directory/bindAccount";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
 
@@ -12,6 +13,7 @@ const T = {
     password: "random:index/randomPassword:RandomPassword",
     secret: "aws:secretsmanager/secret:Secret",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    command: "command:local:Command",
 };
 
 forEachStack("directory tier", (ctx) => {
@@ -83,6 +85,21 @@ forEachStack("directory tier", (ctx) => {
         for (const resource of ctx.run.resources.filter((r) => r.urn.includes("aiportal:network:Network"))) {
             assert.ok(!transitiveDependencies(ctx.run, resource).has(directory.urn), resource.name);
         }
+    });
+
+    it("LDAP bind account: created at deploy time with its password sent as a secret, never by the web host", () => {
+        const command = ofType(ctx.run, T.command)[0];
+        assert.deepStrictEqual(command.secretInputPaths, ["environment.BIND_PASSWORD"]);
+        assert.strictEqual(command.inputs.environment.DIRECTORY_ID, ctx.run.outputs.directoryId);
+        assert.strictEqual(command.inputs.environment.BIND_USER, "svc-openwebui");
+        assert.strictEqual(command.inputs.create, bindAccountCommand("create"));
+        assert.strictEqual(command.inputs.update, bindAccountCommand("create"));
+        assert.strictEqual(command.inputs.delete, bindAccountCommand("delete"));
+        assert.match(command.inputs.create, /^set -- create\n#!\/bin\/bash\n/);
+        assert.match(command.inputs.create, /aws_call ds-data create-user/);
+        assert.match(command.inputs.create, /describe-directory-data-access/, "it waits for Directory Service Data to be enabled");
+        assert.match(command.inputs.create, /--cli-input-json file:\/\/\/dev\/stdin/, "the password goes through stdin, not argv");
+        assert.strictEqual(ofType(ctx.run, T.directory)[0].inputs.enableDirectoryDataAccess, true);
     });
 });
 

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { CONTRACT_VERSION, OUTPUTS } from "../../contract";
-import { runStack } from "../../offline/run";
+import { forEachStack } from "../harness/stacks";
 import { PROJECT_DIR } from "../../offline/stackConfig";
 
 /** sha256 of "name:type" lines per published version: a changed contract needs a new version. */
@@ -40,26 +40,6 @@ describe("output contract", () => {
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8"), new RegExp(`### Contract changelog[\\s\\S]*\\*\\*${CONTRACT_VERSION.replace(/\./g, "\\.")}\\*\\*`));
     });
 
-    for (const stack of ["dev", "prod"]) {
-        it(`${stack}: index.ts exports exactly the contract's outputs`, async () => {
-            const run = await runStack(stack);
-            assert.deepStrictEqual(Object.keys(run.outputs).sort(), Object.keys(OUTPUTS).sort());
-        });
-
-        it(`${stack}: every output value fits the committed JSON Schema`, async () => {
-            const run = await runStack(stack);
-            assert.ok(validate(run.outputs), JSON.stringify(validate.errors, null, 2));
-            assert.strictEqual(run.outputs.contractVersion, CONTRACT_VERSION);
-        });
-
-        it(`${stack}: secrets appear as ARNs only, and no output is a secret`, async () => {
-            const run = await runStack(stack);
-            assert.deepStrictEqual(run.secretOutputs, []);
-            for (const name of Object.keys(OUTPUTS).filter((n) => /Secret/.test(n))) {
-                assert.match(String(run.outputs[name]), /^arn:aws:secretsmanager:/, name);
-            }
-        });
-    }
 
     it("the schema rejects a missing or mistyped output (so the checks above can fail)", () => {
         const sample = Object.fromEntries(Object.entries(OUTPUTS).map(([name, doc]) => [name, doc.example]));
@@ -68,5 +48,26 @@ describe("output contract", () => {
         assert.ok(!validate(missing));
         assert.ok(!validate({ ...sample, dbPort: "5432" }));
         assert.ok(!validate({ ...sample, extra: 1 }));
+    });
+});
+
+forEachStack("output contract", (ctx) => {
+    it(`index.ts exports exactly the contract's outputs`, () => {
+        const { run } = ctx;
+        assert.deepStrictEqual(Object.keys(run.outputs).sort(), Object.keys(OUTPUTS).sort());
+    });
+
+    it(`every output value fits the committed JSON Schema`, () => {
+        const { run } = ctx;
+        assert.ok(validate(run.outputs), JSON.stringify(validate.errors, null, 2));
+        assert.strictEqual(run.outputs.contractVersion, CONTRACT_VERSION);
+    });
+
+    it(`secrets appear as ARNs only, and no output is a secret`, () => {
+        const { run } = ctx;
+        assert.deepStrictEqual(run.secretOutputs, []);
+        for (const name of Object.keys(OUTPUTS).filter((n) => /Secret/.test(n))) {
+            assert.match(String(run.outputs[name]), /^arn:aws:secretsmanager:/, name);
+        }
     });
 });

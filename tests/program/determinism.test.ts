@@ -41,8 +41,8 @@ describe("determinism", () => {
         it(`${stack}: two runs declare the same resources with byte-identical inputs`, async () => {
             const first = await runProgram({ stack }, { fresh: true });
             const second = await runProgram({ stack }, { fresh: true });
-            assert.notStrictEqual(first, second, "two separate runs");
             assert.ifError(first.error);
+            assert.ok(first.resources.length > 100, "the whole program ran");
             assert.strictEqual(canonical(second), canonical(first));
         });
     }
