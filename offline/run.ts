@@ -177,6 +177,7 @@ function recordRegistrations(into: DeclaredResource[]): void {
 async function waitForRegistrations(): Promise<void> {
     // Private hook 2 of 2: the SDK's own drain of outstanding RPCs (what `disconnect` awaits),
     // without closing anything, so the next run in this process starts from a clean runtime.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- not in the SDK's typings
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     await settings.waitForRPCs();
 }
@@ -232,6 +233,7 @@ function execute(source: StackConfigSource, options: RunOptions): Promise<Progra
     const program = path.join(projectDir, "index.ts");
     return underMocks(loadStackConfig(source, projectDir), options, () => {
         delete require.cache[require.resolve(program)];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program, loaded afresh per run
         return require(program);
     });
 }
