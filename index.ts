@@ -18,7 +18,10 @@ const config = loadConfig();
 const namePrefix = `${config.project}-${config.stack}`;
 
 // One explicit provider: the region is pinned and every taggable resource gets the project's tags.
-const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: { ...config.tags } } });
+const provider = new aws.Provider("aws", {
+    region: config.region as aws.Region,
+    defaultTags: { tags: { ...config.tags } },
+});
 const providers = { providers: [provider] };
 
 const network = new Network("network", { namePrefix, ...config.network }, providers);
@@ -27,10 +30,25 @@ const network = new Network("network", { namePrefix, ...config.network }, provid
 // to create and nothing that does not need it may wait for it.
 const database = new Database(
     "data",
-    { namePrefix, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, logRetentionDays: config.logRetentionDays, ...config.database },
+    {
+        namePrefix,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        logRetentionDays: config.logRetentionDays,
+        ...config.database,
+    },
     providers,
 );
-const directory = new Directory("directory", { namePrefix, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, ...config.directory }, providers);
+const directory = new Directory(
+    "directory",
+    {
+        namePrefix,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        ...config.directory,
+    },
+    providers,
+);
 
 const securityGroups = new SecurityGroups(
     "sg",
@@ -63,7 +81,13 @@ const roleBootstrap = new RoleBootstrap(
 );
 const bindAccount = new BindAccount(
     "ldap-bind",
-    { namePrefix, directoryId: directory.directoryId, domain: directory.domain, region: config.region, protect: config.directory.protect },
+    {
+        namePrefix,
+        directoryId: directory.directoryId,
+        domain: directory.domain,
+        region: config.region,
+        protect: config.directory.protect,
+    },
     providers,
 );
 
@@ -80,7 +104,10 @@ const compute = new Compute(
         gatewaySecurityGroupId: securityGroups.gatewaySecurityGroupId,
         logRetentionDays: config.logRetentionDays,
         protectData: config.database.deletionProtection,
-        database: { appSecretArn: database.appSecretArn, appSecretVersionId: database.appSecretVersionId },
+        database: {
+            appSecretArn: database.appSecretArn,
+            appSecretVersionId: database.appSecretVersionId,
+        },
         directory: {
             domain: directory.domain,
             shortName: directory.shortName,

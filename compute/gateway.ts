@@ -6,7 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseImageReference } from "../lib/images";
 import { Host, PolicyStatement } from "./host";
 import { GatewaySettingsInput, gatewaySettings } from "./settings";
-import { envFile, everyBootUserData, readTemplate, renderTemplate, secretVersions } from "./userData";
+import {
+    envFile,
+    everyBootUserData,
+    readTemplate,
+    renderTemplate,
+    secretVersions,
+} from "./userData";
 
 export interface GatewayBootValues extends GatewaySettingsInput {
     readonly region: string;
@@ -23,7 +29,13 @@ export function gatewayUserData(v: GatewayBootValues): string {
     return everyBootUserData(
         renderTemplate(
             readTemplate("gateway.sh"),
-            { AWS_REGION: v.region, LOG_GROUP: v.logGroup, GATEWAY_IMAGE: v.image, GATEWAY_PORT: String(v.port), SECRET_VERSIONS: secretVersions(v.secretVersions) },
+            {
+                AWS_REGION: v.region,
+                LOG_GROUP: v.logGroup,
+                GATEWAY_IMAGE: v.image,
+                GATEWAY_PORT: String(v.port),
+                SECRET_VERSIONS: secretVersions(v.secretVersions),
+            },
             { GATEWAY_SETTINGS: envFile(gatewaySettings(v)) },
         ),
     );
@@ -47,7 +59,12 @@ const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
 export function gatewayStatements(refs: GatewayStatementRefs): PolicyStatement[] {
     const { partition, region, accountId } = refs;
     return [
-        { Sid: "ReadApiKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [refs.apiKeySecretArn] },
+        {
+            Sid: "ReadApiKey",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue"],
+            Resource: [refs.apiKeySecretArn],
+        },
         {
             Sid: "InvokeModels",
             Effect: "Allow",
@@ -60,7 +77,12 @@ export function gatewayStatements(refs: GatewayStatementRefs): PolicyStatement[]
             ],
         },
         // The List APIs take no resource-level scoping.
-        { Sid: "ListModels", Effect: "Allow", Action: ["bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles"], Resource: "*" },
+        {
+            Sid: "ListModels",
+            Effect: "Allow",
+            Action: ["bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles"],
+            Resource: "*",
+        },
         ...ecrPullStatements(refs),
     ];
 }
@@ -70,7 +92,9 @@ function ecrPullStatements(refs: GatewayStatementRefs): PolicyStatement[] {
     let repositoryArn: pulumi.Input<string> | undefined = refs.builtRepositoryArn;
     if (!repositoryArn && refs.configuredImage) {
         const match = ECR_IMAGE.exec(parseImageReference(refs.configuredImage)?.repository ?? "");
-        repositoryArn = match ? pulumi.interpolate`arn:${refs.partition}:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
+        repositoryArn = match
+            ? pulumi.interpolate`arn:${refs.partition}:ecr:${match[2]}:${match[1]}:repository/${match[3]}`
+            : undefined;
     }
     if (!repositoryArn) {
         return [];
@@ -78,7 +102,16 @@ function ecrPullStatements(refs: GatewayStatementRefs): PolicyStatement[] {
     return [
         // Registry login takes no resource-level scoping.
         { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-        { Sid: "PullGatewayImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: [repositoryArn] },
+        {
+            Sid: "PullGatewayImage",
+            Effect: "Allow",
+            Action: [
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchCheckLayerAvailability",
+            ],
+            Resource: [repositoryArn],
+        },
     ];
 }
 
@@ -97,7 +130,11 @@ export interface GatewayHostArgs {
 }
 
 /** Declares the gateway host: a private address only, reachable from the web host's group. */
-export function declareGatewayHost(name: string, args: GatewayHostArgs, parent: pulumi.Resource): Host {
+export function declareGatewayHost(
+    name: string,
+    args: GatewayHostArgs,
+    parent: pulumi.Resource,
+): Host {
     return new Host(
         name,
         {

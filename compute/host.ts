@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The public SSM parameter AWS keeps pointed at the newest Amazon Linux 2023 x86_64 AMI. */
-export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+export const AL2023_AMI_PARAMETER =
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
 /** An IAM policy statement; `Action` is always an explicit list. */
 export interface PolicyStatement {
@@ -57,7 +58,11 @@ export class Host extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: this.logGroupName, retentionInDays: args.logRetentionDays, tags: { Name: `${args.namePrefix}-${args.role}` } },
+            {
+                name: this.logGroupName,
+                retentionInDays: args.logRetentionDays,
+                tags: { Name: `${args.namePrefix}-${args.role}` },
+            },
             parent,
         );
         const partition = aws.getPartitionOutput({}, parent);
@@ -67,7 +72,13 @@ export class Host extends pulumi.ComponentResource {
                 description: `Instance role of the ${args.role} host (${args.namePrefix})`,
                 assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "ec2.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                        },
+                    ],
                 }),
                 tags: { Name: `${args.namePrefix}-${args.role}` },
             },
@@ -75,17 +86,37 @@ export class Host extends pulumi.ComponentResource {
         );
         const ssm = new aws.iam.RolePolicyAttachment(
             `${name}-ssm`,
-            { role: role.name, policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
+            {
+                role: role.name,
+                policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+            },
             parent,
         );
         const statements: PolicyStatement[] = [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [pulumi.interpolate`${logGroup.arn}:*`] },
+            {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+            },
             ...args.statements,
         ];
-        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) }, parent);
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: { Name: `${args.namePrefix}-${args.role}` } }, parent);
+        const policy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+            },
+            parent,
+        );
+        const profile = new aws.iam.InstanceProfile(
+            `${name}-profile`,
+            { role: role.name, tags: { Name: `${args.namePrefix}-${args.role}` } },
+            parent,
+        );
 
-        const ami = args.amiId ?? aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent).value;
+        const ami =
+            args.amiId ?? aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent).value;
         const instance = new aws.ec2.Instance(
             `${name}-instance`,
             {
@@ -96,13 +127,26 @@ export class Host extends pulumi.ComponentResource {
                 associatePublicIpAddress: args.publicAddress,
                 iamInstanceProfile: profile.name,
                 keyName: args.keyName,
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
-                rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGb, encrypted: true, deleteOnTermination: true },
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 2,
+                    instanceMetadataTags: "disabled",
+                },
+                rootBlockDevice: {
+                    volumeType: "gp3",
+                    volumeSize: args.rootVolumeGb,
+                    encrypted: true,
+                    deleteOnTermination: true,
+                },
                 userData: args.userData,
                 // A changed boot script is applied by a stop/start (the script runs at every boot).
                 userDataReplaceOnChange: false,
                 // Read by the policy pack: only an instance declared public may have a public address.
-                tags: { Name: `${args.namePrefix}-${args.role}`, Exposure: args.publicAddress ? "public" : "private" },
+                tags: {
+                    Name: `${args.namePrefix}-${args.role}`,
+                    Exposure: args.publicAddress ? "public" : "private",
+                },
             },
             {
                 parent: this,
@@ -117,6 +161,11 @@ export class Host extends pulumi.ComponentResource {
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;
         this.roleName = role.name;
-        this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, roleName: this.roleName, logGroupName: this.logGroupName });
+        this.registerOutputs({
+            instanceId: this.instanceId,
+            privateIp: this.privateIp,
+            roleName: this.roleName,
+            logGroupName: this.logGroupName,
+        });
     }
 }

@@ -18,11 +18,17 @@ const DOCKER_HUB_ALIASES = ["docker.io", "index.docker.io"];
 export function registryLookupName(reference: string): string {
     const ref = parseImageReference(reference);
     if (!ref || !ref.tag || ref.digest) {
-        throw new Error(`registry lookups take a reference with a tag and no digest, not ${reference}`);
+        throw new Error(
+            `registry lookups take a reference with a tag and no digest, not ${reference}`,
+        );
     }
     const [first, ...rest] = ref.repository.split("/");
     const hasHost = rest.length > 0 && (/[.:]/.test(first) || first === "localhost");
-    const hubPath = !hasHost ? [first, ...rest] : DOCKER_HUB_ALIASES.includes(first) ? rest : undefined;
+    const hubPath = !hasHost
+        ? [first, ...rest]
+        : DOCKER_HUB_ALIASES.includes(first)
+          ? rest
+          : undefined;
     if (!hubPath) {
         return reference;
     }
@@ -39,7 +45,10 @@ export function registryLookupName(reference: string): string {
  * against its registry at deploy time, so a tag that upstream moved shows up in `pulumi preview`
  * as a changed digest (and a changed boot script) instead of slipping in at the next reboot.
  */
-export function pinnedImage(reference: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+export function pinnedImage(
+    reference: string,
+    opts: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
     const ref = parseImageReference(reference);
     if (!ref) {
         throw new Error(`not an image reference: ${reference}`);
@@ -93,26 +102,56 @@ export class GatewayImage extends pulumi.ComponentResource {
                 repository: repository.name,
                 policy: JSON.stringify({
                     rules: [
-                        { rulePriority: 1, description: "Drop untagged layers after a day", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 }, action: { type: "expire" } },
-                        { rulePriority: 2, description: "Keep the ten newest builds", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } },
+                        {
+                            rulePriority: 1,
+                            description: "Drop untagged layers after a day",
+                            selection: {
+                                tagStatus: "untagged",
+                                countType: "sinceImagePushed",
+                                countUnit: "days",
+                                countNumber: 1,
+                            },
+                            action: { type: "expire" },
+                        },
+                        {
+                            rulePriority: 2,
+                            description: "Keep the ten newest builds",
+                            selection: {
+                                tagStatus: "any",
+                                countType: "imageCountMoreThan",
+                                countNumber: 10,
+                            },
+                            action: { type: "expire" },
+                        },
                     ],
                 }),
             },
             parent,
         );
 
-        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
+        const auth = aws.ecr.getAuthorizationTokenOutput(
+            { registryId: repository.registryId },
+            parent,
+        );
         const image = new dockerBuild.Image(
             `${name}-build`,
             {
                 // Both pinned to the same commit: the context and the Dockerfile that builds it.
                 context: { location: `${GATEWAY_SOURCE_REPOSITORY}.git#${args.sourceCommit}:src` },
-                dockerfile: { location: `https://raw.githubusercontent.com/aws-samples/bedrock-access-gateway/${args.sourceCommit}/src/Dockerfile_ecs` },
+                dockerfile: {
+                    location: `https://raw.githubusercontent.com/aws-samples/bedrock-access-gateway/${args.sourceCommit}/src/Dockerfile_ecs`,
+                },
                 platforms: ["linux/amd64"],
                 push: true,
                 // Immutable tags: one tag per upstream commit.
                 tags: [pulumi.interpolate`${repository.repositoryUrl}:${args.sourceCommit}`],
-                registries: [{ address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
+                registries: [
+                    {
+                        address: repository.repositoryUrl,
+                        username: auth.userName,
+                        password: pulumi.secret(auth.password),
+                    },
+                ],
                 // Previews in pull requests need no Docker daemon.
                 buildOnPreview: false,
             },

@@ -46,8 +46,18 @@ export interface ComputeArgs extends ComputeConfig {
 }
 
 /** Letters and digits only: safe in env files, URLs and headers without quoting. */
-function generatedKey(name: string, length: number, parent: pulumi.Resource): pulumi.Output<string> {
-    return pulumi.secret(new random.RandomPassword(name, { length, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent }).result);
+function generatedKey(
+    name: string,
+    length: number,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    return pulumi.secret(
+        new random.RandomPassword(
+            name,
+            { length, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
+            { parent },
+        ).result,
+    );
 }
 
 /**
@@ -78,21 +88,38 @@ export class Compute extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, parent);
 
         // The portal's address exists before either host, so both can be told the URL.
-        const webIp = new aws.ec2.Eip(`${name}-web-eip`, { domain: "vpc", tags: { Name: `${args.namePrefix}-web` } }, { parent: this, protect: args.protectData });
+        const webIp = new aws.ec2.Eip(
+            `${name}-web-eip`,
+            { domain: "vpc", tags: { Name: `${args.namePrefix}-web` } },
+            { parent: this, protect: args.protectData },
+        );
         const portalHost = args.domainName ? pulumi.output(args.domainName) : webIp.publicIp;
         this.portalUrl = pulumi.interpolate`https://${portalHost}`;
 
         // The gateway's client key: the gateway reads it, the web host sends it.
         const apiKey = jsonSecret(`${name}-gateway-api-key`, {
             secretName: `${args.namePrefix}/gateway/api-key`,
-            description: "Client API key of the Bedrock gateway ({\"api_key\": ...}); read by the gateway and the web host",
-            value: generatedKey(`${name}-gateway-api-key`, 48, this).apply((key) => JSON.stringify({ api_key: key })),
+            description:
+                'Client API key of the Bedrock gateway ({"api_key": ...}); read by the gateway and the web host',
+            value: generatedKey(`${name}-gateway-api-key`, 48, this).apply((key) =>
+                JSON.stringify({ api_key: key }),
+            ),
             keepOnDelete: args.protectData,
             parent: this,
         });
 
         // --- gateway ------------------------------------------------------------------------
-        const built = args.gatewayImage ? undefined : new GatewayImage(`${name}-gateway-image`, { namePrefix: args.namePrefix, sourceCommit: args.gatewaySourceCommit, forceDelete: !args.protectData }, parent);
+        const built = args.gatewayImage
+            ? undefined
+            : new GatewayImage(
+                  `${name}-gateway-image`,
+                  {
+                      namePrefix: args.namePrefix,
+                      sourceCommit: args.gatewaySourceCommit,
+                      forceDelete: !args.protectData,
+                  },
+                  parent,
+              );
         this.gatewayImage = built ? built.imageRef : pulumi.output(args.gatewayImage!);
         const gateway = declareGatewayHost(
             `${name}-gateway`,
@@ -104,18 +131,25 @@ export class Compute extends pulumi.ComponentResource {
                 rootVolumeGb: args.hostRootVolumeGb,
                 amiId: args.gatewayHostAmiId,
                 logRetentionDays: args.logRetentionDays,
-                userData: pulumi.all([this.gatewayImage, this.portalUrl, apiKey.secret.arn, apiKey.version.versionId]).apply(([image, portalUrl, apiKeySecretArn, keyVersion]) =>
-                    gatewayUserData({
-                        region: args.region,
-                        logGroup: `/${args.namePrefix}/gateway`,
-                        image,
-                        port: args.gatewayPort,
-                        defaultModel: args.bedrockDefaultModel,
-                        portalUrl,
-                        apiKeySecretArn,
-                        secretVersions: { "gateway-key": keyVersion },
-                    }),
-                ),
+                userData: pulumi
+                    .all([
+                        this.gatewayImage,
+                        this.portalUrl,
+                        apiKey.secret.arn,
+                        apiKey.version.versionId,
+                    ])
+                    .apply(([image, portalUrl, apiKeySecretArn, keyVersion]) =>
+                        gatewayUserData({
+                            region: args.region,
+                            logGroup: `/${args.namePrefix}/gateway`,
+                            image,
+                            port: args.gatewayPort,
+                            defaultModel: args.bedrockDefaultModel,
+                            portalUrl,
+                            apiKeySecretArn,
+                            secretVersions: { "gateway-key": keyVersion },
+                        }),
+                    ),
                 statements: gatewayStatements({
                     partition: partition.partition,
                     region: args.region,
@@ -130,13 +164,27 @@ export class Compute extends pulumi.ComponentResource {
         this.gatewayUrl = pulumi.interpolate`http://${gateway.privateIp}:${args.gatewayPort}/api/v1`;
 
         // --- web ----------------------------------------------------------------------------
-        const uploads = new UploadsBucket(`${name}-uploads`, { namePrefix: args.namePrefix, protect: args.protectData, noncurrentVersionDays: 90 }, parent);
+        const uploads = new UploadsBucket(
+            `${name}-uploads`,
+            { namePrefix: args.namePrefix, protect: args.protectData, noncurrentVersionDays: 90 },
+            parent,
+        );
         const webSecret = jsonSecret(`${name}-web-secrets`, {
             secretName: `${args.namePrefix}/web/openwebui`,
-            description: "Open WebUI's session signing key and local administrator password; read by the web host at boot",
+            description:
+                "Open WebUI's session signing key and local administrator password; read by the web host at boot",
             value: pulumi
-                .all([generatedKey(`${name}-webui-secret-key`, 64, this), generatedKey(`${name}-web-admin-password`, 32, this)])
-                .apply(([secretKey, adminPassword]) => JSON.stringify({ secret_key: secretKey, admin_email: args.webAdminEmail, admin_password: adminPassword })),
+                .all([
+                    generatedKey(`${name}-webui-secret-key`, 64, this),
+                    generatedKey(`${name}-web-admin-password`, 32, this),
+                ])
+                .apply(([secretKey, adminPassword]) =>
+                    JSON.stringify({
+                        secret_key: secretKey,
+                        admin_email: args.webAdminEmail,
+                        admin_password: adminPassword,
+                    }),
+                ),
             keepOnDelete: args.protectData,
             parent: this,
         });
@@ -162,7 +210,12 @@ export class Compute extends pulumi.ComponentResource {
                         gatewayBaseUrl: this.gatewayUrl,
                         uploadsBucket: uploads.bucketName,
                         directoryDnsIps: args.directory.dnsIpAddresses,
-                        secretArns: { database: args.database.appSecretArn, web: webSecret.secret.arn, gatewayKey: apiKey.secret.arn, bind: args.directory.bindSecretArn },
+                        secretArns: {
+                            database: args.database.appSecretArn,
+                            web: webSecret.secret.arn,
+                            gatewayKey: apiKey.secret.arn,
+                            bind: args.directory.bindSecretArn,
+                        },
                         secretVersions: {
                             database: args.database.appSecretVersionId,
                             web: webSecret.version.versionId,
@@ -189,7 +242,12 @@ export class Compute extends pulumi.ComponentResource {
                         }),
                     ),
                 statements: webStatements({
-                    secretArns: [args.database.appSecretArn, webSecret.secret.arn, apiKey.secret.arn, args.directory.bindSecretArn],
+                    secretArns: [
+                        args.database.appSecretArn,
+                        webSecret.secret.arn,
+                        apiKey.secret.arn,
+                        args.directory.bindSecretArn,
+                    ],
                     uploadsBucketArn: uploads.bucketArn,
                     healthNamespace: HEALTH_NAMESPACE,
                 }),
@@ -197,7 +255,11 @@ export class Compute extends pulumi.ComponentResource {
             },
             this,
         );
-        new aws.ec2.EipAssociation(`${name}-web-eip`, { allocationId: webIp.allocationId, instanceId: web.instanceId }, parent);
+        new aws.ec2.EipAssociation(
+            `${name}-web-eip`,
+            { allocationId: webIp.allocationId, instanceId: web.instanceId },
+            parent,
+        );
 
         this.webPublicIp = webIp.publicIp;
         this.gatewayApiKeySecretArn = apiKey.secret.arn;

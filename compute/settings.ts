@@ -29,7 +29,8 @@ export interface OpenWebUiSettingsInput {
 export const DATABASE_CA_FILE = "/etc/ai-portal/rds-ca.pem";
 
 /** Directory users who are people and whose account is enabled (a static filter: no {username}). */
-export const LDAP_SEARCH_FILTER = "(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))";
+export const LDAP_SEARCH_FILTER =
+    "(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))";
 
 export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][] {
     return [

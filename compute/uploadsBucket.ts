@@ -24,21 +24,47 @@ export class UploadsBucket extends pulumi.ComponentResource {
 
         const bucket = new aws.s3.Bucket(
             `${name}-bucket`,
-            { bucketPrefix: `${args.namePrefix}-uploads-`, forceDestroy: !args.protect, tags: { Name: `${args.namePrefix}-uploads` } },
+            {
+                bucketPrefix: `${args.namePrefix}-uploads-`,
+                forceDestroy: !args.protect,
+                tags: { Name: `${args.namePrefix}-uploads` },
+            },
             { parent: this, protect: args.protect },
         );
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             parent,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+        new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            parent,
+        );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
             parent,
         );
-        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            parent,
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
             {

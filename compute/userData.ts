@@ -24,8 +24,14 @@ function singleQuoted(value: string): string {
 }
 
 /** Renders `{{NAME}}` placeholders: single-line values are shell-quoted, blocks go into quoted heredocs verbatim. */
-export function renderTemplate(template: string, values: Readonly<Record<string, string>>, blocks: Readonly<Record<string, string>> = {}): string {
-    const withIncludes = template.replace(INCLUDE, (_, file: string) => readTemplate(file).trimEnd());
+export function renderTemplate(
+    template: string,
+    values: Readonly<Record<string, string>>,
+    blocks: Readonly<Record<string, string>> = {},
+): string {
+    const withIncludes = template.replace(INCLUDE, (_, file: string) =>
+        readTemplate(file).trimEnd(),
+    );
     const used = new Set<string>();
     const rendered = withIncludes.replace(PLACEHOLDER, (_, name: string) => {
         used.add(name);
@@ -44,7 +50,9 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
         }
         return singleQuoted(values[name]);
     });
-    const unused = [...Object.keys(values), ...Object.keys(blocks)].filter((name) => !used.has(name));
+    const unused = [...Object.keys(values), ...Object.keys(blocks)].filter(
+        (name) => !used.has(name),
+    );
     if (unused.length > 0) {
         throw new Error(`values not used by the template: ${unused.join(", ")}`);
     }
@@ -68,7 +76,7 @@ export function envFile(entries: readonly (readonly [string, string])[]): string
  */
 export function everyBootUserData(script: string): string {
     const userData = [
-        "Content-Type: multipart/mixed; boundary=\"" + BOUNDARY + "\"",
+        'Content-Type: multipart/mixed; boundary="' + BOUNDARY + '"',
         "MIME-Version: 1.0",
         "",
         `--${BOUNDARY}`,

@@ -6,7 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../lib/ports";
 import { Host, PolicyStatement } from "./host";
 import { caddyfile, DATABASE_CA_FILE, OpenWebUiSettingsInput, openWebUiSettings } from "./settings";
-import { envFile, everyBootUserData, readTemplate, renderTemplate, secretVersions } from "./userData";
+import {
+    envFile,
+    everyBootUserData,
+    readTemplate,
+    renderTemplate,
+    secretVersions,
+} from "./userData";
 
 export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaFile"> {
     readonly stack: string;
@@ -20,7 +26,12 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
     /** True when `portalHost` is a public domain (a public certificate), false for the address. */
     readonly hasDomain: boolean;
     /** The secrets the boot script reads, by ARN. */
-    readonly secretArns: { readonly database: string; readonly web: string; readonly gatewayKey: string; readonly bind: string };
+    readonly secretArns: {
+        readonly database: string;
+        readonly web: string;
+        readonly gatewayKey: string;
+        readonly bind: string;
+    };
     /** Version ids of those secrets, by name: a new one restarts the host. */
     readonly secretVersions: Readonly<Record<string, string>>;
     /** The domain controllers' addresses (the directory's DNS servers). */
@@ -55,7 +66,9 @@ export function webUserData(v: WebBootValues): string {
                 DIRECTORY_DNS: [...v.directoryDnsIps].sort().join(" "),
             },
             {
-                OPEN_WEBUI_SETTINGS: envFile(openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE })),
+                OPEN_WEBUI_SETTINGS: envFile(
+                    openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE }),
+                ),
                 RDS_CA_BUNDLE: v.databaseCaBundle.trimEnd(),
                 CADDYFILE: caddyfile(v.portalHost, v.hasDomain),
             },
@@ -74,9 +87,24 @@ export interface WebStatementRefs {
 /** What the web host may do beyond Session Manager and its own logs: its secrets, the uploads, its health metric. */
 export function webStatements(refs: WebStatementRefs): PolicyStatement[] {
     return [
-        { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: refs.secretArns },
-        { Sid: "ListUploads", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [refs.uploadsBucketArn] },
-        { Sid: "ReadWriteUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [pulumi.interpolate`${refs.uploadsBucketArn}/*`] },
+        {
+            Sid: "ReadOwnSecrets",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue"],
+            Resource: refs.secretArns,
+        },
+        {
+            Sid: "ListUploads",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [refs.uploadsBucketArn],
+        },
+        {
+            Sid: "ReadWriteUploads",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            Resource: [pulumi.interpolate`${refs.uploadsBucketArn}/*`],
+        },
         {
             // PutMetricData takes no resource; the condition keeps the host to the portal's namespace.
             Sid: "ReportHealth",

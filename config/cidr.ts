@@ -11,7 +11,9 @@ export interface Ipv4Cidr {
     readonly text: string;
 }
 
-export type CidrParseResult = { readonly ok: true; readonly cidr: Ipv4Cidr } | { readonly ok: false; readonly reason: string };
+export type CidrParseResult =
+    | { readonly ok: true; readonly cidr: Ipv4Cidr }
+    | { readonly ok: false; readonly reason: string };
 
 const OCTET = /^(0|[1-9][0-9]{0,2})$/;
 
@@ -31,7 +33,10 @@ export function parseCidr(text: string): CidrParseResult {
     }
     const octets = match[1].split(".");
     if (octets.length !== 4 || !octets.every((o) => OCTET.test(o) && Number(o) <= 255)) {
-        return { ok: false, reason: "is not an IPv4 CIDR block of the form a.b.c.d/n (each part 0-255)" };
+        return {
+            ok: false,
+            reason: "is not an IPv4 CIDR block of the form a.b.c.d/n (each part 0-255)",
+        };
     }
     const prefixLength = Number(match[2]);
     if (prefixLength > 32) {
@@ -45,7 +50,10 @@ export function parseCidr(text: string): CidrParseResult {
             reason: `has host bits set; the network address is ${formatAddress(network)}/${prefixLength}`,
         };
     }
-    return { ok: true, cidr: { network, prefixLength, text: `${formatAddress(network)}/${prefixLength}` } };
+    return {
+        ok: true,
+        cidr: { network, prefixLength, text: `${formatAddress(network)}/${prefixLength}` },
+    };
 }
 
 /** Number of addresses in the block. */
@@ -55,7 +63,10 @@ export function size(cidr: Ipv4Cidr): number {
 
 /** True when every address of `inner` lies in `outer`. */
 export function contains(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
-    return inner.prefixLength >= outer.prefixLength && ((inner.network & maskFor(outer.prefixLength)) >>> 0) === outer.network;
+    return (
+        inner.prefixLength >= outer.prefixLength &&
+        (inner.network & maskFor(outer.prefixLength)) >>> 0 === outer.network
+    );
 }
 
 /** True when the two blocks share at least one address. */

@@ -9,12 +9,16 @@ export const REGION_AZ_COUNT = 3;
 
 /** Retention values CloudWatch Logs accepts (0, "never expire", is deliberately not allowed). */
 export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = Object.freeze([
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ]);
 
 /** A retention period in days that CloudWatch Logs accepts. */
 export function retentionDays(defaultValue: number): KeyReader<number> {
-    return intIn(CLOUDWATCH_RETENTION_DAYS, { reason: "is not a retention period CloudWatch Logs accepts", default: defaultValue });
+    return intIn(CLOUDWATCH_RETENTION_DAYS, {
+        reason: "is not a retention period CloudWatch Logs accepts",
+        default: defaultValue,
+    });
 }
 
 /** Stacks named `prod` or `prod-...` hold real data: the config must keep it protected. */

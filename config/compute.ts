@@ -37,7 +37,26 @@ export interface ComputeConfig {
 }
 
 /** x86_64 families only: the hosts run the x86_64 AL2023 image and the gateway image is built for amd64. */
-const X86_FAMILIES = ["t3", "t3a", "m5", "m5a", "m6i", "m6a", "m7i", "m7a", "c5", "c6i", "c6a", "c7i", "c7a", "r5", "r6i", "r6a", "r7i", "r7a"];
+const X86_FAMILIES = [
+    "t3",
+    "t3a",
+    "m5",
+    "m5a",
+    "m6i",
+    "m6a",
+    "m7i",
+    "m7a",
+    "c5",
+    "c6i",
+    "c6a",
+    "c7i",
+    "c7a",
+    "r5",
+    "r6i",
+    "r6a",
+    "r7i",
+    "r7a",
+];
 const SIZES = /^(nano|micro|small|medium|large|xlarge|[1-9][0-9]?xlarge)$/;
 /** Open WebUI needs a few GiB of memory; below medium (4 GiB on t3) it is swapped to death. */
 const TOO_SMALL_FOR_WEB = ["nano", "micro", "small"];
@@ -50,11 +69,12 @@ export function instanceTypeProblem(value: string): string | undefined {
     if (/^[a-z][0-9]+g[a-z]*$/.test(family)) {
         return "is a Graviton (arm64) type; the hosts run the x86_64 image";
     }
-    return X86_FAMILIES.includes(family) ? undefined : "is not an instance family the portal supports";
+    return X86_FAMILIES.includes(family)
+        ? undefined
+        : "is not an instance family the portal supports";
 }
 
 const MOVING_TAGS = ["latest", "main", "master", "dev", "nightly", "edge", "stable"];
-
 
 function releaseImageProblem(value: string): string | undefined {
     const ref = parseImageReference(value);
@@ -70,14 +90,22 @@ function releaseImageProblem(value: string): string | undefined {
     return undefined;
 }
 
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const DNS_NAME =
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
 /** Bedrock model or inference profile ids usable from eu-west-2 (EU or global profiles, or a base model id). */
 const BEDROCK_MODEL = /^((eu|global)\.)?[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]*$/;
 /** Cross-region inference profiles of other geographies. */
 const OTHER_GEOGRAPHY = /^(us|us-gov|apac|ca|jp|au)\./;
 
-function cidrList(key: string, options: { readonly allowed: string; readonly default?: readonly string[]; readonly extra?: (cidr: string) => string | undefined }) {
+function cidrList(
+    key: string,
+    options: {
+        readonly allowed: string;
+        readonly default?: readonly string[];
+        readonly extra?: (cidr: string) => string | undefined;
+    },
+) {
     return list(key, {
         allowed: options.allowed,
         default: options.default,
@@ -90,51 +118,94 @@ function cidrList(key: string, options: { readonly allowed: string; readonly def
 }
 
 const INSTANCE_ALLOWED = `an x86_64 EC2 type <family>.<size> of the families ${X86_FAMILIES.join(", ")}`;
-const AMI_ALLOWED = 'an AMI id (ami- and 8 or 17 hex digits), or "" to keep the AMI each host was created with';
-const amiCheck = (v: string) => (/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(v) ? undefined : "is not an AMI id");
+const AMI_ALLOWED =
+    'an AMI id (ami- and 8 or 17 hex digits), or "" to keep the AMI each host was created with';
+const amiCheck = (v: string) =>
+    /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(v) ? undefined : "is not an AMI id";
 
 export const COMPUTE_SPEC = {
-    allowedCidrs: cidrList("allowedCidrs", { allowed: "a non-empty list of IPv4 CIDR blocks, e.g. your corporate egress ranges or 0.0.0.0/0" }),
-    sshKeyName: optionalText({ allowed: 'an EC2 key pair name, or "" for none (Session Manager)', check: (v) => (/^[\x20-\x7e]{1,255}$/.test(v) ? undefined : "is not an EC2 key pair name") }),
+    allowedCidrs: cidrList("allowedCidrs", {
+        allowed:
+            "a non-empty list of IPv4 CIDR blocks, e.g. your corporate egress ranges or 0.0.0.0/0",
+    }),
+    sshKeyName: optionalText({
+        allowed: 'an EC2 key pair name, or "" for none (Session Manager)',
+        check: (v) => (/^[\x20-\x7e]{1,255}$/.test(v) ? undefined : "is not an EC2 key pair name"),
+    }),
     sshCidrs: cidrList("sshCidrs", {
         allowed: "a list of IPv4 CIDR blocks no wider than /8, never 0.0.0.0/0",
         default: [],
-        extra: (cidr) => (Number(cidr.split("/")[1]) < 8 ? "opens SSH to (nearly) the whole internet" : undefined),
+        extra: (cidr) =>
+            Number(cidr.split("/")[1]) < 8 ? "opens SSH to (nearly) the whole internet" : undefined,
     }),
     domainName: optionalText({
         allowed: 'a public DNS name you control, e.g. portal.example.com, or "" for none',
-        check: (v) => (DNS_NAME.test(v) ? undefined : "is not a fully qualified DNS name (lower case, two labels or more)"),
+        check: (v) =>
+            DNS_NAME.test(v)
+                ? undefined
+                : "is not a fully qualified DNS name (lower case, two labels or more)",
     }),
     webInstanceType: text({
         allowed: `${INSTANCE_ALLOWED}; medium or larger`,
         default: "t3.large",
-        check: (v) => instanceTypeProblem(v) ?? (TOO_SMALL_FOR_WEB.includes(v.split(".")[1]) ? "is too small for Open WebUI (it needs about 4 GiB of memory)" : undefined),
+        check: (v) =>
+            instanceTypeProblem(v) ??
+            (TOO_SMALL_FOR_WEB.includes(v.split(".")[1])
+                ? "is too small for Open WebUI (it needs about 4 GiB of memory)"
+                : undefined),
     }),
-    gatewayInstanceType: text({ allowed: INSTANCE_ALLOWED, default: "t3.large", check: instanceTypeProblem }),
-    hostRootVolumeGb: int({ min: 20, max: 1024, allowed: "20 to 1024 GiB", outside: "is outside 20-1024 GiB (the images need room)", default: 30 }),
+    gatewayInstanceType: text({
+        allowed: INSTANCE_ALLOWED,
+        default: "t3.large",
+        check: instanceTypeProblem,
+    }),
+    hostRootVolumeGb: int({
+        min: 20,
+        max: 1024,
+        allowed: "20 to 1024 GiB",
+        outside: "is outside 20-1024 GiB (the images need room)",
+        default: 30,
+    }),
     webHostAmiId: optionalText({ allowed: AMI_ALLOWED, check: amiCheck }),
     gatewayHostAmiId: optionalText({ allowed: AMI_ALLOWED, check: amiCheck }),
     openWebUiImage: text({
-        allowed: "an image reference with a release tag, e.g. ghcr.io/open-webui/open-webui:v0.11.0 (it is pinned to its digest at deploy time)",
+        allowed:
+            "an image reference with a release tag, e.g. ghcr.io/open-webui/open-webui:v0.11.0 (it is pinned to its digest at deploy time)",
         default: "ghcr.io/open-webui/open-webui:v0.11.0",
         check: releaseImageProblem,
     }),
-    caddyImage: text({ allowed: "an image reference with a release tag, e.g. docker.io/library/caddy:2.10-alpine", default: "docker.io/library/caddy:2.10-alpine", check: releaseImageProblem }),
+    caddyImage: text({
+        allowed: "an image reference with a release tag, e.g. docker.io/library/caddy:2.10-alpine",
+        default: "docker.io/library/caddy:2.10-alpine",
+        check: releaseImageProblem,
+    }),
     gatewaySourceCommit: text({
         allowed: "a full 40-character lower-case hex commit of aws-samples/bedrock-access-gateway",
         default: "95794585db942cf7ce9660f71edefe63ce6c9910",
         check: (v) => (/^[0-9a-f]{40}$/.test(v) ? undefined : "is not a 40-character hex commit"),
     }),
     gatewayImage: optionalText({
-        allowed: 'an image pinned by digest (repository@sha256:<64 hex>), or "" to build it from gatewaySourceCommit',
+        allowed:
+            'an image pinned by digest (repository@sha256:<64 hex>), or "" to build it from gatewaySourceCommit',
         check: (v) => {
             const ref = parseImageReference(v);
-            return !ref ? "is not a container image reference" : !ref.digest ? "is not pinned by digest" : undefined;
+            return !ref
+                ? "is not a container image reference"
+                : !ref.digest
+                  ? "is not pinned by digest"
+                  : undefined;
         },
     }),
-    gatewayPort: int({ min: 1024, max: 65535, allowed: "a port from 1024 to 65535", outside: "is not an unprivileged port", default: PORTS.gateway }),
+    gatewayPort: int({
+        min: 1024,
+        max: 65535,
+        allowed: "a port from 1024 to 65535",
+        outside: "is not an unprivileged port",
+        default: PORTS.gateway,
+    }),
     bedrockDefaultModel: text({
-        allowed: "a Bedrock model id or an eu./global. inference profile id usable from eu-west-2, e.g. eu.anthropic.claude-sonnet-4-20250514-v1:0",
+        allowed:
+            "a Bedrock model id or an eu./global. inference profile id usable from eu-west-2, e.g. eu.anthropic.claude-sonnet-4-20250514-v1:0",
         default: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
         check: (v) =>
             OTHER_GEOGRAPHY.test(v)
@@ -144,18 +215,32 @@ export const COMPUTE_SPEC = {
                   : "is not a Bedrock model or EU/global inference profile id",
     }),
     webDefaultUserRole: oneOf(WEB_USER_ROLES, "user"),
-    webAdminEmail: text({ allowed: "an e-mail address, e.g. portal-admin@example.com", default: "portal-admin@example.com", check: (v) => (isEmail(v) ? undefined : "is not an e-mail address") }),
+    webAdminEmail: text({
+        allowed: "an e-mail address, e.g. portal-admin@example.com",
+        default: "portal-admin@example.com",
+        check: (v) => (isEmail(v) ? undefined : "is not an e-mail address"),
+    }),
 };
 
 export function readCompute(reader: ConfigReader): ComputeConfig | undefined {
     const v = readSpec(reader, COMPUTE_SPEC);
     const before = reader.problems.length;
     if (v.allowedCidrs && v.allowedCidrs.length === 0) {
-        reader.report(reader.qualified("allowedCidrs"), "[]", "is empty, so nobody could reach the portal", "at least one IPv4 CIDR block");
+        reader.report(
+            reader.qualified("allowedCidrs"),
+            "[]",
+            "is empty, so nobody could reach the portal",
+            "at least one IPv4 CIDR block",
+        );
     }
     // Port 22 would open to a host nobody can log in to (only when sshKeyName itself read cleanly).
     if (v.sshCidrs && v.sshCidrs.length > 0 && "sshKeyName" in v && !v.sshKeyName) {
-        reader.report(reader.qualified("sshCidrs"), JSON.stringify(v.sshCidrs), "is set but sshKeyName is not, so port 22 would open to a host nobody can log in to", "an empty list, or set sshKeyName too");
+        reader.report(
+            reader.qualified("sshCidrs"),
+            JSON.stringify(v.sshCidrs),
+            "is set but sshKeyName is not, so port 22 would open to a host nobody can log in to",
+            "an empty list, or set sshKeyName too",
+        );
     }
     return allRead(COMPUTE_SPEC, v) && reader.problems.length === before ? v : undefined;
 }

@@ -10,7 +10,8 @@ export const GP3_STORAGE_GB = { min: 20, max: 65536 };
 export const BACKUP_RETENTION_DAYS = { min: 7, max: 35 };
 
 /** db.<family>.<size>, e.g. db.t3.medium, db.m7g.2xlarge, db.r6i.large. */
-const DB_INSTANCE_CLASS = /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge)$/;
+const DB_INSTANCE_CLASS =
+    /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge)$/;
 
 export interface DatabaseConfig {
     readonly instanceClass: string;
@@ -65,7 +66,10 @@ export function parseWeeklyWindow(text: string): { start: number; end: number } 
 }
 
 /** True when the daily window, on any day, shares a minute with the weekly window. */
-export function windowsOverlap(daily: { start: number; end: number }, weekly: { start: number; end: number }): boolean {
+export function windowsOverlap(
+    daily: { start: number; end: number },
+    weekly: { start: number; end: number },
+): boolean {
     // Compare over two weeks so that windows wrapping past Sunday midnight are covered.
     for (let day = 0; day < 14; day++) {
         const start = day * MINUTES_PER_DAY + daily.start;
@@ -87,8 +91,18 @@ export const DATABASE_SPEC = {
         default: "db.t3.medium",
         check: (v) => (DB_INSTANCE_CLASS.test(v) ? undefined : "is not an RDS instance class"),
     }),
-    dbAllocatedStorageGb: int({ ...GP3_STORAGE_GB, allowed: STORAGE_ALLOWED, outside: "is outside what gp3 storage on RDS accepts", default: 20 }),
-    dbMaxAllocatedStorageGb: int({ ...GP3_STORAGE_GB, allowed: `${STORAGE_ALLOWED}, at least dbAllocatedStorageGb`, outside: "is outside what gp3 storage on RDS accepts", default: 200 }),
+    dbAllocatedStorageGb: int({
+        ...GP3_STORAGE_GB,
+        allowed: STORAGE_ALLOWED,
+        outside: "is outside what gp3 storage on RDS accepts",
+        default: 20,
+    }),
+    dbMaxAllocatedStorageGb: int({
+        ...GP3_STORAGE_GB,
+        allowed: `${STORAGE_ALLOWED}, at least dbAllocatedStorageGb`,
+        outside: "is outside what gp3 storage on RDS accepts",
+        default: 200,
+    }),
     dbEngineVersion: text({
         allowed: `a PostgreSQL major version: ${POSTGRES_MAJORS.join(", ")}`,
         default: "15",
@@ -96,7 +110,9 @@ export const DATABASE_SPEC = {
             if (/^[0-9]+\.[0-9]+/.test(v)) {
                 return `pins a minor version; RDS retires minors (15.4 already is) and a retired pin breaks the next \`pulumi up\`. Give the major only (e.g. "${v.split(".")[0]}") and RDS applies minors in the maintenance window`;
             }
-            return POSTGRES_MAJORS.includes(v) ? undefined : "is not a PostgreSQL major version RDS supports";
+            return POSTGRES_MAJORS.includes(v)
+                ? undefined
+                : "is not a PostgreSQL major version RDS supports";
         },
     }),
     dbMultiAz: bool(true),
@@ -112,15 +128,24 @@ export const DATABASE_SPEC = {
         default: "02:00-02:30",
         check: (v) => {
             const w = parseDailyWindow(v);
-            return !w ? "is not a window of the form hh:mm-hh:mm" : w.end - w.start < 30 ? "is shorter than the 30 minutes RDS requires" : undefined;
+            return !w
+                ? "is not a window of the form hh:mm-hh:mm"
+                : w.end - w.start < 30
+                  ? "is shorter than the 30 minutes RDS requires"
+                  : undefined;
         },
     }),
     dbMaintenanceWindow: text({
-        allowed: 'a weekly UTC window "ddd:hh:mm-ddd:hh:mm" (mon..sun) of at least 30 minutes, e.g. "sun:03:00-sun:04:00"',
+        allowed:
+            'a weekly UTC window "ddd:hh:mm-ddd:hh:mm" (mon..sun) of at least 30 minutes, e.g. "sun:03:00-sun:04:00"',
         default: "sun:03:00-sun:04:00",
         check: (v) => {
             const w = parseWeeklyWindow(v);
-            return !w ? "is not a window of the form ddd:hh:mm-ddd:hh:mm" : w.end - w.start < 30 ? "is shorter than the 30 minutes RDS requires" : undefined;
+            return !w
+                ? "is not a window of the form ddd:hh:mm-ddd:hh:mm"
+                : w.end - w.start < 30
+                  ? "is shorter than the 30 minutes RDS requires"
+                  : undefined;
         },
     }),
 };
@@ -128,7 +153,11 @@ export const DATABASE_SPEC = {
 export function readDatabase(reader: ConfigReader): DatabaseConfig | undefined {
     const v = readSpec(reader, DATABASE_SPEC);
     const before = reader.problems.length;
-    if (v.dbAllocatedStorageGb !== undefined && v.dbMaxAllocatedStorageGb !== undefined && v.dbMaxAllocatedStorageGb < v.dbAllocatedStorageGb) {
+    if (
+        v.dbAllocatedStorageGb !== undefined &&
+        v.dbMaxAllocatedStorageGb !== undefined &&
+        v.dbMaxAllocatedStorageGb < v.dbAllocatedStorageGb
+    ) {
         reader.report(
             reader.qualified("dbMaxAllocatedStorageGb"),
             String(v.dbMaxAllocatedStorageGb),
@@ -136,7 +165,14 @@ export function readDatabase(reader: ConfigReader): DatabaseConfig | undefined {
             `at least ${v.dbAllocatedStorageGb}`,
         );
     }
-    if (v.dbBackupWindow !== undefined && v.dbMaintenanceWindow !== undefined && windowsOverlap(parseDailyWindow(v.dbBackupWindow)!, parseWeeklyWindow(v.dbMaintenanceWindow)!)) {
+    if (
+        v.dbBackupWindow !== undefined &&
+        v.dbMaintenanceWindow !== undefined &&
+        windowsOverlap(
+            parseDailyWindow(v.dbBackupWindow)!,
+            parseWeeklyWindow(v.dbMaintenanceWindow)!,
+        )
+    ) {
         reader.report(
             reader.qualified("dbMaintenanceWindow"),
             v.dbMaintenanceWindow,

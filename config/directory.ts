@@ -29,17 +29,29 @@ export const DIRECTORY_SPEC = {
             if (v.length > 255 || !labels.every((l) => DNS_LABEL.test(l))) {
                 return "is not a valid DNS name (labels of letters, digits and inner hyphens, 1-63 characters each)";
             }
-            return /^[0-9]+$/.test(labels[labels.length - 1]) ? "ends in a numeric label, which no DNS domain may" : undefined;
+            return /^[0-9]+$/.test(labels[labels.length - 1])
+                ? "ends in a numeric label, which no DNS domain may"
+                : undefined;
         },
     }),
     directoryShortName: text({
         allowed: "a NetBIOS name of 1-15 letters, digits or hyphens, no dot, e.g. CORP",
         default: "CORP",
-        check: (v) => (v.includes(".") ? "contains a dot" : v.length > 15 ? `has ${v.length} characters` : NETBIOS.test(v) ? undefined : "is not a NetBIOS name"),
+        check: (v) =>
+            v.includes(".")
+                ? "contains a dot"
+                : v.length > 15
+                  ? `has ${v.length} characters`
+                  : NETBIOS.test(v)
+                    ? undefined
+                    : "is not a NetBIOS name",
     }),
     directoryEdition: oneOf(DIRECTORY_EDITIONS, "Standard"),
     directoryProtect: bool(true),
-    directoryConfirmedSettings: text({ allowed: '"<edition> <domain> <short name>", repeating the three settings', default: "Standard corp.aiportal.internal CORP" }),
+    directoryConfirmedSettings: text({
+        allowed: '"<edition> <domain> <short name>", repeating the three settings',
+        default: "Standard corp.aiportal.internal CORP",
+    }),
 };
 
 export function readDirectory(reader: ConfigReader): DirectoryConfig | undefined {
@@ -59,5 +71,10 @@ export function readDirectory(reader: ConfigReader): DirectoryConfig | undefined
         );
         return undefined;
     }
-    return { domain: v.directoryDomain, shortName: v.directoryShortName, edition: v.directoryEdition, protect: v.directoryProtect };
+    return {
+        domain: v.directoryDomain,
+        shortName: v.directoryShortName,
+        edition: v.directoryEdition,
+        protect: v.directoryProtect,
+    };
 }

@@ -17,7 +17,13 @@ import { ConfigProblem, ConfigReader, formatProblem, RawConfig } from "./reader"
 import { keyTypes, readSpec, Spec } from "./spec";
 
 export { ComputeConfig } from "./compute";
-export { CLOUDWATCH_RETENTION_DAYS, isProductionStack, PROJECT, REGION, REGION_AZ_COUNT } from "./common";
+export {
+    CLOUDWATCH_RETENTION_DAYS,
+    isProductionStack,
+    PROJECT,
+    REGION,
+    REGION_AZ_COUNT,
+} from "./common";
 export { DatabaseConfig } from "./database";
 export { DirectoryConfig } from "./directory";
 export { NetworkConfig } from "./network";
@@ -77,7 +83,12 @@ function checkProductionProtection(reader: ConfigReader, stack: string, raw: Raw
     }
     for (const key of ["dbDeletionProtection", "dbMultiAz", "directoryProtect"]) {
         if (raw[reader.qualified(key)] === "false") {
-            reader.report(reader.qualified(key), "false", `is off, but stack "${stack}" is a production stack (prod or prod-*)`, "true");
+            reader.report(
+                reader.qualified(key),
+                "false",
+                `is off, but stack "${stack}" is a production stack (prod or prod-*)`,
+                "true",
+            );
         }
     }
 }
@@ -103,7 +114,12 @@ export function parseConfig(input: ConfigInput): ConfigResult {
 
     const region = input.raw["aws:region"];
     if (region !== REGION) {
-        reader.report("aws:region", region, `the portal is built, priced and tested for ${REGION} only`, JSON.stringify(REGION));
+        reader.report(
+            "aws:region",
+            region,
+            `the portal is built, priced and tested for ${REGION} only`,
+            JSON.stringify(REGION),
+        );
     }
     const network = readNetwork(reader);
     const database = readDatabase(reader);
@@ -113,7 +129,15 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const { logRetentionDays } = readSpec(reader, SHARED_SPEC);
     checkProductionProtection(reader, input.stack, input.raw);
 
-    if (reader.problems.length > 0 || !network || !database || !directory || !compute || !operations || logRetentionDays === undefined) {
+    if (
+        reader.problems.length > 0 ||
+        !network ||
+        !database ||
+        !directory ||
+        !compute ||
+        !operations ||
+        logRetentionDays === undefined
+    ) {
         return { ok: false, problems: [...reader.problems] };
     }
     return {

@@ -7,7 +7,11 @@ import { describeProblems, parseConfig, PortalConfig } from "./index";
 
 export function loadConfig(): PortalConfig {
     const stack = pulumi.getStack();
-    const result = parseConfig({ project: pulumi.getProject(), stack, raw: pulumi.runtime.allConfig() });
+    const result = parseConfig({
+        project: pulumi.getProject(),
+        stack,
+        raw: pulumi.runtime.allConfig(),
+    });
     if (!result.ok) {
         // RunError: Pulumi prints the message without a stack trace, which would only hide it.
         throw new pulumi.RunError(describeProblems(stack, result.problems));

@@ -13,7 +13,9 @@ function prefixProblem(cidrText: string, what: "VPC" | "subnet"): string | undef
         return parsed.reason;
     }
     const { prefixLength } = parsed.cidr;
-    return prefixLength < VPC_PREFIX.min || prefixLength > VPC_PREFIX.max ? `has prefix /${prefixLength}, outside what a ${what} accepts` : undefined;
+    return prefixLength < VPC_PREFIX.min || prefixLength > VPC_PREFIX.max
+        ? `has prefix /${prefixLength}, outside what a ${what} accepts`
+        : undefined;
 }
 
 function subnetList(key: string, defaultValue: readonly string[]) {
@@ -23,7 +25,10 @@ function subnetList(key: string, defaultValue: readonly string[]) {
         default: defaultValue,
         list: (entries) =>
             entries.length < 2 || entries.length > REGION_AZ_COUNT
-                ? { reason: `has ${entries.length} subnet(s); the portal spans at least two Availability Zones and ${REGION} has ${REGION_AZ_COUNT}`, allowed }
+                ? {
+                      reason: `has ${entries.length} subnet(s); the portal spans at least two Availability Zones and ${REGION} has ${REGION_AZ_COUNT}`,
+                      allowed,
+                  }
                 : undefined,
         item: (entry) => {
             const parsed = parseCidr(entry);
@@ -31,13 +36,19 @@ function subnetList(key: string, defaultValue: readonly string[]) {
                 return { reason: parsed.reason, allowed: "an IPv4 CIDR block such as 10.0.0.0/24" };
             }
             const reason = prefixProblem(entry, "subnet");
-            return reason ? { reason, allowed: `a prefix from /${VPC_PREFIX.min} to /${VPC_PREFIX.max}` } : undefined;
+            return reason
+                ? { reason, allowed: `a prefix from /${VPC_PREFIX.min} to /${VPC_PREFIX.max}` }
+                : undefined;
         },
     });
 }
 
 export const NETWORK_SPEC = {
-    vpcCidr: text({ allowed: `an IPv4 CIDR block from /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`, default: "10.0.0.0/16", check: (v) => prefixProblem(v, "VPC") }),
+    vpcCidr: text({
+        allowed: `an IPv4 CIDR block from /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`,
+        default: "10.0.0.0/16",
+        check: (v) => prefixProblem(v, "VPC"),
+    }),
     publicSubnetCidrs: subnetList("publicSubnetCidrs", ["10.0.0.0/24", "10.0.1.0/24"]),
     privateSubnetCidrs: subnetList("privateSubnetCidrs", ["10.0.10.0/24", "10.0.11.0/24"]),
     natGateways: oneOf(NAT_GATEWAY_MODES, "onePerAz"),
@@ -58,15 +69,29 @@ export function readNetwork(reader: ConfigReader): NetworkConfig | undefined {
     const values = readSpec(reader, NETWORK_SPEC);
     const before = reader.problems.length;
     if (values.publicSubnetCidrs && values.privateSubnetCidrs) {
-        checkSubnetLayout(reader, values.vpcCidr, values.publicSubnetCidrs, values.privateSubnetCidrs);
+        checkSubnetLayout(
+            reader,
+            values.vpcCidr,
+            values.publicSubnetCidrs,
+            values.privateSubnetCidrs,
+        );
     }
     return allRead(NETWORK_SPEC, values) && reader.problems.length === before ? values : undefined;
 }
 
 /** Cross-field rules: as many private subnets as public ones, inside the VPC (when it read), none overlapping. */
-function checkSubnetLayout(reader: ConfigReader, vpcCidr: string | undefined, publicCidrs: readonly string[], privateCidrs: readonly string[]): void {
+function checkSubnetLayout(
+    reader: ConfigReader,
+    vpcCidr: string | undefined,
+    publicCidrs: readonly string[],
+    privateCidrs: readonly string[],
+): void {
     const cidr = (text: string) => (parseCidr(text) as { ok: true; cidr: Ipv4Cidr }).cidr;
-    const [vpc, publicSubnets, privateSubnets] = [vpcCidr === undefined ? undefined : cidr(vpcCidr), publicCidrs.map(cidr), privateCidrs.map(cidr)];
+    const [vpc, publicSubnets, privateSubnets] = [
+        vpcCidr === undefined ? undefined : cidr(vpcCidr),
+        publicCidrs.map(cidr),
+        privateCidrs.map(cidr),
+    ];
     if (publicSubnets.length !== privateSubnets.length) {
         reader.report(
             reader.qualified("privateSubnetCidrs"),
@@ -76,18 +101,34 @@ function checkSubnetLayout(reader: ConfigReader, vpcCidr: string | undefined, pu
         );
     }
     const all = [
-        ...publicSubnets.map((subnet, i) => ({ key: `${reader.qualified("publicSubnetCidrs")}[${i}]`, cidr: subnet })),
-        ...privateSubnets.map((subnet, i) => ({ key: `${reader.qualified("privateSubnetCidrs")}[${i}]`, cidr: subnet })),
+        ...publicSubnets.map((subnet, i) => ({
+            key: `${reader.qualified("publicSubnetCidrs")}[${i}]`,
+            cidr: subnet,
+        })),
+        ...privateSubnets.map((subnet, i) => ({
+            key: `${reader.qualified("privateSubnetCidrs")}[${i}]`,
+            cidr: subnet,
+        })),
     ];
     for (const subnet of vpc ? all : []) {
         if (!contains(vpc!, subnet.cidr)) {
-            reader.report(subnet.key, subnet.cidr.text, `lies outside the VPC ${vpc!.text}`, `a block inside vpcCidr ${vpc!.text}`);
+            reader.report(
+                subnet.key,
+                subnet.cidr.text,
+                `lies outside the VPC ${vpc!.text}`,
+                `a block inside vpcCidr ${vpc!.text}`,
+            );
         }
     }
     for (let i = 0; i < all.length; i++) {
         for (let j = i + 1; j < all.length; j++) {
             if (overlaps(all[i].cidr, all[j].cidr)) {
-                reader.report(all[j].key, all[j].cidr.text, `overlaps ${all[i].key} (${all[i].cidr.text})`, "subnets that share no address");
+                reader.report(
+                    all[j].key,
+                    all[j].cidr.text,
+                    `overlaps ${all[i].key} (${all[i].cidr.text})`,
+                    "subnets that share no address",
+                );
             }
         }
     }

@@ -5,7 +5,10 @@ import { ConfigReader } from "./reader";
 import { allRead, oneOf, optionalText, readSpec } from "./spec";
 
 export const OPERATIONS_SPEC = {
-    alarmEmail: optionalText({ allowed: 'an e-mail address, or "" for no subscription', check: (v) => (isEmail(v) ? undefined : "is not an e-mail address") }),
+    alarmEmail: optionalText({
+        allowed: 'an e-mail address, or "" for no subscription',
+        check: (v) => (isEmail(v) ? undefined : "is not an e-mail address"),
+    }),
     alarmProfile: oneOf(ALARM_PROFILES, "strict"),
 };
 

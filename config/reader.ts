@@ -101,7 +101,9 @@ export class ConfigReader {
             this.report(
                 fullKey,
                 this.values[fullKey],
-                suggestion ? `is not a known key; did you mean ${this.qualified(suggestion)}?` : "is not a known key",
+                suggestion
+                    ? `is not a known key; did you mean ${this.qualified(suggestion)}?`
+                    : "is not a known key",
                 "the keys declared under config: in Pulumi.yaml",
             );
         }

@@ -21,7 +21,9 @@ export interface ReadProblem {
     readonly allowed?: string;
 }
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly ReadProblem[] };
+export type Parsed<T> =
+    | { readonly ok: true; readonly value: T }
+    | { readonly ok: false; readonly problems: readonly ReadProblem[] };
 
 /** How one key is read. */
 export interface KeyReader<T> {
@@ -37,10 +39,15 @@ export interface KeyReader<T> {
 export type Spec = Readonly<Record<string, KeyReader<unknown>>>;
 
 /** The typed values a spec reads. */
-export type SpecValues<S extends Spec> = { readonly [K in keyof S]: S[K] extends KeyReader<infer T> ? T : never };
+export type SpecValues<S extends Spec> = {
+    readonly [K in keyof S]: S[K] extends KeyReader<infer T> ? T : never;
+};
 
 export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-export const problem = <T>(reason: string, extra: Omit<ReadProblem, "reason"> = {}): Parsed<T> => ({ ok: false, problems: [{ reason, ...extra }] });
+export const problem = <T>(reason: string, extra: Omit<ReadProblem, "reason"> = {}): Parsed<T> => ({
+    ok: false,
+    problems: [{ reason, ...extra }],
+});
 
 /** What a spec read: every key that read cleanly (a key with a problem is absent). */
 export type ReadValues<S extends Spec> = Partial<SpecValues<S>>;
@@ -55,7 +62,12 @@ export function readSpec<S extends Spec>(reader: ConfigReader, spec: S): ReadVal
         const qualified = reader.qualified(key);
         const raw = reader.raw(key);
         if (raw === undefined) {
-            reader.report(qualified, undefined, "is required: set it in the stack's Pulumi.<stack>.yaml or with `pulumi config set`", `a ${keyReader.type}`);
+            reader.report(
+                qualified,
+                undefined,
+                "is required: set it in the stack's Pulumi.<stack>.yaml or with `pulumi config set`",
+                `a ${keyReader.type}`,
+            );
             continue;
         }
         const parsed = keyReader.parse(raw);
@@ -64,7 +76,12 @@ export function readSpec<S extends Spec>(reader: ConfigReader, spec: S): ReadVal
             continue;
         }
         for (const p of parsed.problems) {
-            reader.report(`${qualified}${p.at ?? ""}`, p.value ?? raw, p.reason, p.allowed ?? keyReader.allowed);
+            reader.report(
+                `${qualified}${p.at ?? ""}`,
+                p.value ?? raw,
+                p.reason,
+                p.allowed ?? keyReader.allowed,
+            );
         }
     }
     return values as ReadValues<S>;
@@ -77,7 +94,11 @@ export function allRead<S extends Spec>(spec: S, values: ReadValues<S>): values 
 
 /** The key table a spec implies: key name to Pulumi.yaml type. */
 export function keyTypes(...specs: Spec[]): Readonly<Record<string, KeyType>> {
-    return Object.freeze(Object.fromEntries(specs.flatMap((spec) => Object.entries(spec).map(([key, r]) => [key, r.type]))));
+    return Object.freeze(
+        Object.fromEntries(
+            specs.flatMap((spec) => Object.entries(spec).map(([key, r]) => [key, r.type])),
+        ),
+    );
 }
 
 // --- readers ------------------------------------------------------------------------------
@@ -85,7 +106,11 @@ export function keyTypes(...specs: Spec[]): Readonly<Record<string, KeyType>> {
 type Check<T> = (value: T) => string | undefined;
 
 /** A string, with an optional check returning why a value is wrong. */
-export function text(options: { readonly allowed: string; readonly default?: string; readonly check?: Check<string> }): KeyReader<string> {
+export function text(options: {
+    readonly allowed: string;
+    readonly default?: string;
+    readonly check?: Check<string>;
+}): KeyReader<string> {
     return {
         type: "string",
         default: options.default,
@@ -98,7 +123,10 @@ export function text(options: { readonly allowed: string; readonly default?: str
 }
 
 /** A string where "" means "not set": the value is undefined then. */
-export function optionalText(options: { readonly allowed: string; readonly check?: Check<string> }): KeyReader<string | undefined> {
+export function optionalText(options: {
+    readonly allowed: string;
+    readonly check?: Check<string>;
+}): KeyReader<string | undefined> {
     return {
         type: "string",
         default: "",
@@ -119,14 +147,24 @@ export function oneOf<T extends string>(values: readonly T[], defaultValue?: T):
         type: "string",
         default: defaultValue,
         allowed: values.map((v) => JSON.stringify(v)).join(" or "),
-        parse: (raw) => ((values as readonly string[]).includes(raw) ? ok(raw as T) : problem("is not a recognised value")),
+        parse: (raw) =>
+            (values as readonly string[]).includes(raw)
+                ? ok(raw as T)
+                : problem("is not a recognised value"),
     };
 }
 
 const INTEGER = /^-?[0-9]+$/;
 
 /** A whole number within [min, max]; `outside` says why a value out of range is wrong. */
-export function int(options: { readonly min: number; readonly max: number; readonly allowed: string; readonly outside: string; readonly default?: number; readonly check?: Check<number> }): KeyReader<number> {
+export function int(options: {
+    readonly min: number;
+    readonly max: number;
+    readonly allowed: string;
+    readonly outside: string;
+    readonly default?: number;
+    readonly check?: Check<number>;
+}): KeyReader<number> {
     return {
         type: "integer",
         default: options.default,
@@ -146,7 +184,10 @@ export function int(options: { readonly min: number; readonly max: number; reado
 }
 
 /** An integer that must be one of a list (e.g. CloudWatch's retention periods). */
-export function intIn(values: readonly number[], options: { readonly reason: string; readonly default?: number }): KeyReader<number> {
+export function intIn(
+    values: readonly number[],
+    options: { readonly reason: string; readonly default?: number },
+): KeyReader<number> {
     return {
         type: "integer",
         default: options.default,
@@ -166,7 +207,8 @@ export function bool(defaultValue?: boolean): KeyReader<boolean> {
         type: "boolean",
         default: defaultValue,
         allowed: "true or false",
-        parse: (raw) => (raw === "true" || raw === "false" ? ok(raw === "true") : problem("is not a boolean")),
+        parse: (raw) =>
+            raw === "true" || raw === "false" ? ok(raw === "true") : problem("is not a boolean"),
     };
 }
 
@@ -180,7 +222,9 @@ export function list(
         readonly allowed: string;
         readonly default?: readonly string[];
         readonly item?: (value: string) => { reason: string; allowed?: string } | undefined;
-        readonly list?: (values: readonly string[]) => { reason: string; allowed?: string } | undefined;
+        readonly list?: (
+            values: readonly string[],
+        ) => { reason: string; allowed?: string } | undefined;
     },
 ): KeyReader<readonly string[]> {
     return {
@@ -195,15 +239,24 @@ export function list(
                 value = undefined;
             }
             if (!Array.isArray(value) || !value.every((entry) => typeof entry === "string")) {
-                return problem(`is not a list of strings (set list items with \`pulumi config set --path '${key}[0]' VALUE\`)`);
+                return problem(
+                    `is not a list of strings (set list items with \`pulumi config set --path '${key}[0]' VALUE\`)`,
+                );
             }
             const entries = value as string[];
             const whole = options.list?.(entries);
-            const problems: ReadProblem[] = whole ? [{ reason: whole.reason, allowed: whole.allowed }] : [];
+            const problems: ReadProblem[] = whole
+                ? [{ reason: whole.reason, allowed: whole.allowed }]
+                : [];
             entries.forEach((entry, i) => {
                 const found = options.item?.(entry);
                 if (found) {
-                    problems.push({ reason: found.reason, at: `[${i}]`, value: entry, allowed: found.allowed });
+                    problems.push({
+                        reason: found.reason,
+                        at: `[${i}]`,
+                        value: entry,
+                        allowed: found.allowed,
+                    });
                 }
             });
             return problems.length > 0 ? { ok: false, problems } : ok(entries);

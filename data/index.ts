@@ -25,7 +25,10 @@ export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
  * (truststore.pki.rds.amazonaws.com/eu-west-2/eu-west-2-bundle.pem). Shipped with the program,
  * so clients verify the database's certificate without fetching anything at boot.
  */
-export const RDS_CA_BUNDLE = fs.readFileSync(path.join(__dirname, "rds-ca", "eu-west-2-rsa2048-g1.pem"), "utf8");
+export const RDS_CA_BUNDLE = fs.readFileSync(
+    path.join(__dirname, "rds-ca", "eu-west-2-rsa2048-g1.pem"),
+    "utf8",
+);
 
 export interface DatabaseArgs extends DatabaseConfig {
     /** Prefix for identifiers, secret names and `Name` tags, e.g. "ai-portal-dev". */
@@ -43,7 +46,13 @@ export interface DatabaseArgs extends DatabaseConfig {
  * the server anyway. Clients get `PGSSLMODE=verify-full` and `PGSSLROOTCERT` from their
  * environment instead, which libpq, psycopg and asyncpg all read.
  */
-export function databaseUrl(username: string, password: string, host: string, port: number, database: string): string {
+export function databaseUrl(
+    username: string,
+    password: string,
+    host: string,
+    port: number,
+    database: string,
+): string {
     return `postgresql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }
 
@@ -83,7 +92,8 @@ export class Database extends pulumi.ComponentResource {
             `${name}-sg`,
             {
                 vpcId: args.vpcId,
-                description: "PostgreSQL for the AI Portal; ingress is declared by the traffic matrix",
+                description:
+                    "PostgreSQL for the AI Portal; ingress is declared by the traffic matrix",
                 // Rules of other groups that reference this one would otherwise block its deletion.
                 revokeRulesOnDelete: true,
                 tags: { Name: `${args.namePrefix}-postgres` },
@@ -93,7 +103,11 @@ export class Database extends pulumi.ComponentResource {
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,
-            { subnetIds: args.privateSubnetIds, description: `Private subnets of ${args.namePrefix}`, tags: { Name: `${args.namePrefix}-postgres` } },
+            {
+                subnetIds: args.privateSubnetIds,
+                description: `Private subnets of ${args.namePrefix}`,
+                tags: { Name: `${args.namePrefix}-postgres` },
+            },
             parent,
         );
 
@@ -106,7 +120,11 @@ export class Database extends pulumi.ComponentResource {
                     // pending-reboot is accepted for static and dynamic parameters alike; a new
                     // instance starts with them applied.
                     { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
-                    { name: "log_min_duration_statement", value: "1000", applyMethod: "pending-reboot" },
+                    {
+                        name: "log_min_duration_statement",
+                        value: "1000",
+                        applyMethod: "pending-reboot",
+                    },
                 ],
                 tags: { Name: `${args.namePrefix}-postgres` },
             },
@@ -119,7 +137,11 @@ export class Database extends pulumi.ComponentResource {
             (log) =>
                 new aws.cloudwatch.LogGroup(
                     `${name}-${log}-logs`,
-                    { name: `/aws/rds/instance/${this.identifier}/${log}`, retentionInDays: args.logRetentionDays, tags: { Name: `${args.namePrefix}-postgres-${log}` } },
+                    {
+                        name: `/aws/rds/instance/${this.identifier}/${log}`,
+                        retentionInDays: args.logRetentionDays,
+                        tags: { Name: `${args.namePrefix}-postgres-${log}` },
+                    },
                     parent,
                 ),
         );
@@ -128,9 +150,15 @@ export class Database extends pulumi.ComponentResource {
         // whose final snapshot name exists. The suffix is made with the instance and kept in the
         // stack's state, so every run renders the same name; a new identifier gets a new suffix.
         const finalSnapshotSuffix = protectData
-            ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: 4, keepers: { identifier: this.identifier } }, parent)
+            ? new random.RandomId(
+                  `${name}-final-snapshot-suffix`,
+                  { byteLength: 4, keepers: { identifier: this.identifier } },
+                  parent,
+              )
             : undefined;
-        this.finalSnapshotIdentifier = finalSnapshotSuffix && pulumi.interpolate`${this.identifier}-final-${finalSnapshotSuffix.hex}`;
+        this.finalSnapshotIdentifier =
+            finalSnapshotSuffix &&
+            pulumi.interpolate`${this.identifier}-final-${finalSnapshotSuffix.hex}`;
 
         const instance = new aws.rds.Instance(
             `${name}-postgres`,
@@ -187,17 +215,19 @@ export class Database extends pulumi.ComponentResource {
             description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
             keepOnDelete: protectData,
             parent: this,
-            value: pulumi.all([pulumi.secret(appPassword.result), instance.address, instance.port]).apply(([password, host, port]) =>
-                JSON.stringify({
-                    engine: "postgres",
-                    username: APP_USERNAME,
-                    password,
-                    host,
-                    port,
-                    dbname: DATABASE_NAME,
-                    url: databaseUrl(APP_USERNAME, password, host, port, DATABASE_NAME),
-                }),
-            ),
+            value: pulumi
+                .all([pulumi.secret(appPassword.result), instance.address, instance.port])
+                .apply(([password, host, port]) =>
+                    JSON.stringify({
+                        engine: "postgres",
+                        username: APP_USERNAME,
+                        password,
+                        host,
+                        port,
+                        dbname: DATABASE_NAME,
+                        url: databaseUrl(APP_USERNAME, password, host, port, DATABASE_NAME),
+                    }),
+                ),
         });
 
         this.securityGroupId = securityGroup.id;

@@ -31,7 +31,9 @@ function functionCode(): pulumi.asset.AssetArchive {
     const postgresDir = path.resolve(path.dirname(require.resolve("postgres")), "..", "..");
     return new pulumi.asset.AssetArchive({
         "index.js": new pulumi.asset.FileAsset(path.join(__dirname, "bootstrap", "handler.js")),
-        "node_modules/postgres/package.json": new pulumi.asset.FileAsset(path.join(postgresDir, "package.json")),
+        "node_modules/postgres/package.json": new pulumi.asset.FileAsset(
+            path.join(postgresDir, "package.json"),
+        ),
         "node_modules/postgres/cjs": new pulumi.asset.FileArchive(path.join(postgresDir, "cjs")),
     });
 }
@@ -54,7 +56,11 @@ export class RoleBootstrap extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: `/aws/lambda/${this.functionName}`, retentionInDays: args.logRetentionDays, tags: { Name: `${args.namePrefix}-db-role-bootstrap` } },
+            {
+                name: `/aws/lambda/${this.functionName}`,
+                retentionInDays: args.logRetentionDays,
+                tags: { Name: `${args.namePrefix}-db-role-bootstrap` },
+            },
             parent,
         );
         const role = new aws.iam.Role(
@@ -64,7 +70,13 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                 tags: { Name: this.functionName },
                 assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "lambda.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                        },
+                    ],
                 }),
             },
             parent,
@@ -76,8 +88,18 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [
-                        { Sid: "ReadTheTwoSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [args.masterSecretArn, args.appSecretArn] },
-                        { Sid: "WriteItsLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [pulumi.interpolate`${logGroup.arn}:*`] },
+                        {
+                            Sid: "ReadTheTwoSecrets",
+                            Effect: "Allow",
+                            Action: ["secretsmanager:GetSecretValue"],
+                            Resource: [args.masterSecretArn, args.appSecretArn],
+                        },
+                        {
+                            Sid: "WriteItsLogs",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+                        },
                         {
                             // Lambda's VPC attachment: these EC2 actions take no resource-level scoping.
                             Sid: "AttachToTheVpc",
@@ -109,7 +131,10 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                 role: role.arn,
                 timeout: 60,
                 memorySize: 256,
-                vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [args.securityGroupId] },
+                vpcConfig: {
+                    subnetIds: args.privateSubnetIds,
+                    securityGroupIds: [args.securityGroupId],
+                },
                 // Node.js 20+ runtimes no longer trust Amazon's own CAs by default; this file of the
                 // runtime holds them (the RDS CAs among them), so the handler can verify the database.
                 environment: { variables: { NODE_EXTRA_CA_CERTS: LAMBDA_AMAZON_CA_BUNDLE } },
@@ -122,7 +147,10 @@ export class RoleBootstrap extends pulumi.ComponentResource {
             `${name}-run`,
             {
                 functionName: fn.name,
-                input: pulumi.jsonStringify({ masterSecretArn: args.masterSecretArn, appSecretArn: args.appSecretArn }),
+                input: pulumi.jsonStringify({
+                    masterSecretArn: args.masterSecretArn,
+                    appSecretArn: args.appSecretArn,
+                }),
                 triggers: { appCredentialsVersion: args.appSecretVersionId },
             },
             { parent: this, dependsOn: args.networkReady },

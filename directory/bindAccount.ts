@@ -44,7 +44,11 @@ export class BindAccount extends pulumi.ComponentResource {
         this.bindIdentity = `${BIND_ACCOUNT}@${args.domain}`;
 
         // Letters and digits only (three classes, as AD requires): nothing for LDAP, a shell or JSON to trip on.
-        const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, parent);
+        const password = new random.RandomPassword(
+            `${name}-password`,
+            { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
+            parent,
+        );
         const secretPassword = pulumi.secret(password.result);
 
         const { secret, version } = jsonSecret(`${name}-credentials`, {
@@ -52,7 +56,13 @@ export class BindAccount extends pulumi.ComponentResource {
             description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
             keepOnDelete: args.protect,
             parent: this,
-            value: secretPassword.apply((value) => JSON.stringify({ username: this.bindIdentity, samAccountName: BIND_ACCOUNT, password: value })),
+            value: secretPassword.apply((value) =>
+                JSON.stringify({
+                    username: this.bindIdentity,
+                    samAccountName: BIND_ACCOUNT,
+                    password: value,
+                }),
+            ),
         });
 
         const environment = {
@@ -78,6 +88,10 @@ export class BindAccount extends pulumi.ComponentResource {
 
         this.secretArn = secret.arn;
         this.secretVersionId = version.versionId;
-        this.registerOutputs({ bindIdentity: this.bindIdentity, secretArn: this.secretArn, secretVersionId: this.secretVersionId });
+        this.registerOutputs({
+            bindIdentity: this.bindIdentity,
+            secretArn: this.secretArn,
+            secretVersionId: this.secretVersionId,
+        });
     }
 }

@@ -72,7 +72,15 @@ export class Directory extends pulumi.ComponentResource {
         // Fixed parameters: a changed password input replaces the whole directory.
         const adminPassword = new random.RandomPassword(
             `${name}-admin-password`,
-            { length: 32, special: true, overrideSpecial: ADMIN_PASSWORD_SPECIALS, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 },
+            {
+                length: 32,
+                special: true,
+                overrideSpecial: ADMIN_PASSWORD_SPECIALS,
+                minUpper: 2,
+                minLower: 2,
+                minNumeric: 2,
+                minSpecial: 2,
+            },
             parent,
         );
         const password = pulumi.secret(adminPassword.result);
@@ -102,7 +110,15 @@ export class Directory extends pulumi.ComponentResource {
             description: `Bootstrap Admin credentials of ${args.domain} (${args.namePrefix}); not used by the portal at run time`,
             keepOnDelete: args.protect,
             parent: this,
-            value: password.apply((value) => JSON.stringify({ username: "Admin", password: value, domain: args.domain, shortName: args.shortName, dn: this.names.adminDn })),
+            value: password.apply((value) =>
+                JSON.stringify({
+                    username: "Admin",
+                    password: value,
+                    domain: args.domain,
+                    shortName: args.shortName,
+                    dn: this.names.adminDn,
+                }),
+            ),
         }).secret;
 
         this.directoryId = directory.id;

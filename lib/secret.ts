@@ -16,7 +16,10 @@ export interface JsonSecretArgs {
 }
 
 /** A Secrets Manager secret holding one JSON document: the portal's one way to store a secret. */
-export function jsonSecret(name: string, args: JsonSecretArgs): { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion } {
+export function jsonSecret(
+    name: string,
+    args: JsonSecretArgs,
+): { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion } {
     const secret = new aws.secretsmanager.Secret(
         name,
         {
@@ -27,6 +30,10 @@ export function jsonSecret(name: string, args: JsonSecretArgs): { secret: aws.se
         },
         { parent: args.parent },
     );
-    const version = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(args.value) }, { parent: args.parent });
+    const version = new aws.secretsmanager.SecretVersion(
+        name,
+        { secretId: secret.id, secretString: pulumi.secret(args.value) },
+        { parent: args.parent },
+    );
     return { secret, version };
 }

@@ -49,11 +49,16 @@ export class Network extends pulumi.ComponentResource {
         // Sorted by name and not filtered on state: a zone that is briefly impaired must not shift
         // the subnets to other zones, which would replace them and everything inside.
         const zones = aws
-            .getAvailabilityZonesOutput({ filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, parent)
+            .getAvailabilityZonesOutput(
+                { filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+                parent,
+            )
             .names.apply((names) => {
                 const sorted = [...names].sort();
                 if (sorted.length < azCount) {
-                    throw new Error(`${args.namePrefix}: ${azCount} Availability Zones are needed but the region has ${sorted.length}`);
+                    throw new Error(
+                        `${args.namePrefix}: ${azCount} Availability Zones are needed but the region has ${sorted.length}`,
+                    );
                 }
                 return sorted.slice(0, azCount);
             });
@@ -61,14 +66,27 @@ export class Network extends pulumi.ComponentResource {
 
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
-            { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: nameTag("vpc") },
+            {
+                cidrBlock: args.vpcCidr,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: nameTag("vpc"),
+            },
             parent,
         );
 
         // Adopting the default security group removes all its rules; declaring none keeps it empty.
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: nameTag("default-do-not-use") }, parent);
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            { vpcId: vpc.id, tags: nameTag("default-do-not-use") },
+            parent,
+        );
 
-        const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: nameTag("igw") }, parent);
+        const internetGateway = new aws.ec2.InternetGateway(
+            `${name}-igw`,
+            { vpcId: vpc.id, tags: nameTag("igw") },
+            parent,
+        );
 
         const publicSubnets = args.publicSubnetCidrs.map(
             (cidr, i) =>
@@ -89,30 +107,57 @@ export class Network extends pulumi.ComponentResource {
             (cidr, i) =>
                 new aws.ec2.Subnet(
                     `${name}-private-az${i + 1}`,
-                    { vpcId: vpc.id, cidrBlock: cidr, availabilityZone: zone(i), mapPublicIpOnLaunch: false, tags: nameTag(`private-az${i + 1}`) },
+                    {
+                        vpcId: vpc.id,
+                        cidrBlock: cidr,
+                        availabilityZone: zone(i),
+                        mapPublicIpOnLaunch: false,
+                        tags: nameTag(`private-az${i + 1}`),
+                    },
                     parent,
                 ),
         );
 
-        const publicRouteTable = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags: nameTag("public") }, parent);
+        const publicRouteTable = new aws.ec2.RouteTable(
+            `${name}-public-rt`,
+            { vpcId: vpc.id, tags: nameTag("public") },
+            parent,
+        );
         new aws.ec2.Route(
             `${name}-public-default-route`,
-            { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id },
+            {
+                routeTableId: publicRouteTable.id,
+                destinationCidrBlock: "0.0.0.0/0",
+                gatewayId: internetGateway.id,
+            },
             parent,
         );
         publicSubnets.forEach(
             (subnet, i) =>
-                new aws.ec2.RouteTableAssociation(`${name}-public-az${i + 1}-rta`, { subnetId: subnet.id, routeTableId: publicRouteTable.id }, parent),
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-public-az${i + 1}-rta`,
+                    { subnetId: subnet.id, routeTableId: publicRouteTable.id },
+                    parent,
+                ),
         );
 
         const natCount = args.natGateways === "onePerAz" ? azCount : 1;
         const natGateways = publicSubnets.slice(0, natCount).map((subnet, i) => {
-            const eip = new aws.ec2.Eip(`${name}-nat-az${i + 1}-eip`, { domain: "vpc", tags: nameTag(`nat-az${i + 1}`) }, parent);
+            const eip = new aws.ec2.Eip(
+                `${name}-nat-az${i + 1}-eip`,
+                { domain: "vpc", tags: nameTag(`nat-az${i + 1}`) },
+                parent,
+            );
             return {
                 eip,
                 gateway: new aws.ec2.NatGateway(
                     `${name}-nat-az${i + 1}`,
-                    { allocationId: eip.id, subnetId: subnet.id, connectivityType: "public", tags: nameTag(`nat-az${i + 1}`) },
+                    {
+                        allocationId: eip.id,
+                        subnetId: subnet.id,
+                        connectivityType: "public",
+                        tags: nameTag(`nat-az${i + 1}`),
+                    },
                     // A NAT gateway only forwards once the VPC has a working internet gateway.
                     { parent: this, dependsOn: [internetGateway] },
                 ),
@@ -120,16 +165,28 @@ export class Network extends pulumi.ComponentResource {
         });
 
         this.privateEgress = privateSubnets.flatMap((subnet, i) => {
-            const routeTable = new aws.ec2.RouteTable(`${name}-private-az${i + 1}-rt`, { vpcId: vpc.id, tags: nameTag(`private-az${i + 1}`) }, parent);
+            const routeTable = new aws.ec2.RouteTable(
+                `${name}-private-az${i + 1}-rt`,
+                { vpcId: vpc.id, tags: nameTag(`private-az${i + 1}`) },
+                parent,
+            );
             // Each AZ leaves through its own NAT when there is one per AZ, so one AZ's outage stays local.
             const nat = natGateways[args.natGateways === "onePerAz" ? i : 0].gateway;
             return [
                 new aws.ec2.Route(
                     `${name}-private-az${i + 1}-default-route`,
-                    { routeTableId: routeTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
+                    {
+                        routeTableId: routeTable.id,
+                        destinationCidrBlock: "0.0.0.0/0",
+                        natGatewayId: nat.id,
+                    },
                     parent,
                 ),
-                new aws.ec2.RouteTableAssociation(`${name}-private-az${i + 1}-rta`, { subnetId: subnet.id, routeTableId: routeTable.id }, parent),
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-private-az${i + 1}-rta`,
+                    { subnetId: subnet.id, routeTableId: routeTable.id },
+                    parent,
+                ),
             ];
         });
 
@@ -156,7 +213,11 @@ export class Network extends pulumi.ComponentResource {
         const parent = { parent: this };
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
-            { name: `/${args.namePrefix}/vpc-flow-logs`, retentionInDays: args.flowLogRetentionDays, tags: { Name: `${args.namePrefix}-vpc-flow-logs` } },
+            {
+                name: `/${args.namePrefix}/vpc-flow-logs`,
+                retentionInDays: args.flowLogRetentionDays,
+                tags: { Name: `${args.namePrefix}-vpc-flow-logs` },
+            },
             parent,
         );
         const identity = aws.getCallerIdentityOutput({}, parent);
@@ -199,7 +260,12 @@ export class Network extends pulumi.ComponentResource {
                         {
                             Sid: "WriteTheFlowLog",
                             Effect: "Allow",
-                            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Action: [
+                                "logs:CreateLogGroup",
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogStreams",
+                            ],
                             Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
                         },
                         {
@@ -207,7 +273,9 @@ export class Network extends pulumi.ComponentResource {
                             Sid: "FindTheLogGroup",
                             Effect: "Allow",
                             Action: ["logs:DescribeLogGroups"],
-                            Resource: [pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:*`],
+                            Resource: [
+                                pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:*`,
+                            ],
                         },
                     ],
                 }),

@@ -40,19 +40,30 @@ export class SecurityGroups extends pulumi.ComponentResource {
                 group,
                 new aws.ec2.SecurityGroup(
                     `${name}-${group}`,
-                    { vpcId: args.vpcId, description: OWN_GROUPS[group], revokeRulesOnDelete: true, tags: { Name: `${args.namePrefix}-${group}` } },
+                    {
+                        vpcId: args.vpcId,
+                        description: OWN_GROUPS[group],
+                        revokeRulesOnDelete: true,
+                        tags: { Name: `${args.namePrefix}-${group}` },
+                    },
                     parent,
                 ).id,
             ]),
         ) as Record<keyof typeof OWN_GROUPS, pulumi.Output<string>>;
         const groupId = (group: GroupName): pulumi.Input<string> =>
-            group === "database" ? args.databaseSecurityGroupId : group === "directory" ? args.directorySecurityGroupId : own[group];
+            group === "database"
+                ? args.databaseSecurityGroupId
+                : group === "directory"
+                  ? args.directorySecurityGroupId
+                  : own[group];
 
         this.matrix = trafficMatrix(args);
         const rules = new Map<string, pulumi.CustomResource>();
         for (const rule of this.matrix) {
             if (rule.group === "directory") {
-                throw new Error("the directory's security group is managed by AWS; no rule may be added to it");
+                throw new Error(
+                    "the directory's security group is managed by AWS; no rule may be added to it",
+                );
             }
             const key = ruleKey(rule);
             const common = {
@@ -61,7 +72,9 @@ export class SecurityGroups extends pulumi.ComponentResource {
                 fromPort: rule.port,
                 toPort: rule.port,
                 description: rule.description,
-                ...("cidr" in rule.peer ? { cidrIpv4: rule.peer.cidr } : { referencedSecurityGroupId: groupId(rule.peer.group) }),
+                ...("cidr" in rule.peer
+                    ? { cidrIpv4: rule.peer.cidr }
+                    : { referencedSecurityGroupId: groupId(rule.peer.group) }),
                 tags: { Name: `${args.namePrefix}-${key}` },
             };
             rules.set(
@@ -89,6 +102,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
      * the other groups' rules that name it (e.g. the database's ingress from the bootstrap).
      */
     rulesFor(group: GroupName): pulumi.CustomResource[] {
-        return this.matrix.filter((r) => r.group === group || ("group" in r.peer && r.peer.group === group)).map((r) => this.rules.get(ruleKey(r))!);
+        return this.matrix
+            .filter((r) => r.group === group || ("group" in r.peer && r.peer.group === group))
+            .map((r) => this.rules.get(ruleKey(r))!);
     }
 }

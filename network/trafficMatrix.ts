@@ -45,30 +45,120 @@ export function ruleKey(rule: TrafficRule): string {
 
 export function trafficMatrix(input: MatrixInput): TrafficRule[] {
     const rules: TrafficRule[] = [];
-    const add = (group: GroupName, direction: TrafficRule["direction"], protocol: TrafficRule["protocol"], port: number, peer: Peer, description: string) =>
-        rules.push({ group, direction, protocol, port, peer, description });
+    const add = (
+        group: GroupName,
+        direction: TrafficRule["direction"],
+        protocol: TrafficRule["protocol"],
+        port: number,
+        peer: Peer,
+        description: string,
+    ) => rules.push({ group, direction, protocol, port, peer, description });
 
     for (const cidr of input.allowedCidrs) {
-        add("web", "ingress", "tcp", PORTS.https, { cidr }, "Portal over HTTPS from allowed clients");
-        add("web", "ingress", "tcp", PORTS.http, { cidr }, "HTTP from allowed clients, redirected to HTTPS");
+        add(
+            "web",
+            "ingress",
+            "tcp",
+            PORTS.https,
+            { cidr },
+            "Portal over HTTPS from allowed clients",
+        );
+        add(
+            "web",
+            "ingress",
+            "tcp",
+            PORTS.http,
+            { cidr },
+            "HTTP from allowed clients, redirected to HTTPS",
+        );
     }
     for (const cidr of input.sshCidrs) {
-        add("web", "ingress", "tcp", PORTS.ssh, { cidr }, "SSH from configured ranges (key pair set)");
+        add(
+            "web",
+            "ingress",
+            "tcp",
+            PORTS.ssh,
+            { cidr },
+            "SSH from configured ranges (key pair set)",
+        );
     }
-    add("web", "egress", "tcp", PORTS.https, { cidr: INTERNET }, "Images, AWS APIs (S3, Secrets Manager, SSM, Logs), ACME");
+    add(
+        "web",
+        "egress",
+        "tcp",
+        PORTS.https,
+        { cidr: INTERNET },
+        "Images, AWS APIs (S3, Secrets Manager, SSM, Logs), ACME",
+    );
     add("web", "egress", "tcp", PORTS.postgres, { group: "database" }, "Open WebUI to PostgreSQL");
-    add("web", "egress", "tcp", input.gatewayPort, { group: "gateway" }, "Open WebUI to the Bedrock gateway");
-    add("web", "egress", "tcp", PORTS.ldap, { group: "directory" }, "LDAP logins against the domain controllers");
+    add(
+        "web",
+        "egress",
+        "tcp",
+        input.gatewayPort,
+        { group: "gateway" },
+        "Open WebUI to the Bedrock gateway",
+    );
+    add(
+        "web",
+        "egress",
+        "tcp",
+        PORTS.ldap,
+        { group: "directory" },
+        "LDAP logins against the domain controllers",
+    );
     add("web", "egress", "udp", PORTS.dns, { group: "directory" }, "DNS of the directory domain");
-    add("web", "egress", "tcp", PORTS.dns, { group: "directory" }, "DNS of the directory domain (large answers)");
+    add(
+        "web",
+        "egress",
+        "tcp",
+        PORTS.dns,
+        { group: "directory" },
+        "DNS of the directory domain (large answers)",
+    );
 
-    add("gateway", "ingress", "tcp", input.gatewayPort, { group: "web" }, "OpenAI-compatible API, from the web host only");
-    add("gateway", "egress", "tcp", PORTS.https, { cidr: INTERNET }, "Amazon Bedrock, ECR, Secrets Manager, SSM, Logs");
+    add(
+        "gateway",
+        "ingress",
+        "tcp",
+        input.gatewayPort,
+        { group: "web" },
+        "OpenAI-compatible API, from the web host only",
+    );
+    add(
+        "gateway",
+        "egress",
+        "tcp",
+        PORTS.https,
+        { cidr: INTERNET },
+        "Amazon Bedrock, ECR, Secrets Manager, SSM, Logs",
+    );
 
-    add("database", "ingress", "tcp", PORTS.postgres, { group: "web" }, "PostgreSQL from the web host");
-    add("database", "ingress", "tcp", PORTS.postgres, { group: "dbBootstrap" }, "PostgreSQL from the role bootstrap function");
+    add(
+        "database",
+        "ingress",
+        "tcp",
+        PORTS.postgres,
+        { group: "web" },
+        "PostgreSQL from the web host",
+    );
+    add(
+        "database",
+        "ingress",
+        "tcp",
+        PORTS.postgres,
+        { group: "dbBootstrap" },
+        "PostgreSQL from the role bootstrap function",
+    );
 
-    add("dbBootstrap", "egress", "tcp", PORTS.postgres, { group: "database" }, "Create Open WebUI's role in PostgreSQL");
+    add(
+        "dbBootstrap",
+        "egress",
+        "tcp",
+        PORTS.postgres,
+        { group: "database" },
+        "Create Open WebUI's role in PostgreSQL",
+    );
     add("dbBootstrap", "egress", "tcp", PORTS.https, { cidr: INTERNET }, "Secrets Manager API");
     return rules;
 }

@@ -11,4 +11,6 @@ function plain(error, frames) {
 }
 
 Error.prepareStackTrace = (error, frames) =>
-    sourceMapped && !(error && error.constructor === Error && error.message === "") ? sourceMapped(error, frames) : plain(error, frames);
+    sourceMapped && !(error && error.constructor === Error && error.message === "")
+        ? sourceMapped(error, frames)
+        : plain(error, frames);

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "eu-west-2";
-export const AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+export const AL2023_PARAMETER =
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
 /** Zones as DescribeAvailabilityZones returns them for eu-west-2 (zone ids vary per account). */
 export const EU_WEST_2_ZONES = [
@@ -93,7 +94,13 @@ const ID_LENGTH: Record<string, number> = {
     "aws:directoryservice/directory:Directory": 10,
 };
 
-function arnFor(type: string, name: string, inputs: Record<string, unknown>, secretArns: Readonly<Record<string, string>>, partition: string): string {
+function arnFor(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    secretArns: Readonly<Record<string, string>>,
+    partition: string,
+): string {
     const [, moduleAndFile] = type.split(":");
     const service = moduleAndFile.split("/")[0];
     switch (type) {
@@ -111,7 +118,10 @@ function arnFor(type: string, name: string, inputs: Record<string, unknown>, sec
         case "aws:sns/topic:Topic":
             return `arn:${partition}:sns:${REGION}:${ACCOUNT_ID}:${inputs.name ?? name}`;
         case "aws:secretsmanager/secret:Secret":
-            return secretArns[String(inputs.name)] ?? `arn:${partition}:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex(name, 6)}`;
+            return (
+                secretArns[String(inputs.name)] ??
+                `arn:${partition}:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex(name, 6)}`
+            );
         default:
             return `arn:${partition}:${service}:${REGION}:${ACCOUNT_ID}:${name}`;
     }
@@ -126,7 +136,9 @@ export function providerRegistryHost(name: string): string {
     const firstSlash = name.indexOf("/");
     const first = firstSlash === -1 ? "" : name.slice(0, firstSlash);
     const slashes = name.split("/").length - 1;
-    return slashes > 1 || (firstSlash !== -1 && (/[.:]/.test(first) || first === "localhost")) ? first : "registry-1.docker.io";
+    return slashes > 1 || (firstSlash !== -1 && (/[.:]/.test(first) || first === "localhost"))
+        ? first
+        : "registry-1.docker.io";
 }
 
 /** The name RDS gives the master user secret it manages for an instance (mock: stable per resource). */
@@ -135,17 +147,36 @@ export function rdsMasterSecretName(resourceName: string): string {
 }
 
 /** What AWS computes for a resource, beyond echoing its inputs. */
-function computedState(type: string, name: string, id: string, inputs: Record<string, unknown>, options: MockOptions): Record<string, unknown> {
+function computedState(
+    type: string,
+    name: string,
+    id: string,
+    inputs: Record<string, unknown>,
+    options: MockOptions,
+): Record<string, unknown> {
     const secretArns = options.secretArns ?? {};
     const partition = options.partition ?? "aws";
     const base = { arn: arnFor(type, name, inputs, secretArns, partition) };
     switch (type) {
         case "aws:ec2/eip:Eip":
-            return { ...base, allocationId: id, publicIp: publicIp(name), publicDns: `ec2-${publicIp(name).replace(/\./g, "-")}.${REGION}.compute.amazonaws.com` };
+            return {
+                ...base,
+                allocationId: id,
+                publicIp: publicIp(name),
+                publicDns: `ec2-${publicIp(name).replace(/\./g, "-")}.${REGION}.compute.amazonaws.com`,
+            };
         case "aws:iam/role:Role":
-            return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${hex(name, 16).toUpperCase()}` };
+            return {
+                ...base,
+                name: inputs.name ?? `${name}-${hex(name, 7)}`,
+                uniqueId: `AROA${hex(name, 16).toUpperCase()}`,
+            };
         case "aws:iam/instanceProfile:InstanceProfile":
-            return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AIPA${hex(name, 16).toUpperCase()}` };
+            return {
+                ...base,
+                name: inputs.name ?? `${name}-${hex(name, 7)}`,
+                uniqueId: `AIPA${hex(name, 16).toUpperCase()}`,
+            };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { ...base, name: inputs.name ?? `${name}-${hex(name, 7)}` };
         case "aws:ec2/securityGroup:SecurityGroup":
@@ -153,7 +184,11 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
         case "aws:rds/subnetGroup:SubnetGroup":
         case "aws:rds/parameterGroup:ParameterGroup":
             // RDS lower-cases these names.
-            return { ...base, name: (inputs.name as string | undefined) ?? `${name}-${hex(name, 7)}`.toLowerCase() };
+            return {
+                ...base,
+                name:
+                    (inputs.name as string | undefined) ?? `${name}-${hex(name, 7)}`.toLowerCase(),
+            };
         case "aws:rds/instance:Instance": {
             const address = `${inputs.identifier ?? name}.c${hex(name, 11)}.${REGION}.rds.amazonaws.com`;
             const port = (inputs.port as number | undefined) ?? 5432;
@@ -164,43 +199,100 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
                 endpoint: `${address}:${port}`,
                 resourceId: `db-${hex(name, 26).toUpperCase()}`,
                 masterUserSecrets: inputs.manageMasterUserPassword
-                    ? [{ secretArn: secretArns[rdsMasterSecretName(name)] ?? `arn:${partition}:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${rdsMasterSecretName(name)}-${hex(name + "s", 6)}`, kmsKeyId: "", secretStatus: "active" }]
+                    ? [
+                          {
+                              secretArn:
+                                  secretArns[rdsMasterSecretName(name)] ??
+                                  `arn:${partition}:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${rdsMasterSecretName(name)}-${hex(name + "s", 6)}`,
+                              kmsKeyId: "",
+                              secretStatus: "active",
+                          },
+                      ]
                     : [],
             };
         }
         case "aws:directoryservice/directory:Directory":
             // One domain controller in each of the first two private subnets (10.0.10.0/24, 10.0.11.0/24).
-            return { ...base, dnsIpAddresses: ["10.0.11.187", "10.0.10.42"], securityGroupId: `sg-${hex(name + "dc", 17)}`, accessUrl: `${id}.awsapps.com` };
+            return {
+                ...base,
+                dnsIpAddresses: ["10.0.11.187", "10.0.10.42"],
+                securityGroupId: `sg-${hex(name + "dc", 17)}`,
+                accessUrl: `${id}.awsapps.com`,
+            };
         case "aws:ec2/instance:Instance": {
             const h = stableHash(name);
             const privateIp = `10.0.${inputs.associatePublicIpAddress ? 0 : 10}.${(h & 0x7f) + 10}`;
-            return { ...base, privateIp, publicIp: inputs.associatePublicIpAddress ? publicIp(name + "-launch") : "", primaryNetworkInterfaceId: `eni-${hex(name)}` };
+            return {
+                ...base,
+                privateIp,
+                publicIp: inputs.associatePublicIpAddress ? publicIp(name + "-launch") : "",
+                primaryNetworkInterfaceId: `eni-${hex(name)}`,
+            };
         }
         case "aws:secretsmanager/secretVersion:SecretVersion":
-            return { ...base, versionId: `v-${hex(name + JSON.stringify(inputs.secretString ?? ""), 32)}` };
+            return {
+                ...base,
+                versionId: `v-${hex(name + JSON.stringify(inputs.secretString ?? ""), 32)}`,
+            };
         case "aws:s3/bucket:Bucket": {
-            const bucket = (inputs.bucket as string | undefined) ?? `${inputs.bucketPrefix ?? name}${hex(name, 26)}`;
-            return { ...base, arn: `arn:${partition}:s3:::${bucket}`, bucket, bucketDomainName: `${bucket}.s3.amazonaws.com` };
+            const bucket =
+                (inputs.bucket as string | undefined) ??
+                `${inputs.bucketPrefix ?? name}${hex(name, 26)}`;
+            return {
+                ...base,
+                arn: `arn:${partition}:s3:::${bucket}`,
+                bucket,
+                bucketDomainName: `${bucket}.s3.amazonaws.com`,
+            };
         }
         case "aws:ecr/repository:Repository":
-            return { ...base, registryId: ACCOUNT_ID, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name}`, arn: `arn:${partition}:ecr:${REGION}:${ACCOUNT_ID}:repository/${inputs.name}` };
+            return {
+                ...base,
+                registryId: ACCOUNT_ID,
+                repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name}`,
+                arn: `arn:${partition}:ecr:${REGION}:${ACCOUNT_ID}:repository/${inputs.name}`,
+            };
         case "docker-build:index:Image":
-            return { digest: mockDigest(JSON.stringify(inputs.context) + JSON.stringify(inputs.dockerfile)), contextHash: hex(name, 64) };
+            return {
+                digest: mockDigest(
+                    JSON.stringify(inputs.context) + JSON.stringify(inputs.dockerfile),
+                ),
+                contextHash: hex(name, 64),
+            };
         case "aws:lambda/function:Function":
-            return { ...base, arn: `arn:${partition}:lambda:${REGION}:${ACCOUNT_ID}:function:${inputs.name ?? name}`, name: inputs.name ?? name, version: "$LATEST" };
+            return {
+                ...base,
+                arn: `arn:${partition}:lambda:${REGION}:${ACCOUNT_ID}:function:${inputs.name ?? name}`,
+                name: inputs.name ?? name,
+                version: "$LATEST",
+            };
         case "aws:lambda/invocation:Invocation":
-            return { result: JSON.stringify({ role: "openwebui", database: "aiportal", action: "created" }) };
+            return {
+                result: JSON.stringify({
+                    role: "openwebui",
+                    database: "aiportal",
+                    action: "created",
+                }),
+            };
         case "command:local:Command":
             return { stdout: "bind account ready", stderr: "" };
         case "random:index/randomPassword:RandomPassword": {
             // A recognisable marker: tests search for it wherever a secret must not appear.
             const seed = options.rotatedPasswords?.includes(name) ? `${name}-rotated` : name;
-            return { result: `MOCKSECRET${hex(seed, 12)}Aa9`, bcryptHash: `$2a$10$${hex(seed, 53)}` };
+            return {
+                result: `MOCKSECRET${hex(seed, 12)}Aa9`,
+                bcryptHash: `$2a$10$${hex(seed, 53)}`,
+            };
         }
         case "random:index/randomId:RandomId": {
             const bytes = Number(inputs.byteLength ?? 8);
             const value = hex(`${name}-id`, bytes * 2);
-            return { hex: value, dec: BigInt(`0x${value}`).toString(10), b64Std: Buffer.from(value, "hex").toString("base64"), b64Url: Buffer.from(value, "hex").toString("base64url") };
+            return {
+                hex: value,
+                dec: BigInt(`0x${value}`).toString(10),
+                b64Std: Buffer.from(value, "hex").toString("base64"),
+                b64Url: Buffer.from(value, "hex").toString("base64url"),
+            };
         }
         default:
             return base;
@@ -226,7 +318,9 @@ export class PortalMocks implements pulumi.runtime.Mocks {
         if (args.token.startsWith("aws:") && !args.provider) {
             // The program pins region and tags on one explicit provider; a lookup without it would
             // silently use an implicit default provider.
-            throw new Error(`invoke ${args.token} was not given the program's AWS provider (pass { parent: this })`);
+            throw new Error(
+                `invoke ${args.token} was not given the program's AWS provider (pass { parent: this })`,
+            );
         }
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -239,20 +333,38 @@ export class PortalMocks implements pulumi.runtime.Mocks {
                     filters: args.inputs.filters,
                 };
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:${this.options.partition ?? "aws"}:sts::${ACCOUNT_ID}:assumed-role/deployer/ci`, userId: "AROAEXAMPLEDEPLOYER:ci" };
+                return {
+                    id: ACCOUNT_ID,
+                    accountId: ACCOUNT_ID,
+                    arn: `arn:${this.options.partition ?? "aws"}:sts::${ACCOUNT_ID}:assumed-role/deployer/ci`,
+                    userId: "AROAEXAMPLEDEPLOYER:ci",
+                };
             case "aws:index/getPartition:getPartition": {
                 const partition = this.options.partition ?? "aws";
-                return { id: partition, partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+                return {
+                    id: partition,
+                    partition,
+                    dnsSuffix: "amazonaws.com",
+                    reverseDnsPrefix: "com.amazonaws",
+                };
             }
             case "aws:index/getRegion:getRegion":
-                return { id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "Europe (London)" };
+                return {
+                    id: REGION,
+                    name: REGION,
+                    region: REGION,
+                    endpoint: `ec2.${REGION}.amazonaws.com`,
+                    description: "Europe (London)",
+                };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return {
                     id: REGION,
                     registryId: args.inputs.registryId ?? ACCOUNT_ID,
                     userName: "AWS",
                     password: "mock-ecr-registry-token",
-                    authorizationToken: Buffer.from("AWS:mock-ecr-registry-token").toString("base64"),
+                    authorizationToken: Buffer.from("AWS:mock-ecr-registry-token").toString(
+                        "base64",
+                    ),
                     proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`,
                     expiresAt: "2026-01-01T12:00:00Z",
                 };
@@ -260,13 +372,21 @@ export class PortalMocks implements pulumi.runtime.Mocks {
                 const name = String(args.inputs.name);
                 const registry = providerRegistryHost(name);
                 if (name.includes("@")) {
-                    throw new Error(`docker_registry_image ${name}: the provider reads "@sha256" as part of the repository and the digest as a tag`);
+                    throw new Error(
+                        `docker_registry_image ${name}: the provider reads "@sha256" as part of the repository and the digest as a tag`,
+                    );
                 }
                 if (registry === "docker.io" || registry === "index.docker.io") {
-                    throw new Error(`Got error when attempting to fetch image version ${name} from registry: https://${registry}/v2/ is not a registry API (404)`);
+                    throw new Error(
+                        `Got error when attempting to fetch image version ${name} from registry: https://${registry}/v2/ is not a registry API (404)`,
+                    );
                 }
                 // What the registry answers for the tag: the digest it currently points at.
-                return { id: name, name, sha256Digest: mockDigest(`${name}${this.registryRevision}`) };
+                return {
+                    id: name,
+                    name,
+                    sha256Digest: mockDigest(`${name}${this.registryRevision}`),
+                };
             }
             case "aws:ssm/getParameter:getParameter":
                 if (args.inputs.name === AL2023_PARAMETER) {
@@ -287,18 +407,33 @@ export class PortalMocks implements pulumi.runtime.Mocks {
         }
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    newResource(args: pulumi.runtime.MockResourceArgs): {
+        id: string;
+        state: Record<string, unknown>;
+    } {
         if (args.type === "pulumi:pulumi:StackReference") {
             const outputs = this.stackOutputs[args.inputs.name];
             if (!outputs) {
-                throw new Error(`Mock not implemented: no outputs for stack ${String(args.inputs.name)}`);
+                throw new Error(
+                    `Mock not implemented: no outputs for stack ${String(args.inputs.name)}`,
+                );
             }
-            return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: [] } };
+            return {
+                id: args.inputs.name,
+                state: { name: args.inputs.name, outputs, secretOutputNames: [] },
+            };
         }
-        const computed = (id: string) => computedState(args.type, args.name, id, args.inputs, this.options);
+        const computed = (id: string) =>
+            computedState(args.type, args.name, id, args.inputs, this.options);
         // Terraform-based resources whose id is their ARN.
-        const idIsArn = args.type.startsWith("aws:secretsmanager/secret:") || args.type.startsWith("aws:iam/policy:");
-        const id = args.id || (idIsArn ? (computed("").arn as string) : `${ID_PREFIX[args.type] ?? ""}${hex(args.type + "::" + args.name, ID_LENGTH[args.type] ?? 17)}`);
+        const idIsArn =
+            args.type.startsWith("aws:secretsmanager/secret:") ||
+            args.type.startsWith("aws:iam/policy:");
+        const id =
+            args.id ||
+            (idIsArn
+                ? (computed("").arn as string)
+                : `${ID_PREFIX[args.type] ?? ""}${hex(args.type + "::" + args.name, ID_LENGTH[args.type] ?? 17)}`);
         return { id, state: { ...args.inputs, ...computed(id) } };
     }
 }

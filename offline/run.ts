@@ -12,8 +12,14 @@ import { MockOptions, PortalMocks } from "./mocks";
 import { LoadedStackConfig, loadStackConfig, PROJECT_DIR, StackConfigSource } from "./stackConfig";
 
 // The engine's wire format, as the SDK exports it.
-const { specialSigKey: SIG_KEY, specialSecretSig: SECRET_SIG, specialAssetSig: ASSET_SIG, specialArchiveSig: ARCHIVE_SIG, specialResourceSig: RESOURCE_SIG, unknownValue: UNKNOWN } =
-    pulumi.runtime;
+const {
+    specialSigKey: SIG_KEY,
+    specialSecretSig: SECRET_SIG,
+    specialAssetSig: ASSET_SIG,
+    specialArchiveSig: ARCHIVE_SIG,
+    specialResourceSig: RESOURCE_SIG,
+    unknownValue: UNKNOWN,
+} = pulumi.runtime;
 
 export interface DeclaredResource {
     readonly urn: string;
@@ -91,13 +97,24 @@ function plainInputs(value: unknown, at: string, secretPaths: string[]): unknown
             }
             if (record.assets !== undefined) {
                 const assets = record.assets as Record<string, unknown>;
-                return { archive: Object.fromEntries(Object.keys(assets).sort().map((k) => [k, plainInputs(assets[k], `${at}.${k}`, secretPaths)])) };
+                return {
+                    archive: Object.fromEntries(
+                        Object.keys(assets)
+                            .sort()
+                            .map((k) => [k, plainInputs(assets[k], `${at}.${k}`, secretPaths)]),
+                    ),
+                };
             }
             return record.text !== undefined ? { text: record.text } : { uri: record.uri };
         case RESOURCE_SIG:
             return record.urn;
     }
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plainInputs(v, at ? `${at}.${k}` : k, secretPaths)]));
+    return Object.fromEntries(
+        Object.entries(record).map(([k, v]) => [
+            k,
+            plainInputs(v, at ? `${at}.${k}` : k, secretPaths),
+        ]),
+    );
 }
 
 type Monitor = {
@@ -114,7 +131,22 @@ function propertyDependenciesOf(req: any): Record<string, string[]> {
 }
 
 /** What registrations and reads share: identity, inputs as plain JSON, state, dependencies. */
-function declared(req: any, resp: any, wireInputs: any, wireState: any, id: string): Omit<DeclaredResource, "custom" | "protect" | "propertyDependencies" | "ignoreChanges" | "replaceOnChanges" | "deleteBeforeReplace" | "retainOnDelete"> {
+function declared(
+    req: any,
+    resp: any,
+    wireInputs: any,
+    wireState: any,
+    id: string,
+): Omit<
+    DeclaredResource,
+    | "custom"
+    | "protect"
+    | "propertyDependencies"
+    | "ignoreChanges"
+    | "replaceOnChanges"
+    | "deleteBeforeReplace"
+    | "retainOnDelete"
+> {
     const secretInputPaths: string[] = [];
     return {
         urn: resp.getUrn(),
@@ -185,7 +217,9 @@ async function waitForRegistrations(): Promise<void> {
 type SettledOutput = pulumi.Output<unknown> & { promise(): Promise<unknown> };
 
 /** Resolves every export; an export whose computation failed fails the run, as `pulumi up` would. */
-async function resolveOutputs(exports: Record<string, unknown>): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
+async function resolveOutputs(
+    exports: Record<string, unknown>,
+): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const name of Object.keys(exports).sort()) {
@@ -202,8 +236,17 @@ async function resolveOutputs(exports: Record<string, unknown>): Promise<{ outpu
  * Runs `body` under the mock runtime with the given config and records what it declares: the
  * program (index.ts) for a stack, or a single component in a test. `body` returns what to export.
  */
-async function underMocks(config: LoadedStackConfig, options: RunOptions, body: () => Record<string, unknown>): Promise<ProgramRun> {
-    await pulumi.runtime.setMocks(new PortalMocks(options.mocks), config.project, config.stack, options.preview ?? false);
+async function underMocks(
+    config: LoadedStackConfig,
+    options: RunOptions,
+    body: () => Record<string, unknown>,
+): Promise<ProgramRun> {
+    await pulumi.runtime.setMocks(
+        new PortalMocks(options.mocks),
+        config.project,
+        config.stack,
+        options.preview ?? false,
+    );
     const resources: DeclaredResource[] = [];
     recordRegistrations(resources);
     pulumi.runtime.setAllConfig(config.raw, [...config.secretKeys]);
@@ -215,7 +258,10 @@ async function underMocks(config: LoadedStackConfig, options: RunOptions, body: 
     } catch (e) {
         error = e as Error;
     }
-    let resolved: { outputs: Record<string, unknown>; secretOutputs: string[] } = { outputs: {}, secretOutputs: [] };
+    let resolved: { outputs: Record<string, unknown>; secretOutputs: string[] } = {
+        outputs: {},
+        secretOutputs: [],
+    };
     if (!error) {
         try {
             resolved = await resolveOutputs(exports);
@@ -242,9 +288,17 @@ let queue: Promise<unknown> = Promise.resolve();
 const memo = new Map<string, Promise<ProgramRun>>();
 
 /** Runs the program for a stack (its committed files, optionally changed); memoised per input. */
-export function runProgram(source: StackConfigSource, options: RunOptions = {}): Promise<ProgramRun> {
+export function runProgram(
+    source: StackConfigSource,
+    options: RunOptions = {},
+): Promise<ProgramRun> {
     const { fresh, ...rest } = options;
-    const key = JSON.stringify([source.stack, source.stackConfig ?? null, source.overrides ?? null, rest]);
+    const key = JSON.stringify([
+        source.stack,
+        source.stackConfig ?? null,
+        source.overrides ?? null,
+        rest,
+    ]);
     let run = fresh ? undefined : memo.get(key);
     if (!run) {
         run = queue.then(() => execute(source, rest));
@@ -260,8 +314,16 @@ export function runProgram(source: StackConfigSource, options: RunOptions = {}):
  * Runs `build` alone under the mocks (a component test): it declares what it likes and returns the
  * values to resolve as outputs. Serialised with program runs; never memoised.
  */
-export function runUnderMocks(build: () => Record<string, unknown>, options: Omit<RunOptions, "projectDir" | "fresh"> = {}): Promise<ProgramRun> {
-    const config: LoadedStackConfig = { project: "ai-portal", stack: "test", raw: {}, secretKeys: [] };
+export function runUnderMocks(
+    build: () => Record<string, unknown>,
+    options: Omit<RunOptions, "projectDir" | "fresh"> = {},
+): Promise<ProgramRun> {
+    const config: LoadedStackConfig = {
+        project: "ai-portal",
+        stack: "test",
+        raw: {},
+        secretKeys: [],
+    };
     const run = queue.then(() => underMocks(config, options, build));
     queue = run.catch(() => undefined);
     return run;

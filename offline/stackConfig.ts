@@ -52,7 +52,10 @@ export function readProjectFile(dir: string = PROJECT_DIR): ProjectFile {
     if (dir === PROJECT_DIR && projectFileCache) {
         return projectFileCache;
     }
-    const doc = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config?: Record<string, unknown>;
+    };
     const declarations: Record<string, KeyDeclaration> = {};
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(doc.config ?? {})) {
@@ -60,7 +63,10 @@ export function readProjectFile(dir: string = PROJECT_DIR): ProjectFile {
             declarations[key] = value;
         } else {
             const qualified = key.includes(":") ? key : `${doc.name}:${key}`;
-            values[qualified] = typeof value === "object" && value !== null && "value" in value ? (value as { value: unknown }).value : value;
+            values[qualified] =
+                typeof value === "object" && value !== null && "value" in value
+                    ? (value as { value: unknown }).value
+                    : value;
         }
     }
     const result = { name: doc.name, declarations, values };
@@ -72,7 +78,9 @@ export function readProjectFile(dir: string = PROJECT_DIR): ProjectFile {
 
 export function readStackFile(stack: string, dir: string = PROJECT_DIR): Record<string, unknown> {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as {
+        config?: Record<string, unknown>;
+    };
     return doc.config ?? {};
 }
 
@@ -91,7 +99,10 @@ export function toConfigString(value: unknown): string {
     return JSON.stringify(value);
 }
 
-export function loadStackConfig(source: StackConfigSource, dir: string = PROJECT_DIR): LoadedStackConfig {
+export function loadStackConfig(
+    source: StackConfigSource,
+    dir: string = PROJECT_DIR,
+): LoadedStackConfig {
     const project = readProjectFile(dir);
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
     const merged = new Map<string, unknown>();

@@ -30,61 +30,121 @@ export class Operations extends pulumi.ComponentResource {
 
         // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key,
         // and alarm notifications carry no data worth a customer-managed key.
-        const topic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.namePrefix}-alarms`, tags: { Name: `${args.namePrefix}-alarms` } }, parent);
+        const topic = new aws.sns.Topic(
+            `${name}-alarms`,
+            { name: `${args.namePrefix}-alarms`, tags: { Name: `${args.namePrefix}-alarms` } },
+            parent,
+        );
         if (args.alarmEmail) {
-            new aws.sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail }, parent);
+            new aws.sns.TopicSubscription(
+                `${name}-alarm-email`,
+                { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail },
+                parent,
+            );
         }
         const notify = [topic.arn];
-        const alarm = (suffix: string, settings: Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "tags">) =>
+        const alarm = (
+            suffix: string,
+            settings: Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "tags">,
+        ) =>
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${suffix}`,
-                { name: `${args.namePrefix}-${suffix}`, okActions: notify, ...settings, tags: { Name: `${args.namePrefix}-${suffix}` } },
+                {
+                    name: `${args.namePrefix}-${suffix}`,
+                    okActions: notify,
+                    ...settings,
+                    tags: { Name: `${args.namePrefix}-${suffix}` },
+                },
                 parent,
             );
 
         const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
         alarm("db-cpu", {
             alarmDescription: `PostgreSQL CPU above ${t.dbCpuPercent}% for 15 minutes`,
-            namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db, statistic: "Average",
-            period: 300, evaluationPeriods: 3, threshold: t.dbCpuPercent, comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "missing", alarmActions: notify,
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            dimensions: db,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 3,
+            threshold: t.dbCpuPercent,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "missing",
+            alarmActions: notify,
         });
         alarm("db-free-storage", {
             alarmDescription: `PostgreSQL free storage below ${t.dbFreeStorageGb} GiB`,
-            namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: db, statistic: "Minimum",
-            period: 300, evaluationPeriods: 2, threshold: t.dbFreeStorageGb * 1024 ** 3, comparisonOperator: "LessThanThreshold",
-            treatMissingData: "missing", alarmActions: notify,
+            namespace: "AWS/RDS",
+            metricName: "FreeStorageSpace",
+            dimensions: db,
+            statistic: "Minimum",
+            period: 300,
+            evaluationPeriods: 2,
+            threshold: t.dbFreeStorageGb * 1024 ** 3,
+            comparisonOperator: "LessThanThreshold",
+            treatMissingData: "missing",
+            alarmActions: notify,
         });
         alarm("db-connections", {
             alarmDescription: `PostgreSQL connections above ${t.dbConnections} for 15 minutes`,
-            namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: db, statistic: "Maximum",
-            period: 300, evaluationPeriods: 3, threshold: t.dbConnections, comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "missing", alarmActions: notify,
+            namespace: "AWS/RDS",
+            metricName: "DatabaseConnections",
+            dimensions: db,
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 3,
+            threshold: t.dbConnections,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "missing",
+            alarmActions: notify,
         });
 
         for (const role of Object.keys(args.instances).sort()) {
             const instance = { InstanceId: args.instances[role] };
             alarm(`${role}-system-check`, {
                 alarmDescription: `${role} host: AWS system status check failing; EC2 recovers the instance onto other hardware`,
-                namespace: "AWS/EC2", metricName: "StatusCheckFailed_System", dimensions: instance, statistic: "Maximum",
-                period: 60, evaluationPeriods: 2, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold",
+                namespace: "AWS/EC2",
+                metricName: "StatusCheckFailed_System",
+                dimensions: instance,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 2,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
                 treatMissingData: "missing",
-                alarmActions: [pulumi.interpolate`arn:${partition.partition}:automate:${args.region}:ec2:recover`, topic.arn],
+                alarmActions: [
+                    pulumi.interpolate`arn:${partition.partition}:automate:${args.region}:ec2:recover`,
+                    topic.arn,
+                ],
             });
             alarm(`${role}-instance-check`, {
                 alarmDescription: `${role} host: instance status check failing (the OS is not responding)`,
-                namespace: "AWS/EC2", metricName: "StatusCheckFailed_Instance", dimensions: instance, statistic: "Maximum",
-                period: 60, evaluationPeriods: 3, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "missing", alarmActions: notify,
+                namespace: "AWS/EC2",
+                metricName: "StatusCheckFailed_Instance",
+                dimensions: instance,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 3,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "missing",
+                alarmActions: notify,
             });
         }
 
         alarm("web-https-health", {
             alarmDescription: `The portal has not answered over HTTPS for ${t.webUnhealthyMinutes} minutes (or stopped reporting)`,
-            namespace: HEALTH_NAMESPACE, metricName: HEALTH_METRIC, dimensions: { Stack: args.stack }, statistic: "Minimum",
-            period: 60, evaluationPeriods: t.webUnhealthyMinutes, threshold: 1, comparisonOperator: "LessThanThreshold",
+            namespace: HEALTH_NAMESPACE,
+            metricName: HEALTH_METRIC,
+            dimensions: { Stack: args.stack },
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: t.webUnhealthyMinutes,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
             // No data means the host or its reporter is down: that is unhealthy too.
-            treatMissingData: "breaching", alarmActions: notify,
+            treatMissingData: "breaching",
+            alarmActions: notify,
         });
 
         this.alarmTopicArn = topic.arn;

@@ -24,7 +24,11 @@ function parseArgs(argv: readonly string[]): Options {
     const options: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
-        if (!["--stack", "--json", "--graph"].includes(flag) || argv[i + 1] === undefined || argv[i + 1].startsWith("--")) {
+        if (
+            !["--stack", "--json", "--graph"].includes(flag) ||
+            argv[i + 1] === undefined ||
+            argv[i + 1].startsWith("--")
+        ) {
             throw new Error(`unexpected argument ${JSON.stringify(flag)}\n${USAGE}`);
         }
         options[flag.slice(2)] = argv[++i];
@@ -47,7 +51,9 @@ async function main(): Promise<number> {
     }
     const plan = buildPlan(run);
     const names = new Map(run.resources.filter((r) => r.id).map((r) => [r.id, r.name]));
-    for (const directory of run.resources.filter((r) => r.type === "aws:directoryservice/directory:Directory")) {
+    for (const directory of run.resources.filter(
+        (r) => r.type === "aws:directoryservice/directory:Directory",
+    )) {
         names.set(directory.state.securityGroupId, `${directory.name} (its AWS-managed group)`);
     }
     process.stdout.write(renderPlan(plan, names));

@@ -22,7 +22,11 @@ export interface CostEstimate {
     readonly priceDate: string;
     readonly lines: readonly CostLine[];
     /** Resources that cost money but have no price in the table. */
-    readonly unpriced: readonly { readonly resource: string; readonly type: string; readonly reason: string }[];
+    readonly unpriced: readonly {
+        readonly resource: string;
+        readonly type: string;
+        readonly reason: string;
+    }[];
     readonly assumptions: readonly string[];
     readonly outOfScope: string;
 }
@@ -84,9 +88,25 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
     const hours = prices.hoursPerMonth;
     const lines: CostLine[] = [];
     const unpriced: { resource: string; type: string; reason: string }[] = [];
-    const line = (resource: string, item: string, quantity: number, unit: string, unitUsd: number, source: string) =>
-        lines.push({ resource, item, quantity: round(quantity, 3), unit, unitUsd, monthlyUsd: round(quantity * unitUsd), source });
-    const hourly = <T extends Record<string, number>>(table: T, key: string) => (table as Record<string, number>)[key] as number | undefined;
+    const line = (
+        resource: string,
+        item: string,
+        quantity: number,
+        unit: string,
+        unitUsd: number,
+        source: string,
+    ) =>
+        lines.push({
+            resource,
+            item,
+            quantity: round(quantity, 3),
+            unit,
+            unitUsd,
+            monthlyUsd: round(quantity * unitUsd),
+            source,
+        });
+    const hourly = <T extends Record<string, number>>(table: T, key: string) =>
+        (table as Record<string, number>)[key] as number | undefined;
 
     for (const r of resources) {
         const i = r.inputs;
@@ -94,67 +114,183 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
             case "aws:ec2/instance:Instance": {
                 const rate = hourly(prices.ec2.perHour, i.instanceType);
                 if (rate === undefined) {
-                    unpriced.push({ resource: r.name, type: r.type, reason: `no price for ${i.instanceType}` });
+                    unpriced.push({
+                        resource: r.name,
+                        type: r.type,
+                        reason: `no price for ${i.instanceType}`,
+                    });
                 } else {
                     line(r.name, `EC2 ${i.instanceType}`, hours, "hour", rate, prices.ec2.source);
                 }
-                line(r.name, "EBS gp3 root volume", i.rootBlockDevice?.volumeSize ?? 8, "GB-month", prices.ebsGp3.perGbMonth, prices.ebsGp3.source);
+                line(
+                    r.name,
+                    "EBS gp3 root volume",
+                    i.rootBlockDevice?.volumeSize ?? 8,
+                    "GB-month",
+                    prices.ebsGp3.perGbMonth,
+                    prices.ebsGp3.source,
+                );
                 break;
             }
             case "aws:ec2/natGateway:NatGateway":
-                line(r.name, "NAT gateway", hours, "hour", prices.natGateway.perHour, prices.natGateway.source);
-                line(r.name, "NAT data processed (assumed)", prices.natGateway.assumedGbPerMonth, "GB", prices.natGateway.perGbProcessed, prices.natGateway.source);
+                line(
+                    r.name,
+                    "NAT gateway",
+                    hours,
+                    "hour",
+                    prices.natGateway.perHour,
+                    prices.natGateway.source,
+                );
+                line(
+                    r.name,
+                    "NAT data processed (assumed)",
+                    prices.natGateway.assumedGbPerMonth,
+                    "GB",
+                    prices.natGateway.perGbProcessed,
+                    prices.natGateway.source,
+                );
                 break;
             case "aws:ec2/eip:Eip":
-                line(r.name, "public IPv4 address", hours, "hour", prices.publicIpv4.perHour, prices.publicIpv4.source);
+                line(
+                    r.name,
+                    "public IPv4 address",
+                    hours,
+                    "hour",
+                    prices.publicIpv4.perHour,
+                    prices.publicIpv4.source,
+                );
                 break;
             case "aws:rds/instance:Instance": {
                 const rate = hourly(prices.rds.perHour, i.instanceClass);
                 const factor = i.multiAz ? prices.rds.multiAzFactor : 1;
                 const az = i.multiAz ? "Multi-AZ" : "Single-AZ";
                 if (rate === undefined) {
-                    unpriced.push({ resource: r.name, type: r.type, reason: `no price for ${i.instanceClass}` });
+                    unpriced.push({
+                        resource: r.name,
+                        type: r.type,
+                        reason: `no price for ${i.instanceClass}`,
+                    });
                 } else {
-                    line(r.name, `RDS PostgreSQL ${i.instanceClass} ${az}`, hours, "hour", round(rate * factor, 4), prices.rds.source);
+                    line(
+                        r.name,
+                        `RDS PostgreSQL ${i.instanceClass} ${az}`,
+                        hours,
+                        "hour",
+                        round(rate * factor, 4),
+                        prices.rds.source,
+                    );
                 }
-                line(r.name, `RDS gp3 storage ${az}`, i.allocatedStorage, "GB-month", round(prices.rds.gp3PerGbMonth * factor, 4), prices.rds.source);
+                line(
+                    r.name,
+                    `RDS gp3 storage ${az}`,
+                    i.allocatedStorage,
+                    "GB-month",
+                    round(prices.rds.gp3PerGbMonth * factor, 4),
+                    prices.rds.source,
+                );
                 if (i.manageMasterUserPassword) {
-                    line(r.name, "Secrets Manager secret (RDS-managed master password)", 1, "secret-month", prices.secretsManager.perSecretMonth, prices.secretsManager.source);
+                    line(
+                        r.name,
+                        "Secrets Manager secret (RDS-managed master password)",
+                        1,
+                        "secret-month",
+                        prices.secretsManager.perSecretMonth,
+                        prices.secretsManager.source,
+                    );
                 }
                 break;
             }
             case "aws:directoryservice/directory:Directory": {
                 const rate = hourly(prices.managedAd.perDomainControllerHour, i.edition);
                 if (rate === undefined) {
-                    unpriced.push({ resource: r.name, type: r.type, reason: `no price for edition ${i.edition}` });
+                    unpriced.push({
+                        resource: r.name,
+                        type: r.type,
+                        reason: `no price for edition ${i.edition}`,
+                    });
                 } else {
-                    line(r.name, `Managed Microsoft AD ${i.edition} (${prices.managedAd.domainControllers} domain controllers)`, hours * prices.managedAd.domainControllers, "DC-hour", rate, prices.managedAd.source);
+                    line(
+                        r.name,
+                        `Managed Microsoft AD ${i.edition} (${prices.managedAd.domainControllers} domain controllers)`,
+                        hours * prices.managedAd.domainControllers,
+                        "DC-hour",
+                        rate,
+                        prices.managedAd.source,
+                    );
                 }
                 break;
             }
             case "aws:s3/bucket:Bucket":
-                line(r.name, "S3 Standard storage (assumed)", prices.s3.assumedGb, "GB-month", prices.s3.perGbMonth, prices.s3.source);
+                line(
+                    r.name,
+                    "S3 Standard storage (assumed)",
+                    prices.s3.assumedGb,
+                    "GB-month",
+                    prices.s3.perGbMonth,
+                    prices.s3.source,
+                );
                 break;
             case "aws:cloudwatch/logGroup:LogGroup": {
                 const flow = String(i.name ?? "").endsWith("vpc-flow-logs");
-                const gb = flow ? prices.cloudwatchLogs.assumedGbPerMonth.flowLogs : prices.cloudwatchLogs.assumedGbPerMonth.other;
-                line(r.name, "CloudWatch Logs ingestion (assumed)", gb, "GB", prices.cloudwatchLogs.ingestPerGb, prices.cloudwatchLogs.source);
+                const gb = flow
+                    ? prices.cloudwatchLogs.assumedGbPerMonth.flowLogs
+                    : prices.cloudwatchLogs.assumedGbPerMonth.other;
+                line(
+                    r.name,
+                    "CloudWatch Logs ingestion (assumed)",
+                    gb,
+                    "GB",
+                    prices.cloudwatchLogs.ingestPerGb,
+                    prices.cloudwatchLogs.source,
+                );
                 // Steady state: a month's logs times the months they are kept.
-                line(r.name, "CloudWatch Logs storage (steady state)", gb * ((i.retentionInDays ?? 30) / 30), "GB-month", prices.cloudwatchLogs.storePerGbMonth, prices.cloudwatchLogs.source);
+                line(
+                    r.name,
+                    "CloudWatch Logs storage (steady state)",
+                    gb * ((i.retentionInDays ?? 30) / 30),
+                    "GB-month",
+                    prices.cloudwatchLogs.storePerGbMonth,
+                    prices.cloudwatchLogs.source,
+                );
                 break;
             }
             case "aws:secretsmanager/secret:Secret":
-                line(r.name, "Secrets Manager secret", 1, "secret-month", prices.secretsManager.perSecretMonth, prices.secretsManager.source);
+                line(
+                    r.name,
+                    "Secrets Manager secret",
+                    1,
+                    "secret-month",
+                    prices.secretsManager.perSecretMonth,
+                    prices.secretsManager.source,
+                );
                 break;
             case "aws:cloudwatch/metricAlarm:MetricAlarm":
-                line(r.name, "CloudWatch alarm", 1, "alarm-month", prices.cloudwatchAlarms.perAlarmMonth, prices.cloudwatchAlarms.source);
+                line(
+                    r.name,
+                    "CloudWatch alarm",
+                    1,
+                    "alarm-month",
+                    prices.cloudwatchAlarms.perAlarmMonth,
+                    prices.cloudwatchAlarms.source,
+                );
                 break;
             case "aws:ecr/repository:Repository":
-                line(r.name, "ECR storage (assumed)", prices.ecr.assumedGb, "GB-month", prices.ecr.perGbMonth, prices.ecr.source);
+                line(
+                    r.name,
+                    "ECR storage (assumed)",
+                    prices.ecr.assumedGb,
+                    "GB-month",
+                    prices.ecr.perGbMonth,
+                    prices.ecr.source,
+                );
                 break;
             default:
                 if (r.custom && !FREE_TYPES.has(r.type)) {
-                    unpriced.push({ resource: r.name, type: r.type, reason: "no entry in plan/prices.json" });
+                    unpriced.push({
+                        resource: r.name,
+                        type: r.type,
+                        reason: "no entry in plan/prices.json",
+                    });
                 }
         }
     }
@@ -166,7 +302,14 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
         priceDate: prices.priceDate,
         lines,
         unpriced,
-        assumptions: [prices.natGateway.assumption, prices.s3.assumption, prices.cloudwatchLogs.assumption, prices.ecr.assumption, `${hours} hours a month`, prices.verification],
+        assumptions: [
+            prices.natGateway.assumption,
+            prices.s3.assumption,
+            prices.cloudwatchLogs.assumption,
+            prices.ecr.assumption,
+            `${hours} hours a month`,
+            prices.verification,
+        ],
         outOfScope: prices.outOfScope,
     };
 }

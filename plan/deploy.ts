@@ -32,7 +32,9 @@ export function creationMinutes(r: Pick<DeployInput, "type" | "custom" | "inputs
     if (!entry) {
         return times.default.minutes;
     }
-    return r.inputs.multiAz && entry.multiAzMinutes !== undefined ? entry.multiAzMinutes : entry.minutes;
+    return r.inputs.multiAz && entry.multiAzMinutes !== undefined
+        ? entry.multiAzMinutes
+        : entry.minutes;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -52,7 +52,9 @@ function costTable(costs: Record<(typeof STACKS)[number], CostEstimate>): string
         }
     }
     const cell = (c: { usd: number; details: Set<string> } | undefined) =>
-        c === undefined ? "-" : `$${c.usd.toFixed(2)}${c.details.size > 0 ? ` (${[...c.details].sort().join(", ")})` : ""}`;
+        c === undefined
+            ? "-"
+            : `$${c.usd.toFixed(2)}${c.details.size > 0 ? ` (${[...c.details].sort().join(", ")})` : ""}`;
     const body = [...rows.entries()]
         .sort((a, b) => (b[1].prod?.usd ?? 0) - (a[1].prod?.usd ?? 0) || compareText(a[0], b[0]))
         .map(([name, row]) => `| ${name} | ${cell(row.dev)} | ${cell(row.prod)} |`);

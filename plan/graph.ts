@@ -32,34 +32,62 @@ function groupNodes(run: ProgramRun): Map<string, Node> {
     for (const instance of ofType(run, "aws:ec2/instance:Instance")) {
         const web = instance.inputs.associatePublicIpAddress === true;
         const node: Node = web
-            ? { id: "web", label: `Open WebUI host<br/>${instance.inputs.instanceType}, public subnet`, tier: "compute" }
-            : { id: "gateway", label: `Bedrock gateway host<br/>${instance.inputs.instanceType}, private subnet`, tier: "compute" };
+            ? {
+                  id: "web",
+                  label: `Open WebUI host<br/>${instance.inputs.instanceType}, public subnet`,
+                  tier: "compute",
+              }
+            : {
+                  id: "gateway",
+                  label: `Bedrock gateway host<br/>${instance.inputs.instanceType}, private subnet`,
+                  tier: "compute",
+              };
         for (const sg of instance.inputs.vpcSecurityGroupIds ?? []) {
             nodes.set(sg, node);
         }
     }
     for (const db of ofType(run, "aws:rds/instance:Instance")) {
-        const node: Node = { id: "database", label: `PostgreSQL ${db.inputs.engineVersion}<br/>${db.inputs.instanceClass}${db.inputs.multiAz ? ", Multi-AZ" : ""}`, tier: "data" };
+        const node: Node = {
+            id: "database",
+            label: `PostgreSQL ${db.inputs.engineVersion}<br/>${db.inputs.instanceClass}${db.inputs.multiAz ? ", Multi-AZ" : ""}`,
+            tier: "data",
+        };
         for (const sg of db.inputs.vpcSecurityGroupIds ?? []) {
             nodes.set(sg, node);
         }
     }
     for (const fn of ofType(run, "aws:lambda/function:Function")) {
         for (const sg of fn.inputs.vpcConfig?.securityGroupIds ?? []) {
-            nodes.set(sg, { id: "dbBootstrap", label: "DB role bootstrap<br/>(Lambda)", tier: "data" });
+            nodes.set(sg, {
+                id: "dbBootstrap",
+                label: "DB role bootstrap<br/>(Lambda)",
+                tier: "data",
+            });
         }
     }
     for (const dir of ofType(run, "aws:directoryservice/directory:Directory")) {
-        nodes.set(dir.state.securityGroupId, { id: "directory", label: `Managed Microsoft AD<br/>${dir.inputs.edition}, 2 domain controllers`, tier: "directory" });
+        nodes.set(dir.state.securityGroupId, {
+            id: "directory",
+            label: `Managed Microsoft AD<br/>${dir.inputs.edition}, 2 domain controllers`,
+            tier: "directory",
+        });
     }
     return nodes;
 }
 
 function cidrNode(cidr: string, direction: "ingress" | "egress"): Node {
     if (direction === "egress" && cidr === "0.0.0.0/0") {
-        return { id: "internet", label: "Internet and AWS APIs<br/>(via IGW / NAT)", tier: "outside" };
+        return {
+            id: "internet",
+            label: "Internet and AWS APIs<br/>(via IGW / NAT)",
+            tier: "outside",
+        };
     }
-    return { id: `clients_${cidr.replace(/[^0-9]/g, "_")}`, label: `Clients ${cidr}`, tier: "outside" };
+    return {
+        id: `clients_${cidr.replace(/[^0-9]/g, "_")}`,
+        label: `Clients ${cidr}`,
+        tier: "outside",
+    };
 }
 
 export function architectureDiagram(run: ProgramRun): string {
@@ -69,7 +97,10 @@ export function architectureDiagram(run: ProgramRun): string {
     for (const [type, direction] of Object.entries(RULE_TYPES)) {
         for (const rule of ofType(run, type)) {
             const own = groups.get(rule.inputs.securityGroupId);
-            const peer = rule.inputs.cidrIpv4 !== undefined ? cidrNode(rule.inputs.cidrIpv4, direction) : groups.get(rule.inputs.referencedSecurityGroupId);
+            const peer =
+                rule.inputs.cidrIpv4 !== undefined
+                    ? cidrNode(rule.inputs.cidrIpv4, direction)
+                    : groups.get(rule.inputs.referencedSecurityGroupId);
             if (!own || !peer) {
                 continue;
             }
@@ -87,9 +118,15 @@ export function architectureDiagram(run: ProgramRun): string {
     const lines = ["flowchart LR"];
     const tiers: Node["tier"][] = ["outside", "network", "compute", "data", "directory"];
     for (const tier of tiers) {
-        const members = [...nodes.values()].filter((n) => n.tier === tier).sort((a, b) => compareText(a.id, b.id));
+        const members = [...nodes.values()]
+            .filter((n) => n.tier === tier)
+            .sort((a, b) => compareText(a.id, b.id));
         if (tier === "network" && vpc) {
-            lines.push(`    subgraph ${tier}_tier["${TIER_TITLES[tier]}"]`, `        vpc["VPC ${vpc.inputs.cidrBlock}<br/>${nats} NAT gateway(s)"]`, "    end");
+            lines.push(
+                `    subgraph ${tier}_tier["${TIER_TITLES[tier]}"]`,
+                `        vpc["VPC ${vpc.inputs.cidrBlock}<br/>${nats} NAT gateway(s)"]`,
+                "    end",
+            );
             continue;
         }
         if (members.length === 0) {
@@ -104,7 +141,9 @@ export function architectureDiagram(run: ProgramRun): string {
     }
     for (const key of [...edges.keys()].sort()) {
         const [from, to] = key.split(" ");
-        const ports = [...edges.get(key)!].sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || compareText(a, b));
+        const ports = [...edges.get(key)!].sort(
+            (a, b) => parseInt(a, 10) - parseInt(b, 10) || compareText(a, b),
+        );
         lines.push(`    ${from} -->|"${ports.join(", ")}"| ${to}`);
     }
     return lines.join("\n") + "\n";

@@ -40,7 +40,14 @@ export function redact(value: unknown, secretPaths: readonly string[], at = ""):
         return Object.fromEntries(
             Object.keys(value)
                 .sort()
-                .map((k) => [k, redact((value as Record<string, unknown>)[k], secretPaths, at ? `${at}.${k}` : k)]),
+                .map((k) => [
+                    k,
+                    redact(
+                        (value as Record<string, unknown>)[k],
+                        secretPaths,
+                        at ? `${at}.${k}` : k,
+                    ),
+                ]),
         );
     }
     return value;
@@ -60,7 +67,11 @@ export function planResource(r: DeclaredResource): PlanResource {
 
 export function buildPlan(run: ProgramRun): PlanDocument {
     const resources = run.resources.map(planResource).sort((a, b) => compareText(a.urn, b.urn));
-    const outputs = Object.fromEntries(Object.keys(run.outputs).sort().map((name) => [name, run.secretOutputs.includes(name) ? REDACTED : run.outputs[name]]));
+    const outputs = Object.fromEntries(
+        Object.keys(run.outputs)
+            .sort()
+            .map((name) => [name, run.secretOutputs.includes(name) ? REDACTED : run.outputs[name]]),
+    );
     return {
         stack: run.config.stack,
         resources,

@@ -22,7 +22,7 @@ function show(value: unknown, names: Names): string {
     if (Array.isArray(value)) {
         return value.map((v) => show(v, names)).join(",");
     }
-    return typeof value === "string" ? names.get(value) ?? value : String(value);
+    return typeof value === "string" ? (names.get(value) ?? value) : String(value);
 }
 
 /** The settings worth a reviewer's eye, per resource type. */
@@ -45,7 +45,17 @@ function settings(r: PlanResource, names: Names): string {
         case "aws:ec2/instance:Instance":
             return `${pick("instanceType", "subnetId", "associatePublicIpAddress", "keyName")} imds=${i.metadataOptions?.httpTokens} root=${i.rootBlockDevice?.volumeSize}GB-${i.rootBlockDevice?.volumeType}${i.rootBlockDevice?.encrypted ? "-encrypted" : ""}`;
         case "aws:rds/instance:Instance":
-            return pick("instanceClass", "engine", "engineVersion", "allocatedStorage", "storageType", "multiAz", "deletionProtection", "publiclyAccessible", "backupRetentionPeriod");
+            return pick(
+                "instanceClass",
+                "engine",
+                "engineVersion",
+                "allocatedStorage",
+                "storageType",
+                "multiAz",
+                "deletionProtection",
+                "publiclyAccessible",
+                "backupRetentionPeriod",
+            );
         case "aws:directoryservice/directory:Directory":
             return pick("type", "edition", "name", "shortName");
         case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
@@ -74,11 +84,21 @@ export function renderTree(plan: PlanDocument, names: Names = new Map()): string
     }
     const lines: string[] = [];
     const walk = (parent: string, depth: number) => {
-        const items = (children.get(parent) ?? []).slice().sort((a, b) => Number(a.type.startsWith("aiportal:")) - Number(b.type.startsWith("aiportal:")) || compareText(a.type, b.type) || compareText(a.name, b.name));
+        const items = (children.get(parent) ?? [])
+            .slice()
+            .sort(
+                (a, b) =>
+                    Number(a.type.startsWith("aiportal:")) -
+                        Number(b.type.startsWith("aiportal:")) ||
+                    compareText(a.type, b.type) ||
+                    compareText(a.name, b.name),
+            );
         for (const r of items) {
             const detail = settings(r, names);
             const flags = r.protect ? " [protected]" : "";
-            lines.push(`${"  ".repeat(depth)}${r.type.startsWith("aiportal:") ? "▸ " : "- "}${shortType(r.type)} ${r.name}${flags}${detail ? `  ${detail}` : ""}`);
+            lines.push(
+                `${"  ".repeat(depth)}${r.type.startsWith("aiportal:") ? "▸ " : "- "}${shortType(r.type)} ${r.name}${flags}${detail ? `  ${detail}` : ""}`,
+            );
             walk(r.urn, depth + 1);
         }
     };
@@ -93,13 +113,19 @@ function formatUsd(n: number): string {
 /** `names` maps the ids the program saw (subnets, groups, gateways) to resource names. */
 export function renderPlan(plan: PlanDocument, names: Names = new Map()): string {
     const out: string[] = [];
-    out.push(`Offline plan for stack "${plan.stack}": ${plan.resources.length} resources (no AWS call was made)`, "");
+    out.push(
+        `Offline plan for stack "${plan.stack}": ${plan.resources.length} resources (no AWS call was made)`,
+        "",
+    );
     out.push(renderTree(plan, names), "");
     out.push("Outputs:");
     for (const [name, value] of Object.entries(plan.outputs)) {
         out.push(`  ${name} = ${JSON.stringify(value)}`);
     }
-    out.push("", `Monthly cost estimate (eu-west-2 on-demand, prices of ${plan.cost.priceDate}): ${formatUsd(plan.cost.monthlyUsd)}`);
+    out.push(
+        "",
+        `Monthly cost estimate (eu-west-2 on-demand, prices of ${plan.cost.priceDate}): ${formatUsd(plan.cost.monthlyUsd)}`,
+    );
     const byItem = new Map<string, number>();
     for (const line of plan.cost.lines) {
         const key = line.item.replace(/ \(.*\)$/, "");
@@ -108,9 +134,14 @@ export function renderPlan(plan: PlanDocument, names: Names = new Map()): string
     for (const [item, usd] of [...byItem.entries()].sort((a, b) => b[1] - a[1])) {
         out.push(`  ${formatUsd(usd).padStart(9)}  ${item}`);
     }
-    out.push(`  Unpriced: ${plan.cost.unpriced.length === 0 ? "none" : plan.cost.unpriced.map((u) => `${u.resource} (${u.reason})`).join("; ")}`);
+    out.push(
+        `  Unpriced: ${plan.cost.unpriced.length === 0 ? "none" : plan.cost.unpriced.map((u) => `${u.resource} (${u.reason})`).join("; ")}`,
+    );
     out.push(`  Not estimated: ${plan.cost.outOfScope}`);
-    out.push("", `Deploy estimate: critical path ${plan.deploy.criticalPathMinutes} min (${plan.deploy.serialMinutes} min if nothing ran in parallel):`);
+    out.push(
+        "",
+        `Deploy estimate: critical path ${plan.deploy.criticalPathMinutes} min (${plan.deploy.serialMinutes} min if nothing ran in parallel):`,
+    );
     for (const urn of plan.deploy.path) {
         const [, , type, name] = urn.split("::");
         out.push(`  -> ${shortType(type.split("$").pop()!)} ${name}`);

@@ -4,7 +4,14 @@
  * Every policy is mandatory. They read only what a `pulumi preview` knows: inputs, the provider's
  * settings and the dependency graph (new resources' ids are unknown until they exist).
  */
-import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 const REQUIRED_TAGS = ["Project", "Stack", "ManagedBy"];
@@ -17,7 +24,8 @@ const T = {
     parameterGroup: "aws:rds/parameterGroup:ParameterGroup",
     bucket: "aws:s3/bucket:Bucket",
     publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    encryption:
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
 };
@@ -41,18 +49,33 @@ function isProductionStack(args: Pick<ResourceValidationArgs, "provider" | "prop
 }
 
 /** Ingress entries of a rule resource or of a group's inline rules, as {from, to, cidrs}. */
-function ingressOf(args: ResourceValidationArgs): { from: number; to: number; protocol: string; cidrs: string[] }[] {
+function ingressOf(
+    args: ResourceValidationArgs,
+): { from: number; to: number; protocol: string; cidrs: string[] }[] {
     if (args.type === T.ingress) {
         const p = args.props;
-        return [{ from: p.fromPort ?? 0, to: p.toPort ?? 65535, protocol: String(p.ipProtocol), cidrs: [p.cidrIpv4, p.cidrIpv6].filter(Boolean) }];
+        return [
+            {
+                from: p.fromPort ?? 0,
+                to: p.toPort ?? 65535,
+                protocol: String(p.ipProtocol),
+                cidrs: [p.cidrIpv4, p.cidrIpv6].filter(Boolean),
+            },
+        ];
     }
     if (args.type === T.sg) {
-        return (args.props.ingress ?? []).map((r: any) => ({ from: r.fromPort, to: r.toPort, protocol: String(r.protocol), cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])] }));
+        return (args.props.ingress ?? []).map((r: any) => ({
+            from: r.fromPort,
+            to: r.toPort,
+            protocol: String(r.protocol),
+            cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])],
+        }));
     }
     return [];
 }
 
-const coversPort = (r: { from: number; to: number; protocol: string }, port: number) => r.protocol === "-1" || (r.from <= port && port <= r.to);
+const coversPort = (r: { from: number; to: number; protocol: string }, port: number) =>
+    r.protocol === "-1" || (r.from <= port && port <= r.to);
 
 function statementsOf(document: unknown): any[] | undefined {
     if (typeof document !== "string") {
@@ -69,7 +92,8 @@ function fromProperty(resource: PolicyResource, key: string): PolicyResource[] {
 
 export const noWorldIngressExceptWebHttps: StackValidationPolicy = {
     name: "no-world-ingress-except-web-https",
-    description: "Ingress from 0.0.0.0/0 or ::/0 is allowed only on 80 and 443, and only to the web host's security group.",
+    description:
+        "Ingress from 0.0.0.0/0 or ::/0 is allowed only on 80 and 443, and only to the web host's security group.",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         // The web host's groups: those of the one instance that has a public address.
@@ -84,8 +108,16 @@ export const noWorldIngressExceptWebHttps: StackValidationPolicy = {
             }
             const port = r.props.fromPort;
             const groups = fromProperty(r, "securityGroupId").map((g) => g.urn);
-            if (port !== r.props.toPort || ![80, 443].includes(port) || groups.length === 0 || !groups.every((g) => webGroups.has(g))) {
-                report(`${r.name}: ports ${r.props.fromPort}-${r.props.toPort} are open to the world on a group that is not the web host's (only 80/443 to the web host may be)`, r.urn);
+            if (
+                port !== r.props.toPort ||
+                ![80, 443].includes(port) ||
+                groups.length === 0 ||
+                !groups.every((g) => webGroups.has(g))
+            ) {
+                report(
+                    `${r.name}: ports ${r.props.fromPort}-${r.props.toPort} are open to the world on a group that is not the web host's (only 80/443 to the web host may be)`,
+                    r.urn,
+                );
             }
         }
     },
@@ -106,7 +138,8 @@ export const noSshFromWorld: ResourceValidationPolicy = {
 
 export const inlineGroupRulesClosed: ResourceValidationPolicy = {
     name: "security-group-inline-world-ingress",
-    description: "Security groups declare no inline ingress from the world (the traffic matrix adds rules one by one).",
+    description:
+        "Security groups declare no inline ingress from the world (the traffic matrix adds rules one by one).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type !== T.sg) {
@@ -122,7 +155,8 @@ export const inlineGroupRulesClosed: ResourceValidationPolicy = {
 
 export const rdsEncryptedPrivateBackedUp: ResourceValidationPolicy = {
     name: "rds-encrypted-private-backed-up",
-    description: "RDS instances are encrypted, not publicly accessible, and keep automated backups for 7 days or more.",
+    description:
+        "RDS instances are encrypted, not publicly accessible, and keep automated backups for 7 days or more.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type !== T.rds) {
@@ -135,7 +169,9 @@ export const rdsEncryptedPrivateBackedUp: ResourceValidationPolicy = {
             report("the instance is publicly accessible");
         }
         if (!(args.props.backupRetentionPeriod >= 7)) {
-            report(`backups are kept ${args.props.backupRetentionPeriod ?? 0} days; at least 7 are required`);
+            report(
+                `backups are kept ${args.props.backupRetentionPeriod ?? 0} days; at least 7 are required`,
+            );
         }
     },
 };
@@ -145,11 +181,22 @@ export const rdsTlsForced: StackValidationPolicy = {
     description: "RDS for PostgreSQL instances use a parameter group with rds.force_ssl = 1.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        for (const db of args.resources.filter((r) => r.type === T.rds && String(r.props.engine).startsWith("postgres"))) {
-            const groups = fromProperty(db, "parameterGroupName").filter((g) => g.type === T.parameterGroup);
-            const forced = groups.some((g) => (g.props.parameters ?? []).some((p: any) => p.name === "rds.force_ssl" && String(p.value) === "1"));
+        for (const db of args.resources.filter(
+            (r) => r.type === T.rds && String(r.props.engine).startsWith("postgres"),
+        )) {
+            const groups = fromProperty(db, "parameterGroupName").filter(
+                (g) => g.type === T.parameterGroup,
+            );
+            const forced = groups.some((g) =>
+                (g.props.parameters ?? []).some(
+                    (p: any) => p.name === "rds.force_ssl" && String(p.value) === "1",
+                ),
+            );
             if (!forced) {
-                report(`${db.name}: no parameter group of this stack forces TLS (rds.force_ssl = 1)`, db.urn);
+                report(
+                    `${db.name}: no parameter group of this stack forces TLS (rds.force_ssl = 1)`,
+                    db.urn,
+                );
             }
         }
     },
@@ -174,7 +221,8 @@ export const prodRdsMultiAzProtected: ResourceValidationPolicy = {
 
 export const ec2Hardened: ResourceValidationPolicy = {
     name: "ec2-imdsv2-encrypted-no-public-ip",
-    description: "EC2 instances require IMDSv2, encrypt their volumes, and have no public address unless tagged Exposure=public.",
+    description:
+        "EC2 instances require IMDSv2, encrypt their volumes, and have no public address unless tagged Exposure=public.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type !== T.instance) {
@@ -182,7 +230,7 @@ export const ec2Hardened: ResourceValidationPolicy = {
         }
         const p = args.props;
         if (p.metadataOptions?.httpTokens !== "required") {
-            report("IMDSv2 is not required (metadataOptions.httpTokens must be \"required\")");
+            report('IMDSv2 is not required (metadataOptions.httpTokens must be "required")');
         }
         if (p.rootBlockDevice?.encrypted !== true) {
             report("the root volume is not encrypted");
@@ -193,7 +241,9 @@ export const ec2Hardened: ResourceValidationPolicy = {
             }
         }
         if (p.associatePublicIpAddress === true && p.tags?.Exposure !== "public") {
-            report("a public IP address on an instance not tagged Exposure=public (only the web host may have one)");
+            report(
+                "a public IP address on an instance not tagged Exposure=public (only the web host may have one)",
+            );
         }
     },
 };
@@ -203,9 +253,15 @@ export const onePublicInstance: StackValidationPolicy = {
     description: "At most one instance (the web host) is exposed to the internet.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const exposed = args.resources.filter((r) => r.type === T.instance && (r.props.associatePublicIpAddress === true || r.props.tags?.Exposure === "public"));
+        const exposed = args.resources.filter(
+            (r) =>
+                r.type === T.instance &&
+                (r.props.associatePublicIpAddress === true || r.props.tags?.Exposure === "public"),
+        );
         if (exposed.length > 1) {
-            report(`${exposed.length} instances are exposed: ${exposed.map((r) => r.name).join(", ")}`);
+            report(
+                `${exposed.length} instances are exposed: ${exposed.map((r) => r.name).join(", ")}`,
+            );
         }
     },
 };
@@ -218,7 +274,12 @@ export const s3PublicAccessBlocked: ResourceValidationPolicy = {
         if (args.type !== T.publicAccess) {
             return;
         }
-        for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+        for (const key of [
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        ]) {
             if (args.props[key] !== true) {
                 report(`${key} is not true`);
             }
@@ -228,11 +289,15 @@ export const s3PublicAccessBlocked: ResourceValidationPolicy = {
 
 export const s3BucketsGuarded: StackValidationPolicy = {
     name: "s3-private-encrypted-tls-only",
-    description: "Every S3 bucket has a public access block, default encryption and a policy that denies requests without TLS.",
+    description:
+        "Every S3 bucket has a public access block, default encryption and a policy that denies requests without TLS.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const attached = (type: string, bucket: PolicyResource) =>
-            args.resources.filter((r) => r.type === type && fromProperty(r, "bucket").some((b) => b.urn === bucket.urn));
+            args.resources.filter(
+                (r) =>
+                    r.type === type && fromProperty(r, "bucket").some((b) => b.urn === bucket.urn),
+            );
         for (const bucket of args.resources.filter((r) => r.type === T.bucket)) {
             if (attached(T.publicAccess, bucket).length === 0) {
                 report(`${bucket.name}: no public access block`, bucket.urn);
@@ -241,8 +306,14 @@ export const s3BucketsGuarded: StackValidationPolicy = {
                 report(`${bucket.name}: no default encryption`, bucket.urn);
             }
             const tlsOnly = attached(T.bucketPolicy, bucket).some((policy) =>
-                (statementsOf(policy.props.policy) ?? [{ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }]).some(
-                    (s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
+                (
+                    statementsOf(policy.props.policy) ?? [
+                        { Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                    ]
+                ).some(
+                    (s) =>
+                        s.Effect === "Deny" &&
+                        String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
                 ),
             );
             if (!tlsOnly) {
@@ -254,10 +325,17 @@ export const s3BucketsGuarded: StackValidationPolicy = {
 
 export const iamNoWildcardActions: ResourceValidationPolicy = {
     name: "iam-no-wildcard-actions",
-    description: "IAM policy documents name their actions: no \"*\" in an action, no NotAction.",
+    description: 'IAM policy documents name their actions: no "*" in an action, no NotAction.',
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"].includes(args.type)) {
+        if (
+            ![
+                "aws:iam/rolePolicy:RolePolicy",
+                "aws:iam/policy:Policy",
+                "aws:iam/userPolicy:UserPolicy",
+                "aws:iam/groupPolicy:GroupPolicy",
+            ].includes(args.type)
+        ) {
             return;
         }
         for (const statement of statementsOf(args.props.policy) ?? []) {
@@ -266,7 +344,9 @@ export const iamNoWildcardActions: ResourceValidationPolicy = {
             }
             for (const action of [].concat(statement.Action ?? []) as string[]) {
                 if (action.includes("*")) {
-                    report(`statement ${statement.Sid ?? ""} allows the wildcard action "${action}"`);
+                    report(
+                        `statement ${statement.Sid ?? ""} allows the wildcard action "${action}"`,
+                    );
                 }
             }
         }
@@ -289,10 +369,17 @@ export const requiredTags: ResourceValidationPolicy = {
     description: `Every taggable AWS resource carries ${REQUIRED_TAGS.join(", ")} (set once, through the provider's default tags).`,
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!args.type.startsWith("aws:") || (args.props.tags === undefined && args.props.tagsAll === undefined)) {
+        if (
+            !args.type.startsWith("aws:") ||
+            (args.props.tags === undefined && args.props.tagsAll === undefined)
+        ) {
             return;
         }
-        const tags = { ...defaultTags(args), ...(args.props.tagsAll ?? {}), ...(args.props.tags ?? {}) };
+        const tags = {
+            ...defaultTags(args),
+            ...(args.props.tagsAll ?? {}),
+            ...(args.props.tags ?? {}),
+        };
         const missing = REQUIRED_TAGS.filter((t) => !tags[t]);
         if (missing.length > 0) {
             report(`missing tag(s) ${missing.join(", ")}`);

@@ -28,7 +28,11 @@ function roleStatements(role, password, database, existing) {
     if (existing === undefined) {
         first = `CREATE ROLE ${r} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD ${quoteLiteral(password)}`;
     } else {
-        const fixes = [existing.rolcanlogin ? "" : "LOGIN", existing.rolcreatedb ? "NOCREATEDB" : "", existing.rolcreaterole ? "NOCREATEROLE" : ""].filter(Boolean);
+        const fixes = [
+            existing.rolcanlogin ? "" : "LOGIN",
+            existing.rolcreatedb ? "NOCREATEDB" : "",
+            existing.rolcreaterole ? "NOCREATEROLE" : "",
+        ].filter(Boolean);
         // The password is always set: this function runs because the credentials changed.
         first = `ALTER ROLE ${r} WITH ${[...fixes, `PASSWORD ${quoteLiteral(password)}`].join(" ")}`;
     }
@@ -49,7 +53,10 @@ async function readSecretJson(client, command, arn) {
 
 async function handler(event) {
     // Loaded here so the pure functions above can be tested without the Lambda runtime's SDK.
-    const { SecretsManagerClient, GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
+    const {
+        SecretsManagerClient,
+        GetSecretValueCommand,
+    } = require("@aws-sdk/client-secrets-manager");
     const postgres = require("postgres");
     const secrets = new SecretsManagerClient({});
     const master = await readSecretJson(secrets, GetSecretValueCommand, event.masterSecretArn);
@@ -69,13 +76,23 @@ async function handler(event) {
         onnotice: () => undefined,
     });
     try {
-        const [existing] = await sql`select rolcanlogin, rolcreatedb, rolcreaterole from pg_roles where rolname = ${app.username}`;
+        const [existing] =
+            await sql`select rolcanlogin, rolcreatedb, rolcreaterole from pg_roles where rolname = ${app.username}`;
         await sql.begin(async (tx) => {
-            for (const statement of roleStatements(app.username, app.password, app.dbname, existing)) {
+            for (const statement of roleStatements(
+                app.username,
+                app.password,
+                app.dbname,
+                existing,
+            )) {
                 await tx.unsafe(statement);
             }
         });
-        return { role: app.username, database: app.dbname, action: existing ? "updated" : "created" };
+        return {
+            role: app.username,
+            database: app.dbname,
+            action: existing ? "updated" : "created",
+        };
     } finally {
         await sql.end({ timeout: 5 });
     }

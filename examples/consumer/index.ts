@@ -15,13 +15,17 @@ const portal = new pulumi.StackReference("portal", { name: config.require("porta
 
 const contractVersion = portal.requireOutput("contractVersion").apply((version) => {
     if (String(version).split(".")[0] !== SUPPORTED_CONTRACT_MAJOR) {
-        throw new Error(`the portal publishes output contract ${version}; this program needs ${SUPPORTED_CONTRACT_MAJOR}.x`);
+        throw new Error(
+            `the portal publishes output contract ${version}; this program needs ${SUPPORTED_CONTRACT_MAJOR}.x`,
+        );
     }
     return String(version);
 });
 /** An output of the portal, usable only once its contract version is known to be understood. */
 function contractOutput(name: string): pulumi.Output<string> {
-    return pulumi.all([contractVersion, portal.requireOutput(name)]).apply(([, value]) => String(value));
+    return pulumi
+        .all([contractVersion, portal.requireOutput(name)])
+        .apply(([, value]) => String(value));
 }
 
 const vpcId = contractOutput("vpcId");
@@ -58,14 +62,27 @@ const role = new aws.iam.Role(`${serviceName}-role`, {
     description: `${serviceName}: reads the AI Portal gateway key`,
     assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+            },
+        ],
     }),
 });
 new aws.iam.RolePolicy(`${serviceName}-gateway-key`, {
     role: role.id,
     policy: pulumi.jsonStringify({
         Version: "2012-10-17",
-        Statement: [{ Sid: "ReadGatewayKey", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [apiKeySecretArn] }],
+        Statement: [
+            {
+                Sid: "ReadGatewayKey",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                Resource: [apiKeySecretArn],
+            },
+        ],
     }),
 });
 

@@ -40,14 +40,20 @@ function host(run: ProgramRun, role: "web" | "gateway") {
 function policyOf(run: ProgramRun, role: "web" | "gateway") {
     const iamRole = named(run, T.role, `compute-${role}-role`);
     const policy = ofType(run, T.rolePolicy).find((p) => p.inputs.role === iamRole.id)!;
-    return parseJson(policy.inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string | string[] }[];
+    return parseJson(policy.inputs.policy).Statement as {
+        Sid: string;
+        Action: string[];
+        Resource: string | string[];
+    }[];
 }
 
-const sizes = { dev: { web: "t3.medium", gateway: "t3.small" }, prod: { web: "t3.large", gateway: "t3.large" } };
+const sizes = {
+    dev: { web: "t3.medium", gateway: "t3.small" },
+    prod: { web: "t3.large", gateway: "t3.large" },
+};
 
 forEachStack("compute tier", (ctx) => {
     const { stack } = ctx;
-    
 
     it("declares the two hosts with the stack's sizes", () => {
         assert.strictEqual(ofType(ctx.run, T.instance).length, 2);
@@ -59,8 +65,18 @@ forEachStack("compute tier", (ctx) => {
         it(`${role} host: AL2023 from the public SSM parameter, IMDSv2 only (hop limit 2), encrypted gp3 root`, () => {
             const i = host(ctx.run, role).inputs;
             assert.strictEqual(i.ami, AMI_NOW);
-            assert.deepStrictEqual(i.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" });
-            assert.deepStrictEqual(i.rootBlockDevice, { volumeType: "gp3", volumeSize: 30, encrypted: true, deleteOnTermination: true });
+            assert.deepStrictEqual(i.metadataOptions, {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 2,
+                instanceMetadataTags: "disabled",
+            });
+            assert.deepStrictEqual(i.rootBlockDevice, {
+                volumeType: "gp3",
+                volumeSize: 30,
+                encrypted: true,
+                deleteOnTermination: true,
+            });
             assert.strictEqual(i.userDataReplaceOnChange, false);
         });
 
@@ -70,15 +86,27 @@ forEachStack("compute tier", (ctx) => {
 
         it(`${role} host: its own role with Session Manager, reached through its instance profile`, () => {
             const iamRole = named(ctx.run, T.role, `compute-${role}-role`);
-            assert.deepStrictEqual(parseJson(iamRole.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
-            const attachments = ofType(ctx.run, T.attachment).filter((a) => a.inputs.role === iamRole.state.name);
-            assert.deepStrictEqual(attachments.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
-            const profile = ofType(ctx.run, T.profile).find((p) => p.inputs.role === iamRole.state.name)!;
+            assert.deepStrictEqual(
+                parseJson(iamRole.inputs.assumeRolePolicy).Statement[0].Principal,
+                { Service: "ec2.amazonaws.com" },
+            );
+            const attachments = ofType(ctx.run, T.attachment).filter(
+                (a) => a.inputs.role === iamRole.state.name,
+            );
+            assert.deepStrictEqual(
+                attachments.map((a) => a.inputs.policyArn),
+                ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+            );
+            const profile = ofType(ctx.run, T.profile).find(
+                (p) => p.inputs.role === iamRole.state.name,
+            )!;
             assert.strictEqual(host(ctx.run, role).inputs.iamInstanceProfile, profile.state.name);
         });
 
         it(`${role} host: ships container logs to its own log group with the stack's retention`, () => {
-            const group = ofType(ctx.run, T.logGroup).find((g) => g.inputs.name === `/ai-portal-${stack}/${role}`)!;
+            const group = ofType(ctx.run, T.logGroup).find(
+                (g) => g.inputs.name === `/ai-portal-${stack}/${role}`,
+            )!;
             assert.ok(group, "log group");
             assert.strictEqual(group.inputs.retentionInDays, stack === "dev" ? 30 : 90);
             const script = scriptOf(host(ctx.run, role).inputs.userData);
@@ -95,11 +123,15 @@ forEachStack("compute tier", (ctx) => {
 
         it(`${role} host: runs its containers by digest, from systemd units that restart them`, () => {
             const script = scriptOf(host(ctx.run, role).inputs.userData);
-            const images = Object.fromEntries([...script.matchAll(/^([A-Z_]+_IMAGE)='([^']+)'$/gm)].map((m) => [m[1], m[2]]));
+            const images = Object.fromEntries(
+                [...script.matchAll(/^([A-Z_]+_IMAGE)='([^']+)'$/gm)].map((m) => [m[1], m[2]]),
+            );
             const caddy = `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`;
             assert.deepStrictEqual(
                 images,
-                role === "web" ? { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage, CADDY_IMAGE: caddy } : { GATEWAY_IMAGE: ctx.run.outputs.gatewayImage },
+                role === "web"
+                    ? { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage, CADDY_IMAGE: caddy }
+                    : { GATEWAY_IMAGE: ctx.run.outputs.gatewayImage },
             );
             for (const image of Object.values(images) as string[]) {
                 assert.match(image, /@sha256:[0-9a-f]{64}$/);
@@ -107,7 +139,10 @@ forEachStack("compute tier", (ctx) => {
             assert.match(script, /^#!\/bin\/bash\n/);
             assert.match(script, /^set -euo pipefail$/m);
             assert.match(script, /^Restart=always$/m);
-            assert.match(host(ctx.run, role).inputs.userData, /cloud_final_modules:\n {2}- \[scripts-user, always\]/);
+            assert.match(
+                host(ctx.run, role).inputs.userData,
+                /cloud_final_modules:\n {2}- \[scripts-user, always\]/,
+            );
         });
     }
 
@@ -129,7 +164,10 @@ forEachStack("compute tier", (ctx) => {
         const subnet = byId(ctx.run, T.subnet, gateway.inputs.subnetId);
         assert.match(subnet.name, /^network-private-/);
         assert.strictEqual(gateway.inputs.associatePublicIpAddress, false);
-        assert.strictEqual(ctx.run.outputs.gatewayUrl, `http://${gateway.state.privateIp}:8000/api/v1`);
+        assert.strictEqual(
+            ctx.run.outputs.gatewayUrl,
+            `http://${gateway.state.privateIp}:8000/api/v1`,
+        );
     });
 
     it("web host: Open WebUI's settings, named as upstream reads them", () => {
@@ -138,7 +176,10 @@ forEachStack("compute tier", (ctx) => {
             /<<'SETTINGS'\n([\s\S]*?)\nSETTINGS/
                 .exec(script)![1]
                 .split("\n")
-                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+                .map((line) => [
+                    line.slice(0, line.indexOf("=")),
+                    line.slice(line.indexOf("=") + 1),
+                ]),
         );
         const gateway = host(ctx.run, "gateway");
         assert.deepStrictEqual(
@@ -192,19 +233,31 @@ forEachStack("compute tier", (ctx) => {
 
     it("web host: secrets are fetched at boot by ARN into a root-only file, never written into user data", () => {
         const script = scriptOf(host(ctx.run, "web").inputs.userData);
-        for (const name of ["DATABASE_URL", "WEBUI_SECRET_KEY", "OPENAI_API_KEY", "LDAP_APP_PASSWORD", "WEBUI_ADMIN_PASSWORD"]) {
+        for (const name of [
+            "DATABASE_URL",
+            "WEBUI_SECRET_KEY",
+            "OPENAI_API_KEY",
+            "LDAP_APP_PASSWORD",
+            "WEBUI_ADMIN_PASSWORD",
+        ]) {
             assert.match(script, new RegExp(`${name}=%s`), `${name} comes from a secret`);
         }
         assert.match(script, /umask 077/);
         assert.match(script, /chmod 600/);
         assert.match(script, new RegExp(`DB_SECRET_ARN='${ctx.run.outputs.dbAppSecretArn}'`));
-        assert.match(script, new RegExp(`GATEWAY_KEY_SECRET_ARN='${ctx.run.outputs.gatewayApiKeySecretArn}'`));
+        assert.match(
+            script,
+            new RegExp(`GATEWAY_KEY_SECRET_ARN='${ctx.run.outputs.gatewayApiKeySecretArn}'`),
+        );
     });
 
     it("web host: the RDS CA goes on the host and into Open WebUI's container at the path PGSSLROOTCERT names", () => {
         const script = scriptOf(host(ctx.run, "web").inputs.userData);
         assert.match(script, new RegExp(`DATABASE_CA_FILE='${DATABASE_CA_FILE}'`));
-        const block = /write_private "\$DATABASE_CA_FILE" <<'CERTIFICATES'\n([\s\S]*?)\nCERTIFICATES\nchmod 644 "\$DATABASE_CA_FILE"/.exec(script);
+        const block =
+            /write_private "\$DATABASE_CA_FILE" <<'CERTIFICATES'\n([\s\S]*?)\nCERTIFICATES\nchmod 644 "\$DATABASE_CA_FILE"/.exec(
+                script,
+            );
         assert.ok(block, "the boot script writes the CA file, readable by all");
         assert.strictEqual(`${block![1]}\n`, RDS_CA_BUNDLE);
         assert.match(script, /--volume \$DATABASE_CA_FILE:\$DATABASE_CA_FILE:ro/);
@@ -212,9 +265,18 @@ forEachStack("compute tier", (ctx) => {
 
     it("web host: the domain controllers resolve the directory domain for the container", () => {
         const script = scriptOf(host(ctx.run, "web").inputs.userData);
-        assert.match(script, new RegExp(`DIRECTORY_DNS='${(ctx.run.outputs.directoryDnsIps as string[]).join(" ")}'`));
+        assert.match(
+            script,
+            new RegExp(
+                `DIRECTORY_DNS='${(ctx.run.outputs.directoryDnsIps as string[]).join(" ")}'`,
+            ),
+        );
         assert.match(script, /^OPEN_WEBUI_PORT='8080'$/m);
-        assert.match(script, /--publish 127\.0\.0\.1:\$OPEN_WEBUI_PORT:\$OPEN_WEBUI_PORT /, "Open WebUI listens on localhost only");
+        assert.match(
+            script,
+            /--publish 127\.0\.0\.1:\$OPEN_WEBUI_PORT:\$OPEN_WEBUI_PORT /,
+            "Open WebUI listens on localhost only",
+        );
     });
 
     it("web host: Caddy serves HTTPS on the Elastic IP with its internal CA (no domain configured)", () => {
@@ -252,27 +314,55 @@ forEachStack("compute tier", (ctx) => {
         assert.strictEqual(repo.inputs.forceDelete, stack === "dev");
         const build = ofType(ctx.run, T.build)[0];
         const commit = "95794585db942cf7ce9660f71edefe63ce6c9910";
-        assert.strictEqual(build.inputs.context.location, `https://github.com/aws-samples/bedrock-access-gateway.git#${commit}:src`);
-        assert.strictEqual(build.inputs.dockerfile.location, `https://raw.githubusercontent.com/aws-samples/bedrock-access-gateway/${commit}/src/Dockerfile_ecs`);
+        assert.strictEqual(
+            build.inputs.context.location,
+            `https://github.com/aws-samples/bedrock-access-gateway.git#${commit}:src`,
+        );
+        assert.strictEqual(
+            build.inputs.dockerfile.location,
+            `https://raw.githubusercontent.com/aws-samples/bedrock-access-gateway/${commit}/src/Dockerfile_ecs`,
+        );
         assert.deepStrictEqual(build.inputs.platforms, ["linux/amd64"]);
         assert.deepStrictEqual(build.inputs.tags, [`${repo.state.repositoryUrl}:${commit}`]);
-        assert.strictEqual(ctx.run.outputs.gatewayImage, `${repo.state.repositoryUrl}@${build.state.digest}`);
-        assert.match(scriptOf(host(ctx.run, "gateway").inputs.userData), new RegExp(`GATEWAY_IMAGE='${ctx.run.outputs.gatewayImage}'`));
+        assert.strictEqual(
+            ctx.run.outputs.gatewayImage,
+            `${repo.state.repositoryUrl}@${build.state.digest}`,
+        );
+        assert.match(
+            scriptOf(host(ctx.run, "gateway").inputs.userData),
+            new RegExp(`GATEWAY_IMAGE='${ctx.run.outputs.gatewayImage}'`),
+        );
     });
 
     it("uploads bucket: private, encrypted, versioned, TLS only; protected with the data in prod", () => {
         const bucket = ofType(ctx.run, T.bucket)[0];
         assert.strictEqual(bucket.protect, stack === "prod");
         assert.strictEqual(bucket.inputs.forceDestroy, stack === "dev");
-        const on = (type: string) => ofType(ctx.run, type).filter((r) => r.inputs.bucket === bucket.id);
+        const on = (type: string) =>
+            ofType(ctx.run, type).filter((r) => r.inputs.bucket === bucket.id);
         assert.deepStrictEqual(
-            on("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((r) => [r.inputs.blockPublicAcls, r.inputs.blockPublicPolicy, r.inputs.ignorePublicAcls, r.inputs.restrictPublicBuckets]),
+            on("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((r) => [
+                r.inputs.blockPublicAcls,
+                r.inputs.blockPublicPolicy,
+                r.inputs.ignorePublicAcls,
+                r.inputs.restrictPublicBuckets,
+            ]),
             [[true, true, true, true]],
         );
-        assert.strictEqual(on("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
-        assert.strictEqual(on("aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration.status, "Enabled");
+        assert.strictEqual(
+            on(
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            )[0].inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm,
+            "AES256",
+        );
+        assert.strictEqual(
+            on("aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration.status,
+            "Enabled",
+        );
         const policy = parseJson(on("aws:s3/bucketPolicy:BucketPolicy")[0].inputs.policy);
-        assert.deepStrictEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
+        assert.deepStrictEqual(policy.Statement[0].Condition, {
+            Bool: { "aws:SecureTransport": "false" },
+        });
         assert.strictEqual(policy.Statement[0].Effect, "Deny");
         assert.strictEqual(ctx.run.outputs.uploadsBucketName, bucket.state.bucket);
     });
@@ -307,12 +397,22 @@ forEachStack("compute tier: IAM", (ctx) => {
         for (const policy of ofType(run, T.rolePolicy)) {
             for (const statement of parseJson(policy.inputs.policy).Statement) {
                 const actions: string[] = [].concat(statement.Action);
-                assert.ok(actions.every((a) => !a.includes("*")), `${policy.name}: ${actions}`);
+                assert.ok(
+                    actions.every((a) => !a.includes("*")),
+                    `${policy.name}: ${actions}`,
+                );
                 if (statement.Resource === "*") {
-                    assert.ok(actions.every((a) => unscopable.has(a)), `${policy.name} ${statement.Sid}: Resource "*" for ${actions}`);
+                    assert.ok(
+                        actions.every((a) => unscopable.has(a)),
+                        `${policy.name} ${statement.Sid}: Resource "*" for ${actions}`,
+                    );
                 }
                 if (actions.includes("cloudwatch:PutMetricData")) {
-                    assert.deepStrictEqual(statement.Condition, { StringEquals: { "cloudwatch:namespace": "AIPortal" } }, "metrics only in the portal's namespace");
+                    assert.deepStrictEqual(
+                        statement.Condition,
+                        { StringEquals: { "cloudwatch:namespace": "AIPortal" } },
+                        "metrics only in the portal's namespace",
+                    );
                 }
             }
         }
@@ -322,29 +422,56 @@ forEachStack("compute tier: IAM", (ctx) => {
         const { run } = ctx;
         const actionsOf = (role: "web" | "gateway") => policyOf(run, role).flatMap((s) => s.Action);
         assert.ok(actionsOf("gateway").includes("bedrock:InvokeModel"));
-        for (const policy of ofType(run, T.rolePolicy).filter((p) => p.name !== "compute-gateway-policy")) {
+        for (const policy of ofType(run, T.rolePolicy).filter(
+            (p) => p.name !== "compute-gateway-policy",
+        )) {
             assert.doesNotMatch(policy.inputs.policy, /bedrock:/, policy.name);
         }
-        assert.deepStrictEqual(policyOf(run, "gateway").find((s) => s.Sid === "ReadApiKey")!.Resource, [run.outputs.gatewayApiKeySecretArn]);
-        const webSecrets = policyOf(run, "web").find((s) => s.Sid === "ReadOwnSecrets")!.Resource as string[];
+        assert.deepStrictEqual(
+            policyOf(run, "gateway").find((s) => s.Sid === "ReadApiKey")!.Resource,
+            [run.outputs.gatewayApiKeySecretArn],
+        );
+        const webSecrets = policyOf(run, "web").find((s) => s.Sid === "ReadOwnSecrets")!
+            .Resource as string[];
         assert.deepStrictEqual(
             [...webSecrets].sort(),
-            [run.outputs.dbAppSecretArn, run.outputs.gatewayApiKeySecretArn, run.outputs.directoryBindSecretArn, named(run, T.secret, "compute-web-secrets").id].sort(),
+            [
+                run.outputs.dbAppSecretArn,
+                run.outputs.gatewayApiKeySecretArn,
+                run.outputs.directoryBindSecretArn,
+                named(run, T.secret, "compute-web-secrets").id,
+            ].sort(),
         );
-        assert.ok(!webSecrets.includes(run.outputs.dbSecretArn as string), "the web host never reads the master secret");
-        assert.ok(!webSecrets.includes(run.outputs.directoryAdminSecretArn as string), "nor the directory Admin");
-        assert.ok(!actionsOf("web").some((a) => a.startsWith("ds")), "the web host cannot manage directory users");
+        assert.ok(
+            !webSecrets.includes(run.outputs.dbSecretArn as string),
+            "the web host never reads the master secret",
+        );
+        assert.ok(
+            !webSecrets.includes(run.outputs.directoryAdminSecretArn as string),
+            "nor the directory Admin",
+        );
+        assert.ok(
+            !actionsOf("web").some((a) => a.startsWith("ds")),
+            "the web host cannot manage directory users",
+        );
     });
 });
 
 describe("compute tier: what changes upstream do", () => {
     it("a new AL2023 release leaves both hosts' replace-forcing inputs as they are (ami is ignored)", async () => {
         const before = await runStack("prod");
-        const after = await runProgram({ stack: "prod" }, { mocks: { al2023AmiId: "ami-0123456789abcdef0" } });
+        const after = await runProgram(
+            { stack: "prod" },
+            { mocks: { al2023AmiId: "ami-0123456789abcdef0" } },
+        );
         for (const role of ["web", "gateway"] as const) {
             const [a, b] = [host(before, role), host(after, role)];
             assert.notStrictEqual(b.inputs.ami, a.inputs.ami, "the program did see the new AMI");
-            assert.deepStrictEqual(b.ignoreChanges, ["ami"], "and the engine is told to keep the old one");
+            assert.deepStrictEqual(
+                b.ignoreChanges,
+                ["ami"],
+                "and the engine is told to keep the old one",
+            );
             const { ami: _a, ...restBefore } = a.inputs;
             const { ami: _b, ...restAfter } = b.inputs;
             assert.deepStrictEqual(restAfter, restBefore);
@@ -352,7 +479,10 @@ describe("compute tier: what changes upstream do", () => {
     });
 
     it("a pinned AMI is used as given, and changing the pin is the deliberate way to roll a host", async () => {
-        const run = await runProgram({ stack: "prod", overrides: { gatewayHostAmiId: "ami-0fedcba9876543210" } });
+        const run = await runProgram({
+            stack: "prod",
+            overrides: { gatewayHostAmiId: "ami-0fedcba9876543210" },
+        });
         assert.strictEqual(host(run, "gateway").inputs.ami, "ami-0fedcba9876543210");
         assert.deepStrictEqual(host(run, "gateway").ignoreChanges, []);
         assert.deepStrictEqual(host(run, "web").ignoreChanges, ["ami"]);
@@ -361,7 +491,8 @@ describe("compute tier: what changes upstream do", () => {
     it("a moved upstream tag shows up as a new digest in the web host's boot script", async () => {
         const before = await runStack("dev");
         const after = await runProgram({ stack: "dev" }, { mocks: { registryRevision: "moved" } });
-        const image = (run: ProgramRun) => /OPEN_WEBUI_IMAGE='([^']+)'/.exec(scriptOf(host(run, "web").inputs.userData))![1];
+        const image = (run: ProgramRun) =>
+            /OPEN_WEBUI_IMAGE='([^']+)'/.exec(scriptOf(host(run, "web").inputs.userData))![1];
         assert.notStrictEqual(image(after), image(before));
         assert.match(image(after), /^ghcr\.io\/open-webui\/open-webui@sha256:/);
     });
@@ -372,17 +503,33 @@ describe("compute tier: what changes upstream do", () => {
         assert.ifError(run.error);
         assert.strictEqual(ofType(run, T.build).length, 0);
         assert.strictEqual(ofType(run, T.repo).length, 0);
-        assert.match(scriptOf(host(run, "gateway").inputs.userData), new RegExp(`GATEWAY_IMAGE='${image.replace(/\./g, "\\.")}'`));
-        assert.deepStrictEqual(policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource, ["arn:aws:ecr:eu-west-2:123456789012:repository/team/gateway"]);
+        assert.match(
+            scriptOf(host(run, "gateway").inputs.userData),
+            new RegExp(`GATEWAY_IMAGE='${image.replace(/\./g, "\\.")}'`),
+        );
+        assert.deepStrictEqual(
+            policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource,
+            ["arn:aws:ecr:eu-west-2:123456789012:repository/team/gateway"],
+        );
     });
 
     it("no ARN the program builds assumes the aws partition: it asks aws.getPartition", async () => {
         const image = `123456789012.dkr.ecr.eu-west-2.amazonaws.com/team/gateway@sha256:${"a".repeat(64)}`;
-        const run = await runProgram({ stack: "dev", overrides: { gatewayImage: image } }, { mocks: { partition: "aws-elsewhere" } });
+        const run = await runProgram(
+            { stack: "dev", overrides: { gatewayImage: image } },
+            { mocks: { partition: "aws-elsewhere" } },
+        );
         assert.ifError(run.error);
-        assert.deepStrictEqual(policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource, ["arn:aws-elsewhere:ecr:eu-west-2:123456789012:repository/team/gateway"]);
+        assert.deepStrictEqual(
+            policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource,
+            ["arn:aws-elsewhere:ecr:eu-west-2:123456789012:repository/team/gateway"],
+        );
         for (const resource of run.resources) {
-            assert.doesNotMatch(JSON.stringify(resource.inputs), /arn:aws:/, `${resource.name} names the aws partition`);
+            assert.doesNotMatch(
+                JSON.stringify(resource.inputs),
+                /arn:aws:/,
+                `${resource.name} names the aws partition`,
+            );
         }
     });
 
@@ -391,19 +538,34 @@ describe("compute tier: what changes upstream do", () => {
         assert.ifError(run.error);
         const script = scriptOf(host(run, "web").inputs.userData);
         // The mock answers as the provider would: a lookup of "docker.io/..." fails (https://docker.io/v2/ is no registry API).
-        assert.strictEqual(/CADDY_IMAGE='([^']+)'/.exec(script)![1], `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`);
-        assert.strictEqual(/OPEN_WEBUI_IMAGE='([^']+)'/.exec(script)![1], `ghcr.io/open-webui/open-webui@${mockDigest("ghcr.io/open-webui/open-webui:v0.11.0")}`);
+        assert.strictEqual(
+            /CADDY_IMAGE='([^']+)'/.exec(script)![1],
+            `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`,
+        );
+        assert.strictEqual(
+            /OPEN_WEBUI_IMAGE='([^']+)'/.exec(script)![1],
+            `ghcr.io/open-webui/open-webui@${mockDigest("ghcr.io/open-webui/open-webui:v0.11.0")}`,
+        );
     });
 
     it("an image that carries its digest is run as committed, with no registry lookup", async () => {
         const digest = `sha256:${"b".repeat(64)}`;
-        const run = await runProgram({ stack: "dev", overrides: { caddyImage: `docker.io/library/caddy:2.10-alpine@${digest}` } });
+        const run = await runProgram({
+            stack: "dev",
+            overrides: { caddyImage: `docker.io/library/caddy:2.10-alpine@${digest}` },
+        });
         assert.ifError(run.error);
-        assert.match(scriptOf(host(run, "web").inputs.userData), new RegExp(`CADDY_IMAGE='docker\\.io/library/caddy@${digest}'`));
+        assert.match(
+            scriptOf(host(run, "web").inputs.userData),
+            new RegExp(`CADDY_IMAGE='docker\\.io/library/caddy@${digest}'`),
+        );
     });
 
     it("with a domain name, the portal URL is the domain and Caddy asks for a public certificate", async () => {
-        const run = await runProgram({ stack: "dev", overrides: { domainName: "portal.example.com" } });
+        const run = await runProgram({
+            stack: "dev",
+            overrides: { domainName: "portal.example.com" },
+        });
         assert.strictEqual(run.outputs.portalUrl, "https://portal.example.com");
         const script = scriptOf(host(run, "web").inputs.userData);
         const caddyfile = /<<'CADDYFILE'\n([\s\S]*?)\nCADDYFILE/.exec(script)![1];

@@ -7,7 +7,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { caddyfile } from "../../compute/settings";
-import { envFile, everyBootUserData, renderTemplate, scriptOf, USER_DATA_LIMIT_BYTES } from "../../compute/userData";
+import {
+    envFile,
+    everyBootUserData,
+    renderTemplate,
+    scriptOf,
+    USER_DATA_LIMIT_BYTES,
+} from "../../compute/userData";
 import { gatewayUserData } from "../../compute/gateway";
 import { webUserData } from "../../compute/web";
 import { RDS_CA_BUNDLE } from "../../data";
@@ -21,7 +27,10 @@ describe("boot scripts: rendering", () => {
 
     it("puts blocks verbatim and refuses a line that could end the heredoc", () => {
         assert.strictEqual(renderTemplate("a\n{{B}}\nz", {}, { B: "K=v\nL=w" }), "a\nK=v\nL=w\nz");
-        assert.throws(() => renderTemplate("{{B}}", {}, { B: "x\nSETTINGS\ny" }), /could end its heredoc/);
+        assert.throws(
+            () => renderTemplate("{{B}}", {}, { B: "x\nSETTINGS\ny" }),
+            /could end its heredoc/,
+        );
     });
 
     it("fails on a missing, an unused or a multi-line value instead of rendering a broken script", () => {
@@ -31,11 +40,20 @@ describe("boot scripts: rendering", () => {
     });
 
     it("inlines the shared part of the boot scripts", () => {
-        assert.match(renderTemplate("#!/bin/bash\n#@include boot-common.sh\n", {}), /json_field\(\) \{/);
+        assert.match(
+            renderTemplate("#!/bin/bash\n#@include boot-common.sh\n", {}),
+            /json_field\(\) \{/,
+        );
     });
 
     it("writes env files in the given order and rejects bad keys or multi-line values", () => {
-        assert.strictEqual(envFile([["B", "2"], ["A", "x=y"]]), "B=2\nA=x=y");
+        assert.strictEqual(
+            envFile([
+                ["B", "2"],
+                ["A", "x=y"],
+            ]),
+            "B=2\nA=x=y",
+        );
         assert.throws(() => envFile([["lower", "1"]]), /invalid env entry/);
         assert.throws(() => envFile([["A", "1\n2"]]), /invalid env entry/);
     });
@@ -48,11 +66,17 @@ describe("boot scripts: rendering", () => {
     });
 
     it("refuses user data over EC2's 16 KB", () => {
-        assert.throws(() => everyBootUserData(`#!/bin/bash\n# ${"x".repeat(USER_DATA_LIMIT_BYTES)}`), /EC2 accepts at most 16384/);
+        assert.throws(
+            () => everyBootUserData(`#!/bin/bash\n# ${"x".repeat(USER_DATA_LIMIT_BYTES)}`),
+            /EC2 accepts at most 16384/,
+        );
     });
 
     it("Caddy: internal CA and default SNI on an address, a public certificate and HSTS on a domain", () => {
-        assert.strictEqual(caddyfile("3.8.1.2", false), "{\n\tdefault_sni 3.8.1.2\n}\n\nhttps://3.8.1.2 {\n\ttls internal\n\tencode zstd gzip\n\treverse_proxy 127.0.0.1:8080\n}");
+        assert.strictEqual(
+            caddyfile("3.8.1.2", false),
+            "{\n\tdefault_sni 3.8.1.2\n}\n\nhttps://3.8.1.2 {\n\ttls internal\n\tencode zstd gzip\n\treverse_proxy 127.0.0.1:8080\n}",
+        );
         assert.strictEqual(
             caddyfile("portal.example.com", true),
             'https://portal.example.com {\n\tencode zstd gzip\n\theader Strict-Transport-Security "max-age=31536000"\n\treverse_proxy 127.0.0.1:8080\n}',
@@ -85,12 +109,19 @@ const FIXED: Record<"web" | "gateway", () => string> = {
             bindIdentity: "svc-openwebui@corp.example.internal",
             searchBase: "OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
             secretArns: {
-                database: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA",
+                database:
+                    "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA",
                 web: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/web-BBBBBB",
-                gatewayKey: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
+                gatewayKey:
+                    "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
                 bind: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD",
             },
-            secretVersions: { database: "v-database", web: "v-web", "gateway-key": "v-gateway-key", bind: "v-bind" },
+            secretVersions: {
+                database: "v-database",
+                web: "v-web",
+                "gateway-key": "v-gateway-key",
+                bind: "v-bind",
+            },
             databaseCaBundle: RDS_CA_BUNDLE,
             healthNamespace: "AIPortal",
             healthMetric: "PortalHealthy",
@@ -103,7 +134,8 @@ const FIXED: Record<"web" | "gateway", () => string> = {
             port: 8000,
             defaultModel: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
             portalUrl: "https://203.0.113.10",
-            apiKeySecretArn: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
+            apiKeySecretArn:
+                "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
             secretVersions: { "gateway-key": "v-gateway-key" },
         }),
 };
@@ -116,6 +148,10 @@ for (const role of ["web", "gateway"] as const) {
             fs.writeFileSync(file, script);
         }
         assert.ok(fs.existsSync(file), `missing snapshot ${file}; run UPDATE_SNAPSHOTS=1 npm test`);
-        assert.strictEqual(script, fs.readFileSync(file, "utf8"), `the ${role} boot script changed; review it and run UPDATE_SNAPSHOTS=1 npm test`);
+        assert.strictEqual(
+            script,
+            fs.readFileSync(file, "utf8"),
+            `the ${role} boot script changed; review it and run UPDATE_SNAPSHOTS=1 npm test`,
+        );
     });
 }

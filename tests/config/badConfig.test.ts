@@ -22,7 +22,10 @@ interface BadConfig {
 }
 
 const CORPUS = path.join(__dirname, "..", "bad-config");
-const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();
+const files = fs
+    .readdirSync(CORPUS)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
 
 describe("bad-input corpus", () => {
     it("covers every tier's keys, and no two files make the same mistake", () => {
@@ -40,7 +43,10 @@ describe("bad-input corpus", () => {
             configs.add(config);
         }
         for (const [tier, spec] of Object.entries(SPECS)) {
-            assert.ok(Object.keys(spec).some((key) => named.has(key)), `no bad stack file names a ${tier} key`);
+            assert.ok(
+                Object.keys(spec).some((key) => named.has(key)),
+                `no bad stack file names a ${tier} key`,
+            );
         }
     });
 
@@ -48,18 +54,37 @@ describe("bad-input corpus", () => {
         it(file.replace(/\.yaml$/, ""), async () => {
             const bad = yaml.load(fs.readFileSync(path.join(CORPUS, file), "utf8")) as BadConfig;
             const run = await runProgram({ stack: bad.stack, stackConfig: bad.config });
-            assert.ok(run.error instanceof pulumi.RunError, `${file}: the program must stop with a RunError`);
+            assert.ok(
+                run.error instanceof pulumi.RunError,
+                `${file}: the program must stop with a RunError`,
+            );
             const message = run.error.message;
-            assert.match(message, new RegExp(`^Stack "${bad.stack}" has an invalid configuration \\(${bad.problems} problems?\\); nothing was deployed:`));
+            assert.match(
+                message,
+                new RegExp(
+                    `^Stack "${bad.stack}" has an invalid configuration \\(${bad.problems} problems?\\); nothing was deployed:`,
+                ),
+            );
             for (const fragment of bad.expect) {
-                assert.ok(message.includes(fragment), `${file}: the message lacks ${JSON.stringify(fragment)}:\n${message}`);
+                assert.ok(
+                    message.includes(fragment),
+                    `${file}: the message lacks ${JSON.stringify(fragment)}:\n${message}`,
+                );
             }
             const listed = message.split("\n").filter((line) => line.startsWith("  - "));
             assert.strictEqual(listed.length, bad.problems, message);
             for (const line of listed) {
-                assert.match(line, /^ {2}- \S+(\[\d+\])? (= ".*"|is not set): .+\. Allowed: .+\.$/, "each problem names the key, the value and what is allowed");
+                assert.match(
+                    line,
+                    /^ {2}- \S+(\[\d+\])? (= ".*"|is not set): .+\. Allowed: .+\.$/,
+                    "each problem names the key, the value and what is allowed",
+                );
             }
-            assert.deepStrictEqual(run.resources.map((r) => `${r.type} ${r.name}`), [], "no resource may be declared");
+            assert.deepStrictEqual(
+                run.resources.map((r) => `${r.type} ${r.name}`),
+                [],
+                "no resource may be declared",
+            );
         });
     }
 });

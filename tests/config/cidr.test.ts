@@ -10,8 +10,16 @@ function cidr(text: string) {
 describe("CIDR arithmetic", () => {
     it("parses valid blocks to their canonical form and size", () => {
         assert.deepStrictEqual(
-            ["10.0.0.0/16", "10.0.11.0/24", "0.0.0.0/0", "192.168.1.128/25"].map((t) => [cidr(t).text, size(cidr(t))]),
-            [["10.0.0.0/16", 65536], ["10.0.11.0/24", 256], ["0.0.0.0/0", 4294967296], ["192.168.1.128/25", 128]],
+            ["10.0.0.0/16", "10.0.11.0/24", "0.0.0.0/0", "192.168.1.128/25"].map((t) => [
+                cidr(t).text,
+                size(cidr(t)),
+            ]),
+            [
+                ["10.0.0.0/16", 65536],
+                ["10.0.11.0/24", 256],
+                ["0.0.0.0/0", 4294967296],
+                ["192.168.1.128/25", 128],
+            ],
         );
     });
 
@@ -36,7 +44,10 @@ describe("CIDR arithmetic", () => {
         const vpc = cidr("10.0.0.0/16");
         assert.ok(contains(vpc, cidr("10.0.255.0/24")));
         assert.ok(!contains(vpc, cidr("10.1.0.0/24")));
-        assert.ok(!contains(cidr("10.0.0.0/24"), vpc), "a smaller block cannot contain a larger one");
+        assert.ok(
+            !contains(cidr("10.0.0.0/24"), vpc),
+            "a smaller block cannot contain a larger one",
+        );
         assert.ok(overlaps(cidr("10.0.0.0/23"), cidr("10.0.1.0/24")));
         assert.ok(!overlaps(cidr("10.0.0.0/24"), cidr("10.0.1.0/24")));
     });

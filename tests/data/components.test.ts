@@ -30,7 +30,11 @@ const BASE: DatabaseArgs = {
 function database(args: Partial<DatabaseArgs> = {}) {
     return runComponent((opts) => {
         const db = new Database("db", { ...BASE, ...args }, opts);
-        return { address: db.address, appSecretArn: db.appSecretArn, finalSnapshot: db.finalSnapshotIdentifier };
+        return {
+            address: db.address,
+            appSecretArn: db.appSecretArn,
+            finalSnapshot: db.finalSnapshotIdentifier,
+        };
     });
 }
 
@@ -39,36 +43,82 @@ describe("Database (component)", () => {
         const run = await database({ deletionProtection: false });
         assert.ifError(run.error);
         const db = named(run, "aws:rds/instance:Instance", "db-postgres");
-        assert.deepStrictEqual([db.protect, db.inputs.deletionProtection, db.inputs.skipFinalSnapshot, db.inputs.finalSnapshotIdentifier, db.inputs.applyImmediately], [false, false, true, undefined, true]);
+        assert.deepStrictEqual(
+            [
+                db.protect,
+                db.inputs.deletionProtection,
+                db.inputs.skipFinalSnapshot,
+                db.inputs.finalSnapshotIdentifier,
+                db.inputs.applyImmediately,
+            ],
+            [false, false, true, undefined, true],
+        );
         assert.strictEqual(ofType(run, "random:index/randomId:RandomId").length, 0);
-        assert.strictEqual(named(run, "aws:secretsmanager/secret:Secret", "db-openwebui-credentials").inputs.recoveryWindowInDays, 0);
+        assert.strictEqual(
+            named(run, "aws:secretsmanager/secret:Secret", "db-openwebui-credentials").inputs
+                .recoveryWindowInDays,
+            0,
+        );
     });
 
     it("protected: Pulumi protect, deletion protection, changes in the maintenance window, a final snapshot named per instance lifetime", async () => {
         const run = await database({ deletionProtection: true });
         const db = named(run, "aws:rds/instance:Instance", "db-postgres");
-        assert.deepStrictEqual([db.protect, db.inputs.deletionProtection, db.inputs.skipFinalSnapshot, db.inputs.applyImmediately, db.inputs.deleteAutomatedBackups], [true, true, false, false, false]);
+        assert.deepStrictEqual(
+            [
+                db.protect,
+                db.inputs.deletionProtection,
+                db.inputs.skipFinalSnapshot,
+                db.inputs.applyImmediately,
+                db.inputs.deleteAutomatedBackups,
+            ],
+            [true, true, false, false, false],
+        );
         const suffix = named(run, "random:index/randomId:RandomId", "db-final-snapshot-suffix");
         assert.deepStrictEqual(suffix.inputs.keepers, { identifier: "ai-portal-test-postgres" });
-        assert.strictEqual(db.inputs.finalSnapshotIdentifier, `ai-portal-test-postgres-final-${suffix.state.hex}`);
+        assert.strictEqual(
+            db.inputs.finalSnapshotIdentifier,
+            `ai-portal-test-postgres-final-${suffix.state.hex}`,
+        );
         assert.strictEqual(run.outputs.finalSnapshot, db.inputs.finalSnapshotIdentifier);
-        assert.strictEqual(named(run, "aws:secretsmanager/secret:Secret", "db-openwebui-credentials").inputs.recoveryWindowInDays, 30);
+        assert.strictEqual(
+            named(run, "aws:secretsmanager/secret:Secret", "db-openwebui-credentials").inputs
+                .recoveryWindowInDays,
+            30,
+        );
     });
 
     it("turns Performance Insights on unless the class is too small for it", async () => {
-        for (const [instanceClass, expected] of [["db.t3.small", false], ["db.t4g.micro", false], ["db.t3.medium", true], ["db.r6g.large", true]] as const) {
+        for (const [instanceClass, expected] of [
+            ["db.t3.small", false],
+            ["db.t4g.micro", false],
+            ["db.t3.medium", true],
+            ["db.r6g.large", true],
+        ] as const) {
             assert.strictEqual(performanceInsightsFor(instanceClass), expected, instanceClass);
         }
-        const small = named(await database({ instanceClass: "db.t3.small" }), "aws:rds/instance:Instance", "db-postgres").inputs;
-        assert.deepStrictEqual([small.performanceInsightsEnabled, small.performanceInsightsRetentionPeriod], [false, undefined]);
+        const small = named(
+            await database({ instanceClass: "db.t3.small" }),
+            "aws:rds/instance:Instance",
+            "db-postgres",
+        ).inputs;
+        assert.deepStrictEqual(
+            [small.performanceInsightsEnabled, small.performanceInsightsRetentionPeriod],
+            [false, undefined],
+        );
     });
 
     it("takes the engine major as given and the parameter group family from it, TLS forced", async () => {
         const run = await database({ engineMajorVersion: "16" });
-        assert.strictEqual(named(run, "aws:rds/instance:Instance", "db-postgres").inputs.engineVersion, "16");
+        assert.strictEqual(
+            named(run, "aws:rds/instance:Instance", "db-postgres").inputs.engineVersion,
+            "16",
+        );
         const params = named(run, "aws:rds/parameterGroup:ParameterGroup", "db-params").inputs;
         assert.strictEqual(params.family, "postgres16");
-        assert.ok(params.parameters.some((p: any) => p.name === "rds.force_ssl" && p.value === "1"));
+        assert.ok(
+            params.parameters.some((p: any) => p.name === "rds.force_ssl" && p.value === "1"),
+        );
     });
 
     it("stores Open WebUI's credentials and URL (no sslmode) as a secret", async () => {
@@ -76,21 +126,29 @@ describe("Database (component)", () => {
         const version = ofType(run, "aws:secretsmanager/secretVersion:SecretVersion")[0];
         assert.deepStrictEqual(version.secretInputPaths, ["secretString"]);
         const value = parseJson(version.inputs.secretString);
-        assert.strictEqual(value.url, `postgresql://openwebui:${value.password}@${run.outputs.address}:5432/aiportal`);
+        assert.strictEqual(
+            value.url,
+            `postgresql://openwebui:${value.password}@${run.outputs.address}:5432/aiportal`,
+        );
     });
 });
 
 describe("RoleBootstrap (component)", () => {
     function bootstrap() {
         return runComponent((opts, provider) => {
-            const ready = new aws.ec2.Route("route", { routeTableId: "rtb-1", destinationCidrBlock: "0.0.0.0/0", natGatewayId: "nat-1" }, { provider });
+            const ready = new aws.ec2.Route(
+                "route",
+                { routeTableId: "rtb-1", destinationCidrBlock: "0.0.0.0/0", natGatewayId: "nat-1" },
+                { provider },
+            );
             const b = new RoleBootstrap(
                 "boot",
                 {
                     namePrefix: "ai-portal-test",
                     privateSubnetIds: ["subnet-a"],
                     securityGroupId: "sg-boot",
-                    masterSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
+                    masterSecretArn:
+                        "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
                     appSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
                     appSecretVersionId: "v-1",
                     logRetentionDays: 30,
@@ -106,26 +164,52 @@ describe("RoleBootstrap (component)", () => {
         const run = await bootstrap();
         assert.ifError(run.error);
         const fn = named(run, "aws:lambda/function:Function", "boot-function");
-        assert.deepStrictEqual(Object.keys(fn.inputs.code.archive), ["index.js", "node_modules/postgres/cjs", "node_modules/postgres/package.json"]);
-        assert.deepStrictEqual(fn.inputs.environment, { variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } });
+        assert.deepStrictEqual(Object.keys(fn.inputs.code.archive), [
+            "index.js",
+            "node_modules/postgres/cjs",
+            "node_modules/postgres/package.json",
+        ]);
+        assert.deepStrictEqual(fn.inputs.environment, {
+            variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" },
+        });
         assert.strictEqual(fn.inputs.handler, "index.handler");
     });
 
     it("is invoked with secret ARNs only, again whenever the credentials' version changes, after the network is ready", async () => {
         const run = await bootstrap();
         const invocation = named(run, "aws:lambda/invocation:Invocation", "boot-run");
-        assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), ["appSecretArn", "masterSecretArn"]);
+        assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), [
+            "appSecretArn",
+            "masterSecretArn",
+        ]);
         assert.deepStrictEqual(invocation.inputs.triggers, { appCredentialsVersion: "v-1" });
-        assert.ok(transitiveDependencies(run, invocation).has(named(run, "aws:ec2/route:Route", "route").urn));
+        assert.ok(
+            transitiveDependencies(run, invocation).has(
+                named(run, "aws:ec2/route:Route", "route").urn,
+            ),
+        );
     });
 
     it("may read exactly the two secrets and write only its own logs", async () => {
         const run = await bootstrap();
-        const statements = parseJson(named(run, "aws:iam/rolePolicy:RolePolicy", "boot-policy").inputs.policy).Statement;
-        assert.deepStrictEqual(statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource, [
-            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
-            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
+        const statements = parseJson(
+            named(run, "aws:iam/rolePolicy:RolePolicy", "boot-policy").inputs.policy,
+        ).Statement;
+        assert.deepStrictEqual(
+            statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource,
+            [
+                "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
+                "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
+            ],
+        );
+        assert.deepStrictEqual(childNames(run), [
+            "boot",
+            "boot-function",
+            "boot-logs",
+            "boot-policy",
+            "boot-role",
+            "boot-run",
+            "route",
         ]);
-        assert.deepStrictEqual(childNames(run), ["boot", "boot-function", "boot-logs", "boot-policy", "boot-role", "boot-run", "route"]);
     });
 });

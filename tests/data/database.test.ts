@@ -119,25 +119,44 @@ forEachStack("data tier", (ctx) => {
         );
     });
 
-    it(stack === "prod" ? "names the final snapshot uniquely per instance lifetime: the identifier and a suffix made with the instance" : "takes no final snapshot", () => {
-        const db = ofType(ctx.run, T.instance)[0];
-        const suffixes = ofType(ctx.run, "random:index/randomId:RandomId");
-        if (want.finalSnapshotIdentifier === undefined) {
-            assert.strictEqual(db.inputs.finalSnapshotIdentifier, undefined);
-            assert.strictEqual(suffixes.length, 0);
-            return;
-        }
-        assert.match(db.inputs.finalSnapshotIdentifier, want.finalSnapshotIdentifier);
-        // A fixed "-final" name would make a second deletion of the same identifier fail.
-        assert.notStrictEqual(db.inputs.finalSnapshotIdentifier, `ai-portal-${stack}-postgres-final`);
-        assert.strictEqual(suffixes.length, 1);
-        assert.deepStrictEqual(suffixes[0].inputs, { byteLength: 4, keepers: { identifier: `ai-portal-${stack}-postgres` } });
-        assert.strictEqual(db.inputs.finalSnapshotIdentifier, `ai-portal-${stack}-postgres-final-${suffixes[0].state.hex}`);
-        assert.deepStrictEqual(db.propertyDependencies.finalSnapshotIdentifier, [suffixes[0].urn]);
-    });
+    it(
+        stack === "prod"
+            ? "names the final snapshot uniquely per instance lifetime: the identifier and a suffix made with the instance"
+            : "takes no final snapshot",
+        () => {
+            const db = ofType(ctx.run, T.instance)[0];
+            const suffixes = ofType(ctx.run, "random:index/randomId:RandomId");
+            if (want.finalSnapshotIdentifier === undefined) {
+                assert.strictEqual(db.inputs.finalSnapshotIdentifier, undefined);
+                assert.strictEqual(suffixes.length, 0);
+                return;
+            }
+            assert.match(db.inputs.finalSnapshotIdentifier, want.finalSnapshotIdentifier);
+            // A fixed "-final" name would make a second deletion of the same identifier fail.
+            assert.notStrictEqual(
+                db.inputs.finalSnapshotIdentifier,
+                `ai-portal-${stack}-postgres-final`,
+            );
+            assert.strictEqual(suffixes.length, 1);
+            assert.deepStrictEqual(suffixes[0].inputs, {
+                byteLength: 4,
+                keepers: { identifier: `ai-portal-${stack}-postgres` },
+            });
+            assert.strictEqual(
+                db.inputs.finalSnapshotIdentifier,
+                `ai-portal-${stack}-postgres-final-${suffixes[0].state.hex}`,
+            );
+            assert.deepStrictEqual(db.propertyDependencies.finalSnapshotIdentifier, [
+                suffixes[0].urn,
+            ]);
+        },
+    );
 
     it("pins the CA that signs the server certificate to the one the clients are given", () => {
-        assert.strictEqual(ofType(ctx.run, T.instance)[0].inputs.caCertIdentifier, RDS_CA_CERT_IDENTIFIER);
+        assert.strictEqual(
+            ofType(ctx.run, T.instance)[0].inputs.caCertIdentifier,
+            RDS_CA_CERT_IDENTIFIER,
+        );
     });
 
     it("keeps the everyday settings the issue asks for: windows apart, tags copied, minors automatic, insights on", () => {
@@ -159,18 +178,26 @@ forEachStack("data tier", (ctx) => {
     it("is not public and lives only in the private subnets", () => {
         const db = ofType(ctx.run, T.instance)[0];
         assert.strictEqual(db.inputs.publiclyAccessible, false);
-        const group = ofType(ctx.run, T.subnetGroup).find((g) => g.state.name === db.inputs.dbSubnetGroupName)!;
+        const group = ofType(ctx.run, T.subnetGroup).find(
+            (g) => g.state.name === db.inputs.dbSubnetGroupName,
+        )!;
         assert.ok(group, "the instance uses the declared subnet group");
-        const cidrs = group.inputs.subnetIds.map((id: string) => byId(ctx.run, T.subnet, id).inputs.cidrBlock);
+        const cidrs = group.inputs.subnetIds.map(
+            (id: string) => byId(ctx.run, T.subnet, id).inputs.cidrBlock,
+        );
         assert.deepStrictEqual(cidrs, ["10.0.10.0/24", "10.0.11.0/24"]);
     });
 
     it("forces TLS and logs slow statements through a parameter group of the engine's family", () => {
         const db = ofType(ctx.run, T.instance)[0];
-        const group = ofType(ctx.run, T.parameterGroup).find((g) => g.state.name === db.inputs.parameterGroupName)!;
+        const group = ofType(ctx.run, T.parameterGroup).find(
+            (g) => g.state.name === db.inputs.parameterGroupName,
+        )!;
         assert.ok(group, "the instance uses the declared parameter group");
         assert.strictEqual(group.inputs.family, "postgres15");
-        const params = Object.fromEntries(group.inputs.parameters.map((p: any) => [p.name, p.value]));
+        const params = Object.fromEntries(
+            group.inputs.parameters.map((p: any) => [p.name, p.value]),
+        );
         assert.strictEqual(params["rds.force_ssl"], "1");
         assert.strictEqual(params["log_min_duration_statement"], "1000");
     });
@@ -190,32 +217,48 @@ forEachStack("data tier", (ctx) => {
         assert.strictEqual(i.manageMasterUserPassword, true);
         assert.strictEqual(i.password, undefined);
         assert.strictEqual(i.username, "portal_admin");
-        assert.match(ctx.run.outputs.dbSecretArn as string, /^arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-/);
+        assert.match(
+            ctx.run.outputs.dbSecretArn as string,
+            /^arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-/,
+        );
     });
 
     it("keeps Open WebUI's own credentials and URL in a separate secret, marked secret", () => {
         const secret = named(ctx.run, T.secret, "data-openwebui-credentials");
         assert.strictEqual(secret.inputs.name, `ai-portal-${stack}/database/openwebui`);
         assert.strictEqual(secret.inputs.recoveryWindowInDays, want.secretRecoveryWindow);
-        const version = ofType(ctx.run, T.secretVersion).find((v) => v.inputs.secretId === secret.id)!;
+        const version = ofType(ctx.run, T.secretVersion).find(
+            (v) => v.inputs.secretId === secret.id,
+        )!;
         assert.deepStrictEqual(version.secretInputPaths, ["secretString"]);
         const value = parseJson(version.inputs.secretString);
         const db = ofType(ctx.run, T.instance)[0];
         assert.strictEqual(value.username, "openwebui");
         assert.strictEqual(value.host, db.state.address);
         assert.strictEqual(value.dbname, "aiportal");
-        assert.strictEqual(value.url, databaseUrl("openwebui", value.password, db.state.address, 5432, "aiportal"));
-        assert.strictEqual(value.url, `postgresql://openwebui:${value.password}@${db.state.address}:5432/aiportal`);
+        assert.strictEqual(
+            value.url,
+            databaseUrl("openwebui", value.password, db.state.address, 5432, "aiportal"),
+        );
+        assert.strictEqual(
+            value.url,
+            `postgresql://openwebui:${value.password}@${db.state.address}:5432/aiportal`,
+        );
         assert.strictEqual(ctx.run.outputs.dbAppSecretArn, secret.id);
     });
 
     it(`creates the PostgreSQL log groups first, kept ${want.logRetention} days`, () => {
         const db = ofType(ctx.run, T.instance)[0];
         for (const log of ["postgresql", "upgrade"]) {
-            const group = ofType(ctx.run, T.logGroup).find((g) => g.inputs.name === `/aws/rds/instance/ai-portal-${stack}-postgres/${log}`)!;
+            const group = ofType(ctx.run, T.logGroup).find(
+                (g) => g.inputs.name === `/aws/rds/instance/ai-portal-${stack}-postgres/${log}`,
+            )!;
             assert.ok(group, `${log} log group`);
             assert.strictEqual(group.inputs.retentionInDays, want.logRetention);
-            assert.ok(db.dependencies.includes(group.urn), `the instance waits for the ${log} log group`);
+            assert.ok(
+                db.dependencies.includes(group.urn),
+                `the instance waits for the ${log} log group`,
+            );
         }
     });
 
@@ -225,22 +268,41 @@ forEachStack("data tier", (ctx) => {
         assert.ok(dataTier.length >= 8);
         for (const resource of dataTier) {
             const deps = transitiveDependencies(ctx.run, resource);
-            assert.ok(!deps.has(directory.urn), `${resource.name} must not depend on the directory`);
-            assert.ok(![...deps].some((urn) => urn.includes("aiportal:directory")), `${resource.name} must not depend on the directory tier`);
+            assert.ok(
+                !deps.has(directory.urn),
+                `${resource.name} must not depend on the directory`,
+            );
+            assert.ok(
+                ![...deps].some((urn) => urn.includes("aiportal:directory")),
+                `${resource.name} must not depend on the directory tier`,
+            );
         }
     });
 
     it("database role bootstrap: a function in the private subnets, given secret ARNs only", () => {
         const fn = ofType(ctx.run, T.fn)[0];
         assert.strictEqual(fn.inputs.name, `ai-portal-${stack}-db-role-bootstrap`);
-        const subnets = fn.inputs.vpcConfig.subnetIds.map((id: string) => byId(ctx.run, T.subnet, id).name);
+        const subnets = fn.inputs.vpcConfig.subnetIds.map(
+            (id: string) => byId(ctx.run, T.subnet, id).name,
+        );
         assert.deepStrictEqual(subnets, ["network-private-az1", "network-private-az2"]);
         const invocation = ofType(ctx.run, T.invocation)[0];
-        assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), ["appSecretArn", "masterSecretArn"]);
-        assert.deepStrictEqual(parseJson(invocation.inputs.input), { masterSecretArn: ctx.run.outputs.dbSecretArn, appSecretArn: ctx.run.outputs.dbAppSecretArn });
+        assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), [
+            "appSecretArn",
+            "masterSecretArn",
+        ]);
+        assert.deepStrictEqual(parseJson(invocation.inputs.input), {
+            masterSecretArn: ctx.run.outputs.dbSecretArn,
+            appSecretArn: ctx.run.outputs.dbAppSecretArn,
+        });
         const role = ofType(ctx.run, T.role).find((r) => r.name === "db-role-role")!;
-        const statements = parseJson(ofType(ctx.run, T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy).Statement;
-        assert.deepStrictEqual(statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource, [ctx.run.outputs.dbSecretArn, ctx.run.outputs.dbAppSecretArn]);
+        const statements = parseJson(
+            ofType(ctx.run, T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy,
+        ).Statement;
+        assert.deepStrictEqual(
+            statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource,
+            [ctx.run.outputs.dbSecretArn, ctx.run.outputs.dbAppSecretArn],
+        );
     });
 
     it("database role bootstrap runs only once it can reach the database and Secrets Manager (rules, private routes)", () => {
@@ -267,13 +329,18 @@ forEachStack("data tier", (ctx) => {
 
     it("database role bootstrap verifies the database's certificate with the runtime's Amazon CAs", () => {
         const fn = ofType(ctx.run, T.fn)[0];
-        assert.deepStrictEqual(fn.inputs.environment, { variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } });
+        assert.deepStrictEqual(fn.inputs.environment, {
+            variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" },
+        });
     });
 });
 
 describe("data tier: the database URL", () => {
     it("URL-encodes the password and carries no sslmode (asyncpg rejects it; clients get PGSSLMODE=verify-full)", () => {
-        assert.strictEqual(databaseUrl("openwebui", "p@ss/w:rd?#", "db.example", 5432, "aiportal"), "postgresql://openwebui:p%40ss%2Fw%3Ard%3F%23@db.example:5432/aiportal");
+        assert.strictEqual(
+            databaseUrl("openwebui", "p@ss/w:rd?#", "db.example", 5432, "aiportal"),
+            "postgresql://openwebui:p%40ss%2Fw%3Ard%3F%23@db.example:5432/aiportal",
+        );
     });
 });
 
@@ -282,11 +349,30 @@ describe("data tier: the RDS CA the clients trust", () => {
         assert.strictEqual(RDS_CA_CERT_IDENTIFIER, "rds-ca-rsa2048-g1");
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rds-ca-")), "ca.pem");
         fs.writeFileSync(file, RDS_CA_BUNDLE);
-        const text = execFileSync("openssl", ["x509", "-in", file, "-noout", "-subject", "-issuer", "-enddate", "-fingerprint", "-sha256", "-ext", "basicConstraints"], { encoding: "utf8" });
+        const text = execFileSync(
+            "openssl",
+            [
+                "x509",
+                "-in",
+                file,
+                "-noout",
+                "-subject",
+                "-issuer",
+                "-enddate",
+                "-fingerprint",
+                "-sha256",
+                "-ext",
+                "basicConstraints",
+            ],
+            { encoding: "utf8" },
+        );
         assert.match(text, /subject=.*CN = Amazon RDS eu-west-2 Root CA RSA2048 G1/);
         assert.match(text, /issuer=.*CN = Amazon RDS eu-west-2 Root CA RSA2048 G1/);
         assert.match(text, /notAfter=May 21 23:46:24 2061 GMT/);
-        assert.match(text, /sha256 Fingerprint=34:55:64:0A:F7:79:8B:30:DA:9C:61:79:B5:E2:1E:23:D9:5D:AB:B7:87:3A:12:FE:C7:0B:02:09:27:45:F0:4E/);
+        assert.match(
+            text,
+            /sha256 Fingerprint=34:55:64:0A:F7:79:8B:30:DA:9C:61:79:B5:E2:1E:23:D9:5D:AB:B7:87:3A:12:FE:C7:0B:02:09:27:45:F0:4E/,
+        );
         assert.match(text, /CA:TRUE/);
         assert.strictEqual((RDS_CA_BUNDLE.match(/BEGIN CERTIFICATE/g) ?? []).length, 1);
     });
@@ -297,7 +383,9 @@ describe("data tier: dev and prod differ exactly in what their stack files set",
         const [dev, prod] = [await runStack("dev"), await runStack("prod")];
         const a = ofType(dev, T.instance)[0].inputs;
         const b = ofType(prod, T.instance)[0].inputs;
-        const differing = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+        const differing = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+            .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+            .sort();
         assert.deepStrictEqual(differing, [
             "applyImmediately",
             "backupRetentionPeriod",

@@ -30,44 +30,112 @@ describe("Directory (component)", () => {
         const run = await directory();
         assert.ifError(run.error);
         const ad = named(run, "aws:directoryservice/directory:Directory", "dir-ad").inputs;
-        assert.deepStrictEqual([ad.type, ad.edition, ad.name, ad.shortName, ad.enableDirectoryDataAccess], ["MicrosoftAD", "Enterprise", "ad.example.internal", "EXAMPLE", true]);
+        assert.deepStrictEqual(
+            [ad.type, ad.edition, ad.name, ad.shortName, ad.enableDirectoryDataAccess],
+            ["MicrosoftAD", "Enterprise", "ad.example.internal", "EXAMPLE", true],
+        );
         assert.deepStrictEqual(ad.vpcSettings.subnetIds, ["subnet-a", "subnet-b"]);
-        assert.strictEqual(run.outputs.adminDn, "CN=Admin,OU=Users,OU=EXAMPLE,DC=ad,DC=example,DC=internal");
-        assert.deepStrictEqual(run.outputs.dns, [...(run.outputs.dns as string[])].sort(), "the controllers' addresses, sorted");
+        assert.strictEqual(
+            run.outputs.adminDn,
+            "CN=Admin,OU=Users,OU=EXAMPLE,DC=ad,DC=example,DC=internal",
+        );
+        assert.deepStrictEqual(
+            run.outputs.dns,
+            [...(run.outputs.dns as string[])].sort(),
+            "the controllers' addresses, sorted",
+        );
     });
 
     it("protected: Pulumi protect on the directory and a recoverable Admin secret; unprotected: neither", async () => {
         for (const protect of [true, false]) {
             const run = await directory({ protect });
-            assert.strictEqual(named(run, "aws:directoryservice/directory:Directory", "dir-ad").protect, protect);
-            assert.strictEqual(named(run, "aws:secretsmanager/secret:Secret", "dir-admin-credentials").inputs.recoveryWindowInDays, protect ? 30 : 0);
+            assert.strictEqual(
+                named(run, "aws:directoryservice/directory:Directory", "dir-ad").protect,
+                protect,
+            );
+            assert.strictEqual(
+                named(run, "aws:secretsmanager/secret:Secret", "dir-admin-credentials").inputs
+                    .recoveryWindowInDays,
+                protect ? 30 : 0,
+            );
         }
     });
 
     it("keeps the Admin credentials, sent as a secret, in Secrets Manager", async () => {
         const run = await directory();
-        const version = named(run, "aws:secretsmanager/secretVersion:SecretVersion", "dir-admin-credentials");
+        const version = named(
+            run,
+            "aws:secretsmanager/secretVersion:SecretVersion",
+            "dir-admin-credentials",
+        );
         assert.deepStrictEqual(version.secretInputPaths, ["secretString"]);
-        assert.deepStrictEqual(Object.keys(parseJson(version.inputs.secretString)).sort(), ["dn", "domain", "password", "shortName", "username"]);
-        assert.deepStrictEqual(named(run, "aws:directoryservice/directory:Directory", "dir-ad").secretInputPaths, ["password"]);
-        assert.deepStrictEqual(childNames(run), ["dir", "dir-ad", "dir-admin-credentials", "dir-admin-credentials", "dir-admin-password"]);
+        assert.deepStrictEqual(Object.keys(parseJson(version.inputs.secretString)).sort(), [
+            "dn",
+            "domain",
+            "password",
+            "shortName",
+            "username",
+        ]);
+        assert.deepStrictEqual(
+            named(run, "aws:directoryservice/directory:Directory", "dir-ad").secretInputPaths,
+            ["password"],
+        );
+        assert.deepStrictEqual(childNames(run), [
+            "dir",
+            "dir-ad",
+            "dir-admin-credentials",
+            "dir-admin-credentials",
+            "dir-admin-password",
+        ]);
     });
 });
 
 describe("BindAccount (component)", () => {
     it("runs the bind-account script to create, update and delete, the password in its environment as a secret", async () => {
         const run = await runComponent((opts) => {
-            const b = new BindAccount("bind", { namePrefix: "ai-portal-test", directoryId: "d-1234567890", domain: "ad.example.internal", region: "eu-west-2", protect: false }, opts);
+            const b = new BindAccount(
+                "bind",
+                {
+                    namePrefix: "ai-portal-test",
+                    directoryId: "d-1234567890",
+                    domain: "ad.example.internal",
+                    region: "eu-west-2",
+                    protect: false,
+                },
+                opts,
+            );
             return { identity: b.bindIdentity, arn: b.secretArn };
         });
         assert.ifError(run.error);
         const command = named(run, "command:local:Command", "bind-account");
-        assert.deepStrictEqual([command.inputs.create, command.inputs.update, command.inputs.delete], [bindAccountCommand("create"), bindAccountCommand("create"), bindAccountCommand("delete")]);
+        assert.deepStrictEqual(
+            [command.inputs.create, command.inputs.update, command.inputs.delete],
+            [
+                bindAccountCommand("create"),
+                bindAccountCommand("create"),
+                bindAccountCommand("delete"),
+            ],
+        );
         assert.deepStrictEqual(command.inputs.interpreter, ["/bin/bash", "-c"]);
-        assert.deepStrictEqual(Object.keys(command.inputs.environment).sort(), ["AWS_REGION", "BIND_PASSWORD", "BIND_USER", "DIRECTORY_ID"]);
+        assert.deepStrictEqual(Object.keys(command.inputs.environment).sort(), [
+            "AWS_REGION",
+            "BIND_PASSWORD",
+            "BIND_USER",
+            "DIRECTORY_ID",
+        ]);
         assert.deepStrictEqual(command.secretInputPaths, ["environment.BIND_PASSWORD"]);
         assert.strictEqual(run.outputs.identity, "svc-openwebui@ad.example.internal");
-        const secret = parseJson(named(run, "aws:secretsmanager/secretVersion:SecretVersion", "bind-credentials").inputs.secretString);
-        assert.deepStrictEqual([secret.username, secret.samAccountName, secret.password], ["svc-openwebui@ad.example.internal", "svc-openwebui", command.inputs.environment.BIND_PASSWORD]);
+        const secret = parseJson(
+            named(run, "aws:secretsmanager/secretVersion:SecretVersion", "bind-credentials").inputs
+                .secretString,
+        );
+        assert.deepStrictEqual(
+            [secret.username, secret.samAccountName, secret.password],
+            [
+                "svc-openwebui@ad.example.internal",
+                "svc-openwebui",
+                command.inputs.environment.BIND_PASSWORD,
+            ],
+        );
     });
 });

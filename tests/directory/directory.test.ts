@@ -26,25 +26,40 @@ forEachStack("directory tier", (ctx) => {
         const d = directories[0].inputs;
         assert.deepStrictEqual(
             { type: d.type, edition: d.edition, name: d.name, shortName: d.shortName },
-            { type: "MicrosoftAD", edition: "Standard", name: "corp.aiportal.internal", shortName: "CORP" },
+            {
+                type: "MicrosoftAD",
+                edition: "Standard",
+                name: "corp.aiportal.internal",
+                shortName: "CORP",
+            },
         );
     });
 
     it("puts its two domain controllers in the two private subnets, one per AZ", () => {
         const d = ofType(ctx.run, T.directory)[0].inputs;
         assert.strictEqual(d.vpcSettings.vpcId, ctx.run.outputs.vpcId);
-        const subnets = d.vpcSettings.subnetIds.map((id: string) => byId(ctx.run, T.subnet, id).inputs);
-        assert.deepStrictEqual(subnets.map((s: any) => [s.cidrBlock, s.availabilityZone]), [
-            ["10.0.10.0/24", "eu-west-2a"],
-            ["10.0.11.0/24", "eu-west-2b"],
-        ]);
+        const subnets = d.vpcSettings.subnetIds.map(
+            (id: string) => byId(ctx.run, T.subnet, id).inputs,
+        );
+        assert.deepStrictEqual(
+            subnets.map((s: any) => [s.cidrBlock, s.availabilityZone]),
+            [
+                ["10.0.10.0/24", "eu-west-2a"],
+                ["10.0.11.0/24", "eu-west-2b"],
+            ],
+        );
     });
 
-    it(protect ? "is protected against deletion and replacement" : "is not protected, so dev destroys cleanly", () => {
-        assert.strictEqual(ofType(ctx.run, T.directory)[0].protect, protect);
-        const secret = named(ctx.run, T.secret, "directory-admin-credentials");
-        assert.strictEqual(secret.inputs.recoveryWindowInDays, protect ? 30 : 0);
-    });
+    it(
+        protect
+            ? "is protected against deletion and replacement"
+            : "is not protected, so dev destroys cleanly",
+        () => {
+            assert.strictEqual(ofType(ctx.run, T.directory)[0].protect, protect);
+            const secret = named(ctx.run, T.secret, "directory-admin-credentials");
+            assert.strictEqual(secret.inputs.recoveryWindowInDays, protect ? 30 : 0);
+        },
+    );
 
     it("takes a generated Admin password, sent as a secret, that meets AD's rules without '!'", () => {
         const directory = ofType(ctx.run, T.directory)[0];
@@ -52,16 +67,28 @@ forEachStack("directory tier", (ctx) => {
         const generator = named(ctx.run, T.password, "directory-admin-password").inputs;
         assert.ok(generator.length >= 8 && generator.length <= 64);
         assert.strictEqual(generator.special, true);
-        assert.ok(generator.minUpper >= 1 && generator.minLower >= 1 && generator.minNumeric >= 1, "three character classes or more");
+        assert.ok(
+            generator.minUpper >= 1 && generator.minLower >= 1 && generator.minNumeric >= 1,
+            "three character classes or more",
+        );
         assert.strictEqual(generator.overrideSpecial, ADMIN_PASSWORD_SPECIALS);
-        assert.doesNotMatch(generator.overrideSpecial, /[!$`"'\\&;|<>(){}[\]*?#%@:/+=\s]/, "nothing a shell, a URL or an LDAP bind would trip on");
-        assert.strictEqual(directory.inputs.password, named(ctx.run, T.password, "directory-admin-password").state.result);
+        assert.doesNotMatch(
+            generator.overrideSpecial,
+            /[!$`"'\\&;|<>(){}[\]*?#%@:/+=\s]/,
+            "nothing a shell, a URL or an LDAP bind would trip on",
+        );
+        assert.strictEqual(
+            directory.inputs.password,
+            named(ctx.run, T.password, "directory-admin-password").state.result,
+        );
     });
 
     it("stores the Admin credentials in a Secrets Manager secret and exports only its ARN", () => {
         const secret = named(ctx.run, T.secret, "directory-admin-credentials");
         assert.strictEqual(secret.inputs.name, `ai-portal-${stack}/directory/admin`);
-        const version = ofType(ctx.run, T.secretVersion).find((v) => v.inputs.secretId === secret.id)!;
+        const version = ofType(ctx.run, T.secretVersion).find(
+            (v) => v.inputs.secretId === secret.id,
+        )!;
         assert.deepStrictEqual(version.secretInputPaths, ["secretString"]);
         const value = parseJson(version.inputs.secretString);
         assert.strictEqual(value.username, "Admin");
@@ -74,15 +101,29 @@ forEachStack("directory tier", (ctx) => {
         assert.strictEqual(ctx.run.outputs.directoryId, directory.id);
         assert.strictEqual(ctx.run.outputs.directoryDomain, "corp.aiportal.internal");
         assert.strictEqual(ctx.run.outputs.directoryShortName, "CORP");
-        assert.deepStrictEqual(ctx.run.outputs.directoryDnsIps, [...directory.state.dnsIpAddresses].sort());
-        assert.strictEqual(ctx.run.outputs.directorySecurityGroupId, directory.state.securityGroupId);
-        assert.strictEqual(ctx.run.outputs.directoryAdminDn, "CN=Admin,OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal");
-        assert.strictEqual(ctx.run.outputs.directorySearchBase, "OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal");
+        assert.deepStrictEqual(
+            ctx.run.outputs.directoryDnsIps,
+            [...directory.state.dnsIpAddresses].sort(),
+        );
+        assert.strictEqual(
+            ctx.run.outputs.directorySecurityGroupId,
+            directory.state.securityGroupId,
+        );
+        assert.strictEqual(
+            ctx.run.outputs.directoryAdminDn,
+            "CN=Admin,OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal",
+        );
+        assert.strictEqual(
+            ctx.run.outputs.directorySearchBase,
+            "OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal",
+        );
     });
 
     it("nothing in the network depends on the directory", () => {
         const directory = ofType(ctx.run, T.directory)[0];
-        for (const resource of ctx.run.resources.filter((r) => r.urn.includes("aiportal:network:Network"))) {
+        for (const resource of ctx.run.resources.filter((r) =>
+            r.urn.includes("aiportal:network:Network"),
+        )) {
             assert.ok(!transitiveDependencies(ctx.run, resource).has(directory.urn), resource.name);
         }
     });
@@ -97,8 +138,16 @@ forEachStack("directory tier", (ctx) => {
         assert.strictEqual(command.inputs.delete, bindAccountCommand("delete"));
         assert.match(command.inputs.create, /^set -- create\n#!\/bin\/bash\n/);
         assert.match(command.inputs.create, /aws_call ds-data create-user/);
-        assert.match(command.inputs.create, /describe-directory-data-access/, "it waits for Directory Service Data to be enabled");
-        assert.match(command.inputs.create, /--cli-input-json file:\/\/\/dev\/stdin/, "the password goes through stdin, not argv");
+        assert.match(
+            command.inputs.create,
+            /describe-directory-data-access/,
+            "it waits for Directory Service Data to be enabled",
+        );
+        assert.match(
+            command.inputs.create,
+            /--cli-input-json file:\/\/\/dev\/stdin/,
+            "the password goes through stdin, not argv",
+        );
         assert.strictEqual(ofType(ctx.run, T.directory)[0].inputs.enableDirectoryDataAccess, true);
     });
 });

@@ -11,11 +11,20 @@ import { ProgramRun, runUnderMocks } from "../../offline/run";
  * Builds a component with the program's kind of provider (explicit, region pinned) and returns
  * the run: every resource declared and the outputs `build` returns, resolved.
  */
-export function runComponent(build: (opts: pulumi.ComponentResourceOptions, provider: aws.Provider) => Record<string, unknown>, mocks?: MockOptions): Promise<ProgramRun> {
-    return runUnderMocks(() => {
-        const provider = new aws.Provider("aws", { region: "eu-west-2" });
-        return build({ providers: [provider] }, provider);
-    }, { mocks });
+export function runComponent(
+    build: (
+        opts: pulumi.ComponentResourceOptions,
+        provider: aws.Provider,
+    ) => Record<string, unknown>,
+    mocks?: MockOptions,
+): Promise<ProgramRun> {
+    return runUnderMocks(
+        () => {
+            const provider = new aws.Provider("aws", { region: "eu-west-2" });
+            return build({ providers: [provider] }, provider);
+        },
+        { mocks },
+    );
 }
 
 /** The children the component declared (everything but the provider), by name. */

@@ -3,7 +3,12 @@
  * arguments the way the policy analyzer would (props, options, provider, dependency graph), so
  * the pack is tested without the Pulumi CLI.
  */
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { DeclaredResource } from "../../offline/run";
 
 export interface Violation {
@@ -35,11 +40,19 @@ function toPolicyResources(resources: readonly DeclaredResource[]): Map<string, 
                 parent: r.parent || undefined,
             },
             isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type,
-            asType: (cls: { __pulumiType?: string }) => (cls.__pulumiType === r.type ? r.inputs : undefined),
+            asType: (cls: { __pulumiType?: string }) =>
+                cls.__pulumiType === r.type ? r.inputs : undefined,
             get provider() {
                 const providerUrn = r.provider.split("::").slice(0, -1).join("::");
                 const provider = find(providerUrn);
-                return provider ? { type: provider.type, props: provider.props, urn: provider.urn, name: provider.name } : undefined;
+                return provider
+                    ? {
+                          type: provider.type,
+                          props: provider.props,
+                          urn: provider.urn,
+                          name: provider.name,
+                      }
+                    : undefined;
             },
             get parent() {
                 return r.parent ? find(r.parent) : undefined;
@@ -48,7 +61,12 @@ function toPolicyResources(resources: readonly DeclaredResource[]): Map<string, 
                 return r.dependencies.map(find).filter((x): x is PolicyResource => x !== undefined);
             },
             get propertyDependencies() {
-                return Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.map(find).filter((x): x is PolicyResource => x !== undefined)]));
+                return Object.fromEntries(
+                    Object.entries(r.propertyDependencies).map(([k, urns]) => [
+                        k,
+                        urns.map(find).filter((x): x is PolicyResource => x !== undefined),
+                    ]),
+                );
             },
         };
         byUrn.set(r.urn, resource as unknown as PolicyResource);
@@ -65,11 +83,15 @@ const common = {
 };
 
 /** Every violation the policies report for these resources. */
-export async function checkPolicies(resources: readonly DeclaredResource[], policies: readonly Policy[]): Promise<Violation[]> {
+export async function checkPolicies(
+    resources: readonly DeclaredResource[],
+    policies: readonly Policy[],
+): Promise<Violation[]> {
     const policyResources = toPolicyResources(resources);
     const violations: Violation[] = [];
     for (const policy of policies) {
-        const report = (fallback: string) => (message: string, urn?: string) => violations.push({ policy: policy.name, resource: urn ?? fallback, message });
+        const report = (fallback: string) => (message: string, urn?: string) =>
+            violations.push({ policy: policy.name, resource: urn ?? fallback, message });
         try {
             if ("validateResource" in policy && policy.validateResource) {
                 const validations = [policy.validateResource].flat();
@@ -81,7 +103,10 @@ export async function checkPolicies(resources: readonly DeclaredResource[], poli
                 }
             }
             if ("validateStack" in policy && policy.validateStack) {
-                await policy.validateStack({ resources: [...policyResources.values()], ...common }, report("stack"));
+                await policy.validateStack(
+                    { resources: [...policyResources.values()], ...common },
+                    report("stack"),
+                );
             }
         } catch (e) {
             if (!(e instanceof NotApplicable)) {
@@ -93,7 +118,11 @@ export async function checkPolicies(resources: readonly DeclaredResource[], poli
 }
 
 /** A copy of the resources with one resource's inputs changed, to show a policy catching it. */
-export function withInputs(resources: readonly DeclaredResource[], name: string, change: (inputs: Record<string, any>) => Record<string, any>): DeclaredResource[] {
+export function withInputs(
+    resources: readonly DeclaredResource[],
+    name: string,
+    change: (inputs: Record<string, any>) => Record<string, any>,
+): DeclaredResource[] {
     let found = false;
     const result = resources.map((r) => {
         if (r.name !== name) {

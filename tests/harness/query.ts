@@ -6,14 +6,22 @@ export { ofType, transitiveDependencies } from "../../offline/query";
 
 export function named(run: ProgramRun, type: string, name: string): DeclaredResource {
     const found = run.resources.filter((r) => r.type === type && r.name === name);
-    assert.strictEqual(found.length, 1, `expected exactly one ${type} named ${name}, found ${found.length}`);
+    assert.strictEqual(
+        found.length,
+        1,
+        `expected exactly one ${type} named ${name}, found ${found.length}`,
+    );
     return found[0];
 }
 
 /** The resource of `type` whose physical id (as the mock assigned it) is `id`. */
 export function byId(run: ProgramRun, type: string, id: string): DeclaredResource {
     const found = run.resources.filter((r) => r.type === type && r.id === id);
-    assert.strictEqual(found.length, 1, `expected exactly one ${type} with id ${id}, found ${found.length}`);
+    assert.strictEqual(
+        found.length,
+        1,
+        `expected exactly one ${type} with id ${id}, found ${found.length}`,
+    );
     return found[0];
 }
 

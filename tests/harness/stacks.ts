@@ -15,7 +15,11 @@ export interface StackContext {
     readonly run: ProgramRun;
 }
 
-export function forEachStack(title: string, body: (ctx: StackContext) => void, stacks: readonly Stack[] = STACKS): void {
+export function forEachStack(
+    title: string,
+    body: (ctx: StackContext) => void,
+    stacks: readonly Stack[] = STACKS,
+): void {
     for (const stack of stacks) {
         describe(`${title} (${stack})`, () => {
             const ctx = { stack } as { stack: Stack; run: ProgramRun };

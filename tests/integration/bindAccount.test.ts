@@ -16,8 +16,13 @@ import { Completed, run } from "./support/process";
 const FAKES = path.join(__dirname, "fakes");
 
 const OK = (out = "") => `0|${out}|`;
-const ERROR = (code: string, operation: string, message: string) => `254||An error occurred (${code}) when calling the ${operation} operation: ${message}`;
-const NOT_FOUND = ERROR("ResourceNotFoundException", "DescribeUser", "User svc-openwebui not found");
+const ERROR = (code: string, operation: string, message: string) =>
+    `254||An error occurred (${code}) when calling the ${operation} operation: ${message}`;
+const NOT_FOUND = ERROR(
+    "ResourceNotFoundException",
+    "DescribeUser",
+    "User svc-openwebui not found",
+);
 const THROTTLED = (operation: string) => ERROR("ThrottlingException", operation, "Rate exceeded");
 
 interface Outcome {
@@ -32,7 +37,10 @@ interface Outcome {
 let scenarios = 0;
 
 /** Runs the rendered command for `action` with the AWS CLI answering as `answers` script it. */
-async function runCommand(action: "create" | "delete", answers: Record<string, string[]>): Promise<Outcome> {
+async function runCommand(
+    action: "create" | "delete",
+    answers: Record<string, string[]>,
+): Promise<Outcome> {
     const program = await runStack("dev");
     const command = named(program, "command:local:Command", "ldap-bind-account");
     const state = workDir("bind-account", String(++scenarios));
@@ -44,7 +52,10 @@ async function runCommand(action: "create" | "delete", answers: Record<string, s
         env: { PATH: `${FAKES}:/usr/bin:/bin`, FAKE_AWS: state, ...command.inputs.environment },
         timeoutMs: 30_000,
     });
-    const read = (file: string) => (fs.existsSync(path.join(state, file)) ? fs.readFileSync(path.join(state, file), "utf8").split("\n").filter(Boolean) : []);
+    const read = (file: string) =>
+        fs.existsSync(path.join(state, file))
+            ? fs.readFileSync(path.join(state, file), "utf8").split("\n").filter(Boolean)
+            : [];
     const stdin: Record<number, string> = {};
     for (const file of fs.readdirSync(state).filter((f) => f.startsWith("stdin."))) {
         stdin[Number(file.split(".")[1])] = fs.readFileSync(path.join(state, file), "utf8");
@@ -54,12 +65,16 @@ async function runCommand(action: "create" | "delete", answers: Record<string, s
 
 /** The rendered command's environment, for what the calls should name. */
 async function environment(): Promise<Record<string, string>> {
-    return named(await runStack("dev"), "command:local:Command", "ldap-bind-account").inputs.environment;
+    return named(await runStack("dev"), "command:local:Command", "ldap-bind-account").inputs
+        .environment;
 }
 
-const DESCRIBE = (id: string) => `ds-data describe-user --directory-id ${id} --sam-account-name svc-openwebui`;
-const DATA_ACCESS = (id: string) => `ds describe-directory-data-access --directory-id ${id} --query DataAccessStatus --output text`;
-const CREATE = (id: string) => `ds-data create-user --directory-id ${id} --sam-account-name svc-openwebui --given-name AI Portal --surname LDAP bind`;
+const DESCRIBE = (id: string) =>
+    `ds-data describe-user --directory-id ${id} --sam-account-name svc-openwebui`;
+const DATA_ACCESS = (id: string) =>
+    `ds describe-directory-data-access --directory-id ${id} --query DataAccessStatus --output text`;
+const CREATE = (id: string) =>
+    `ds-data create-user --directory-id ${id} --sam-account-name svc-openwebui --given-name AI Portal --surname LDAP bind`;
 const RESET = "ds reset-user-password --cli-input-json file:///dev/stdin";
 
 describe("LDAP bind account: the rendered create command", () => {
@@ -73,14 +88,35 @@ describe("LDAP bind account: the rendered create command", () => {
             "ds.describe-directory-data-access": [OK("Disabled"), OK("Enabling"), OK("Enabled")],
             "ds-data.describe-user": [NOT_FOUND, NOT_FOUND, OK("{}")],
             "ds-data.create-user": [OK("{}")],
-            "ds.reset-user-password": [ERROR("ResourceNotFoundException", "ResetUserPassword", "User not found"), OK()],
+            "ds.reset-user-password": [
+                ERROR("ResourceNotFoundException", "ResetUserPassword", "User not found"),
+                OK(),
+            ],
         });
         assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
         const id = env.DIRECTORY_ID;
-        assert.deepStrictEqual(outcome.calls, [DATA_ACCESS(id), DATA_ACCESS(id), DATA_ACCESS(id), DESCRIBE(id), CREATE(id), DESCRIBE(id), DESCRIBE(id), RESET, RESET]);
+        assert.deepStrictEqual(outcome.calls, [
+            DATA_ACCESS(id),
+            DATA_ACCESS(id),
+            DATA_ACCESS(id),
+            DESCRIBE(id),
+            CREATE(id),
+            DESCRIBE(id),
+            DESCRIBE(id),
+            RESET,
+            RESET,
+        ]);
         assert.deepStrictEqual(outcome.sleeps, [15, 15, 2, 2]);
-        assert.deepStrictEqual(JSON.parse(outcome.stdin[8]), { DirectoryId: id, UserName: "svc-openwebui", NewPassword: env.BIND_PASSWORD });
-        assert.deepStrictEqual(outcome.stdin[9], outcome.stdin[8], "the retry sends the same request");
+        assert.deepStrictEqual(JSON.parse(outcome.stdin[8]), {
+            DirectoryId: id,
+            UserName: "svc-openwebui",
+            NewPassword: env.BIND_PASSWORD,
+        });
+        assert.deepStrictEqual(
+            outcome.stdin[9],
+            outcome.stdin[8],
+            "the retry sends the same request",
+        );
     });
 
     it("never puts the password on a command line", async () => {
@@ -92,7 +128,10 @@ describe("LDAP bind account: the rendered create command", () => {
         });
         assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
         assert.ok(outcome.calls.every((call) => !call.includes(env.BIND_PASSWORD)));
-        assert.ok(!(outcome.result.stdout + outcome.result.stderr).includes(env.BIND_PASSWORD), "nor in its output");
+        assert.ok(
+            !(outcome.result.stdout + outcome.result.stderr).includes(env.BIND_PASSWORD),
+            "nor in its output",
+        );
     });
 
     it("on a re-run (an update): the account exists, so only the password is set", async () => {
@@ -102,18 +141,30 @@ describe("LDAP bind account: the rendered create command", () => {
             "ds.reset-user-password": [OK()],
         });
         assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
-        assert.deepStrictEqual(outcome.calls, [DATA_ACCESS(env.DIRECTORY_ID), DESCRIBE(env.DIRECTORY_ID), RESET]);
+        assert.deepStrictEqual(outcome.calls, [
+            DATA_ACCESS(env.DIRECTORY_ID),
+            DESCRIBE(env.DIRECTORY_ID),
+            RESET,
+        ]);
     });
 
     it("retries throttling with a growing, bounded backoff", async () => {
         const outcome = await runCommand("create", {
             "ds.describe-directory-data-access": [OK("Enabled")],
             "ds-data.describe-user": [NOT_FOUND, OK("{}")],
-            "ds-data.create-user": [THROTTLED("CreateUser"), THROTTLED("CreateUser"), THROTTLED("CreateUser"), OK("{}")],
+            "ds-data.create-user": [
+                THROTTLED("CreateUser"),
+                THROTTLED("CreateUser"),
+                THROTTLED("CreateUser"),
+                OK("{}"),
+            ],
             "ds.reset-user-password": [OK()],
         });
         assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
-        assert.strictEqual(outcome.calls.filter((c) => c.startsWith("ds-data create-user")).length, 4);
+        assert.strictEqual(
+            outcome.calls.filter((c) => c.startsWith("ds-data create-user")).length,
+            4,
+        );
         assert.deepStrictEqual(outcome.sleeps, [2, 4, 8]);
     });
 
@@ -131,50 +182,88 @@ describe("LDAP bind account: the rendered create command", () => {
     it("stops on an error that is not 'not found' and shows it, instead of creating a user", async () => {
         const outcome = await runCommand("create", {
             "ds.describe-directory-data-access": [OK("Enabled")],
-            "ds-data.describe-user": [ERROR("AccessDeniedException", "DescribeUser", "User: arn:aws:sts::123456789012:assumed-role/deployer is not authorized to perform: ds-data:DescribeUser")],
+            "ds-data.describe-user": [
+                ERROR(
+                    "AccessDeniedException",
+                    "DescribeUser",
+                    "User: arn:aws:sts::123456789012:assumed-role/deployer is not authorized to perform: ds-data:DescribeUser",
+                ),
+            ],
         });
         assert.notStrictEqual(outcome.result.code, 0);
-        assert.deepStrictEqual(outcome.calls, [DATA_ACCESS(env.DIRECTORY_ID), DESCRIBE(env.DIRECTORY_ID)]);
-        assert.match(outcome.result.stderr, /AccessDeniedException.*not authorized to perform: ds-data:DescribeUser/);
+        assert.deepStrictEqual(outcome.calls, [
+            DATA_ACCESS(env.DIRECTORY_ID),
+            DESCRIBE(env.DIRECTORY_ID),
+        ]);
+        assert.match(
+            outcome.result.stderr,
+            /AccessDeniedException.*not authorized to perform: ds-data:DescribeUser/,
+        );
     });
 
     it("treats a conflict on create as created (another domain controller had it already)", async () => {
         const outcome = await runCommand("create", {
             "ds.describe-directory-data-access": [OK("Enabled")],
             "ds-data.describe-user": [NOT_FOUND, OK("{}")],
-            "ds-data.create-user": [ERROR("ConflictException", "CreateUser", "The user already exists")],
+            "ds-data.create-user": [
+                ERROR("ConflictException", "CreateUser", "The user already exists"),
+            ],
             "ds.reset-user-password": [OK()],
         });
         assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
     });
 
     it("fails with a message when data access failed, or is still not enabled after its bound (10 minutes)", async () => {
-        const failed = await runCommand("create", { "ds.describe-directory-data-access": [OK("Failed")] });
+        const failed = await runCommand("create", {
+            "ds.describe-directory-data-access": [OK("Failed")],
+        });
         assert.notStrictEqual(failed.result.code, 0);
-        assert.match(failed.result.stderr, /Directory Service Data access of d-\w+ is Failed; it must be Enabled/);
-        const stuck = await runCommand("create", { "ds.describe-directory-data-access": [OK("Enabling")] });
+        assert.match(
+            failed.result.stderr,
+            /Directory Service Data access of d-\w+ is Failed; it must be Enabled/,
+        );
+        const stuck = await runCommand("create", {
+            "ds.describe-directory-data-access": [OK("Enabling")],
+        });
         assert.notStrictEqual(stuck.result.code, 0);
         assert.strictEqual(stuck.calls.length, 40);
-        assert.strictEqual(stuck.sleeps.reduce((a, b) => a + b, 0), 39 * 15);
+        assert.strictEqual(
+            stuck.sleeps.reduce((a, b) => a + b, 0),
+            39 * 15,
+        );
         assert.match(stuck.result.stderr, /still Enabling after 40 checks/);
     });
 });
 
 describe("LDAP bind account: the rendered delete command", () => {
     it("deletes the account", async () => {
-        const outcome = await runCommand("delete", { "ds.describe-directory-data-access": [OK("Enabled")], "ds-data.delete-user": [OK()] });
+        const outcome = await runCommand("delete", {
+            "ds.describe-directory-data-access": [OK("Enabled")],
+            "ds-data.delete-user": [OK()],
+        });
         assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
-        assert.match(outcome.calls[1], /^ds-data delete-user --directory-id d-\w+ --sam-account-name svc-openwebui$/);
+        assert.match(
+            outcome.calls[1],
+            /^ds-data delete-user --directory-id d-\w+ --sam-account-name svc-openwebui$/,
+        );
     });
 
     it("is done when the account or the directory is already gone", async () => {
         const noUser = await runCommand("delete", {
             "ds.describe-directory-data-access": [OK("Enabled")],
-            "ds-data.delete-user": [ERROR("ResourceNotFoundException", "DeleteUser", "User not found")],
+            "ds-data.delete-user": [
+                ERROR("ResourceNotFoundException", "DeleteUser", "User not found"),
+            ],
         });
         assert.strictEqual(noUser.result.code, 0, noUser.result.stderr);
         const noDirectory = await runCommand("delete", {
-            "ds.describe-directory-data-access": [ERROR("EntityDoesNotExistException", "DescribeDirectoryDataAccess", "Directory d-1234567890 does not exist")],
+            "ds.describe-directory-data-access": [
+                ERROR(
+                    "EntityDoesNotExistException",
+                    "DescribeDirectoryDataAccess",
+                    "Directory d-1234567890 does not exist",
+                ),
+            ],
         });
         assert.strictEqual(noDirectory.result.code, 0, noDirectory.result.stderr);
         assert.strictEqual(noDirectory.calls.length, 1);

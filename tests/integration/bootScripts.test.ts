@@ -15,31 +15,54 @@ import { HostDisk, parseEnvFile, WrittenFile } from "./support/host";
 import { run } from "./support/process";
 
 /** Checks units as systemd would load them, in a root holding what the host's disk holds. */
-async function verifyUnits(disk: HostDisk, written: readonly WrittenFile[], units: readonly string[]): Promise<string> {
+async function verifyUnits(
+    disk: HostDisk,
+    written: readonly WrittenFile[],
+    units: readonly string[],
+): Promise<string> {
     const root = workDir("systemd-roots", disk.name);
-    fs.cpSync("/lib/systemd/system", path.join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+    fs.cpSync("/lib/systemd/system", path.join(root, "usr/lib/systemd/system"), {
+        recursive: true,
+        verbatimSymlinks: true,
+    });
     // What Amazon Linux's docker package provides: the binary the units run and docker.service.
     fs.mkdirSync(path.join(root, "usr/bin"), { recursive: true });
     fs.writeFileSync(path.join(root, "usr/bin/docker"), "#!/bin/sh\n", { mode: 0o755 });
-    fs.writeFileSync(path.join(root, "usr/lib/systemd/system/docker.service"), "[Unit]\nDescription=Docker\n[Service]\nExecStart=/usr/bin/docker\n");
+    fs.writeFileSync(
+        path.join(root, "usr/lib/systemd/system/docker.service"),
+        "[Unit]\nDescription=Docker\n[Service]\nExecStart=/usr/bin/docker\n",
+    );
     for (const file of written.filter((w) => w.kind === "file")) {
         const target = path.join(root, file.path);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.copyFileSync(disk.file(file.path), target);
         fs.chmodSync(target, parseInt(file.mode, 8));
     }
-    const result = await run("systemd-analyze", ["verify", `--root=${root}`, ...units], { env: { PATH: process.env.PATH, SYSTEMD_LOG_LEVEL: "notice" } });
+    const result = await run("systemd-analyze", ["verify", `--root=${root}`, ...units], {
+        env: { PATH: process.env.PATH, SYSTEMD_LOG_LEVEL: "notice" },
+    });
     // systemd-analyze verify exits 0 on many errors: any output is a finding.
-    return `${result.stdout}${result.stderr}`.trim() + (result.code === 0 ? "" : `\n(exit ${result.code})`);
+    return (
+        `${result.stdout}${result.stderr}`.trim() +
+        (result.code === 0 ? "" : `\n(exit ${result.code})`)
+    );
 }
 
 function expectSucceeded(host: BootedHost): void {
-    for (const [which, boot] of [["first", host.first], ["second", host.second]] as const) {
-        assert.strictEqual(boot.result.code, 0, `${which} boot failed:\n${boot.result.stdout}${boot.result.stderr}`);
+    for (const [which, boot] of [
+        ["first", host.first],
+        ["second", host.second],
+    ] as const) {
+        assert.strictEqual(
+            boot.result.code,
+            0,
+            `${which} boot failed:\n${boot.result.stdout}${boot.result.stderr}`,
+        );
     }
 }
 
-const modes = (written: readonly WrittenFile[]) => written.map((w) => `${w.kind} ${w.mode} ${w.path}`);
+const modes = (written: readonly WrittenFile[]) =>
+    written.map((w) => `${w.kind} ${w.mode} ${w.path}`);
 
 for (const stack of STACKS) {
     describe(`boot scripts (${stack}): the web host`, () => {
@@ -72,14 +95,17 @@ for (const stack of STACKS) {
         it("places each secret fetched from Secrets Manager, and nothing else, in the secrets file", async () => {
             const { secrets } = await artefactsOf(stack);
             const of = (name: string) => secrets[`ai-portal-${stack}/${name}`].json;
-            assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")), {
-                DATABASE_URL: of("database/openwebui").url,
-                PGVECTOR_DB_URL: of("database/openwebui").url,
-                WEBUI_SECRET_KEY: of("web/openwebui").secret_key,
-                WEBUI_ADMIN_PASSWORD: of("web/openwebui").admin_password,
-                OPENAI_API_KEY: of("gateway/api-key").api_key,
-                LDAP_APP_PASSWORD: of("directory/openwebui-bind").password,
-            });
+            assert.deepStrictEqual(
+                parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")),
+                {
+                    DATABASE_URL: of("database/openwebui").url,
+                    PGVECTOR_DB_URL: of("database/openwebui").url,
+                    WEBUI_SECRET_KEY: of("web/openwebui").secret_key,
+                    WEBUI_ADMIN_PASSWORD: of("web/openwebui").admin_password,
+                    OPENAI_API_KEY: of("gateway/api-key").api_key,
+                    LDAP_APP_PASSWORD: of("directory/openwebui-bind").password,
+                },
+            );
         });
 
         it("gives Open WebUI exactly the settings the program renders", async () => {
@@ -125,7 +151,10 @@ for (const stack of STACKS) {
             const { run: program } = await artefactsOf(stack);
             const unit = host.disk.read("/etc/systemd/system/ai-portal-open-webui.service");
             const execStart = /^ExecStart=(.*)$/m.exec(unit)![1];
-            assert.ok(execStart.startsWith("/usr/bin/docker run --rm --name open-webui "), execStart);
+            assert.ok(
+                execStart.startsWith("/usr/bin/docker run --rm --name open-webui "),
+                execStart,
+            );
             assert.ok(execStart.endsWith(` ${program.outputs.openWebUiImage}`), execStart);
             for (const option of [
                 "--env-file /etc/ai-portal/open-webui.env",
@@ -137,19 +166,36 @@ for (const stack of STACKS) {
             ]) {
                 assert.ok(execStart.includes(option), `${option} in ${execStart}`);
             }
-            assert.match(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"), /ExecStart=\/usr\/bin\/docker run .* docker\.io\/library\/caddy@sha256:[0-9a-f]{64}$/m);
-            assert.strictEqual(host.disk.read("/etc/ai-portal/rds-ca.pem"), fs.readFileSync(`${process.env.AI_PORTAL_IT_WORK}/pki/trusted/ca.pem`, "utf8"));
+            assert.match(
+                host.disk.read("/etc/systemd/system/ai-portal-caddy.service"),
+                /ExecStart=\/usr\/bin\/docker run .* docker\.io\/library\/caddy@sha256:[0-9a-f]{64}$/m,
+            );
+            assert.strictEqual(
+                host.disk.read("/etc/ai-portal/rds-ca.pem"),
+                fs.readFileSync(`${process.env.AI_PORTAL_IT_WORK}/pki/trusted/ca.pem`, "utf8"),
+            );
         });
 
         it("installs units systemd accepts (systemd-analyze verify prints nothing)", async () => {
-            const units = ["ai-portal-open-webui.service", "ai-portal-caddy.service", "ai-portal-health.service", "ai-portal-health.timer"];
+            const units = [
+                "ai-portal-open-webui.service",
+                "ai-portal-caddy.service",
+                "ai-portal-health.service",
+                "ai-portal-health.timer",
+            ];
             assert.strictEqual(await verifyUnits(host.disk, host.first.written, units), "");
         });
 
         it("pulls the pinned images and (re)starts its units, the same at every boot", async () => {
             const { run: program } = await artefactsOf(stack);
-            const caddy = /^ExecStart=.* (\S+)$/m.exec(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"))![1];
-            const unit = (name: string) => [`systemctl daemon-reload`, `systemctl enable ${name}`, `systemctl restart ${name}`];
+            const caddy = /^ExecStart=.* (\S+)$/m.exec(
+                host.disk.read("/etc/systemd/system/ai-portal-caddy.service"),
+            )![1];
+            const unit = (name: string) => [
+                `systemctl daemon-reload`,
+                `systemctl enable ${name}`,
+                `systemctl restart ${name}`,
+            ];
             const expected = [
                 "systemctl enable --now docker",
                 `docker pull ${program.outputs.openWebUiImage}`,
@@ -169,15 +215,23 @@ for (const stack of STACKS) {
 
         it("prints no secret value in its log", async () => {
             const { secrets } = await artefactsOf(stack);
-            const log = [host.first, host.second].map((b) => b.result.stdout + b.result.stderr).join("\n");
+            const log = [host.first, host.second]
+                .map((b) => b.result.stdout + b.result.stderr)
+                .join("\n");
             for (const [name, { json }] of Object.entries(secrets)) {
                 for (const [field, value] of Object.entries(json)) {
                     if (/password|secret_key|api_key|url/.test(field)) {
-                        assert.ok(!log.includes(String(value)), `${name}.${field} appears in the boot log`);
+                        assert.ok(
+                            !log.includes(String(value)),
+                            `${name}.${field} appears in the boot log`,
+                        );
                     }
                 }
             }
-            assert.match(log, /ai-portal-boot: secrets at versions bind:v-[0-9a-f]{32} database:v-[0-9a-f]{32} gateway-key:v-[0-9a-f]{32} web:v-[0-9a-f]{32}/);
+            assert.match(
+                log,
+                /ai-portal-boot: secrets at versions bind:v-[0-9a-f]{32} database:v-[0-9a-f]{32} gateway-key:v-[0-9a-f]{32} web:v-[0-9a-f]{32}/,
+            );
         });
     });
 
@@ -216,19 +270,40 @@ for (const stack of STACKS) {
             const { run: program } = await artefactsOf(stack);
             const image = String(program.outputs.gatewayImage);
             const registry = image.split("/")[0];
-            assert.deepStrictEqual(host.first.calls.map((c) => c.replace(/<password on stdin: \d+ bytes>/, "<password on stdin>")), [
-                "systemctl enable --now docker",
-                `docker login --username AWS --password-stdin ${registry} <password on stdin>`,
-                `docker pull ${image}`,
-                "systemctl daemon-reload",
-                "systemctl enable ai-portal-bedrock-gateway.service",
-                "systemctl restart ai-portal-bedrock-gateway.service",
-            ]);
+            assert.deepStrictEqual(
+                host.first.calls.map((c) =>
+                    c.replace(/<password on stdin: \d+ bytes>/, "<password on stdin>"),
+                ),
+                [
+                    "systemctl enable --now docker",
+                    `docker login --username AWS --password-stdin ${registry} <password on stdin>`,
+                    `docker pull ${image}`,
+                    "systemctl daemon-reload",
+                    "systemctl enable ai-portal-bedrock-gateway.service",
+                    "systemctl restart ai-portal-bedrock-gateway.service",
+                ],
+            );
             assert.deepStrictEqual(host.second.calls, host.first.calls);
-            assert.ok(!/password-stdin \S+ <password on stdin: 0 bytes>/.test(host.first.calls.join("\n")), "a registry password was piped");
+            assert.ok(
+                !/password-stdin \S+ <password on stdin: 0 bytes>/.test(
+                    host.first.calls.join("\n"),
+                ),
+                "a registry password was piped",
+            );
             const unit = host.disk.read("/etc/systemd/system/ai-portal-bedrock-gateway.service");
-            assert.match(unit, new RegExp(`^ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file /etc/ai-portal/gateway.env --publish 8000:8000 .* ${image.replace(/[.]/g, "\\.")}$`, "m"));
-            assert.strictEqual(await verifyUnits(host.disk, host.first.written, ["ai-portal-bedrock-gateway.service"]), "");
+            assert.match(
+                unit,
+                new RegExp(
+                    `^ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file /etc/ai-portal/gateway.env --publish 8000:8000 .* ${image.replace(/[.]/g, "\\.")}$`,
+                    "m",
+                ),
+            );
+            assert.strictEqual(
+                await verifyUnits(host.disk, host.first.written, [
+                    "ai-portal-bedrock-gateway.service",
+                ]),
+                "",
+            );
             assert.ok(named(program, "aws:ec2/instance:Instance", "compute-gateway-instance"));
         });
     });

@@ -22,7 +22,9 @@ function caddyfileOf(script: string): string {
 function startOpenWebUiStandIn(): Promise<http.Server> {
     return new Promise((resolve) => {
         const server = http.createServer((req, res) => {
-            res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "application/json" });
+            res.writeHead(req.url === "/health" ? 200 : 404, {
+                "content-type": "application/json",
+            });
             res.end(req.url === "/health" ? '{"status":true}' : "{}");
         });
         server.listen(8080, "127.0.0.1", () => resolve(server));
@@ -32,12 +34,29 @@ function startOpenWebUiStandIn(): Promise<http.Server> {
 async function healthSamples(stack: string): Promise<{ min: number; max: number; count: number }> {
     const now = Date.now();
     const answer = await awsCli([
-        "cloudwatch", "get-metric-statistics", "--namespace", "AIPortal", "--metric-name", "PortalHealthy",
-        "--dimensions", `Name=Stack,Value=${stack}`, "--statistics", "Minimum", "Maximum", "SampleCount",
-        "--start-time", new Date(now - 3_600_000).toISOString(), "--end-time", new Date(now + 3_600_000).toISOString(), "--period", "7200",
+        "cloudwatch",
+        "get-metric-statistics",
+        "--namespace",
+        "AIPortal",
+        "--metric-name",
+        "PortalHealthy",
+        "--dimensions",
+        `Name=Stack,Value=${stack}`,
+        "--statistics",
+        "Minimum",
+        "Maximum",
+        "SampleCount",
+        "--start-time",
+        new Date(now - 3_600_000).toISOString(),
+        "--end-time",
+        new Date(now + 3_600_000).toISOString(),
+        "--period",
+        "7200",
     ]);
     const points = answer.Datapoints as { Minimum: number; Maximum: number; SampleCount: number }[];
-    return points.length === 0 ? { min: NaN, max: NaN, count: 0 } : { min: points[0].Minimum, max: points[0].Maximum, count: points[0].SampleCount };
+    return points.length === 0
+        ? { min: NaN, max: NaN, count: 0 }
+        : { min: points[0].Minimum, max: points[0].Maximum, count: points[0].SampleCount };
 }
 
 describe("Caddy: every rendered Caddyfile validates", () => {
@@ -50,16 +69,26 @@ describe("Caddy: every rendered Caddyfile validates", () => {
     }
 
     it("with a domain name (a public certificate by ACME)", async () => {
-        const program = await runProgram({ stack: "prod", overrides: { domainName: "portal.example.com" } });
+        const program = await runProgram({
+            stack: "prod",
+            overrides: { domainName: "portal.example.com" },
+        });
         assert.ifError(program.error);
-        const caddyfile = caddyfileOf(scriptOf(named(program, "aws:ec2/instance:Instance", "compute-web-instance").inputs.userData));
+        const caddyfile = caddyfileOf(
+            scriptOf(
+                named(program, "aws:ec2/instance:Instance", "compute-web-instance").inputs.userData,
+            ),
+        );
         assert.match(caddyfile, /^https:\/\/portal\.example\.com \{/);
         const result = await caddyValidate(caddyfile);
         assert.ok(result.ok, result.output);
     });
 
     it("and the check can fail: a broken Caddyfile is refused", async () => {
-        assert.strictEqual((await caddyValidate("https://example.com {\n\treverse_proxy\n")).ok, false);
+        assert.strictEqual(
+            (await caddyValidate("https://example.com {\n\treverse_proxy\n")).ok,
+            false,
+        );
     });
 });
 
@@ -78,20 +107,41 @@ for (const stack of STACKS) {
             openWebUi = await startOpenWebUiStandIn();
             // Caddy reads the Caddyfile where the boot script wrote it, on the host's disk (where its
             // internal CA's files land too).
-            caddy = await host.disk.serve("Caddy", ["caddy", "run", "--config", "/etc/ai-portal/Caddyfile", "--adapter", "caddyfile"], async () => (await portOpen(443)) && (await portOpen(80)));
+            caddy = await host.disk.serve(
+                "Caddy",
+                ["caddy", "run", "--config", "/etc/ai-portal/Caddyfile", "--adapter", "caddyfile"],
+                async () => (await portOpen(443)) && (await portOpen(80)),
+            );
         });
 
         after(async () => {
             await caddy?.stop();
-            await new Promise((resolve) => (openWebUi ? openWebUi.close(resolve) : resolve(undefined)));
+            await new Promise((resolve) =>
+                openWebUi ? openWebUi.close(resolve) : resolve(undefined),
+            );
         });
 
         const probe = () => host.disk.inside(["/usr/local/sbin/ai-portal-health"], probeEnv);
 
         it("serves Open WebUI over HTTPS on the portal's address, and port 80 only redirects to it", async () => {
-            const https = await run("curl", ["-sS", "--insecure", "--resolve", `${portalHost}:443:127.0.0.1`, `https://${portalHost}/health`]);
+            const https = await run("curl", [
+                "-sS",
+                "--insecure",
+                "--resolve",
+                `${portalHost}:443:127.0.0.1`,
+                `https://${portalHost}/health`,
+            ]);
             assert.strictEqual(https.stdout, '{"status":true}', https.stderr);
-            const plain = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--resolve", `${portalHost}:80:127.0.0.1`, `http://${portalHost}/health`]);
+            const plain = await run("curl", [
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{redirect_url}",
+                "--resolve",
+                `${portalHost}:80:127.0.0.1`,
+                `http://${portalHost}/health`,
+            ]);
             assert.strictEqual(plain.stdout, `308 https://${portalHost}/health`);
         });
 

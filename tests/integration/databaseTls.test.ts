@@ -6,7 +6,14 @@
  */
 import * as assert from "assert";
 import { untrustedCa } from "./support/components";
-import { bootedHost, BootedHost, database, invokeBootstrap, python, STACKS } from "./support/fixtures";
+import {
+    bootedHost,
+    BootedHost,
+    database,
+    invokeBootstrap,
+    python,
+    STACKS,
+} from "./support/fixtures";
 import { parseEnvFile } from "./support/host";
 
 const DRIVERS = [
@@ -20,11 +27,21 @@ const DRIVERS = [
 
 /** The container's environment: both env files, as `docker run --env-file` passes them. */
 function containerEnv(host: BootedHost): Record<string, string> {
-    return { ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")), ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")) };
+    return {
+        ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")),
+        ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")),
+    };
 }
 
-async function connect(host: BootedHost, env: Record<string, string>): Promise<Record<string, { ok: boolean; ssl?: boolean; user?: string; error?: string }>> {
-    return python("db_connect.py", { DATABASE_URL: env.DATABASE_URL, PGVECTOR_DB_URL: env.PGVECTOR_DB_URL }, { python: "debian", env, on: host.disk });
+async function connect(
+    host: BootedHost,
+    env: Record<string, string>,
+): Promise<Record<string, { ok: boolean; ssl?: boolean; user?: string; error?: string }>> {
+    return python(
+        "db_connect.py",
+        { DATABASE_URL: env.DATABASE_URL, PGVECTOR_DB_URL: env.PGVECTOR_DB_URL },
+        { python: "debian", env, on: host.disk },
+    );
 }
 
 for (const stack of STACKS) {
@@ -44,7 +61,11 @@ for (const stack of STACKS) {
             const results = await connect(host, env);
             assert.deepStrictEqual(Object.keys(results), DRIVERS);
             for (const driver of DRIVERS) {
-                assert.deepStrictEqual(results[driver], { ok: true, ssl: true, user: "openwebui" }, `${driver}: ${results[driver].error ?? ""}`);
+                assert.deepStrictEqual(
+                    results[driver],
+                    { ok: true, ssl: true, user: "openwebui" },
+                    `${driver}: ${results[driver].error ?? ""}`,
+                );
             }
         });
 
@@ -52,8 +73,16 @@ for (const stack of STACKS) {
             const env = { ...containerEnv(host), PGSSLROOTCERT: (await untrustedCa()).certFile };
             const results = await connect(host, env);
             for (const driver of DRIVERS) {
-                assert.strictEqual(results[driver].ok, false, `${driver} connected to a server it could not verify`);
-                assert.match(results[driver].error!, /certificate verify failed|CERTIFICATE_VERIFY_FAILED|self[- ]signed|unable to get local issuer/i, driver);
+                assert.strictEqual(
+                    results[driver].ok,
+                    false,
+                    `${driver} connected to a server it could not verify`,
+                );
+                assert.match(
+                    results[driver].error!,
+                    /certificate verify failed|CERTIFICATE_VERIFY_FAILED|self[- ]signed|unable to get local issuer/i,
+                    driver,
+                );
             }
         });
     });

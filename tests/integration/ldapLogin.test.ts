@@ -19,12 +19,18 @@ for (const stack of STACKS) {
     describe(`LDAP logins (${stack}): Open WebUI's sign-in steps with the rendered settings`, () => {
         let host: BootedHost;
         let settings: Record<string, string>;
-        const login = (user: string, password: string): Promise<Login> => python("ldap_login.py", { settings, user, password }, { python: "debian" });
+        const login = (user: string, password: string): Promise<Login> =>
+            python("ldap_login.py", { settings, user, password }, { python: "debian" });
 
         before(async () => {
             [host] = await Promise.all([bootedHost(`${stack}-web`), directory()]);
-            const all = { ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")), ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")) };
-            settings = Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("LDAP_")));
+            const all = {
+                ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")),
+                ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")),
+            };
+            settings = Object.fromEntries(
+                Object.entries(all).filter(([key]) => key.startsWith("LDAP_")),
+            );
         });
 
         it("lets an enabled person in the portal's OU in, with their user principal name as the e-mail", async () => {
@@ -44,29 +50,55 @@ for (const stack of STACKS) {
 
         it("refuses an account without a user principal name, as Open WebUI refuses one without an e-mail", async () => {
             // ds-data and the AD console give every account one; only other tools can make such an account.
-            assert.deepStrictEqual(await login("erin", PEOPLE.withoutUpn.password), { ok: false, stage: "mail", reason: "User does not have a valid email address." });
+            assert.deepStrictEqual(await login("erin", PEOPLE.withoutUpn.password), {
+                ok: false,
+                stage: "mail",
+                reason: "User does not have a valid email address.",
+            });
         });
 
         it("takes the login name in any case, as AD does", async () => {
-            assert.strictEqual((await login("ALICE", PEOPLE.withMail.password)).email, "alice@corp.aiportal.internal");
+            assert.strictEqual(
+                (await login("ALICE", PEOPLE.withMail.password)).email,
+                "alice@corp.aiportal.internal",
+            );
         });
 
         it("refuses a disabled account before any password is tried", async () => {
-            assert.deepStrictEqual(await login("carol", PEOPLE.disabled.password), { ok: false, stage: "search", reason: "User not found in the LDAP server" });
+            assert.deepStrictEqual(await login("carol", PEOPLE.disabled.password), {
+                ok: false,
+                stage: "search",
+                reason: "User not found in the LDAP server",
+            });
         });
 
         it("refuses an account outside the search base (not in the directory's own OU)", async () => {
-            assert.deepStrictEqual(await login("dave", PEOPLE.outsideBase.password), { ok: false, stage: "search", reason: "User not found in the LDAP server" });
+            assert.deepStrictEqual(await login("dave", PEOPLE.outsideBase.password), {
+                ok: false,
+                stage: "search",
+                reason: "User not found in the LDAP server",
+            });
         });
 
         it("refuses a wrong password and an empty one", async () => {
-            assert.deepStrictEqual(await login("alice", "not-her-password"), { ok: false, stage: "user-bind", reason: "Authentication failed." });
-            assert.deepStrictEqual(await login("alice", " "), { ok: false, stage: "form", reason: "empty password" });
+            assert.deepStrictEqual(await login("alice", "not-her-password"), {
+                ok: false,
+                stage: "user-bind",
+                reason: "Authentication failed.",
+            });
+            assert.deepStrictEqual(await login("alice", " "), {
+                ok: false,
+                stage: "form",
+                reason: "empty password",
+            });
         });
 
         it("refuses a filter injection in the login name", async () => {
             assert.strictEqual((await login("*", PEOPLE.withMail.password)).ok, false);
-            assert.strictEqual((await login("alice)(sAMAccountName=*", PEOPLE.withMail.password)).ok, false);
+            assert.strictEqual(
+                (await login("alice)(sAMAccountName=*", PEOPLE.withMail.password)).ok,
+                false,
+            );
         });
     });
 }

@@ -8,7 +8,11 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+    GetSecretValueCommand,
+    PutSecretValueCommand,
+    SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import postgres from "postgres";
 import { databaseUrl } from "../../data";
 import { moto, trustedCa, untrustedCa } from "./support/components";
@@ -46,22 +50,43 @@ async function logInAsApp(host: string, password: string, caFile: string): Promi
         const vector = await sql.begin(async (tx) => {
             await tx`create table public.bootstrap_probe (embedding vector(3))`;
             await tx`insert into public.bootstrap_probe values ('[1,2,3]')`;
-            const [row] = await tx`select (embedding <-> '[1,2,4]')::text as distance from public.bootstrap_probe`;
+            const [row] =
+                await tx`select (embedding <-> '[1,2,4]')::text as distance from public.bootstrap_probe`;
             await tx`drop table public.bootstrap_probe`;
             return row.distance as string;
         });
-        return { ssl: role.ssl, superuser: role.rolsuper, createrole: role.rolcreaterole, createdb: role.rolcreatedb, vector };
+        return {
+            ssl: role.ssl,
+            superuser: role.rolsuper,
+            createrole: role.rolcreaterole,
+            createdb: role.rolcreatedb,
+            vector,
+        };
     } finally {
         await sql.end({ timeout: 2 });
     }
 }
 
 function assertSucceeded(invocation: Invocation, action: string): void {
-    assert.strictEqual(invocation.result.code, 0, `the handler failed:\n${invocation.result.stderr}`);
-    assert.deepStrictEqual(invocation.returned, { role: "openwebui", database: "aiportal", action });
+    assert.strictEqual(
+        invocation.result.code,
+        0,
+        `the handler failed:\n${invocation.result.stderr}`,
+    );
+    assert.deepStrictEqual(invocation.returned, {
+        role: "openwebui",
+        database: "aiportal",
+        action,
+    });
 }
 
-const PLAIN_ROLE: RoleState = { ssl: true, superuser: false, createrole: false, createdb: false, vector: "1" };
+const PLAIN_ROLE: RoleState = {
+    ssl: true,
+    superuser: false,
+    createrole: false,
+    createdb: false,
+    vector: "1",
+};
 
 describe("role bootstrap: the packaged handler against PostgreSQL 15 as RDS runs it", () => {
     let host: string;
@@ -76,48 +101,101 @@ describe("role bootstrap: the packaged handler against PostgreSQL 15 as RDS runs
         host = artefacts.dbAddress;
         appSecretArn = artefacts.secrets[`ai-portal-${STACK}/database/openwebui`].arn;
         caFile = ca.certFile;
-        secrets = new SecretsManagerClient({ region: "eu-west-2", endpoint: aws.endpoint, credentials: { accessKeyId: "integration", secretAccessKey: "integration" } });
-        original = (await secrets.send(new GetSecretValueCommand({ SecretId: appSecretArn }))).SecretString!;
+        secrets = new SecretsManagerClient({
+            region: "eu-west-2",
+            endpoint: aws.endpoint,
+            credentials: { accessKeyId: "integration", secretAccessKey: "integration" },
+        });
+        original = (await secrets.send(new GetSecretValueCommand({ SecretId: appSecretArn })))
+            .SecretString!;
     });
 
     after(async () => {
         // Leave the role as the rendered secret says, for the suites that connect with it.
-        await secrets.send(new PutSecretValueCommand({ SecretId: appSecretArn, SecretString: original }));
+        await secrets.send(
+            new PutSecretValueCommand({ SecretId: appSecretArn, SecretString: original }),
+        );
         assertSucceeded(await invokeBootstrap(STACK), "updated");
     });
 
     it("first run: creates the role; it logs in over verified TLS as a plain role that can use vectors", async () => {
         // Other suites may have bootstrapped the role already: start from a database without it.
         const db = await database();
-        if ((await db.superuserSql("aiportal", "select count(*) from pg_roles where rolname = 'openwebui'")).trim() === "1") {
+        if (
+            (
+                await db.superuserSql(
+                    "aiportal",
+                    "select count(*) from pg_roles where rolname = 'openwebui'",
+                )
+            ).trim() === "1"
+        ) {
             await db.superuserSql("aiportal", "DROP OWNED BY openwebui");
             await db.superuserSql("aiportal", "DROP ROLE openwebui");
         }
         assertSucceeded(await invokeBootstrap(STACK), "created");
-        assert.deepStrictEqual(await logInAsApp(host, JSON.parse(original).password, caFile), PLAIN_ROLE);
+        assert.deepStrictEqual(
+            await logInAsApp(host, JSON.parse(original).password, caFile),
+            PLAIN_ROLE,
+        );
     });
 
     it("second run, nothing changed: succeeds (no ALTER ROLE the RDS master may not run) and changes nothing", async () => {
-        const before = await (await database()).superuserSql("postgres", "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin from pg_roles where rolname = 'openwebui'");
+        const before = await (
+            await database()
+        ).superuserSql(
+            "postgres",
+            "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin from pg_roles where rolname = 'openwebui'",
+        );
         assertSucceeded(await invokeBootstrap(STACK), "updated");
-        const after = await (await database()).superuserSql("postgres", "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin from pg_roles where rolname = 'openwebui'");
+        const after = await (
+            await database()
+        ).superuserSql(
+            "postgres",
+            "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin from pg_roles where rolname = 'openwebui'",
+        );
         assert.strictEqual(after, before);
-        assert.deepStrictEqual(await logInAsApp(host, JSON.parse(original).password, caFile), PLAIN_ROLE);
+        assert.deepStrictEqual(
+            await logInAsApp(host, JSON.parse(original).password, caFile),
+            PLAIN_ROLE,
+        );
     });
 
     it("third run, after the password changed in Secrets Manager: the new password works, the old one is refused", async () => {
         const value = JSON.parse(original);
-        const rotated = { ...value, password: "Rotated0penWebUiPassw0rdAbc123", url: databaseUrl(value.username, "Rotated0penWebUiPassw0rdAbc123", value.host, value.port, value.dbname) };
-        await secrets.send(new PutSecretValueCommand({ SecretId: appSecretArn, SecretString: JSON.stringify(rotated) }));
+        const rotated = {
+            ...value,
+            password: "Rotated0penWebUiPassw0rdAbc123",
+            url: databaseUrl(
+                value.username,
+                "Rotated0penWebUiPassw0rdAbc123",
+                value.host,
+                value.port,
+                value.dbname,
+            ),
+        };
+        await secrets.send(
+            new PutSecretValueCommand({
+                SecretId: appSecretArn,
+                SecretString: JSON.stringify(rotated),
+            }),
+        );
         assertSucceeded(await invokeBootstrap(STACK), "updated");
         assert.deepStrictEqual(await logInAsApp(host, rotated.password, caFile), PLAIN_ROLE);
-        await assert.rejects(logInAsApp(host, value.password, caFile), /password authentication failed for user "openwebui"/);
+        await assert.rejects(
+            logInAsApp(host, value.password, caFile),
+            /password authentication failed for user "openwebui"/,
+        );
     });
 
     it("refuses a database whose certificate it cannot verify (the handler sends a password)", async () => {
         // The same server, but the handler is told to trust only a CA that did not sign it.
-        const invocation = await invokeBootstrap(STACK, { NODE_EXTRA_CA_CERTS: (await untrustedCa()).certFile });
+        const invocation = await invokeBootstrap(STACK, {
+            NODE_EXTRA_CA_CERTS: (await untrustedCa()).certFile,
+        });
         assert.notStrictEqual(invocation.result.code, 0);
-        assert.match(invocation.result.stderr, /self[- ]signed certificate|unable to verify|unable to get local issuer/i);
+        assert.match(
+            invocation.result.stderr,
+            /self[- ]signed certificate|unable to verify|unable to get local issuer/i,
+        );
     });
 });

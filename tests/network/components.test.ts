@@ -20,21 +20,36 @@ const BASE: NetworkArgs = {
 };
 
 function network(args: Partial<NetworkArgs> = {}, zones = EU_WEST_2_ZONES) {
-    return runComponent((opts) => {
-        const n = new Network("net", { ...BASE, ...args }, opts);
-        return { vpcId: n.vpcId, zones: n.availabilityZones, privateEgress: n.privateEgress.length };
-    }, { zones });
+    return runComponent(
+        (opts) => {
+            const n = new Network("net", { ...BASE, ...args }, opts);
+            return {
+                vpcId: n.vpcId,
+                zones: n.availabilityZones,
+                privateEgress: n.privateEgress.length,
+            };
+        },
+        { zones },
+    );
 }
 
 /** Which NAT gateway each private subnet's default route leaves through, by subnet name. */
 function egressOf(run: Awaited<ReturnType<typeof network>>): Record<string, string> {
     const nats = new Map(ofType(run, "aws:ec2/natGateway:NatGateway").map((n) => [n.id, n.name]));
-    const tables = new Map(ofType(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").map((a) => [a.inputs.routeTableId, a.inputs.subnetId]));
+    const tables = new Map(
+        ofType(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").map((a) => [
+            a.inputs.routeTableId,
+            a.inputs.subnetId,
+        ]),
+    );
     const subnets = new Map(ofType(run, "aws:ec2/subnet:Subnet").map((s) => [s.id, s.name]));
     return Object.fromEntries(
         ofType(run, "aws:ec2/route:Route")
             .filter((r) => r.inputs.natGatewayId)
-            .map((r) => [subnets.get(tables.get(r.inputs.routeTableId))!, nats.get(r.inputs.natGatewayId)!]),
+            .map((r) => [
+                subnets.get(tables.get(r.inputs.routeTableId))!,
+                nats.get(r.inputs.natGatewayId)!,
+            ]),
     );
 }
 
@@ -42,29 +57,46 @@ describe("Network (component)", () => {
     it("single NAT: both private subnets leave through the one NAT gateway in the first public subnet", async () => {
         const run = await network({ natGateways: "single" });
         assert.ifError(run.error);
-        assert.deepStrictEqual(egressOf(run), { "net-private-az1": "net-nat-az1", "net-private-az2": "net-nat-az1" });
-        assert.strictEqual(named(run, "aws:ec2/natGateway:NatGateway", "net-nat-az1").inputs.subnetId, named(run, "aws:ec2/subnet:Subnet", "net-public-az1").id);
+        assert.deepStrictEqual(egressOf(run), {
+            "net-private-az1": "net-nat-az1",
+            "net-private-az2": "net-nat-az1",
+        });
+        assert.strictEqual(
+            named(run, "aws:ec2/natGateway:NatGateway", "net-nat-az1").inputs.subnetId,
+            named(run, "aws:ec2/subnet:Subnet", "net-public-az1").id,
+        );
     });
 
     it("one NAT per AZ: each private subnet leaves through its own AZ's NAT gateway", async () => {
         const run = await network({ natGateways: "onePerAz" });
-        assert.deepStrictEqual(egressOf(run), { "net-private-az1": "net-nat-az1", "net-private-az2": "net-nat-az2" });
+        assert.deepStrictEqual(egressOf(run), {
+            "net-private-az1": "net-nat-az1",
+            "net-private-az2": "net-nat-az2",
+        });
     });
 
     it("spreads three subnet pairs over the region's three zones, in name order, whatever order the API answers", async () => {
         const run = await network(
-            { publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"], privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"] },
+            {
+                publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
+                privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"],
+            },
             [...EU_WEST_2_ZONES].reverse(),
         );
         assert.deepStrictEqual(run.outputs.zones, ["eu-west-2a", "eu-west-2b", "eu-west-2c"]);
-        assert.deepStrictEqual(ofType(run, "aws:ec2/subnet:Subnet").map((s) => `${s.name} ${s.inputs.availabilityZone}`).sort(), [
-            "net-private-az1 eu-west-2a",
-            "net-private-az2 eu-west-2b",
-            "net-private-az3 eu-west-2c",
-            "net-public-az1 eu-west-2a",
-            "net-public-az2 eu-west-2b",
-            "net-public-az3 eu-west-2c",
-        ]);
+        assert.deepStrictEqual(
+            ofType(run, "aws:ec2/subnet:Subnet")
+                .map((s) => `${s.name} ${s.inputs.availabilityZone}`)
+                .sort(),
+            [
+                "net-private-az1 eu-west-2a",
+                "net-private-az2 eu-west-2b",
+                "net-private-az3 eu-west-2c",
+                "net-public-az1 eu-west-2a",
+                "net-public-az2 eu-west-2b",
+                "net-public-az3 eu-west-2c",
+            ],
+        );
     });
 
     it("fails when the region has fewer zones than subnets asked for", async () => {
@@ -108,7 +140,15 @@ describe("Network (component)", () => {
 });
 
 describe("SecurityGroups (component)", () => {
-    const args = { namePrefix: "ai-portal-test", vpcId: "vpc-1", databaseSecurityGroupId: "sg-db", directorySecurityGroupId: "sg-dc", allowedCidrs: ["203.0.113.0/24"], sshCidrs: ["198.51.100.0/24"], gatewayPort: 8000 };
+    const args = {
+        namePrefix: "ai-portal-test",
+        vpcId: "vpc-1",
+        databaseSecurityGroupId: "sg-db",
+        directorySecurityGroupId: "sg-dc",
+        allowedCidrs: ["203.0.113.0/24"],
+        sshCidrs: ["198.51.100.0/24"],
+        gatewayPort: 8000,
+    };
 
     it("declares one rule resource per row of the matrix, and nothing on the directory's group", async () => {
         const run = await runComponent((opts) => {
@@ -116,15 +156,23 @@ describe("SecurityGroups (component)", () => {
             return { web: sg.webSecurityGroupId, forBootstrap: sg.rulesFor("dbBootstrap").length };
         });
         assert.ifError(run.error);
-        const rules = [...ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), ...ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")];
-        assert.deepStrictEqual(rules.map((r) => r.name.replace(/^sg-/, "")).sort(), trafficMatrix(args).map(ruleKey).sort());
+        const rules = [
+            ...ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+            ...ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ];
+        assert.deepStrictEqual(
+            rules.map((r) => r.name.replace(/^sg-/, "")).sort(),
+            trafficMatrix(args).map(ruleKey).sort(),
+        );
         assert.ok(rules.every((r) => r.inputs.securityGroupId !== "sg-dc"));
         // The bootstrap's rules: its two egress rules and the database's ingress from it.
         assert.strictEqual(run.outputs.forBootstrap, 3);
     });
 
     it("starts every group of its own empty (no default egress), and removes rules that reference it on delete", async () => {
-        const run = await runComponent((opts) => ({ id: new SecurityGroups("sg", args, opts).webSecurityGroupId }));
+        const run = await runComponent((opts) => ({
+            id: new SecurityGroups("sg", args, opts).webSecurityGroupId,
+        }));
         for (const group of ofType(run, "aws:ec2/securityGroup:SecurityGroup")) {
             assert.strictEqual(group.inputs.egress, undefined, group.name);
             assert.strictEqual(group.inputs.ingress, undefined, group.name);

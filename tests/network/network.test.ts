@@ -31,13 +31,24 @@ function subnetsByTier(run: ProgramRun, tier: "public" | "private") {
 /** The route table a subnet is associated with. */
 function routeTableOf(run: ProgramRun, subnetId: string) {
     const associations = ofType(run, T.association).filter((a) => a.inputs.subnetId === subnetId);
-    assert.strictEqual(associations.length, 1, `subnet ${subnetId} should have one route table association`);
+    assert.strictEqual(
+        associations.length,
+        1,
+        `subnet ${subnetId} should have one route table association`,
+    );
     return byId(run, T.routeTable, associations[0].inputs.routeTableId);
 }
 
 function defaultRouteOf(run: ProgramRun, routeTableId: string) {
-    const routes = ofType(run, T.route).filter((r) => r.inputs.routeTableId === routeTableId && r.inputs.destinationCidrBlock === "0.0.0.0/0");
-    assert.strictEqual(routes.length, 1, `route table ${routeTableId} should have one default route`);
+    const routes = ofType(run, T.route).filter(
+        (r) =>
+            r.inputs.routeTableId === routeTableId && r.inputs.destinationCidrBlock === "0.0.0.0/0",
+    );
+    assert.strictEqual(
+        routes.length,
+        1,
+        `route table ${routeTableId} should have one default route`,
+    );
     return routes[0];
 }
 
@@ -49,7 +60,6 @@ const expectations = {
 forEachStack("network", (ctx) => {
     const { stack } = ctx;
     const expected = expectations[stack];
-    
 
     it("declares one VPC with the configured CIDR and DNS hostnames on", () => {
         const vpcs = ofType(ctx.run, T.vpc);
@@ -60,11 +70,10 @@ forEachStack("network", (ctx) => {
     });
 
     it("places public and private subnets in two AZs, in AZ order, without auto-assigned public IPs", () => {
-        const layout = [...subnetsByTier(ctx.run, "public"), ...subnetsByTier(ctx.run, "private")].map((s) => [
-            s.inputs.cidrBlock,
-            s.inputs.availabilityZone,
-            s.inputs.mapPublicIpOnLaunch,
-        ]);
+        const layout = [
+            ...subnetsByTier(ctx.run, "public"),
+            ...subnetsByTier(ctx.run, "private"),
+        ].map((s) => [s.inputs.cidrBlock, s.inputs.availabilityZone, s.inputs.mapPublicIpOnLaunch]);
         assert.deepStrictEqual(layout, [
             ["10.0.0.0/24", "eu-west-2a", false],
             ["10.0.1.0/24", "eu-west-2b", false],
@@ -76,13 +85,24 @@ forEachStack("network", (ctx) => {
     it(`declares ${expected.natCount} NAT gateway(s), each with its own Elastic IP in a public subnet of its own AZ`, () => {
         const nats = ofType(ctx.run, T.nat);
         assert.strictEqual(nats.length, expected.natCount);
-        assert.strictEqual(ofType(ctx.run, T.eip).filter((e) => e.name.startsWith("network-")).length, expected.natCount);
+        assert.strictEqual(
+            ofType(ctx.run, T.eip).filter((e) => e.name.startsWith("network-")).length,
+            expected.natCount,
+        );
         const publicSubnets = subnetsByTier(ctx.run, "public");
         nats.forEach((nat, i) => {
             assert.strictEqual(byId(ctx.run, T.eip, nat.inputs.allocationId).inputs.domain, "vpc");
-            assert.strictEqual(nat.inputs.subnetId, publicSubnets[i].id, `NAT ${i + 1} sits in public subnet ${i + 1}`);
+            assert.strictEqual(
+                nat.inputs.subnetId,
+                publicSubnets[i].id,
+                `NAT ${i + 1} sits in public subnet ${i + 1}`,
+            );
         });
-        assert.strictEqual(new Set(nats.map((n) => n.inputs.allocationId)).size, nats.length, "no Elastic IP is shared");
+        assert.strictEqual(
+            new Set(nats.map((n) => n.inputs.allocationId)).size,
+            nats.length,
+            "no Elastic IP is shared",
+        );
     });
 
     it("routes each public subnet to the internet gateway", () => {
@@ -106,16 +126,28 @@ forEachStack("network", (ctx) => {
                 const table = routeTableOf(ctx.run, subnet.id);
                 tables.add(table.id);
                 const route = defaultRouteOf(ctx.run, table.id);
-                assert.strictEqual(route.inputs.gatewayId, undefined, "a private subnet has no route to the internet gateway");
+                assert.strictEqual(
+                    route.inputs.gatewayId,
+                    undefined,
+                    "a private subnet has no route to the internet gateway",
+                );
                 const nat = byId(ctx.run, T.nat, route.inputs.natGatewayId);
                 const natSubnet = byId(ctx.run, T.subnet, nat.inputs.subnetId);
                 if (expected.natCount > 1) {
-                    assert.strictEqual(natSubnet.inputs.availabilityZone, subnet.inputs.availabilityZone, `${subnet.name} leaves through a NAT in its own AZ`);
+                    assert.strictEqual(
+                        natSubnet.inputs.availabilityZone,
+                        subnet.inputs.availabilityZone,
+                        `${subnet.name} leaves through a NAT in its own AZ`,
+                    );
                 } else {
                     assert.strictEqual(nat.name, "network-nat-az1");
                 }
             }
-            assert.strictEqual(tables.size, privateSubnets.length, "each private subnet has its own route table");
+            assert.strictEqual(
+                tables.size,
+                privateSubnets.length,
+                "each private subnet has its own route table",
+            );
         },
     );
 
@@ -126,7 +158,10 @@ forEachStack("network", (ctx) => {
         assert.strictEqual(flowLog.inputs.vpcId, vpc.id);
         assert.strictEqual(flowLog.inputs.trafficType, "ALL");
         assert.strictEqual(flowLog.inputs.logDestinationType, "cloud-watch-logs");
-        assert.ok(flowLog.dependencies.includes(logGroup.urn), "the flow log writes to the declared log group");
+        assert.ok(
+            flowLog.dependencies.includes(logGroup.urn),
+            "the flow log writes to the declared log group",
+        );
         assert.strictEqual(logGroup.inputs.retentionInDays, expected.retention);
         assert.strictEqual(logGroup.inputs.name, `/ai-portal-${stack}/vpc-flow-logs`);
     });
@@ -134,11 +169,18 @@ forEachStack("network", (ctx) => {
     it("gives the flow log a role only VPC flow logs of this account can assume, with AWS's documented permissions scoped to its log group", () => {
         const role = named(ctx.run, T.role, "network-flow-logs-role");
         const trust = parseJson(role.inputs.assumeRolePolicy);
-        assert.deepStrictEqual(trust.Statement.map((s: any) => [s.Effect, s.Principal.Service, s.Action]), [
-            ["Allow", "vpc-flow-logs.amazonaws.com", "sts:AssumeRole"],
-        ]);
-        assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "123456789012");
-        assert.strictEqual(trust.Statement[0].Condition.ArnLike["aws:SourceArn"], "arn:aws:ec2:eu-west-2:123456789012:vpc-flow-log/*");
+        assert.deepStrictEqual(
+            trust.Statement.map((s: any) => [s.Effect, s.Principal.Service, s.Action]),
+            [["Allow", "vpc-flow-logs.amazonaws.com", "sts:AssumeRole"]],
+        );
+        assert.strictEqual(
+            trust.Statement[0].Condition.StringEquals["aws:SourceAccount"],
+            "123456789012",
+        );
+        assert.strictEqual(
+            trust.Statement[0].Condition.ArnLike["aws:SourceArn"],
+            "arn:aws:ec2:eu-west-2:123456789012:vpc-flow-log/*",
+        );
 
         const policies = ofType(ctx.run, T.rolePolicy).filter((p) => p.inputs.role === role.id);
         assert.strictEqual(policies.length, 1);
@@ -148,7 +190,12 @@ forEachStack("network", (ctx) => {
             {
                 Sid: "WriteTheFlowLog",
                 Effect: "Allow",
-                Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Action: [
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:DescribeLogStreams",
+                ],
                 Resource: [logGroupArn, `${logGroupArn}:*`],
             },
             {
@@ -160,9 +207,18 @@ forEachStack("network", (ctx) => {
         ]);
         // The VPC user guide's minimum for publishing flow logs to CloudWatch Logs, all of it.
         const granted = statements.flatMap((s: any) => s.Action).sort();
-        assert.deepStrictEqual(granted, ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"]);
+        assert.deepStrictEqual(granted, [
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:DescribeLogGroups",
+            "logs:DescribeLogStreams",
+            "logs:PutLogEvents",
+        ]);
         const flowLog = named(ctx.run, T.flowLog, "network-flow-log");
-        assert.strictEqual(flowLog.inputs.iamRoleArn, `arn:aws:iam::123456789012:role/network-flow-logs-role`);
+        assert.strictEqual(
+            flowLog.inputs.iamRoleArn,
+            `arn:aws:iam::123456789012:role/network-flow-logs-role`,
+        );
     });
 
     it("adopts the default security group with no rules at all", () => {
@@ -175,10 +231,16 @@ forEachStack("network", (ctx) => {
 
     it("parents every network resource to the Network component", () => {
         const component = named(ctx.run, "aiportal:network:Network", "network");
-        const children = ctx.run.resources.filter((r) => r.type.startsWith("aws:") && r.name.startsWith("network-"));
+        const children = ctx.run.resources.filter(
+            (r) => r.type.startsWith("aws:") && r.name.startsWith("network-"),
+        );
         assert.ok(children.length > 20);
         for (const child of children) {
-            assert.strictEqual(child.parent, component.urn, `${child.name} is a child of the network component`);
+            assert.strictEqual(
+                child.parent,
+                component.urn,
+                `${child.name} is a child of the network component`,
+            );
         }
     });
 
@@ -186,8 +248,14 @@ forEachStack("network", (ctx) => {
         assert.strictEqual(ctx.run.outputs.vpcId, ofType(ctx.run, T.vpc)[0].id);
         assert.strictEqual(ctx.run.outputs.vpcCidr, "10.0.0.0/16");
         assert.deepStrictEqual(ctx.run.outputs.availabilityZones, ["eu-west-2a", "eu-west-2b"]);
-        assert.deepStrictEqual(ctx.run.outputs.publicSubnetIds, subnetsByTier(ctx.run, "public").map((s) => s.id));
-        assert.deepStrictEqual(ctx.run.outputs.privateSubnetIds, subnetsByTier(ctx.run, "private").map((s) => s.id));
+        assert.deepStrictEqual(
+            ctx.run.outputs.publicSubnetIds,
+            subnetsByTier(ctx.run, "public").map((s) => s.id),
+        );
+        assert.deepStrictEqual(
+            ctx.run.outputs.privateSubnetIds,
+            subnetsByTier(ctx.run, "private").map((s) => s.id),
+        );
         assert.strictEqual((ctx.run.outputs.natPublicIps as string[]).length, expected.natCount);
     });
 });
@@ -203,7 +271,10 @@ describe("network: stacks differ exactly as configured", () => {
         const onlyProd = shape(prod).filter((x) => !shape(dev).includes(x));
         const onlyDev = shape(dev).filter((x) => !shape(prod).includes(x));
         assert.deepStrictEqual(onlyDev, []);
-        assert.deepStrictEqual(onlyProd, ["aws:ec2/eip:Eip network-nat-az2-eip", "aws:ec2/natGateway:NatGateway network-nat-az2"]);
+        assert.deepStrictEqual(onlyProd, [
+            "aws:ec2/eip:Eip network-nat-az2-eip",
+            "aws:ec2/natGateway:NatGateway network-nat-az2",
+        ]);
     });
 });
 
@@ -223,7 +294,10 @@ describe("network: Availability Zones", () => {
         );
         assert.ifError(run.error);
         assert.deepStrictEqual(run.outputs.availabilityZones, ["eu-west-2a", "eu-west-2b"]);
-        assert.strictEqual(named(run, T.subnet, "network-private-az1").inputs.availabilityZone, "eu-west-2a");
+        assert.strictEqual(
+            named(run, T.subnet, "network-private-az1").inputs.availabilityZone,
+            "eu-west-2a",
+        );
     });
 
     it("spreads over three zones when three subnets of each kind are configured", async () => {
@@ -235,7 +309,11 @@ describe("network: Availability Zones", () => {
             },
         });
         assert.ifError(run.error);
-        assert.deepStrictEqual(run.outputs.availabilityZones, ["eu-west-2a", "eu-west-2b", "eu-west-2c"]);
+        assert.deepStrictEqual(run.outputs.availabilityZones, [
+            "eu-west-2a",
+            "eu-west-2b",
+            "eu-west-2c",
+        ]);
         assert.strictEqual(ofType(run, T.nat).length, 3);
     });
 });

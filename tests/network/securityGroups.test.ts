@@ -18,7 +18,9 @@ function groupName(run: ProgramRun, id: string): string {
         return "directory";
     }
     const sg = byId(run, SG, id);
-    return (sg.inputs.tags.Name as string).replace(`ai-portal-${run.config.stack}-`, "").replace("postgres", "database");
+    return (sg.inputs.tags.Name as string)
+        .replace(`ai-portal-${run.config.stack}-`, "")
+        .replace("postgres", "database");
 }
 
 /** Each declared rule as one readable line: "web in tcp 443 from 0.0.0.0/0". */
@@ -28,7 +30,10 @@ function describeRules(run: ProgramRun): string[] {
         assert.strictEqual(r.inputs.fromPort, r.inputs.toPort, "single ports only");
         return `${groupName(run, r.inputs.securityGroupId)} ${direction} ${r.inputs.ipProtocol} ${r.inputs.fromPort} ${direction === "in" ? "from" : "to"} ${peer}`;
     };
-    return [...ofType(run, INGRESS).map((r) => describe(r, "in")), ...ofType(run, EGRESS).map((r) => describe(r, "out"))].sort();
+    return [
+        ...ofType(run, INGRESS).map((r) => describe(r, "in")),
+        ...ofType(run, EGRESS).map((r) => describe(r, "out")),
+    ].sort();
 }
 
 const EXPECTED_RULES = [
@@ -49,17 +54,23 @@ const EXPECTED_RULES = [
 ];
 
 forEachStack("security groups", (ctx) => {
-
     it("declares exactly the traffic matrix, nothing more", () => {
         assert.deepStrictEqual(describeRules(ctx.run), EXPECTED_RULES);
     });
 
     it("opens nothing to the world but 80/443 on the web host", () => {
-        const open = ofType(ctx.run, INGRESS).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
-        assert.deepStrictEqual(open.map((r) => [groupName(ctx.run, r.inputs.securityGroupId), r.inputs.fromPort]).sort(), [
-            ["web", 443],
-            ["web", 80],
-        ]);
+        const open = ofType(ctx.run, INGRESS).filter(
+            (r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0",
+        );
+        assert.deepStrictEqual(
+            open
+                .map((r) => [groupName(ctx.run, r.inputs.securityGroupId), r.inputs.fromPort])
+                .sort(),
+            [
+                ["web", 443],
+                ["web", 80],
+            ],
+        );
     });
 
     it("declares no inline rules, so only the matrix opens anything", () => {
@@ -72,29 +83,59 @@ forEachStack("security groups", (ctx) => {
     it("references groups, never CIDRs, between tiers", () => {
         for (const rule of [...ofType(ctx.run, INGRESS), ...ofType(ctx.run, EGRESS)]) {
             if (rule.inputs.cidrIpv4 !== undefined) {
-                assert.strictEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", `${rule.name}: a CIDR rule is only for the internet or client ranges`);
+                assert.strictEqual(
+                    rule.inputs.cidrIpv4,
+                    "0.0.0.0/0",
+                    `${rule.name}: a CIDR rule is only for the internet or client ranges`,
+                );
             }
         }
     });
 
     it("puts the hosts in the groups the matrix talks about", () => {
         const instances = ofType(ctx.run, "aws:ec2/instance:Instance");
-        const groups = Object.fromEntries(instances.map((i) => [i.name, i.inputs.vpcSecurityGroupIds.map((id: string) => groupName(ctx.run, id))]));
-        assert.deepStrictEqual(groups, { "compute-gateway-instance": ["gateway"], "compute-web-instance": ["web"] });
-        assert.strictEqual(ctx.run.outputs.webSecurityGroupId, ofType(ctx.run, SG).find((g) => g.name === "sg-web")!.id);
-        assert.strictEqual(ctx.run.outputs.gatewaySecurityGroupId, ofType(ctx.run, SG).find((g) => g.name === "sg-gateway")!.id);
+        const groups = Object.fromEntries(
+            instances.map((i) => [
+                i.name,
+                i.inputs.vpcSecurityGroupIds.map((id: string) => groupName(ctx.run, id)),
+            ]),
+        );
+        assert.deepStrictEqual(groups, {
+            "compute-gateway-instance": ["gateway"],
+            "compute-web-instance": ["web"],
+        });
+        assert.strictEqual(
+            ctx.run.outputs.webSecurityGroupId,
+            ofType(ctx.run, SG).find((g) => g.name === "sg-web")!.id,
+        );
+        assert.strictEqual(
+            ctx.run.outputs.gatewaySecurityGroupId,
+            ofType(ctx.run, SG).find((g) => g.name === "sg-gateway")!.id,
+        );
     });
 });
 
 describe("security groups: configuration changes", () => {
     it("opens SSH only from the configured ranges when a key pair is set", async () => {
-        const run = await runProgram({ stack: "dev", overrides: { sshKeyName: "ops", sshCidrs: ["198.51.100.0/24"], allowedCidrs: ["203.0.113.0/24"] } });
+        const run = await runProgram({
+            stack: "dev",
+            overrides: {
+                sshKeyName: "ops",
+                sshCidrs: ["198.51.100.0/24"],
+                allowedCidrs: ["203.0.113.0/24"],
+            },
+        });
         assert.ifError(run.error);
         const rules = describeRules(run);
         assert.ok(rules.includes("web in tcp 22 from 198.51.100.0/24"));
         assert.ok(rules.includes("web in tcp 443 from 203.0.113.0/24"));
-        assert.ok(!rules.some((r) => r.includes("0.0.0.0/0") && r.includes(" in ")), "no ingress from the world once clients are narrowed");
-        const web = ofType(run, "aws:ec2/instance:Instance").find((i) => i.name === "compute-web-instance")!;
+        assert.ok(
+            !rules.some((r) => r.includes("0.0.0.0/0") && r.includes(" in ")),
+            "no ingress from the world once clients are narrowed",
+        );
+        const web = ofType(run, "aws:ec2/instance:Instance").find(
+            (i) => i.name === "compute-web-instance",
+        )!;
         assert.strictEqual(web.inputs.keyName, "ops");
     });
 
@@ -107,8 +148,14 @@ describe("security groups: configuration changes", () => {
     });
 
     it("names rules from their content, so reordering the config replaces nothing", () => {
-        const keys = (cidrs: string[]) => trafficMatrix({ allowedCidrs: cidrs, sshCidrs: [], gatewayPort: 8000 }).map(ruleKey).sort();
-        assert.deepStrictEqual(keys(["10.0.0.0/8", "192.168.0.0/16"]), keys(["192.168.0.0/16", "10.0.0.0/8"]));
+        const keys = (cidrs: string[]) =>
+            trafficMatrix({ allowedCidrs: cidrs, sshCidrs: [], gatewayPort: 8000 })
+                .map(ruleKey)
+                .sort();
+        assert.deepStrictEqual(
+            keys(["10.0.0.0/8", "192.168.0.0/16"]),
+            keys(["192.168.0.0/16", "10.0.0.0/8"]),
+        );
         assert.ok(keys(["10.0.0.0/8"]).includes("web-in-tcp443-10-0-0-0-8"));
     });
 });

@@ -34,7 +34,14 @@ describe("harness: stack config loading", () => {
         );
         fs.writeFileSync(
             path.join(dir, "Pulumi.test.yaml"),
-            ["config:", "  demo:size: 5", "  demo:token:", "    secure: v1:AAAA", "  aws:profile: ops", ""].join("\n"),
+            [
+                "config:",
+                "  demo:size: 5",
+                "  demo:token:",
+                "    secure: v1:AAAA",
+                "  aws:profile: ops",
+                "",
+            ].join("\n"),
         );
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -52,7 +59,10 @@ describe("harness: stack config loading", () => {
     });
 
     it("applies overrides last and can unset a key", () => {
-        const loaded = loadStackConfig({ stack: "test", overrides: { size: 7, zones: undefined, label: "x" } }, dir);
+        const loaded = loadStackConfig(
+            { stack: "test", overrides: { size: 7, zones: undefined, label: "x" } },
+            dir,
+        );
         assert.strictEqual(loaded.raw["demo:size"], "7");
         assert.strictEqual(loaded.raw["demo:zones"], undefined);
         assert.strictEqual(loaded.raw["demo:label"], "x");

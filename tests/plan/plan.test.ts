@@ -17,7 +17,9 @@ import { forEachStack } from "../harness/stacks";
 import { runStack } from "../../offline/run";
 import { PROJECT_DIR } from "../../offline/stackConfig";
 
-const planSchema = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "plan/plan.schema.json"), "utf8"));
+const planSchema = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_DIR, "plan/plan.schema.json"), "utf8"),
+);
 const validatePlan = new Ajv({ allErrors: true }).compile(planSchema);
 
 forEachStack("offline plan", (ctx) => {
@@ -34,12 +36,18 @@ forEachStack("offline plan", (ctx) => {
 
     it("redacts every secret input and never contains a generated secret", () => {
         const text = JSON.stringify(plan);
-        for (const secret of ofType(ctx.run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string)) {
+        for (const secret of ofType(ctx.run, "random:index/randomPassword:RandomPassword").map(
+            (r) => r.state.result as string,
+        )) {
             assert.ok(!text.includes(secret), "a generated secret leaked into the plan");
         }
-        const directory = plan.resources.find((r) => r.type === "aws:directoryservice/directory:Directory")!;
+        const directory = plan.resources.find(
+            (r) => r.type === "aws:directoryservice/directory:Directory",
+        )!;
         assert.strictEqual(directory.inputs.password, REDACTED);
-        const version = plan.resources.find((r) => r.name === "data-openwebui-credentials" && r.type.endsWith("SecretVersion"))!;
+        const version = plan.resources.find(
+            (r) => r.name === "data-openwebui-credentials" && r.type.endsWith("SecretVersion"),
+        )!;
         assert.strictEqual(version.inputs.secretString, REDACTED);
     });
 
@@ -49,7 +57,9 @@ forEachStack("offline plan", (ctx) => {
             archive: {
                 "index.js": { file: "data/bootstrap/handler.js" },
                 "node_modules/postgres/cjs": { file: "node_modules/postgres/cjs" },
-                "node_modules/postgres/package.json": { file: "node_modules/postgres/package.json" },
+                "node_modules/postgres/package.json": {
+                    file: "node_modules/postgres/package.json",
+                },
             },
         });
         assert.ok(!JSON.stringify(plan).includes(PROJECT_DIR), "no absolute path of this machine");
@@ -66,17 +76,28 @@ forEachStack("offline plan", (ctx) => {
         const types = plan.deploy.path.map((urn) => urn.split("::")[2].split("$").pop());
         assert.ok(types.includes("aws:directoryservice/directory:Directory"));
         assert.ok(!plan.deploy.path.some((urn) => urn.endsWith("::compute-gateway-instance")));
-        assert.ok(plan.deploy.criticalPathMinutes >= 30 && plan.deploy.criticalPathMinutes < 40, `${plan.deploy.criticalPathMinutes} min`);
+        assert.ok(
+            plan.deploy.criticalPathMinutes >= 30 && plan.deploy.criticalPathMinutes < 40,
+            `${plan.deploy.criticalPathMinutes} min`,
+        );
     });
 });
 
 describe("offline plan: stacks compared", () => {
     it("prod costs more than dev, for the reasons its stack file gives", async () => {
-        const [dev, prod] = [buildPlan(await runStack("dev")).cost, buildPlan(await runStack("prod")).cost];
+        const [dev, prod] = [
+            buildPlan(await runStack("dev")).cost,
+            buildPlan(await runStack("prod")).cost,
+        ];
         assert.ok(prod.monthlyUsd > dev.monthlyUsd);
-        const item = (cost: typeof dev, pattern: RegExp) => cost.lines.filter((l) => pattern.test(l.item)).map((l) => l.item);
-        assert.deepStrictEqual(item(dev, /^RDS PostgreSQL/), ["RDS PostgreSQL db.t3.medium Single-AZ"]);
-        assert.deepStrictEqual(item(prod, /^RDS PostgreSQL/), ["RDS PostgreSQL db.t3.medium Multi-AZ"]);
+        const item = (cost: typeof dev, pattern: RegExp) =>
+            cost.lines.filter((l) => pattern.test(l.item)).map((l) => l.item);
+        assert.deepStrictEqual(item(dev, /^RDS PostgreSQL/), [
+            "RDS PostgreSQL db.t3.medium Single-AZ",
+        ]);
+        assert.deepStrictEqual(item(prod, /^RDS PostgreSQL/), [
+            "RDS PostgreSQL db.t3.medium Multi-AZ",
+        ]);
         assert.strictEqual(item(dev, /^NAT gateway$/).length, 1);
         assert.strictEqual(item(prod, /^NAT gateway$/).length, 2);
     });
@@ -86,7 +107,12 @@ describe("offline plan: cost rules", () => {
     const hours = 730;
     it("multiplies hourly prices by 730 hours and doubles RDS for Multi-AZ", () => {
         const cost = estimateCost([
-            { type: "aws:rds/instance:Instance", name: "db", custom: true, inputs: { instanceClass: "db.t3.medium", multiAz: true, allocatedStorage: 100 } },
+            {
+                type: "aws:rds/instance:Instance",
+                name: "db",
+                custom: true,
+                inputs: { instanceClass: "db.t3.medium", multiAz: true, allocatedStorage: 100 },
+            },
         ]);
         const instance = cost.lines.find((l) => l.item.startsWith("RDS PostgreSQL"))!;
         assert.strictEqual(instance.quantity, hours);
@@ -97,20 +123,41 @@ describe("offline plan: cost rules", () => {
 
     it("lists a size or a type it has no price for as unpriced, not as zero", () => {
         const cost = estimateCost([
-            { type: "aws:ec2/instance:Instance", name: "big", custom: true, inputs: { instanceType: "m7a.48xlarge", rootBlockDevice: { volumeSize: 10 } } },
+            {
+                type: "aws:ec2/instance:Instance",
+                name: "big",
+                custom: true,
+                inputs: { instanceType: "m7a.48xlarge", rootBlockDevice: { volumeSize: 10 } },
+            },
             { type: "aws:elasticache/cluster:Cluster", name: "cache", custom: true, inputs: {} },
             { type: "aws:ec2/vpc:Vpc", name: "vpc", custom: true, inputs: {} },
         ]);
         assert.deepStrictEqual(cost.unpriced, [
-            { resource: "big", type: "aws:ec2/instance:Instance", reason: "no price for m7a.48xlarge" },
-            { resource: "cache", type: "aws:elasticache/cluster:Cluster", reason: "no entry in plan/prices.json" },
+            {
+                resource: "big",
+                type: "aws:ec2/instance:Instance",
+                reason: "no price for m7a.48xlarge",
+            },
+            {
+                resource: "cache",
+                type: "aws:elasticache/cluster:Cluster",
+                reason: "no entry in plan/prices.json",
+            },
         ]);
-        assert.deepStrictEqual(cost.lines.map((l) => l.item), ["EBS gp3 root volume"]);
+        assert.deepStrictEqual(
+            cost.lines.map((l) => l.item),
+            ["EBS gp3 root volume"],
+        );
     });
 });
 
 describe("offline plan: deploy estimate", () => {
-    const r = (urn: string, type: string, dependencies: string[] = [], inputs: Record<string, unknown> = {}) => ({ urn, type, custom: true, dependencies, inputs });
+    const r = (
+        urn: string,
+        type: string,
+        dependencies: string[] = [],
+        inputs: Record<string, unknown> = {},
+    ) => ({ urn, type, custom: true, dependencies, inputs });
 
     it("walks the longest chain of declared dependencies", () => {
         const estimate = estimateDeploy([
@@ -125,7 +172,11 @@ describe("offline plan: deploy estimate", () => {
     });
 
     it("takes Multi-AZ databases as slower", () => {
-        assert.strictEqual(estimateDeploy([r("db", "aws:rds/instance:Instance", [], { multiAz: true })]).criticalPathMinutes, 25);
+        assert.strictEqual(
+            estimateDeploy([r("db", "aws:rds/instance:Instance", [], { multiAz: true })])
+                .criticalPathMinutes,
+            25,
+        );
     });
 
     it("refuses a dependency cycle", () => {
@@ -137,7 +188,11 @@ describe("generated documentation", () => {
     it("the committed schema, diagrams and README sections are what the program generates now", async () => {
         const files = await generatedDocs();
         for (const [file, content] of files) {
-            assert.strictEqual(fs.readFileSync(path.join(PROJECT_DIR, file), "utf8"), content, `${file} is stale: run npm run docs`);
+            assert.strictEqual(
+                fs.readFileSync(path.join(PROJECT_DIR, file), "utf8"),
+                content,
+                `${file} is stale: run npm run docs`,
+            );
         }
         assert.match(files.get("docs/architecture-prod.mmd")!, /web -->\|"5432\/tcp"\| database/);
     });
@@ -147,17 +202,35 @@ describe("offline plan: the command", () => {
     it("npm run plan prints the tree, outputs, cost and deploy estimate, and writes the JSON and the graph", function () {
         this.timeout(60000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "dev", "--json", path.join(dir, "plan.json"), "--graph", path.join(dir, "graph.mmd")], {
-            cwd: PROJECT_DIR,
-            encoding: "utf8",
-        });
+        const result = spawnSync(
+            "npm",
+            [
+                "run",
+                "--silent",
+                "plan",
+                "--",
+                "--stack",
+                "dev",
+                "--json",
+                path.join(dir, "plan.json"),
+                "--graph",
+                path.join(dir, "graph.mmd"),
+            ],
+            {
+                cwd: PROJECT_DIR,
+                encoding: "utf8",
+            },
+        );
         assert.strictEqual(result.status, 0, result.stderr);
         assert.match(result.stdout, /^Offline plan for stack "dev": \d+ resources/);
         assert.match(result.stdout, /▸ aiportal:Network network/);
         assert.match(result.stdout, /Monthly cost estimate .*: \$\d+\.\d\d/);
         assert.match(result.stdout, /Deploy estimate: critical path \d+(\.\d)? min/);
         assert.ok(validatePlan(JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"))));
-        assert.strictEqual(fs.readFileSync(path.join(dir, "graph.mmd"), "utf8"), fs.readFileSync(path.join(PROJECT_DIR, "docs/architecture-dev.mmd"), "utf8"));
+        assert.strictEqual(
+            fs.readFileSync(path.join(dir, "graph.mmd"), "utf8"),
+            fs.readFileSync(path.join(PROJECT_DIR, "docs/architecture-dev.mmd"), "utf8"),
+        );
         fs.rmSync(dir, { recursive: true, force: true });
     });
 });

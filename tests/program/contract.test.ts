@@ -24,7 +24,9 @@ function fingerprint(): string {
     return createHash("sha256").update(lines.join("\n")).digest("hex");
 }
 
-const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "contract/outputs.schema.json"), "utf8"));
+const schema = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_DIR, "contract/outputs.schema.json"), "utf8"),
+);
 const validate = new Ajv({ allErrors: true }).compile(schema);
 
 describe("output contract", () => {
@@ -37,12 +39,18 @@ describe("output contract", () => {
     });
 
     it("the README's changelog has an entry for this version", () => {
-        assert.match(fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8"), new RegExp(`### Contract changelog[\\s\\S]*\\*\\*${CONTRACT_VERSION.replace(/\./g, "\\.")}\\*\\*`));
+        assert.match(
+            fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8"),
+            new RegExp(
+                `### Contract changelog[\\s\\S]*\\*\\*${CONTRACT_VERSION.replace(/\./g, "\\.")}\\*\\*`,
+            ),
+        );
     });
 
-
     it("the schema rejects a missing or mistyped output (so the checks above can fail)", () => {
-        const sample = Object.fromEntries(Object.entries(OUTPUTS).map(([name, doc]) => [name, doc.example]));
+        const sample = Object.fromEntries(
+            Object.entries(OUTPUTS).map(([name, doc]) => [name, doc.example]),
+        );
         assert.ok(validate(sample), JSON.stringify(validate.errors));
         const { vpcId: _dropped, ...missing } = sample;
         assert.ok(!validate(missing));

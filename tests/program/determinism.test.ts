@@ -18,7 +18,11 @@ function canonical(run: ProgramRun): string {
         Array.isArray(value)
             ? value.map(sortKeys)
             : value && typeof value === "object"
-              ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]))
+              ? Object.fromEntries(
+                    Object.keys(value)
+                        .sort()
+                        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+                )
               : value;
     const resources = [...run.resources]
         .sort((a, b) => (a.urn < b.urn ? -1 : 1))
@@ -26,7 +30,19 @@ function canonical(run: ProgramRun): string {
     return JSON.stringify(sortKeys({ resources, outputs: run.outputs }));
 }
 
-const PROGRAM_SOURCES = ["index.ts", "lib", "config", "network", "data", "directory", "compute", "contract", "operations", "policy", "plan"];
+const PROGRAM_SOURCES = [
+    "index.ts",
+    "lib",
+    "config",
+    "network",
+    "data",
+    "directory",
+    "compute",
+    "contract",
+    "operations",
+    "policy",
+    "plan",
+];
 
 function sourceFiles(entry: string): string[] {
     const full = path.join(PROJECT_DIR, entry);
@@ -48,7 +64,8 @@ describe("determinism", () => {
     }
 
     it("the program never reads the clock or an unseeded random source", () => {
-        const forbidden = /\bDate\s*\(|new Date\b|Date\.now|Math\.random|randomUUID|randomBytes|getRandomValues|performance\.now|process\.hrtime|\$RANDOM/;
+        const forbidden =
+            /\bDate\s*\(|new Date\b|Date\.now|Math\.random|randomUUID|randomBytes|getRandomValues|performance\.now|process\.hrtime|\$RANDOM/;
         const offenders = PROGRAM_SOURCES.flatMap(sourceFiles)
             .filter((file) => /\.(ts|js|sh)$/.test(file))
             .filter((file) => forbidden.test(fs.readFileSync(file, "utf8")))
@@ -60,11 +77,20 @@ describe("determinism", () => {
         this.timeout(60000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "determinism-"));
         const file = path.join(dir, "plan.json");
-        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "prod", "--json", file], {
-            cwd: PROJECT_DIR,
-            encoding: "utf8",
-            env: { ...process.env, TZ: "Pacific/Chatham", LANG: "tr_TR.UTF-8", LC_ALL: "tr_TR.UTF-8" },
-        });
+        const result = spawnSync(
+            "npm",
+            ["run", "--silent", "plan", "--", "--stack", "prod", "--json", file],
+            {
+                cwd: PROJECT_DIR,
+                encoding: "utf8",
+                env: {
+                    ...process.env,
+                    TZ: "Pacific/Chatham",
+                    LANG: "tr_TR.UTF-8",
+                    LC_ALL: "tr_TR.UTF-8",
+                },
+            },
+        );
         assert.strictEqual(result.status, 0, result.stderr);
         const here = JSON.stringify(buildPlan(await runProgram({ stack: "prod" })), null, 2) + "\n";
         assert.strictEqual(fs.readFileSync(file, "utf8"), here);

@@ -15,23 +15,43 @@ describe("program: a bad config", () => {
         "a subnet outside the VPC": { publicSubnetCidrs: ["10.0.0.0/24", "192.168.1.0/24"] },
         "a retention CloudWatch rejects": { flowLogRetentionDays: 31 },
         "a typo in a key": { vpcCidrs: "10.0.0.0/16" },
-        "several problems together": { vpcCidr: "10.0.0.0/8", natGateways: "none", flowLogRetentionDays: "forever" },
+        "several problems together": {
+            vpcCidr: "10.0.0.0/8",
+            natGateways: "none",
+            flowLogRetentionDays: "forever",
+        },
     };
 
     for (const [what, overrides] of Object.entries(badConfigs)) {
         it(`with ${what}: fails with the key named and declares no resource`, async () => {
             const run = await runProgram({ stack: "dev", overrides });
-            assert.ok(run.error instanceof pulumi.RunError, "the program stops with a RunError (printed without a stack trace)");
-            assert.deepStrictEqual(run.resources.map((r) => r.name), []);
+            assert.ok(
+                run.error instanceof pulumi.RunError,
+                "the program stops with a RunError (printed without a stack trace)",
+            );
+            assert.deepStrictEqual(
+                run.resources.map((r) => r.name),
+                [],
+            );
             for (const key of Object.keys(overrides)) {
-                assert.match(run.error!.message, new RegExp(`ai-portal:${key}\\b`), `the message names ${key}`);
+                assert.match(
+                    run.error!.message,
+                    new RegExp(`ai-portal:${key}\\b`),
+                    `the message names ${key}`,
+                );
             }
         });
     }
 
     it("lists every problem in one message", async () => {
-        const run = await runProgram({ stack: "prod", overrides: badConfigs["several problems together"] });
-        assert.match(run.error!.message, /Stack "prod" has an invalid configuration \(3 problems\)/);
+        const run = await runProgram({
+            stack: "prod",
+            overrides: badConfigs["several problems together"],
+        });
+        assert.match(
+            run.error!.message,
+            /Stack "prod" has an invalid configuration \(3 problems\)/,
+        );
         assert.match(run.error!.message, /ai-portal:vpcCidr = "10\.0\.0\.0\/8"/);
         assert.match(run.error!.message, /ai-portal:natGateways = "none"/);
         assert.match(run.error!.message, /ai-portal:flowLogRetentionDays = "forever"/);
@@ -56,7 +76,11 @@ forEachStack("program: provider and tags", (ctx) => {
         const awsResources = run.resources.filter((r) => r.type.startsWith("aws:"));
         assert.ok(awsResources.length > 0);
         for (const r of awsResources) {
-            assert.strictEqual(r.provider, `${provider.urn}::${provider.id}`, `${r.type} ${r.name}`);
+            assert.strictEqual(
+                r.provider,
+                `${provider.urn}::${provider.id}`,
+                `${r.type} ${r.name}`,
+            );
         }
     });
 
@@ -64,19 +88,34 @@ forEachStack("program: provider and tags", (ctx) => {
         const { run } = ctx;
         // The provider's own type definitions say which resources take tags (they carry tagsAll).
         const taggable = (type: string) => {
-            const file = path.join(path.dirname(require.resolve("@pulumi/aws/package.json")), `${type.split(":")[1]}.d.ts`);
-            return fs.existsSync(file) && fs.readFileSync(file, "utf8").includes("readonly tagsAll");
+            const file = path.join(
+                path.dirname(require.resolve("@pulumi/aws/package.json")),
+                `${type.split(":")[1]}.d.ts`,
+            );
+            return (
+                fs.existsSync(file) && fs.readFileSync(file, "utf8").includes("readonly tagsAll")
+            );
         };
-        const untagged = run.resources.filter((r) => r.type.startsWith("aws:") && taggable(r.type) && r.inputs.tags === undefined).map((r) => `${r.type} ${r.name}`);
+        const untagged = run.resources
+            .filter(
+                (r) => r.type.startsWith("aws:") && taggable(r.type) && r.inputs.tags === undefined,
+            )
+            .map((r) => `${r.type} ${r.name}`);
         assert.deepStrictEqual(untagged, []);
     });
 
     it("gives every taggable resource a Name tag that says which stack it belongs to", () => {
         const { run } = ctx;
-        const tagged = run.resources.filter((r) => r.type.startsWith("aws:") && r.inputs.tags !== undefined);
+        const tagged = run.resources.filter(
+            (r) => r.type.startsWith("aws:") && r.inputs.tags !== undefined,
+        );
         assert.ok(tagged.length > 10);
         for (const r of tagged) {
-            assert.match(r.inputs.tags.Name, new RegExp(`^ai-portal-${stack}-`), `${r.type} ${r.name}`);
+            assert.match(
+                r.inputs.tags.Name,
+                new RegExp(`^ai-portal-${stack}-`),
+                `${r.type} ${r.name}`,
+            );
         }
     });
 });

@@ -22,19 +22,22 @@ function leaves(value: unknown, at = ""): [string, string][] {
 }
 
 function generatedSecrets(run: ProgramRun): string[] {
-    const values = ofType(run, "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string);
+    const values = ofType(run, "random:index/randomPassword:RandomPassword").map(
+        (r) => r.state.result as string,
+    );
     assert.ok(values.length >= 2, "the program generates the database and directory passwords");
     return values;
 }
 
 forEachStack("secrets", (ctx) => {
-
     it("no generated secret appears in an input that is not sent as a secret (tags included)", () => {
         const secrets = generatedSecrets(ctx.run);
         const leaks: string[] = [];
         for (const resource of ctx.run.resources.filter((r) => !r.type.startsWith("random:"))) {
             for (const [path, text] of leaves(resource.inputs)) {
-                const isSecretPath = resource.secretInputPaths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+                const isSecretPath = resource.secretInputPaths.some(
+                    (p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`),
+                );
                 if (!isSecretPath && secrets.some((s) => text.includes(s))) {
                     leaks.push(`${resource.type} ${resource.name}: ${path}`);
                 }
@@ -45,7 +48,9 @@ forEachStack("secrets", (ctx) => {
 
     it("the generated secrets are used somewhere (so the scan above is not vacuous)", () => {
         const secrets = generatedSecrets(ctx.run);
-        const uses = ctx.run.resources.filter((r) => leaves(r.inputs).some(([, text]) => secrets.some((s) => text.includes(s))));
+        const uses = ctx.run.resources.filter((r) =>
+            leaves(r.inputs).some(([, text]) => secrets.some((s) => text.includes(s))),
+        );
         assert.ok(uses.length >= 3, `found ${uses.length} resources using generated secrets`);
     });
 

@@ -18,7 +18,9 @@ import { portOpen, run, runOk, startDaemon } from "./process";
 export function workDir(...parts: string[]): string {
     const root = process.env.AI_PORTAL_IT_WORK;
     if (!root) {
-        throw new Error("the integration suite runs through `npm run test:integration` (it needs the private namespaces run.sh sets up)");
+        throw new Error(
+            "the integration suite runs through `npm run test:integration` (it needs the private namespaces run.sh sets up)",
+        );
     }
     const dir = path.join(root, ...parts);
     fs.mkdirSync(dir, { recursive: true });
@@ -29,7 +31,9 @@ export function workDir(...parts: string[]): string {
 export function mapToLoopback(names: readonly string[]): void {
     const hostsFile = process.env.AI_PORTAL_IT_HOSTS!;
     const known = fs.readFileSync(hostsFile, "utf8");
-    const missing = names.filter((name) => !new RegExp(`\\s${name.replace(/\./g, "\\.")}(\\s|$)`, "m").test(known));
+    const missing = names.filter(
+        (name) => !new RegExp(`\\s${name.replace(/\./g, "\\.")}(\\s|$)`, "m").test(known),
+    );
     if (missing.length > 0) {
         fs.appendFileSync(hostsFile, missing.map((name) => `127.0.0.1\t${name}\n`).join(""));
     }
@@ -52,15 +56,35 @@ async function newCa(dir: string, commonName: string): Promise<CertificateAuthor
     fs.mkdirSync(dir, { recursive: true });
     const ca = { certFile: path.join(dir, "ca.pem"), keyFile: path.join(dir, "ca.key") };
     await runOk("openssl", [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", ca.keyFile, "-out", ca.certFile, "-days", "2", "-subj", `/CN=${commonName}`,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        ca.keyFile,
+        "-out",
+        ca.certFile,
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${commonName}`,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
     ]);
     return ca;
 }
 
 /** A server certificate for `dnsNames`, signed by `ca`; returns [cert, key] files. */
-export async function serverCertificate(ca: CertificateAuthority, dir: string, dnsNames: readonly string[]): Promise<{ certFile: string; keyFile: string }> {
+export async function serverCertificate(
+    ca: CertificateAuthority,
+    dir: string,
+    dnsNames: readonly string[],
+): Promise<{ certFile: string; keyFile: string }> {
     fs.mkdirSync(dir, { recursive: true });
     const keyFile = path.join(dir, "server.key");
     const csrFile = path.join(dir, "server.csr");
@@ -68,15 +92,51 @@ export async function serverCertificate(ca: CertificateAuthority, dir: string, d
     const extFile = path.join(dir, "server.ext");
     fs.writeFileSync(
         extFile,
-        [`subjectAltName=${dnsNames.map((name) => `DNS:${name}`).join(",")}`, "basicConstraints=CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth"].join("\n"),
+        [
+            `subjectAltName=${dnsNames.map((name) => `DNS:${name}`).join(",")}`,
+            "basicConstraints=CA:FALSE",
+            "keyUsage=critical,digitalSignature",
+            "extendedKeyUsage=serverAuth",
+        ].join("\n"),
     );
-    await runOk("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", csrFile, "-subj", `/CN=${dnsNames[0]}`]);
-    await runOk("openssl", ["x509", "-req", "-in", csrFile, "-CA", ca.certFile, "-CAkey", ca.keyFile, "-CAcreateserial", "-out", certFile, "-days", "2", "-extfile", extFile]);
+    await runOk("openssl", [
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        keyFile,
+        "-out",
+        csrFile,
+        "-subj",
+        `/CN=${dnsNames[0]}`,
+    ]);
+    await runOk("openssl", [
+        "x509",
+        "-req",
+        "-in",
+        csrFile,
+        "-CA",
+        ca.certFile,
+        "-CAkey",
+        ca.keyFile,
+        "-CAcreateserial",
+        "-out",
+        certFile,
+        "-days",
+        "2",
+        "-extfile",
+        extFile,
+    ]);
     return { certFile, keyFile };
 }
 
 /** The CA the suite trusts in place of the RDS CA. */
-export const trustedCa = once(() => newCa(workDir("pki", "trusted"), "AI Portal integration CA (stands in for the RDS CA)"));
+export const trustedCa = once(() =>
+    newCa(workDir("pki", "trusted"), "AI Portal integration CA (stands in for the RDS CA)"),
+);
 /** A CA nobody should trust: a server certificate from it is what a man in the middle would show. */
 export const untrustedCa = once(() => newCa(workDir("pki", "untrusted"), "Untrusted CA"));
 
@@ -100,7 +160,10 @@ export interface PostgresOptions {
 }
 
 function postgresIds(): { uid: number; gid: number } {
-    const line = fs.readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
+    const line = fs
+        .readFileSync("/etc/passwd", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("postgres:"));
     if (!line) {
         throw new Error("no postgres system user: is postgresql-15 installed?");
     }
@@ -123,7 +186,12 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     fs.mkdirSync(socketDir, { recursive: true });
     fs.chownSync(dir, ids.uid, ids.gid);
     fs.chownSync(socketDir, ids.uid, ids.gid);
-    const asPostgres = { uid: ids.uid, gid: ids.gid, cwd: dir, env: { ...process.env, LC_ALL: "C.UTF-8", PGHOST: socketDir, PGPORT: String(port) } };
+    const asPostgres = {
+        uid: ids.uid,
+        gid: ids.gid,
+        cwd: dir,
+        env: { ...process.env, LC_ALL: "C.UTF-8", PGHOST: socketDir, PGPORT: String(port) },
+    };
 
     const ca = await trustedCa();
     const cert = await serverCertificate(ca, path.join(dir, "tls"), options.hostnames);
@@ -132,7 +200,21 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
         fs.chmodSync(file, 0o600);
     }
 
-    await runOk(`${PG_BIN}/initdb`, ["-D", dataDir, "-U", "postgres", "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--no-sync"], asPostgres);
+    await runOk(
+        `${PG_BIN}/initdb`,
+        [
+            "-D",
+            dataDir,
+            "-U",
+            "postgres",
+            "--auth-local=peer",
+            "--auth-host=reject",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        asPostgres,
+    );
     fs.appendFileSync(
         path.join(dataDir, "postgresql.conf"),
         [
@@ -150,7 +232,12 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     );
     fs.writeFileSync(
         path.join(dataDir, "pg_hba.conf"),
-        ["local all postgres peer", "hostssl all all 127.0.0.1/32 scram-sha-256", "hostnossl all all 0.0.0.0/0 reject", ""].join("\n"),
+        [
+            "local all postgres peer",
+            "hostssl all all 127.0.0.1/32 scram-sha-256",
+            "hostnossl all all 0.0.0.0/0 reject",
+            "",
+        ].join("\n"),
     );
     await startDaemon("PostgreSQL 15", `${PG_BIN}/postgres`, ["-D", dataDir], {
         ...asPostgres,
@@ -159,9 +246,16 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     });
 
     const superuserSql = (database: string, sql: string) =>
-        runOk(`${PG_BIN}/psql`, ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql], asPostgres);
+        runOk(
+            `${PG_BIN}/psql`,
+            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql],
+            asPostgres,
+        );
     const master = options.masterUser.replace(/"/g, '""');
-    await superuserSql("postgres", `CREATE ROLE "${master}" WITH LOGIN CREATEROLE CREATEDB PASSWORD '${options.masterPassword.replace(/'/g, "''")}'`);
+    await superuserSql(
+        "postgres",
+        `CREATE ROLE "${master}" WITH LOGIN CREATEROLE CREATEDB PASSWORD '${options.masterPassword.replace(/'/g, "''")}'`,
+    );
     await superuserSql("postgres", `CREATE DATABASE "${options.database}" OWNER "${master}"`);
     await superuserSql(options.database, "CREATE EXTENSION vector");
     return { port, superuserSql };
@@ -181,12 +275,19 @@ export const moto = once(async (): Promise<AwsEmulator> => {
     const python = (await runOk("bash", ["-c", "command -v python3"])).trim();
     const probe = await run(python, ["-c", "import moto.server"]);
     if (probe.code !== 0) {
-        throw new Error(`moto is not importable by ${python} (it ships in this machine image's Python; PyPI is not reachable):\n${probe.stderr}`);
+        throw new Error(
+            `moto is not importable by ${python} (it ships in this machine image's Python; PyPI is not reachable):\n${probe.stderr}`,
+        );
     }
-    await startDaemon("moto", python, ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
-        logFile: path.join(workDir("moto"), "moto.log"),
-        ready: () => portOpen(port),
-    });
+    await startDaemon(
+        "moto",
+        python,
+        ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+        {
+            logFile: path.join(workDir("moto"), "moto.log"),
+            ready: () => portOpen(port),
+        },
+    );
     const endpoint = `http://127.0.0.1:${port}`;
     return {
         endpoint,
@@ -202,7 +303,10 @@ export const moto = once(async (): Promise<AwsEmulator> => {
 /** Runs the AWS CLI against moto and parses its JSON answer. */
 export async function awsCli(args: readonly string[], input?: string): Promise<any> {
     const aws = await moto();
-    const out = await runOk("aws", [...args, "--region", "eu-west-2", "--output", "json"], { env: { ...process.env, ...aws.env }, input });
+    const out = await runOk("aws", [...args, "--region", "eu-west-2", "--output", "json"], {
+        env: { ...process.env, ...aws.env },
+        input,
+    });
     return out.trim() ? JSON.parse(out) : {};
 }
 
@@ -244,14 +348,23 @@ export async function startDomainController(options: DirectoryOptions): Promise<
     const provision = await run(
         "samba-tool",
         [
-            "domain", "provision", `--targetdir=${dir}`, `--realm=${realm}`, `--domain=${options.shortName}`,
-            "--server-role=dc", "--dns-backend=NONE", `--adminpass=Provision-${options.shortName}-9x`,
-            "--option=interfaces=127.0.0.1", "--option=bind interfaces only=yes",
+            "domain",
+            "provision",
+            `--targetdir=${dir}`,
+            `--realm=${realm}`,
+            `--domain=${options.shortName}`,
+            "--server-role=dc",
+            "--dns-backend=NONE",
+            `--adminpass=Provision-${options.shortName}-9x`,
+            "--option=interfaces=127.0.0.1",
+            "--option=bind interfaces only=yes",
         ],
         { timeoutMs: 60_000 },
     );
     if (provision.code !== 0) {
-        throw new Error(`samba-tool domain provision failed (${provision.code ?? provision.signal}):\n${provision.stdout}${provision.stderr}`.trimEnd());
+        throw new Error(
+            `samba-tool domain provision failed (${provision.code ?? provision.signal}):\n${provision.stdout}${provision.stderr}`.trimEnd(),
+        );
     }
     // Only the LDAP server, simple binds without TLS (as Managed AD accepts them), logs in the work dir.
     const conf = path.join(dir, "etc", "smb.conf");
@@ -261,9 +374,13 @@ export async function startDomainController(options: DirectoryOptions): Promise<
         .replace(/^\tlog file = .*$/m, `\tlog file = ${path.join(dir, "log.%m")}`)
         .replace(/^\[global\]$/m, "[global]\n\tldap server require strong auth = no");
     fs.writeFileSync(conf, global);
-    await runOk("/usr/bin/python3", [path.join(PYTHON_DIR, "samba_directory.py"), path.join(dir, "private", "sam.ldb"), conf], {
-        input: JSON.stringify(options),
-    });
+    await runOk(
+        "/usr/bin/python3",
+        [path.join(PYTHON_DIR, "samba_directory.py"), path.join(dir, "private", "sam.ldb"), conf],
+        {
+            input: JSON.stringify(options),
+        },
+    );
     const port = 389;
     await startDaemon("Samba AD DC", "samba", ["-F", "-s", conf, "--debug-stdout", "-d", "1"], {
         logFile: path.join(dir, "samba.log"),
@@ -279,10 +396,17 @@ export async function caddyValidate(caddyfile: string): Promise<{ ok: boolean; o
     const dir = workDir("caddy", "validate");
     const file = path.join(dir, `Caddyfile-${fs.readdirSync(dir).length}`);
     fs.writeFileSync(file, caddyfile);
-    const result = await run("caddy", ["validate", "--config", file, "--adapter", "caddyfile"], { env: caddyEnv(dir) });
+    const result = await run("caddy", ["validate", "--config", file, "--adapter", "caddyfile"], {
+        env: caddyEnv(dir),
+    });
     return { ok: result.code === 0, output: result.stdout + result.stderr };
 }
 
 export function caddyEnv(dir: string): NodeJS.ProcessEnv {
-    return { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, "data"), XDG_CONFIG_HOME: path.join(dir, "config") };
+    return {
+        ...process.env,
+        HOME: dir,
+        XDG_DATA_HOME: path.join(dir, "data"),
+        XDG_CONFIG_HOME: path.join(dir, "config"),
+    };
 }

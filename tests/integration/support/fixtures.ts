@@ -11,7 +11,18 @@ import { BIND_ACCOUNT } from "../../../directory/bindAccount";
 import { DATABASE_NAME, MASTER_USERNAME, RDS_CA_BUNDLE } from "../../../data";
 import { named } from "../../harness/query";
 import { PROJECT_DIR } from "../../../offline/stackConfig";
-import { DirectoryUser, DomainController, mapToLoopback, moto, once, PostgresServer, startDomainController, startPostgres, trustedCa, workDir } from "./components";
+import {
+    DirectoryUser,
+    DomainController,
+    mapToLoopback,
+    moto,
+    once,
+    PostgresServer,
+    startDomainController,
+    startPostgres,
+    trustedCa,
+    workDir,
+} from "./components";
 import { Boot, HostDisk } from "./host";
 import { MASTER_PASSWORD, stackArtefacts, StackArtefacts } from "./portal";
 import { Completed, run as exec } from "./process";
@@ -35,9 +46,16 @@ function memo<K, V>(build: (key: K) => Promise<V>): (key: K) => Promise<V> {
 
 /** PostgreSQL whose certificate names both stacks' RDS endpoints, which resolve to it. */
 export const database = once(async (): Promise<PostgresServer> => {
-    const addresses = await Promise.all(STACKS.map(async (stack) => (await stackArtefacts(stack)).dbAddress));
+    const addresses = await Promise.all(
+        STACKS.map(async (stack) => (await stackArtefacts(stack)).dbAddress),
+    );
     mapToLoopback(addresses);
-    return startPostgres({ hostnames: addresses, masterUser: MASTER_USERNAME, masterPassword: MASTER_PASSWORD, database: DATABASE_NAME });
+    return startPostgres({
+        hostnames: addresses,
+        masterUser: MASTER_USERNAME,
+        masterPassword: MASTER_PASSWORD,
+        database: DATABASE_NAME,
+    });
 });
 
 // --- the role bootstrap, packaged as the program packages it ------------------------------
@@ -56,7 +74,9 @@ export const packagedBootstrap = memo(async (stack: Stack): Promise<string> => {
             } else if (entry.archive) {
                 place(entry.archive, target);
             } else {
-                throw new Error(`unexpected asset in the function's code: ${JSON.stringify(entry)}`);
+                throw new Error(
+                    `unexpected asset in the function's code: ${JSON.stringify(entry)}`,
+                );
             }
         }
     };
@@ -73,7 +93,10 @@ const lambdaRuntimeModules = once(async (): Promise<string> => {
     const dir = workDir("lambda", "runtime", "node_modules", "@aws-sdk");
     const link = path.join(dir, "client-secrets-manager");
     if (!fs.existsSync(link)) {
-        fs.symlinkSync(path.join(PROJECT_DIR, "node_modules", "@aws-sdk", "client-secrets-manager"), link);
+        fs.symlinkSync(
+            path.join(PROJECT_DIR, "node_modules", "@aws-sdk", "client-secrets-manager"),
+            link,
+        );
     }
     return path.dirname(dir);
 });
@@ -89,8 +112,17 @@ export interface Invocation {
  * Lambda would: Node.js, the runtime's AWS SDK, the function's environment, AWS reached at moto.
  * `NODE_EXTRA_CA_CERTS` names the suite's CA instead of the runtime's Amazon CA file.
  */
-export async function invokeBootstrap(stack: Stack, environment: Readonly<Record<string, string>> = {}): Promise<Invocation> {
-    const [{ run }, taskDir, runtimeModules, aws, ca] = await Promise.all([stackArtefacts(stack), packagedBootstrap(stack), lambdaRuntimeModules(), moto(), trustedCa()]);
+export async function invokeBootstrap(
+    stack: Stack,
+    environment: Readonly<Record<string, string>> = {},
+): Promise<Invocation> {
+    const [{ run }, taskDir, runtimeModules, aws, ca] = await Promise.all([
+        stackArtefacts(stack),
+        packagedBootstrap(stack),
+        lambdaRuntimeModules(),
+        moto(),
+        trustedCa(),
+    ]);
     await database();
     const fn = named(run, "aws:lambda/function:Function", "db-role-function");
     const invocation = named(run, "aws:lambda/invocation:Invocation", "db-role-run");
@@ -113,18 +145,47 @@ export async function invokeBootstrap(stack: Stack, environment: Readonly<Record
         },
         timeoutMs: fn.inputs.timeout * 1000,
     });
-    return { result, returned: result.code === 0 ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined };
+    return {
+        result,
+        returned: result.code === 0 ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined,
+    };
 }
 
 // --- the directory ------------------------------------------------------------------------
 
 /** The people the LDAP tests log in as; passwords meet AD's complexity rules. */
 export const PEOPLE = {
-    withMail: { samAccountName: "alice", password: "Alice-Passw0rd", container: "OU=Users,OU=CORP", mail: "Alice.Smith@example.com" },
-    withoutMail: { samAccountName: "bob", password: "Bob-Passw0rd1", container: "OU=Users,OU=CORP" },
-    disabled: { samAccountName: "carol", password: "Carol-Passw0rd", container: "OU=Users,OU=CORP", mail: "carol@example.com", disabled: true },
-    outsideBase: { samAccountName: "dave", password: "Dave-Passw0rd", container: "CN=Users", mail: "dave@example.com" },
-    withoutUpn: { samAccountName: "erin", password: "Erin-Passw0rd", container: "OU=Users,OU=CORP", mail: "erin@example.com", withoutUpn: true },
+    withMail: {
+        samAccountName: "alice",
+        password: "Alice-Passw0rd",
+        container: "OU=Users,OU=CORP",
+        mail: "Alice.Smith@example.com",
+    },
+    withoutMail: {
+        samAccountName: "bob",
+        password: "Bob-Passw0rd1",
+        container: "OU=Users,OU=CORP",
+    },
+    disabled: {
+        samAccountName: "carol",
+        password: "Carol-Passw0rd",
+        container: "OU=Users,OU=CORP",
+        mail: "carol@example.com",
+        disabled: true,
+    },
+    outsideBase: {
+        samAccountName: "dave",
+        password: "Dave-Passw0rd",
+        container: "CN=Users",
+        mail: "dave@example.com",
+    },
+    withoutUpn: {
+        samAccountName: "erin",
+        password: "Erin-Passw0rd",
+        container: "OU=Users,OU=CORP",
+        mail: "erin@example.com",
+        withoutUpn: true,
+    },
 } satisfies Record<string, DirectoryUser>;
 
 /**
@@ -139,7 +200,14 @@ export const directory = once(async (): Promise<DomainController> => {
     return startDomainController({
         domain: directoryDomain,
         shortName: String(run.outputs.directoryShortName),
-        users: [{ samAccountName: BIND_ACCOUNT, password: bind.password, container: `OU=Users,OU=${run.outputs.directoryShortName}` }, ...Object.values(PEOPLE)],
+        users: [
+            {
+                samAccountName: BIND_ACCOUNT,
+                password: bind.password,
+                container: `OU=Users,OU=${run.outputs.directoryShortName}`,
+            },
+            ...Object.values(PEOPLE),
+        ],
     });
 });
 
@@ -168,15 +236,22 @@ async function withSuiteCa(script: string): Promise<string> {
     return script.slice(0, at) + ca.trimEnd() + script.slice(at + rds.length);
 }
 
-export const bootedHost = memo(async (key: `${Stack}-${"web" | "gateway"}`): Promise<BootedHost> => {
-    const [stack, role] = key.split("-") as [Stack, "web" | "gateway"];
-    const [artefacts, aws] = await Promise.all([stackArtefacts(stack), moto()]);
-    const script = await withSuiteCa(scriptOf(named(artefacts.run, "aws:ec2/instance:Instance", `compute-${role}-instance`).inputs.userData));
-    const disk = new HostDisk(key, aws);
-    const first = await disk.boot(script);
-    const second = await disk.boot(script);
-    return { disk, script, first, second };
-});
+export const bootedHost = memo(
+    async (key: `${Stack}-${"web" | "gateway"}`): Promise<BootedHost> => {
+        const [stack, role] = key.split("-") as [Stack, "web" | "gateway"];
+        const [artefacts, aws] = await Promise.all([stackArtefacts(stack), moto()]);
+        const script = await withSuiteCa(
+            scriptOf(
+                named(artefacts.run, "aws:ec2/instance:Instance", `compute-${role}-instance`).inputs
+                    .userData,
+            ),
+        );
+        const disk = new HostDisk(key, aws);
+        const first = await disk.boot(script);
+        const second = await disk.boot(script);
+        return { disk, script, first, second };
+    },
+);
 
 export function artefactsOf(stack: Stack): Promise<StackArtefacts> {
     return stackArtefacts(stack);
@@ -196,10 +271,19 @@ export interface PythonOptions {
 export async function python(script: string, input: unknown, options: PythonOptions): Promise<any> {
     const file = path.join(__dirname, "..", "python", script);
     const interpreter = options.python === "debian" ? "/usr/bin/python3" : "python3";
-    const env = { PATH: options.python === "debian" ? "/usr/bin:/bin" : process.env.PATH!, LANG: "C.UTF-8", ...options.env, AI_PORTAL_INPUT: JSON.stringify(input) };
-    const result = options.on ? await options.on.inside([interpreter, file], env) : await exec(interpreter, [file], { env, timeoutMs: 60_000 });
+    const env = {
+        PATH: options.python === "debian" ? "/usr/bin:/bin" : process.env.PATH!,
+        LANG: "C.UTF-8",
+        ...options.env,
+        AI_PORTAL_INPUT: JSON.stringify(input),
+    };
+    const result = options.on
+        ? await options.on.inside([interpreter, file], env)
+        : await exec(interpreter, [file], { env, timeoutMs: 60_000 });
     if (result.code !== 0) {
-        throw new Error(`${script} failed (${result.code ?? result.signal}):\n${result.stdout}${result.stderr}`);
+        throw new Error(
+            `${script} failed (${result.code ?? result.signal}):\n${result.stdout}${result.stderr}`,
+        );
     }
     return JSON.parse(result.stdout);
 }

@@ -35,7 +35,10 @@ export interface Boot {
 export class HostDisk {
     private boots = 0;
 
-    constructor(readonly name: string, private readonly aws: AwsEmulator) {}
+    constructor(
+        readonly name: string,
+        private readonly aws: AwsEmulator,
+    ) {}
 
     private get stateDir(): string {
         return workDir("disks", this.name);
@@ -59,21 +62,43 @@ export class HostDisk {
         fs.writeFileSync(scriptFile, script, { mode: 0o700 });
         fs.writeFileSync(log, "");
         const result = await this.inside(["bash", scriptFile], { AI_PORTAL_STUB_LOG: log });
-        return { result, calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean), written: this.written() };
+        return {
+            result,
+            calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean),
+            written: this.written(),
+        };
     }
 
     /** Runs a command on this host's disk (e.g. a health probe the boot script installed). */
-    inside(command: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Completed> {
-        return run("bash", [path.join(SETUP, "overlay-run.sh"), this.stateDir, ...command], { env: this.environment(env), timeoutMs: 120_000 });
+    inside(
+        command: readonly string[],
+        env: Readonly<Record<string, string>> = {},
+    ): Promise<Completed> {
+        return run("bash", [path.join(SETUP, "overlay-run.sh"), this.stateDir, ...command], {
+            env: this.environment(env),
+            timeoutMs: 120_000,
+        });
     }
 
     /** Starts a server on this host's disk (overlay-run.sh execs it: the PID is the server's). */
-    serve(name: string, command: readonly string[], ready: () => Promise<boolean>): Promise<Daemon> {
-        return startDaemon(name, "bash", [path.join(SETUP, "overlay-run.sh"), this.stateDir, ...command], {
-            env: this.environment({}),
-            logFile: path.join(workDir("disks"), `${this.name}-${name.toLowerCase().replace(/\W+/g, "-")}.log`),
-            ready,
-        });
+    serve(
+        name: string,
+        command: readonly string[],
+        ready: () => Promise<boolean>,
+    ): Promise<Daemon> {
+        return startDaemon(
+            name,
+            "bash",
+            [path.join(SETUP, "overlay-run.sh"), this.stateDir, ...command],
+            {
+                env: this.environment({}),
+                logFile: path.join(
+                    workDir("disks"),
+                    `${this.name}-${name.toLowerCase().replace(/\W+/g, "-")}.log`,
+                ),
+                ready,
+            },
+        );
     }
 
     /** A root process's environment on this host, as cloud-init or systemd gives it, plus AWS at moto. */
@@ -92,7 +117,9 @@ export class HostDisk {
     written(): WrittenFile[] {
         const out: WrittenFile[] = [];
         const walk = (upperDir: string, hostDir: string) => {
-            for (const entry of fs.readdirSync(upperDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            for (const entry of fs
+                .readdirSync(upperDir, { withFileTypes: true })
+                .sort((a, b) => (a.name < b.name ? -1 : 1))) {
                 const upper = path.join(upperDir, entry.name);
                 const host = path.join(hostDir, entry.name);
                 const stat = fs.lstatSync(upper);
@@ -108,7 +135,12 @@ export class HostDisk {
                 } else if (entry.isSymbolicLink()) {
                     out.push({ path: host, kind: "symlink", mode });
                 } else {
-                    out.push({ path: host, kind: "file", mode, sha256: createHash("sha256").update(fs.readFileSync(upper)).digest("hex") });
+                    out.push({
+                        path: host,
+                        kind: "file",
+                        mode,
+                        sha256: createHash("sha256").update(fs.readFileSync(upper)).digest("hex"),
+                    });
                 }
             }
         };

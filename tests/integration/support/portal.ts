@@ -36,7 +36,10 @@ function secretsManager(aws: AwsEmulator): SecretsManagerClient {
     return new SecretsManagerClient({
         region: "eu-west-2",
         endpoint: aws.endpoint,
-        credentials: { accessKeyId: aws.env.AWS_ACCESS_KEY_ID, secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY },
+        credentials: {
+            accessKeyId: aws.env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY,
+        },
     });
 }
 
@@ -44,9 +47,14 @@ function secretsManager(aws: AwsEmulator): SecretsManagerClient {
 export function declaredSecrets(run: ProgramRun): Record<string, string> {
     const out: Record<string, string> = {};
     for (const secret of ofType(run, "aws:secretsmanager/secret:Secret")) {
-        const versions = ofType(run, "aws:secretsmanager/secretVersion:SecretVersion").filter((v) => v.inputs.secretId === secret.id);
+        const versions = ofType(run, "aws:secretsmanager/secretVersion:SecretVersion").filter(
+            (v) => v.inputs.secretId === secret.id,
+        );
         assert.strictEqual(versions.length, 1, `one version for ${secret.inputs.name}`);
-        assert.ok(versions[0].secretInputPaths.includes("secretString"), `${secret.inputs.name} is sent as a secret`);
+        assert.ok(
+            versions[0].secretInputPaths.includes("secretString"),
+            `${secret.inputs.name} is sent as a secret`,
+        );
         out[secret.inputs.name] = versions[0].inputs.secretString;
     }
     return out;
@@ -55,7 +63,11 @@ export function declaredSecrets(run: ProgramRun): Record<string, string> {
 const registered = new Map<string, Promise<{ arn: string; json: any }>>();
 
 /** Creates a secret in moto once per name (dev and prod share the RDS master secret's mock name). */
-function register(aws: AwsEmulator, name: string, value: string): Promise<{ arn: string; json: any }> {
+function register(
+    aws: AwsEmulator,
+    name: string,
+    value: string,
+): Promise<{ arn: string; json: any }> {
     let done = registered.get(name);
     if (!done) {
         done = secretsManager(aws)
@@ -84,13 +96,18 @@ async function build(stack: string): Promise<StackArtefacts> {
     const values: Record<string, string> = {
         ...declaredSecrets(first),
         // RDS creates and manages this one; its JSON has the master username and password.
-        [rdsMasterSecretName("data-postgres")]: JSON.stringify({ username: MASTER_USERNAME, password: MASTER_PASSWORD }),
+        [rdsMasterSecretName("data-postgres")]: JSON.stringify({
+            username: MASTER_USERNAME,
+            password: MASTER_PASSWORD,
+        }),
     };
     const secrets: Record<string, { arn: string; json: any }> = {};
     for (const [name, value] of Object.entries(values)) {
         secrets[name] = await register(aws, name, value);
     }
-    const secretArns = Object.fromEntries(Object.entries(secrets).map(([name, s]) => [name, s.arn]));
+    const secretArns = Object.fromEntries(
+        Object.entries(secrets).map(([name, s]) => [name, s.arn]),
+    );
     const run = await runProgram({ stack }, { mocks: { secretArns } });
     assert.ifError(run.error);
     const app = secrets[`ai-portal-${stack}/database/openwebui`].json;

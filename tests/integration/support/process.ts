@@ -23,7 +23,11 @@ export interface RunOptions extends SpawnOptions {
 }
 
 /** Runs a command to completion and collects its output; never throws for a non-zero exit. */
-export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<Completed> {
+export function run(
+    command: string,
+    args: readonly string[],
+    options: RunOptions = {},
+): Promise<Completed> {
     const { input, timeoutMs, ...spawnOptions } = options;
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { ...spawnOptions, stdio: ["pipe", "pipe", "pipe"] });
@@ -38,7 +42,12 @@ export function run(command: string, args: readonly string[], options: RunOption
         });
         child.on("close", (code, signal) => {
             clearTimeout(timer);
-            resolve({ code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
+            resolve({
+                code,
+                signal,
+                stdout: Buffer.concat(stdout).toString("utf8"),
+                stderr: Buffer.concat(stderr).toString("utf8"),
+            });
         });
         // A command that exits without reading its input closes the pipe: not an error here.
         child.stdin!.on("error", () => undefined);
@@ -47,10 +56,16 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 /** Runs a command and returns its standard output; a non-zero exit throws with what it printed. */
-export async function runOk(command: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+export async function runOk(
+    command: string,
+    args: readonly string[],
+    options: RunOptions = {},
+): Promise<string> {
     const result = await run(command, args, options);
     if (result.code !== 0) {
-        throw new Error(`${command} ${args.join(" ")} exited with ${result.code ?? result.signal}\n${result.stdout}${result.stderr}`.trimEnd());
+        throw new Error(
+            `${command} ${args.join(" ")} exited with ${result.code ?? result.signal}\n${result.stdout}${result.stderr}`.trimEnd(),
+        );
     }
     return result.stdout;
 }
@@ -93,7 +108,12 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts a long-running process and waits until `ready` says it serves; fails with its log otherwise. */
-export function startDaemon(name: string, command: string, args: readonly string[], options: DaemonOptions): Promise<Daemon> {
+export function startDaemon(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options: DaemonOptions,
+): Promise<Daemon> {
     const start = launch(name, command, args, options);
     starting.add(start);
     const settled = () => starting.delete(start);
@@ -101,7 +121,12 @@ export function startDaemon(name: string, command: string, args: readonly string
     return start;
 }
 
-async function launch(name: string, command: string, args: readonly string[], options: DaemonOptions): Promise<Daemon> {
+async function launch(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options: DaemonOptions,
+): Promise<Daemon> {
     const { logFile, ready, startTimeoutMs = 20_000, ...spawnOptions } = options;
     const log = fs.openSync(logFile, "a");
     const child = spawn(command, args, { ...spawnOptions, stdio: ["ignore", log, log] });
@@ -129,7 +154,9 @@ async function launch(name: string, command: string, args: readonly string[], op
     while (Date.now() < deadline) {
         if (spawnError || child.exitCode !== null || child.signalCode !== null) {
             running.delete(daemon);
-            throw new Error(`${name} could not start (${spawnError?.message ?? `exit ${child.exitCode ?? child.signalCode}`}): ${command} ${args.join(" ")}\n${lastLines(logFile)}`);
+            throw new Error(
+                `${name} could not start (${spawnError?.message ?? `exit ${child.exitCode ?? child.signalCode}`}): ${command} ${args.join(" ")}\n${lastLines(logFile)}`,
+            );
         }
         if (await ready().catch(() => false)) {
             return daemon;
@@ -137,7 +164,9 @@ async function launch(name: string, command: string, args: readonly string[], op
         await sleep(50);
     }
     await daemon.stop();
-    throw new Error(`${name} did not become ready within ${startTimeoutMs} ms: ${command} ${args.join(" ")}\n${lastLines(logFile)}`);
+    throw new Error(
+        `${name} did not become ready within ${startTimeoutMs} ms: ${command} ${args.join(" ")}\n${lastLines(logFile)}`,
+    );
 }
 
 /**
