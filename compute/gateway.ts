@@ -116,16 +116,23 @@ function ecrPullStatements(refs: GatewayStatementRefs): PolicyStatement[] {
 }
 
 export interface GatewayHostArgs {
+    /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". Required. */
     readonly namePrefix: string;
     /** The private subnet the host runs in. */
     readonly subnetId: pulumi.Input<string>;
+    /** The gateway's security group (the traffic matrix's `gateway` group). Required. */
     readonly securityGroupId: pulumi.Input<string>;
+    /** EC2 type, x86_64 (config `gatewayInstanceType`). Required. */
     readonly instanceType: string;
+    /** Size of the encrypted gp3 root volume. Required. */
     readonly rootVolumeGb: number;
     /** A pinned AMI; undefined keeps the AMI the host was created with. */
     readonly amiId?: string;
+    /** Retention of the host's log group. Required. */
     readonly logRetentionDays: number;
+    /** The rendered boot script (`gatewayUserData`). Required. */
     readonly userData: pulumi.Input<string>;
+    /** What the host may do beyond Session Manager and its logs (`gatewayStatements`). Required. */
     readonly statements: PolicyStatement[];
 }
 

@@ -19,17 +19,25 @@ export interface HostArgs {
     readonly namePrefix: string;
     /** Short role name used in names: "web" or "gateway". */
     readonly role: string;
+    /** What runs on the host, for the role's description. Required. */
     readonly description: string;
+    /** The subnet the host runs in. Required. */
     readonly subnetId: pulumi.Input<string>;
+    /** Its security groups. Required. */
     readonly securityGroupIds: pulumi.Input<string>[];
+    /** EC2 instance type. Required. */
     readonly instanceType: string;
+    /** Size of the encrypted gp3 root volume in GiB. Required. */
     readonly rootVolumeGb: number;
     /** A pinned AMI; when undefined the current AL2023 AMI is used at creation and then kept. */
     readonly amiId?: string;
     /** Only the web host gets a public address (it is then replaced by its Elastic IP). */
     readonly publicAddress: boolean;
+    /** An EC2 key pair for SSH. Defaults to none (Session Manager is the way in). */
     readonly keyName?: string;
+    /** The boot script, run at every boot. Required. */
     readonly userData: pulumi.Input<string>;
+    /** Retention of the host's log group, in days. Required. */
     readonly logRetentionDays: number;
     /** What this host may do beyond Session Manager and writing its own logs. */
     readonly statements: PolicyStatement[];

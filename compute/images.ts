@@ -63,6 +63,7 @@ export function pinnedImage(
 export const GATEWAY_SOURCE_REPOSITORY = "https://github.com/aws-samples/bedrock-access-gateway";
 
 export interface GatewayImageArgs {
+    /** Prefix for the repository's name, e.g. "ai-portal-dev". Required. */
     readonly namePrefix: string;
     /** 40-hex commit of aws-samples/bedrock-access-gateway. */
     readonly sourceCommit: string;

@@ -15,28 +15,40 @@ export interface ComputeArgs extends ComputeConfig {
     readonly namePrefix: string;
     /** The stack's name: the dimension of the web host's health metric. */
     readonly stack: string;
+    /** The region (eu-west-2): the containers' AWS region. Required. */
     readonly region: string;
     /** Public subnets in AZ order; the web host runs in the first. */
     readonly publicSubnetIds: pulumi.Input<string[]>;
     /** Private subnets in AZ order; the gateway host runs in the first. */
     readonly privateSubnetIds: pulumi.Input<string[]>;
+    /** The web host's security group (traffic matrix). Required. */
     readonly webSecurityGroupId: pulumi.Input<string>;
+    /** The gateway host's security group (traffic matrix). Required. */
     readonly gatewaySecurityGroupId: pulumi.Input<string>;
     /** Retention of the hosts' log groups. */
     readonly logRetentionDays: number;
     /** Keep data (uploads bucket, Elastic IP, secrets) on delete, as the database does. */
     readonly protectData: boolean;
+    /** What the web host needs of the data tier. Required. */
     readonly database: {
+        /** Open WebUI's database credentials and URL. */
         readonly appSecretArn: pulumi.Input<string>;
         /** Changes with Open WebUI's database credentials: the web host restarts to read them. */
         readonly appSecretVersionId: pulumi.Input<string>;
     };
+    /** What the web host needs of the directory tier. Required. */
     readonly directory: {
+        /** The directory's DNS domain (LDAP_SERVER_HOST). */
         readonly domain: string;
+        /** The directory's NetBIOS name (the login page's label). */
         readonly shortName: string;
+        /** The domain controllers: the container's DNS servers. */
         readonly dnsIpAddresses: pulumi.Input<string[]>;
+        /** Where the directory's users are (LDAP_SEARCH_BASE). */
         readonly searchBase: string;
+        /** The bind account's user principal name (LDAP_APP_DN). */
         readonly bindIdentity: string;
+        /** The bind account's credentials. */
         readonly bindSecretArn: pulumi.Input<string>;
         /** Changes with the bind account's password: the web host restarts to read it. */
         readonly bindSecretVersionId: pulumi.Input<string>;

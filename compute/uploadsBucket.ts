@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface UploadsBucketArgs {
+    /** Prefix for the bucket's name and `Name` tags, e.g. "ai-portal-dev". Required. */
     readonly namePrefix: string;
     /** Pulumi `protect`, and no `forceDestroy`: the bucket and its files survive `pulumi destroy`. */
     readonly protect: boolean;

@@ -117,18 +117,25 @@ export function webStatements(refs: WebStatementRefs): PolicyStatement[] {
 }
 
 export interface WebHostArgs {
+    /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". Required. */
     readonly namePrefix: string;
     /** The public subnet the host runs in (its Elastic IP is attached by the caller). */
     readonly subnetId: pulumi.Input<string>;
+    /** The web host's security group (the traffic matrix's `web` group). Required. */
     readonly securityGroupId: pulumi.Input<string>;
+    /** EC2 type, x86_64, medium or larger (config `webInstanceType`). Required. */
     readonly instanceType: string;
+    /** Size of the encrypted gp3 root volume. Required. */
     readonly rootVolumeGb: number;
     /** A pinned AMI; undefined keeps the AMI the host was created with. */
     readonly amiId?: string;
     /** An EC2 key pair for SSH; undefined for none (Session Manager). */
     readonly keyName?: string;
+    /** Retention of the host's log group. Required. */
     readonly logRetentionDays: number;
+    /** The rendered boot script (`webUserData`). Required. */
     readonly userData: pulumi.Input<string>;
+    /** What the host may do beyond Session Manager and its logs (`webStatements`). Required. */
     readonly statements: PolicyStatement[];
     /** What must be complete before the host boots (the database role, the bind account). */
     readonly waitFor: pulumi.Resource[];

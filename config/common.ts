@@ -21,10 +21,7 @@ export function retentionDays(defaultValue: number): KeyReader<number> {
     });
 }
 
-/** Stacks named `prod` or `prod-...` hold real data: the config must keep it protected. */
-export function isProductionStack(stack: string): boolean {
-    return stack === "prod" || stack.startsWith("prod-");
-}
+export { isProductionStack } from "../lib/stacks";
 
 /** A plausible e-mail address (Open WebUI and SNS check further). */
 export function isEmail(value: string): boolean {

@@ -33,6 +33,7 @@ export const RDS_CA_BUNDLE = fs.readFileSync(
 export interface DatabaseArgs extends DatabaseConfig {
     /** Prefix for identifiers, secret names and `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
+    /** The VPC the database's security group belongs to. Required. */
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets (two AZs or more) the DB subnet group spans. */
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;

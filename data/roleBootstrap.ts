@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 export interface RoleBootstrapArgs {
     /** Prefix for the function's name and `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
+    /** Private subnets the function runs in (it needs the NAT to reach Secrets Manager). Required. */
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** The traffic matrix's group for this function (5432 to the database, 443 out). */
     readonly securityGroupId: pulumi.Input<string>;
@@ -14,6 +15,7 @@ export interface RoleBootstrapArgs {
     readonly appSecretArn: pulumi.Input<string>;
     /** Changes whenever the app credentials change, so the role is updated with them. */
     readonly appSecretVersionId: pulumi.Input<string>;
+    /** Retention of the function's log group. Required. */
     readonly logRetentionDays: number;
     /**
      * Resources that must exist before the function can reach the database and Secrets Manager:

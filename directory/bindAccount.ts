@@ -8,10 +8,13 @@ import { jsonSecret } from "../lib/secret";
 export const BIND_ACCOUNT = "svc-openwebui";
 
 export interface BindAccountArgs {
+    /** Prefix for the secret's name, e.g. "ai-portal-dev". Required. */
     readonly namePrefix: string;
+    /** The Managed AD directory the account lives in. Required. */
     readonly directoryId: pulumi.Input<string>;
     /** The directory's DNS domain; the bind identity is the account's user principal name in it. */
     readonly domain: string;
+    /** The region the AWS CLI calls (the directory's). Required. */
     readonly region: string;
     /** Secrets Manager recovery window for the account's secret. */
     readonly protect: boolean;

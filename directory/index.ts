@@ -7,6 +7,7 @@ import { jsonSecret } from "../lib/secret";
 export interface DirectoryArgs {
     /** Prefix for secret names and `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
+    /** The VPC the domain controllers join. Required. */
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets in AZ order; the two domain controllers go into the first two (two AZs). */
     readonly privateSubnetIds: pulumi.Input<string[]>;
@@ -14,6 +15,7 @@ export interface DirectoryArgs {
     readonly domain: string;
     /** NetBIOS name, e.g. CORP. */
     readonly shortName: string;
+    /** `Standard` or `Enterprise`; a change replaces the directory. Required. */
     readonly edition: DirectoryEdition;
     /** Pulumi `protect`: no update may delete or replace the directory. */
     readonly protect: boolean;

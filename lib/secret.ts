@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 export interface JsonSecretArgs {
     /** Secrets Manager name, e.g. "ai-portal-dev/database/openwebui". */
     readonly secretName: string;
+    /** What the secret holds and who reads it. Required. */
     readonly description: string;
     /** The JSON document to store; always sent as a secret. */
     readonly value: pulumi.Input<string>;
@@ -12,6 +13,7 @@ export interface JsonSecretArgs {
      * is deleted at once, so a destroyed dev stack can be re-created under the same names.
      */
     readonly keepOnDelete: boolean;
+    /** The component that owns the secret. Required. */
     readonly parent: pulumi.Resource;
 }
 

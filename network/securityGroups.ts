@@ -5,6 +5,7 @@ import { GroupName, MatrixInput, ruleKey, TrafficRule, trafficMatrix } from "./t
 export interface SecurityGroupsArgs extends MatrixInput {
     /** Prefix for `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
+    /** The VPC the groups belong to. Required. */
     readonly vpcId: pulumi.Input<string>;
     /** The data tier's group (it receives the PostgreSQL ingress rules). */
     readonly databaseSecurityGroupId: pulumi.Input<string>;

@@ -3,12 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmProfile, HEALTH_METRIC, HEALTH_NAMESPACE, THRESHOLDS } from "./alarms";
 
 export interface OperationsArgs {
+    /** Prefix for the topic's and alarms' names, e.g. "ai-portal-dev". Required. */
     readonly namePrefix: string;
+    /** The stack's name: the dimension of the portal's health metric. Required. */
     readonly stack: string;
+    /** The region of the alarms and the recover action. Required. */
     readonly region: string;
     /** Someone to e-mail when an alarm fires or clears; undefined for none. */
     readonly alarmEmail?: string;
+    /** `strict` or `relaxed` thresholds (see alarms.ts). Required. */
     readonly profile: AlarmProfile;
+    /** The RDS instance the database alarms watch. Required. */
     readonly dbInstanceIdentifier: pulumi.Input<string>;
     /** The hosts, by role ("web", "gateway"). */
     readonly instances: Readonly<Record<string, pulumi.Input<string>>>;

@@ -7,6 +7,7 @@
  * plan as JSON (plan/plan.schema.json) and the architecture as a Mermaid flowchart.
  */
 import * as fs from "fs";
+import { parseArgs } from "util";
 import { runProgram } from "../offline/run";
 import { architectureDiagram } from "./graph";
 import { buildPlan } from "./model";
@@ -20,30 +21,33 @@ interface Options {
 
 const USAGE = "usage: npm run plan -- --stack <dev|prod> [--json FILE] [--graph FILE]";
 
-function parseArgs(argv: readonly string[]): Options {
-    const options: Record<string, string> = {};
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        if (
-            !["--stack", "--json", "--graph"].includes(flag) ||
-            argv[i + 1] === undefined ||
-            argv[i + 1].startsWith("--")
-        ) {
-            throw new Error(`unexpected argument ${JSON.stringify(flag)}\n${USAGE}`);
-        }
-        options[flag.slice(2)] = argv[++i];
+function parseArguments(args: string[]): Options {
+    let values: { stack?: string; json?: string; graph?: string };
+    try {
+        ({ values } = parseArgs({
+            args,
+            options: {
+                stack: { type: "string" },
+                json: { type: "string" },
+                graph: { type: "string" },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (error) {
+        throw new Error(`${(error as Error).message}\n${USAGE}`);
     }
-    if (!options.stack) {
+    if (!values.stack) {
         throw new Error(`--stack is required\n${USAGE}`);
     }
-    if (!fs.existsSync(`Pulumi.${options.stack}.yaml`)) {
-        throw new Error(`no Pulumi.${options.stack}.yaml in this project\n${USAGE}`);
+    if (!fs.existsSync(`Pulumi.${values.stack}.yaml`)) {
+        throw new Error(`no Pulumi.${values.stack}.yaml in this project\n${USAGE}`);
     }
-    return { stack: options.stack, json: options.json, graph: options.graph };
+    return { stack: values.stack, json: values.json, graph: values.graph };
 }
 
 async function main(): Promise<number> {
-    const options = parseArgs(process.argv.slice(2));
+    const options = parseArguments(process.argv.slice(2));
     const run = await runProgram({ stack: options.stack });
     if (run.error) {
         process.stderr.write(`${run.error.message}\n`);

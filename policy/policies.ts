@@ -12,6 +12,7 @@ import {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { isProductionStack } from "../lib/stacks";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 const REQUIRED_TAGS = ["Project", "Stack", "ManagedBy"];
@@ -43,9 +44,9 @@ function defaultTags(args: Pick<ResourceValidationArgs, "provider">): Record<str
     return (value as { tags?: Record<string, string> } | undefined)?.tags ?? {};
 }
 
-function isProductionStack(args: Pick<ResourceValidationArgs, "provider" | "props">): boolean {
-    const stack = defaultTags(args).Stack ?? args.props.tags?.Stack ?? "";
-    return stack === "prod" || stack.startsWith("prod-");
+/** The stack a resource belongs to, from the provider's default tags (or its own). */
+function onProductionStack(args: Pick<ResourceValidationArgs, "provider" | "props">): boolean {
+    return isProductionStack(defaultTags(args).Stack ?? args.props.tags?.Stack ?? "");
 }
 
 /** Ingress entries of a rule resource or of a group's inline rules, as {from, to, cidrs}. */
@@ -207,7 +208,7 @@ export const prodRdsMultiAzProtected: ResourceValidationPolicy = {
     description: "On production stacks RDS instances are Multi-AZ with deletion protection.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (args.type !== T.rds || !isProductionStack(args)) {
+        if (args.type !== T.rds || !onProductionStack(args)) {
             return;
         }
         if (args.props.multiAz !== true) {

@@ -233,4 +233,19 @@ describe("offline plan: the command", () => {
         );
         fs.rmSync(dir, { recursive: true, force: true });
     });
+
+    it("refuses an unknown or missing option with the usage line", () => {
+        for (const args of [
+            ["--stak", "dev"],
+            ["--json", "x.json"],
+            ["--stack", "nosuch"],
+        ]) {
+            const result = spawnSync("npm", ["run", "--silent", "plan", "--", ...args], {
+                cwd: PROJECT_DIR,
+                encoding: "utf8",
+            });
+            assert.strictEqual(result.status, 2, args.join(" "));
+            assert.match(result.stderr, /usage: npm run plan -- --stack <dev\|prod>/);
+        }
+    });
 });
