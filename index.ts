@@ -10,6 +10,7 @@ import { Database } from "./data";
 import { RoleBootstrap } from "./data/roleBootstrap";
 import { Directory } from "./directory";
 import { BindAccount } from "./directory/bindAccount";
+import { PortalGroup } from "./directory/portalGroup";
 import { Network } from "./network";
 import { Operations } from "./operations";
 import { SecurityGroups } from "./network/securityGroups";
@@ -91,6 +92,19 @@ const bindAccount = new BindAccount(
     providers,
 );
 
+// The group whose members may sign in; kept with its members when a protected stack drops it.
+const portalGroup = new PortalGroup(
+    "portal-group",
+    {
+        directoryId: directory.directoryId,
+        name: config.directory.portalGroup,
+        usersOuDn: directory.names.usersOuDn,
+        region: config.region,
+        retainOnDelete: config.directory.protect,
+    },
+    providers,
+);
+
 const compute = new Compute(
     "compute",
     {
@@ -116,8 +130,9 @@ const compute = new Compute(
             bindIdentity: bindAccount.bindIdentity,
             bindSecretArn: bindAccount.secretArn,
             bindSecretVersionId: bindAccount.secretVersionId,
+            portalGroupDn: portalGroup.groupDn,
         },
-        webDependsOn: [roleBootstrap, bindAccount],
+        webDependsOn: [roleBootstrap, bindAccount, portalGroup],
     },
     providers,
 );

@@ -3,6 +3,7 @@
  * plain values, and the one function that declares the host.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { BedrockDataResidency } from "../config/compute";
 import { parseImageReference } from "../lib/images";
 import { Host, PolicyStatement } from "./host";
 import { GatewaySettingsInput, gatewaySettings } from "./settings";
@@ -51,6 +52,8 @@ export interface GatewayStatementRefs {
     readonly builtRepositoryArn?: pulumi.Input<string>;
     /** An image given in config instead (`gatewayImage`). */
     readonly configuredImage?: string;
+    /** Where Bedrock may process prompts (config `bedrockDataResidency`). */
+    readonly residency: BedrockDataResidency;
 }
 
 const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
@@ -69,12 +72,21 @@ export function gatewayStatements(refs: GatewayStatementRefs): PolicyStatement[]
             Sid: "InvokeModels",
             Effect: "Allow",
             Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-            Resource: [
-                // EU cross-region profiles route to other EU regions, hence any region for models.
-                pulumi.interpolate`arn:${partition}:bedrock:*::foundation-model/*`,
-                pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:inference-profile/*`,
-                pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:application-inference-profile/*`,
-            ],
+            Resource:
+                refs.residency === "eu"
+                    ? [
+                          // EU cross-region profiles route to the EU regions only.
+                          pulumi.interpolate`arn:${partition}:bedrock:eu-*::foundation-model/*`,
+                          pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:inference-profile/eu.*`,
+                          pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:application-inference-profile/*`,
+                      ]
+                    : [
+                          // Global profiles route to any commercial region: a deliberate choice.
+                          pulumi.interpolate`arn:${partition}:bedrock:*::foundation-model/*`,
+                          pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:inference-profile/eu.*`,
+                          pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:inference-profile/global.*`,
+                          pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:application-inference-profile/*`,
+                      ],
         },
         // The List APIs take no resource-level scoping.
         {

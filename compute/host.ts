@@ -5,6 +5,38 @@ import * as pulumi from "@pulumi/pulumi";
 export const AL2023_AMI_PARAMETER =
     "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
+/**
+ * What Session Manager needs of an instance, and nothing else. AWS's AmazonSSMManagedInstanceCore
+ * also grants ssm:GetParameter(s) on every parameter of the account (an internet-facing host could
+ * read all of Parameter Store) and the Run Command, inventory and patching APIs; the hosts use none.
+ */
+export function sessionManagerStatements(
+    partition: pulumi.Input<string>,
+    region: pulumi.Input<string>,
+    accountId: pulumi.Input<string>,
+): PolicyStatement[] {
+    return [
+        {
+            Sid: "RegisterWithSessionManager",
+            Effect: "Allow",
+            Action: ["ssm:UpdateInstanceInformation"],
+            Resource: [pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/*`],
+        },
+        {
+            // The session channels take no resource-level scoping.
+            Sid: "OpenSessionChannels",
+            Effect: "Allow",
+            Action: [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            Resource: "*",
+        },
+    ];
+}
+
 /** An IAM policy statement; `Action` is always an explicit list. */
 export interface PolicyStatement {
     readonly Sid: string;
@@ -48,7 +80,8 @@ export interface HostArgs {
 /**
  * One EC2 host as both portal hosts run: Amazon Linux 2023, IMDSv2 only (hop limit 2 so its
  * containers reach the instance role), an encrypted gp3 root volume, a role of its own with
- * Session Manager and exactly the statements given, and a log group for its containers.
+ * Session Manager (and no more of SSM) and exactly the statements given, and a log group for its
+ * containers.
  *
  * The AMI comes from the public SSM parameter when the host is created; later releases do not
  * replace it (`ignoreChanges`). Rolling a host to a new AMI is deliberate: pin `amiId`.
@@ -74,6 +107,8 @@ export class Host extends pulumi.ComponentResource {
             parent,
         );
         const partition = aws.getPartitionOutput({}, parent);
+        const region = aws.getRegionOutput({}, parent);
+        const identity = aws.getCallerIdentityOutput({}, parent);
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -92,15 +127,8 @@ export class Host extends pulumi.ComponentResource {
             },
             parent,
         );
-        const ssm = new aws.iam.RolePolicyAttachment(
-            `${name}-ssm`,
-            {
-                role: role.name,
-                policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-            },
-            parent,
-        );
         const statements: PolicyStatement[] = [
+            ...sessionManagerStatements(partition.partition, region.region, identity.accountId),
             {
                 Sid: "WriteOwnLogs",
                 Effect: "Allow",
@@ -160,7 +188,7 @@ export class Host extends pulumi.ComponentResource {
                 parent: this,
                 // The role's permissions must exist before the boot script uses them; so must
                 // whatever the caller names (set on the instance itself, not only on this component).
-                dependsOn: [ssm, policy, logGroup, ...(args.waitFor ?? [])],
+                dependsOn: [policy, logGroup, ...(args.waitFor ?? [])],
                 // Unpinned, a new AL2023 release must not replace a running host.
                 ignoreChanges: args.amiId ? [] : ["ami"],
             },

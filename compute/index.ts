@@ -52,6 +52,8 @@ export interface ComputeArgs extends ComputeConfig {
         readonly bindSecretArn: pulumi.Input<string>;
         /** Changes with the bind account's password: the web host restarts to read it. */
         readonly bindSecretVersionId: pulumi.Input<string>;
+        /** DN of the group whose members may sign in (LDAP_SEARCH_FILTER). */
+        readonly portalGroupDn: string;
     };
     /** What must exist before the web host boots (the database role, the bind account). */
     readonly webDependsOn: pulumi.Resource[];
@@ -169,6 +171,7 @@ export class Compute extends pulumi.ComponentResource {
                     apiKeySecretArn: apiKey.secret.arn,
                     builtRepositoryArn: built?.repositoryArn,
                     configuredImage: args.gatewayImage,
+                    residency: args.bedrockDataResidency,
                 }),
             },
             this,
@@ -248,6 +251,14 @@ export class Compute extends pulumi.ComponentResource {
                             directoryShortName: args.directory.shortName,
                             bindIdentity: args.directory.bindIdentity,
                             searchBase: args.directory.searchBase,
+                            portalGroupDn: args.directory.portalGroupDn,
+                            adminCidrs: args.adminCidrs,
+                            enableApiKeys: args.webEnableApiKeys,
+                            jwtExpiresIn: args.webJwtExpiresIn,
+                            enableCommunitySharing: args.webEnableCommunitySharing,
+                            enableAdminChatAccess: args.webEnableAdminChatAccess,
+                            enableAdminExport: args.webEnableAdminExport,
+                            userToolsAccess: args.webUserToolsAccess,
                             databaseCaBundle: RDS_CA_BUNDLE,
                             healthNamespace: HEALTH_NAMESPACE,
                             healthMetric: HEALTH_METRIC,

@@ -23,20 +23,43 @@ export interface OpenWebUiSettingsInput {
     readonly region: string;
     /** Path of the RDS CA bundle inside the container. */
     readonly databaseCaFile: string;
+    /** DN of the directory group whose members may sign in. */
+    readonly portalGroupDn: string;
+    readonly enableApiKeys: boolean;
+    readonly jwtExpiresIn: string;
+    readonly enableCommunitySharing: boolean;
+    readonly enableAdminChatAccess: boolean;
+    readonly enableAdminExport: boolean;
+    readonly userToolsAccess: boolean;
 }
 
 /** Where the web host keeps the RDS CA certificate; Open WebUI's container sees it at the same path. */
 export const DATABASE_CA_FILE = "/etc/ai-portal/rds-ca.pem";
 
-/** Directory users who are people and whose account is enabled (a static filter: no {username}). */
-export const LDAP_SEARCH_FILTER =
-    "(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))";
+/** Active Directory's LDAP_MATCHING_RULE_IN_CHAIN: membership through nested groups counts too. */
+const IN_CHAIN = "1.2.840.113556.1.4.1941";
+
+/**
+ * Directory users who are people, whose account is enabled, and who are members (directly or
+ * through nested groups) of the portal's group. A static filter: Open WebUI adds the username.
+ */
+export function ldapSearchFilter(portalGroupDn: string): string {
+    return `(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf:${IN_CHAIN}:=${portalGroupDn})`;
+}
+
+/** Open WebUI's password sign-in for local accounts (routers/auths.py `signin`); LDAP's is /api/v1/auths/ldap. */
+export const LOCAL_SIGN_IN_PATH = "/api/v1/auths/signin";
 
 export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][] {
     return [
         // The infrastructure is the source of truth: env values win over what the UI saved.
         ["ENABLE_PERSISTENT_CONFIG", "false"],
         ["WEBUI_URL", s.portalUrl],
+        // HTTPS only: cookies never travel in clear, and only the portal's own origin may call it
+        // (upstream's CORS default is "*"; socket.io uses the same list).
+        ["WEBUI_SESSION_COOKIE_SECURE", "true"],
+        ["WEBUI_AUTH_COOKIE_SECURE", "true"],
+        ["CORS_ALLOW_ORIGIN", s.portalUrl],
         ["ENABLE_SIGNUP", "false"],
         ["DEFAULT_USER_ROLE", s.defaultUserRole],
         // Open WebUI creates this local administrator on its first start, before anyone can log
@@ -61,7 +84,7 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["LDAP_ATTRIBUTE_FOR_MAIL", "userPrincipalName"],
         ["LDAP_APP_DN", s.bindIdentity],
         ["LDAP_SEARCH_BASE", s.searchBase],
-        ["LDAP_SEARCH_FILTER", LDAP_SEARCH_FILTER],
+        ["LDAP_SEARCH_FILTER", ldapSearchFilter(s.portalGroupDn)],
         ["STORAGE_PROVIDER", "s3"],
         ["S3_BUCKET_NAME", s.uploadsBucket],
         ["S3_REGION_NAME", s.region],
@@ -72,22 +95,37 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         // these when the URL says nothing (DATABASE_URL carries no sslmode).
         ["PGSSLMODE", "verify-full"],
         ["PGSSLROOTCERT", s.databaseCaFile],
+        // Settings that are dangerous at upstream's defaults, each explicit (config keys web*).
+        ["ENABLE_API_KEYS", String(s.enableApiKeys)],
+        ["JWT_EXPIRES_IN", s.jwtExpiresIn],
+        ["ENABLE_COMMUNITY_SHARING", String(s.enableCommunitySharing)],
+        ["ENABLE_ADMIN_CHAT_ACCESS", String(s.enableAdminChatAccess)],
+        ["ENABLE_ADMIN_EXPORT", String(s.enableAdminExport)],
+        // Tools run Python on the host (upstream: by design); who may add them is a real decision.
+        ["USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS", String(s.userToolsAccess)],
     ];
 }
 
 /**
- * Caddy's configuration. With a domain: a public certificate (ACME) and HSTS. Without one: the
- * Elastic IP with a certificate from Caddy's own CA (`tls internal`); `default_sni` because
- * browsers send no SNI to an IP address. Either way port 80 only redirects to HTTPS.
+ * Caddy's configuration. With a domain: a public certificate (ACME, HTTP-01 on 80 or TLS-ALPN-01
+ * on 443). Without one: the Elastic IP with a certificate from Caddy's own CA (`tls internal`);
+ * `default_sni` because browsers send no SNI to an IP address. Either way port 80 serves only the
+ * ACME challenge and the redirect to HTTPS, every HTTPS response carries HSTS, and Open WebUI's
+ * password sign-in for local accounts answers only `adminCidrs` (none: nobody).
  */
-export function caddyfile(host: string, hasDomain: boolean): string {
+export function caddyfile(host: string, hasDomain: boolean, adminCidrs: readonly string[]): string {
     const global = hasDomain ? [] : ["{", `\tdefault_sni ${host}`, "}", ""];
     return [
         ...global,
         `https://${host} {`,
         ...(hasDomain ? [] : ["\ttls internal"]),
         "\tencode zstd gzip",
-        ...(hasDomain ? ['\theader Strict-Transport-Security "max-age=31536000"'] : []),
+        '\theader Strict-Transport-Security "max-age=31536000"',
+        "\t@localSignIn {",
+        `\t\tpath ${LOCAL_SIGN_IN_PATH} ${LOCAL_SIGN_IN_PATH}/`,
+        ...(adminCidrs.length > 0 ? [`\t\tnot remote_ip ${adminCidrs.join(" ")}`] : []),
+        "\t}",
+        '\trespond @localSignIn "Local accounts sign in only from the administration networks." 403',
         `\treverse_proxy 127.0.0.1:${PORTS.openWebUi}`,
         "}",
     ].join("\n");

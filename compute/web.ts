@@ -40,6 +40,8 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
     readonly databaseCaBundle: string;
     readonly healthNamespace: string;
     readonly healthMetric: string;
+    /** Client ranges Open WebUI's local (password) sign-in answers; empty: none. */
+    readonly adminCidrs: readonly string[];
 }
 
 /** The web host's user data: `templates/web.sh` rendered, run at every boot. */
@@ -70,7 +72,7 @@ export function webUserData(v: WebBootValues): string {
                     openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE }),
                 ),
                 RDS_CA_BUNDLE: v.databaseCaBundle.trimEnd(),
-                CADDYFILE: caddyfile(v.portalHost, v.hasDomain),
+                CADDYFILE: caddyfile(v.portalHost, v.hasDomain, v.adminCidrs),
             },
         ),
     );

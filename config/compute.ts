@@ -5,7 +5,7 @@ import { PORTS } from "../lib/ports";
 import { parseCidr } from "./cidr";
 import { isEmail } from "./common";
 import { ConfigReader } from "./reader";
-import { allRead, int, list, oneOf, optionalText, readSpec, text } from "./spec";
+import { allRead, bool, int, list, oneOf, optionalText, readSpec, text } from "./spec";
 
 export interface ComputeConfig {
     /** Client ranges allowed to 443 (and 80, which only redirects) on the web host. */
@@ -34,6 +34,47 @@ export interface ComputeConfig {
     readonly webDefaultUserRole: WebUserRole;
     /** E-mail of the local break-glass administrator Open WebUI creates on first start. */
     readonly webAdminEmail: string;
+    /** Client ranges the local administrator may sign in from; empty: nowhere. */
+    readonly adminCidrs: readonly string[];
+    /** Open WebUI's API keys (ENABLE_API_KEYS). */
+    readonly webEnableApiKeys: boolean;
+    /** How long a sign-in lasts (JWT_EXPIRES_IN), e.g. "8h". */
+    readonly webJwtExpiresIn: string;
+    /** Sharing chats to the public Open WebUI community (ENABLE_COMMUNITY_SHARING). */
+    readonly webEnableCommunitySharing: boolean;
+    /** Admins reading users' chats (ENABLE_ADMIN_CHAT_ACCESS). */
+    readonly webEnableAdminChatAccess: boolean;
+    /** Admins exporting every chat and user (ENABLE_ADMIN_EXPORT). */
+    readonly webEnableAdminExport: boolean;
+    /** Users adding Tools, which run Python on the host (USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS). */
+    readonly webUserToolsAccess: boolean;
+    /** Where Bedrock may process prompts: EU regions only, or anywhere (global profiles). */
+    readonly bedrockDataResidency: BedrockDataResidency;
+}
+
+/** `eu`: EU inference profiles and models in EU regions only. `global`: global profiles too, which route worldwide. */
+export const BEDROCK_DATA_RESIDENCIES = ["eu", "global"] as const;
+export type BedrockDataResidency = (typeof BEDROCK_DATA_RESIDENCIES)[number];
+
+/** Open WebUI's JWT_EXPIRES_IN: a positive duration of whole units (upstream utils/misc.py), at most a week. */
+const JWT_DURATION = /^([0-9]+(ms|s|m|h|d|w))+$/;
+const DURATION_MS: Record<string, number> = {
+    ms: 1,
+    s: 1000,
+    m: 60000,
+    h: 3600000,
+    d: 86400000,
+    w: 604800000,
+};
+
+export function jwtDurationMs(value: string): number | undefined {
+    if (!JWT_DURATION.test(value)) {
+        return undefined;
+    }
+    return [...value.matchAll(/([0-9]+)(ms|s|m|h|d|w)/g)].reduce(
+        (total, [, n, unit]) => total + Number(n) * DURATION_MS[unit],
+        0,
+    );
 }
 
 /** x86_64 families only: the hosts run the x86_64 AL2023 image and the gateway image is built for amd64. */
@@ -215,6 +256,34 @@ export const COMPUTE_SPEC = {
                   : "is not a Bedrock model or EU/global inference profile id",
     }),
     webDefaultUserRole: oneOf(WEB_USER_ROLES, "user"),
+    adminCidrs: cidrList("adminCidrs", {
+        allowed:
+            "a list of IPv4 CIDR blocks no wider than /8 the break-glass administrator signs in from, or [] for nowhere",
+        default: [],
+        extra: (cidr) =>
+            Number(cidr.split("/")[1]) < 8
+                ? "lets (nearly) the whole internet try the local administrator's password"
+                : undefined,
+    }),
+    webEnableApiKeys: bool(false),
+    webJwtExpiresIn: text({
+        allowed:
+            'a duration of whole units (ms, s, m, h, d, w) from 5 minutes to 1 week, e.g. "8h" (a working day)',
+        default: "8h",
+        check: (v) => {
+            const ms = jwtDurationMs(v);
+            return ms === undefined
+                ? "is not a duration Open WebUI reads"
+                : ms < 300000 || ms > 604800000
+                  ? "is outside 5 minutes to 1 week"
+                  : undefined;
+        },
+    }),
+    webEnableCommunitySharing: bool(false),
+    webEnableAdminChatAccess: bool(false),
+    webEnableAdminExport: bool(false),
+    webUserToolsAccess: bool(false),
+    bedrockDataResidency: oneOf(BEDROCK_DATA_RESIDENCIES, "eu"),
     webAdminEmail: text({
         allowed: "an e-mail address, e.g. portal-admin@example.com",
         default: "portal-admin@example.com",
@@ -225,6 +294,15 @@ export const COMPUTE_SPEC = {
 export function readCompute(reader: ConfigReader): ComputeConfig | undefined {
     const v = readSpec(reader, COMPUTE_SPEC);
     const before = reader.problems.length;
+    // With EU residency, prompts stay in EU regions: global profiles route anywhere in the world.
+    if (v.bedrockDataResidency === "eu" && v.bedrockDefaultModel?.startsWith("global.")) {
+        reader.report(
+            reader.qualified("bedrockDefaultModel"),
+            v.bedrockDefaultModel,
+            "is a global inference profile, which may process prompts outside the EU, but bedrockDataResidency is eu",
+            "an eu. inference profile or a model id (or set bedrockDataResidency to global, deliberately)",
+        );
+    }
     if (v.allowedCidrs && v.allowedCidrs.length === 0) {
         reader.report(
             reader.qualified("allowedCidrs"),

@@ -11,7 +11,15 @@ export interface DirectoryConfig {
     readonly edition: DirectoryEdition;
     /** Pulumi `protect` on the directory: it cannot be deleted or replaced until this is turned off. */
     readonly protect: boolean;
+    /** The directory group whose members (direct or nested) may sign in to the portal. */
+    readonly portalGroup: string;
 }
+
+/**
+ * A group name that is safe as an AD sAMAccountName, inside a DN (CN=...) and inside an LDAP
+ * filter without escaping: letters, digits, spaces, "-", "_" and ".", 1-64 characters.
+ */
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}[A-Za-z0-9]$|^[A-Za-z0-9]$/;
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 /** NetBIOS: 1-15 characters, no dot, none of the characters Windows forbids in it. */
@@ -48,6 +56,15 @@ export const DIRECTORY_SPEC = {
     }),
     directoryEdition: oneOf(DIRECTORY_EDITIONS, "Standard"),
     directoryProtect: bool(true),
+    directoryPortalGroup: text({
+        allowed:
+            'a group name of 1-64 letters, digits, spaces, ".", "_" or "-", e.g. "AI Portal Users"',
+        default: "AI Portal Users",
+        check: (v) =>
+            GROUP_NAME.test(v)
+                ? undefined
+                : "is not a group name the portal can put in a DN and an LDAP filter unescaped",
+    }),
     directoryConfirmedSettings: text({
         allowed: '"<edition> <domain> <short name>", repeating the three settings',
         default: "Standard corp.aiportal.internal CORP",
@@ -72,6 +89,7 @@ export function readDirectory(reader: ConfigReader): DirectoryConfig | undefined
         return undefined;
     }
     return {
+        portalGroup: v.directoryPortalGroup,
         domain: v.directoryDomain,
         shortName: v.directoryShortName,
         edition: v.directoryEdition,

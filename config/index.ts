@@ -74,22 +74,65 @@ export interface ConfigInput {
 }
 
 /**
- * A production stack must keep its data: these settings may not be turned off there. Read from
- * the raw values, so the problem is reported even when another key of the same tier is wrong.
+ * What a production stack must have. Read from the raw values, so each problem is reported even
+ * when another key of the same tier is wrong:
+ * - its data protected (deletion protection, Multi-AZ, the directory's protect);
+ * - a login page with a publicly trusted certificate (a domain name), so nobody learns to click
+ *   through a browser warning before typing a directory password;
+ * - the images it runs pinned in the repository (repo:tag@sha256:...), so an upstream tag that
+ *   moves cannot reach it without a reviewed commit.
  */
-function checkProductionProtection(reader: ConfigReader, stack: string, raw: RawConfig): void {
+function checkProductionStack(reader: ConfigReader, stack: string, raw: RawConfig): void {
     if (!isProductionStack(stack)) {
         return;
     }
+    const production = `stack "${stack}" is a production stack (prod or prod-*)`;
     for (const key of ["dbDeletionProtection", "dbMultiAz", "directoryProtect"]) {
         if (raw[reader.qualified(key)] === "false") {
+            reader.report(reader.qualified(key), "false", `is off, but ${production}`, "true");
+        }
+    }
+    if (raw[reader.qualified("domainName")] === "") {
+        reader.report(
+            reader.qualified("domainName"),
+            "",
+            `is not set, but ${production}: its login page needs a publicly trusted certificate, not Caddy's internal CA`,
+            "a public DNS name you control, e.g. portal.example.com",
+        );
+    }
+    for (const key of ["openWebUiImage", "caddyImage"]) {
+        const value = raw[reader.qualified(key)];
+        const alreadyWrong = reader.problems.some((p) => p.key === reader.qualified(key));
+        if (value !== undefined && !alreadyWrong && !/@sha256:[0-9a-f]{64}$/.test(value)) {
             reader.report(
                 reader.qualified(key),
-                "false",
-                `is off, but stack "${stack}" is a production stack (prod or prod-*)`,
-                "true",
+                value,
+                `is pinned by tag only, but ${production}: a moved upstream tag must not reach it without a reviewed commit`,
+                "the image with its digest, repo:tag@sha256:<64 hex> (see the README on bumping a digest)",
             );
         }
+    }
+}
+
+/**
+ * An LDAP login attaches to the Open WebUI account with the same e-mail. The portal's e-mails for
+ * directory users are their user principal names in the directory's domain, so an administrator
+ * e-mail in that domain could become a directory user's: refuse it.
+ */
+function checkAdminEmail(
+    reader: ConfigReader,
+    compute: ComputeConfig,
+    directory: DirectoryConfig,
+): void {
+    const domain = compute.webAdminEmail.split("@")[1].toLowerCase();
+    const directoryDomain = directory.domain.toLowerCase();
+    if (domain === directoryDomain || domain.endsWith(`.${directoryDomain}`)) {
+        reader.report(
+            reader.qualified("webAdminEmail"),
+            compute.webAdminEmail,
+            `is in the directory's domain ${directory.domain}, so a directory user with that user principal name would sign in as the administrator`,
+            "an e-mail outside the directory's domain (directory users' e-mails are their UPNs there)",
+        );
     }
 }
 
@@ -127,7 +170,10 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const compute = readCompute(reader);
     const operations = readOperations(reader);
     const { logRetentionDays } = readSpec(reader, SHARED_SPEC);
-    checkProductionProtection(reader, input.stack, input.raw);
+    checkProductionStack(reader, input.stack, input.raw);
+    if (compute && directory) {
+        checkAdminEmail(reader, compute, directory);
+    }
 
     if (
         reader.problems.length > 0 ||

@@ -198,6 +198,11 @@ export class Database extends pulumi.ComponentResource {
                 // Protected stacks take disruptive changes (class, parameters) in the maintenance window.
                 applyImmediately: !protectData,
                 performanceInsightsEnabled: performanceInsights,
+                // Named explicitly: the key RDS would pick anyway (aws/rds), so what encrypts the
+                // Performance Insights data is visible in code and to the policy pack.
+                performanceInsightsKmsKeyId: performanceInsights
+                    ? aws.kms.getAliasOutput({ name: "alias/aws/rds" }, parent).targetKeyArn
+                    : undefined,
                 performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                 tags: { Name: `${args.namePrefix}-postgres` },

@@ -56,6 +56,9 @@ export class RoleBootstrap extends pulumi.ComponentResource {
         const parent = { parent: this };
         this.functionName = `${args.namePrefix}-db-role-bootstrap`;
 
+        const partition = aws.getPartitionOutput({}, parent);
+        const region = aws.getRegionOutput({}, parent);
+        const identity = aws.getCallerIdentityOutput({}, parent);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             {
@@ -103,16 +106,26 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                             Resource: [pulumi.interpolate`${logGroup.arn}:*`],
                         },
                         {
-                            // Lambda's VPC attachment: these EC2 actions take no resource-level scoping.
+                            // Lambda's VPC attachment (what AWSLambdaVPCAccessExecutionRole grants),
+                            // with the writes scoped to this account and region.
                             Sid: "AttachToTheVpc",
                             Effect: "Allow",
                             Action: [
                                 "ec2:CreateNetworkInterface",
-                                "ec2:DescribeNetworkInterfaces",
                                 "ec2:DeleteNetworkInterface",
                                 "ec2:AssignPrivateIpAddresses",
                                 "ec2:UnassignPrivateIpAddresses",
                             ],
+                            Resource: ["network-interface/*", "subnet/*", "security-group/*"].map(
+                                (kind) =>
+                                    pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:${kind}`,
+                            ),
+                        },
+                        {
+                            // Describe calls take no resource-level scoping.
+                            Sid: "SeeTheVpc",
+                            Effect: "Allow",
+                            Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
                             Resource: "*",
                         },
                     ],

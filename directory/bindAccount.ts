@@ -1,9 +1,8 @@
-import * as fs from "fs";
-import * as path from "path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { jsonSecret } from "../lib/secret";
+import { directoryDataCommand } from "./directoryData";
 
 export const BIND_ACCOUNT = "svc-openwebui";
 
@@ -18,14 +17,6 @@ export interface BindAccountArgs {
     readonly region: string;
     /** Secrets Manager recovery window for the account's secret. */
     readonly protect: boolean;
-}
-
-/**
- * `directory/bind-account.sh` with its action, as `bash -c` runs it. The script's text is an input
- * of the command, so an edit to it runs it again on the next `pulumi up`.
- */
-export function bindAccountCommand(action: "create" | "delete"): string {
-    return `set -- ${action}\n${fs.readFileSync(path.join(__dirname, "bind-account.sh"), "utf8")}`;
 }
 
 /**
@@ -78,9 +69,9 @@ export class BindAccount extends pulumi.ComponentResource {
             `${name}-account`,
             {
                 interpreter: ["/bin/bash", "-c"],
-                create: bindAccountCommand("create"),
-                update: bindAccountCommand("create"),
-                delete: bindAccountCommand("delete"),
+                create: directoryDataCommand("create-bind-account"),
+                update: directoryDataCommand("create-bind-account"),
+                delete: directoryDataCommand("delete-bind-account"),
                 // A new password or directory is an update, which runs the script again. No
                 // `triggers`: a replacement would run the delete script after the create.
                 environment,

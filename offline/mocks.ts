@@ -158,6 +158,16 @@ function computedState(
     const partition = options.partition ?? "aws";
     const base = { arn: arnFor(type, name, inputs, secretArns, partition) };
     switch (type) {
+        case "aws:ec2/vpc:Vpc":
+            // What EC2 creates with every VPC.
+            return {
+                ...base,
+                defaultSecurityGroupId: `sg-${hex(name + "::default-sg", 17)}`,
+                defaultNetworkAclId: `acl-${hex(name + "::default-acl", 17)}`,
+                defaultRouteTableId: `rtb-${hex(name + "::main-rtb", 17)}`,
+                mainRouteTableId: `rtb-${hex(name + "::main-rtb", 17)}`,
+                ownerId: ACCOUNT_ID,
+            };
         case "aws:ec2/eip:Eip":
             return {
                 ...base,
@@ -386,6 +396,17 @@ export class PortalMocks implements pulumi.runtime.Mocks {
                     id: name,
                     name,
                     sha256Digest: mockDigest(`${name}${this.registryRevision}`),
+                };
+            }
+            case "aws:kms/getAlias:getAlias": {
+                const partition = this.options.partition ?? "aws";
+                const keyId = `${hex(String(args.inputs.name), 8)}-${hex(String(args.inputs.name) + "k", 4)}-4${hex(String(args.inputs.name) + "x", 3)}-8${hex(String(args.inputs.name) + "y", 3)}-${hex(String(args.inputs.name) + "z", 12)}`;
+                return {
+                    id: `arn:${partition}:kms:${REGION}:${ACCOUNT_ID}:${args.inputs.name}`,
+                    arn: `arn:${partition}:kms:${REGION}:${ACCOUNT_ID}:${args.inputs.name}`,
+                    name: args.inputs.name,
+                    targetKeyId: keyId,
+                    targetKeyArn: `arn:${partition}:kms:${REGION}:${ACCOUNT_ID}:key/${keyId}`,
                 };
             }
             case "aws:ssm/getParameter:getParameter":

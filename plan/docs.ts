@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { outputsSchema, outputsTable } from "../contract";
+import { controlsTable } from "../policy/controls";
 import { runStack } from "../offline/run";
 import { PROJECT_DIR } from "../offline/stackConfig";
 import { CostEstimate } from "./cost";
@@ -96,6 +97,7 @@ export async function generatedDocs(): Promise<Map<string, string>> {
     readme = replaceSection(readme, "outputs", outputsTable());
     readme = replaceSection(readme, "cost", costTable(costs));
     readme = replaceSection(readme, "diagram", "```mermaid\n" + diagrams.prod + "```");
+    readme = replaceSection(readme, "controls", controlsTable());
     files.set("README.md", readme);
     return files;
 }

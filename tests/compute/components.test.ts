@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { Compute, ComputeArgs } from "../../compute";
 import { gatewayStatements } from "../../compute/gateway";
-import { Host, HostArgs } from "../../compute/host";
+import { Host, HostArgs, sessionManagerStatements } from "../../compute/host";
 import { GatewayImage } from "../../compute/images";
 import { UploadsBucket } from "../../compute/uploadsBucket";
 import { webStatements } from "../../compute/web";
@@ -79,6 +79,18 @@ describe("Host (component)", () => {
         const group = named(run, "aws:cloudwatch/logGroup:LogGroup", "h-logs");
         assert.deepStrictEqual(statements, [
             {
+                Sid: "RegisterWithSessionManager",
+                Effect: "Allow",
+                Action: ["ssm:UpdateInstanceInformation"],
+                Resource: ["arn:aws:ec2:eu-west-2:123456789012:instance/*"],
+            },
+            {
+                Sid: "OpenSessionChannels",
+                Effect: "Allow",
+                Action: sessionManagerStatements("aws", "eu-west-2", "1")[1].Action,
+                Resource: "*",
+            },
+            {
                 Sid: "WriteOwnLogs",
                 Effect: "Allow",
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -91,7 +103,7 @@ describe("Host (component)", () => {
             ["/ai-portal-test/worker", 14],
         );
         const instance = named(run, "aws:ec2/instance:Instance", "h-instance");
-        for (const needed of ["h-policy", "h-ssm", "h-logs"]) {
+        for (const needed of ["h-policy", "h-logs"]) {
             assert.ok(
                 instance.dependencies.some((urn) => urn.endsWith(`::${needed}`)),
                 needed,
@@ -104,7 +116,6 @@ describe("Host (component)", () => {
             "h-policy",
             "h-profile",
             "h-role",
-            "h-ssm",
         ]);
     });
 
@@ -207,6 +218,7 @@ describe("compute statements (pure)", () => {
             region: "eu-west-2",
             accountId: "123456789012",
             apiKeySecretArn: "arn:key",
+            residency: "eu" as const,
         };
         assert.ok(
             !gatewayStatements({
@@ -245,6 +257,7 @@ describe("Compute (component)", () => {
             bindIdentity: "svc-openwebui@ad.example.internal",
             bindSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:bind-AbCdEf",
             bindSecretVersionId: "v-bind",
+            portalGroupDn: "CN=Portal,OU=Users,OU=EXAMPLE,DC=ad,DC=example,DC=internal",
         },
         webDependsOn: [],
         allowedCidrs: ["0.0.0.0/0"],
@@ -259,6 +272,14 @@ describe("Compute (component)", () => {
         bedrockDefaultModel: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
         webDefaultUserRole: "user",
         webAdminEmail: "admin@example.com",
+        adminCidrs: [],
+        webEnableApiKeys: false,
+        webJwtExpiresIn: "8h",
+        webEnableCommunitySharing: false,
+        webEnableAdminChatAccess: false,
+        webEnableAdminExport: false,
+        webUserToolsAccess: false,
+        bedrockDataResidency: "eu",
     };
 
     it("wires the gateway's address and port into the web host, the key and secret versions into both, and exports every output", async () => {

@@ -33,6 +33,18 @@ const T = {
 
 const AMI_NOW = "ami-0b45ae66668865cd6";
 
+/** The web host's Open WebUI settings as its boot script writes them. */
+function webSettings(run: ProgramRun): Record<string, string> {
+    const block = /<<'SETTINGS'\n([\s\S]*?)\nSETTINGS/.exec(
+        scriptOf(host(run, "web").inputs.userData),
+    )![1];
+    return Object.fromEntries(
+        block
+            .split("\n")
+            .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+}
+
 function host(run: ProgramRun, role: "web" | "gateway") {
     return named(run, T.instance, `compute-${role}-instance`);
 }
@@ -84,7 +96,7 @@ forEachStack("compute tier", (ctx) => {
             assert.deepStrictEqual(host(ctx.run, role).ignoreChanges, ["ami"]);
         });
 
-        it(`${role} host: its own role with Session Manager, reached through its instance profile`, () => {
+        it(`${role} host: its own role with Session Manager and no more of SSM (no managed policy, no parameter reads)`, () => {
             const iamRole = named(ctx.run, T.role, `compute-${role}-role`);
             assert.deepStrictEqual(
                 parseJson(iamRole.inputs.assumeRolePolicy).Statement[0].Principal,
@@ -94,8 +106,32 @@ forEachStack("compute tier", (ctx) => {
                 (a) => a.inputs.role === iamRole.state.name,
             );
             assert.deepStrictEqual(
-                attachments.map((a) => a.inputs.policyArn),
-                ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+                attachments,
+                [],
+                "no AmazonSSMManagedInstanceCore (it reads every parameter)",
+            );
+            const ssm = policyOf(ctx.run, role).filter((s) =>
+                s.Action.some((a) => a.startsWith("ssm")),
+            );
+            assert.deepStrictEqual(
+                ssm.map((s) => [s.Sid, s.Action, s.Resource]),
+                [
+                    [
+                        "RegisterWithSessionManager",
+                        ["ssm:UpdateInstanceInformation"],
+                        ["arn:aws:ec2:eu-west-2:123456789012:instance/*"],
+                    ],
+                    [
+                        "OpenSessionChannels",
+                        [
+                            "ssmmessages:CreateControlChannel",
+                            "ssmmessages:CreateDataChannel",
+                            "ssmmessages:OpenControlChannel",
+                            "ssmmessages:OpenDataChannel",
+                        ],
+                        "*",
+                    ],
+                ],
             );
             const profile = ofType(ctx.run, T.profile).find(
                 (p) => p.inputs.role === iamRole.state.name,
@@ -126,7 +162,11 @@ forEachStack("compute tier", (ctx) => {
             const images = Object.fromEntries(
                 [...script.matchAll(/^([A-Z_]+_IMAGE)='([^']+)'$/gm)].map((m) => [m[1], m[2]]),
             );
-            const caddy = `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`;
+            // dev resolves the tag at deploy time; prod runs what its stack file pins.
+            const caddy =
+                stack === "prod"
+                    ? "docker.io/library/caddy@sha256:4c6e91c6ed0e2fa03efd5b44747b625fec79bc9cd06ac5235a779726618e530d"
+                    : `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`;
             assert.deepStrictEqual(
                 images,
                 role === "web"
@@ -156,7 +196,11 @@ forEachStack("compute tier", (ctx) => {
         const eip = ofType(ctx.run, T.eip).find((e) => e.id === association.inputs.allocationId)!;
         assert.strictEqual(eip.name, "compute-web-eip");
         assert.strictEqual(ctx.run.outputs.webPublicIp, eip.state.publicIp);
-        assert.strictEqual(ctx.run.outputs.portalUrl, `https://${eip.state.publicIp}`);
+        // Production serves its domain (a publicly trusted certificate); dev may use the address.
+        assert.strictEqual(
+            ctx.run.outputs.portalUrl,
+            stack === "prod" ? "https://portal.example.com" : `https://${eip.state.publicIp}`,
+        );
     });
 
     it("gateway host: private subnet, no public address, reachable at an internal URL", () => {
@@ -231,6 +275,65 @@ forEachStack("compute tier", (ctx) => {
         assert.match(settings.LDAP_SEARCH_FILTER, /^\(.*\)$/);
     });
 
+    it("web host: HTTPS-only browser settings, and settings dangerous at upstream's defaults set safe", () => {
+        const settings = webSettings(ctx.run);
+        assert.deepStrictEqual(
+            Object.fromEntries(
+                [
+                    "WEBUI_SESSION_COOKIE_SECURE",
+                    "WEBUI_AUTH_COOKIE_SECURE",
+                    "CORS_ALLOW_ORIGIN",
+                    "ENABLE_API_KEYS",
+                    "JWT_EXPIRES_IN",
+                    "ENABLE_COMMUNITY_SHARING",
+                    "ENABLE_ADMIN_CHAT_ACCESS",
+                    "ENABLE_ADMIN_EXPORT",
+                    "USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS",
+                ].map((key) => [key, settings[key]]),
+            ),
+            {
+                WEBUI_SESSION_COOKIE_SECURE: "true",
+                WEBUI_AUTH_COOKIE_SECURE: "true",
+                // Upstream's default is "*".
+                CORS_ALLOW_ORIGIN: ctx.run.outputs.portalUrl,
+                ENABLE_API_KEYS: "false",
+                // Upstream's default is 4w.
+                JWT_EXPIRES_IN: "8h",
+                ENABLE_COMMUNITY_SHARING: "false",
+                ENABLE_ADMIN_CHAT_ACCESS: "false",
+                ENABLE_ADMIN_EXPORT: "false",
+                USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS: "false",
+            },
+        );
+        assert.strictEqual(
+            settings.ENABLE_PERSISTENT_CONFIG,
+            "false",
+            "so these env values win over what the database holds",
+        );
+    });
+
+    it("web host: only members of the portal group (directly or nested) are found at sign-in", () => {
+        const group = "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal";
+        assert.strictEqual(
+            webSettings(ctx.run).LDAP_SEARCH_FILTER,
+            `(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf:1.2.840.113556.1.4.1941:=${group})`,
+        );
+        const command = named(ctx.run, T.command, "portal-group-group");
+        assert.deepStrictEqual(
+            [command.inputs.environment.GROUP_NAME, command.inputs.environment.GROUP_DN],
+            ["AI Portal Users", group],
+        );
+        assert.strictEqual(
+            command.retainOnDelete,
+            stack === "prod",
+            "prod keeps the group and its members",
+        );
+        assert.ok(
+            transitiveDependencies(ctx.run, host(ctx.run, "web")).has(command.urn),
+            "the web host boots after the group exists",
+        );
+    });
+
     it("web host: secrets are fetched at boot by ARN into a root-only file, never written into user data", () => {
         const script = scriptOf(host(ctx.run, "web").inputs.userData);
         for (const name of [
@@ -279,13 +382,20 @@ forEachStack("compute tier", (ctx) => {
         );
     });
 
-    it("web host: Caddy serves HTTPS on the Elastic IP with its internal CA (no domain configured)", () => {
+    it("web host: Caddy serves HTTPS (dev: the Elastic IP with its internal CA; prod: the domain, publicly trusted), with HSTS", () => {
         const script = scriptOf(host(ctx.run, "web").inputs.userData);
         const caddyfile = /<<'CADDYFILE'\n([\s\S]*?)\nCADDYFILE/.exec(script)![1];
-        const ip = ctx.run.outputs.webPublicIp as string;
-        assert.match(caddyfile, new RegExp(`https://${ip.replace(/\./g, "\\.")} \\{`));
-        assert.match(caddyfile, /tls internal/);
-        assert.match(caddyfile, new RegExp(`default_sni ${ip.replace(/\./g, "\\.")}`));
+        const host_ =
+            stack === "prod" ? "portal.example.com" : (ctx.run.outputs.webPublicIp as string);
+        assert.match(caddyfile, new RegExp(`^https://${host_.replace(/\./g, "\\.")} \\{`, "m"));
+        assert.strictEqual(/tls internal/.test(caddyfile), stack === "dev");
+        assert.strictEqual(caddyfile.includes(`default_sni ${host_}`), stack === "dev");
+        assert.match(caddyfile, /header Strict-Transport-Security "max-age=31536000"/);
+        assert.match(
+            caddyfile,
+            /path \/api\/v1\/auths\/signin \/api\/v1\/auths\/signin\/\n\t\}\n\trespond @localSignIn .* 403/,
+            "no admin ranges: the local sign-in answers nobody",
+        );
         assert.match(caddyfile, /reverse_proxy 127\.0\.0\.1:8080/);
     });
 
@@ -371,7 +481,7 @@ forEachStack("compute tier", (ctx) => {
         const webDeps = transitiveDependencies(ctx.run, host(ctx.run, "web"));
         const gatewayDeps = transitiveDependencies(ctx.run, host(ctx.run, "gateway"));
         const invocation = ofType(ctx.run, T.invocation)[0];
-        const command = ofType(ctx.run, T.command)[0];
+        const command = named(ctx.run, T.command, "ldap-bind-account");
         const directory = ofType(ctx.run, T.directory)[0];
         assert.ok(webDeps.has(invocation.urn) && webDeps.has(command.urn));
         for (const urn of [invocation.urn, command.urn, directory.urn]) {
@@ -381,41 +491,16 @@ forEachStack("compute tier", (ctx) => {
 });
 
 forEachStack("compute tier: IAM", (ctx) => {
-    it(`no wildcard actions, Resource "*" only where the API cannot be scoped`, () => {
-        const { run } = ctx;
-        const unscopable = new Set([
-            "bedrock:ListFoundationModels",
-            "bedrock:ListInferenceProfiles",
-            "ecr:GetAuthorizationToken",
-            "ec2:CreateNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DeleteNetworkInterface",
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:UnassignPrivateIpAddresses",
-            "cloudwatch:PutMetricData",
-        ]);
-        for (const policy of ofType(run, T.rolePolicy)) {
-            for (const statement of parseJson(policy.inputs.policy).Statement) {
-                const actions: string[] = [].concat(statement.Action);
-                assert.ok(
-                    actions.every((a) => !a.includes("*")),
-                    `${policy.name}: ${actions}`,
-                );
-                if (statement.Resource === "*") {
-                    assert.ok(
-                        actions.every((a) => unscopable.has(a)),
-                        `${policy.name} ${statement.Sid}: Resource "*" for ${actions}`,
-                    );
-                }
-                if (actions.includes("cloudwatch:PutMetricData")) {
-                    assert.deepStrictEqual(
-                        statement.Condition,
-                        { StringEquals: { "cloudwatch:namespace": "AIPortal" } },
-                        "metrics only in the portal's namespace",
-                    );
-                }
-            }
-        }
+    // Named actions and Resource "*" only where AWS cannot scope: the policy pack's IAM rules,
+    // run over both stacks in tests/policy.
+    it("the web host publishes metrics only in the portal's namespace", () => {
+        const metrics = policyOf(ctx.run, "web").filter((s) =>
+            s.Action.includes("cloudwatch:PutMetricData"),
+        ) as { Condition?: unknown }[];
+        assert.deepStrictEqual(
+            metrics.map((s) => s.Condition),
+            [{ StringEquals: { "cloudwatch:namespace": "AIPortal" } }],
+        );
     });
 
     it(`Bedrock is granted to the gateway only, secrets to each host exactly its own`, () => {
@@ -454,6 +539,50 @@ forEachStack("compute tier: IAM", (ctx) => {
             !actionsOf("web").some((a) => a.startsWith("ds")),
             "the web host cannot manage directory users",
         );
+    });
+});
+
+describe("compute tier: Bedrock data residency", () => {
+    const invokable = (run: ProgramRun) =>
+        policyOf(run, "gateway").find((s) => s.Sid === "InvokeModels")!.Resource as string[];
+
+    it("eu (the default): EU foundation models and eu.* profiles only, so a global.* profile is denied", async () => {
+        const resources = invokable(await runStack("prod"));
+        assert.deepStrictEqual(resources, [
+            "arn:aws:bedrock:eu-*::foundation-model/*",
+            "arn:aws:bedrock:eu-west-2:123456789012:inference-profile/eu.*",
+            // Application profiles route through the foundation models above, so one copied
+            // from a global profile is still refused outside the EU.
+            "arn:aws:bedrock:eu-west-2:123456789012:application-inference-profile/*",
+        ]);
+        assert.ok(!resources.some((r) => r.includes("global.") || r.includes(":*::")));
+    });
+
+    it("global: a deliberate choice that admits global.* profiles and models in every region", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            overrides: {
+                bedrockDataResidency: "global",
+                bedrockDefaultModel: "global.anthropic.claude-sonnet-4-20250514-v1:0",
+            },
+        });
+        assert.ifError(run.error);
+        const resources = invokable(run);
+        assert.ok(resources.includes("arn:aws:bedrock:*::foundation-model/*"));
+        assert.ok(
+            resources.includes("arn:aws:bedrock:eu-west-2:123456789012:inference-profile/global.*"),
+        );
+    });
+
+    it("eu with a global.* default model is a config error naming both keys' values", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            overrides: { bedrockDefaultModel: "global.anthropic.claude-sonnet-4-20250514-v1:0" },
+        });
+        assert.match(String(run.error), /ai-portal:bedrockDefaultModel/);
+        assert.match(String(run.error), /global\.anthropic\.claude-sonnet-4-20250514-v1:0/);
+        assert.match(String(run.error), /bedrockDataResidency/);
+        assert.strictEqual(run.resources.length, 0, "nothing declared");
     });
 });
 

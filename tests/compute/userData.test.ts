@@ -72,14 +72,38 @@ describe("boot scripts: rendering", () => {
         );
     });
 
-    it("Caddy: internal CA and default SNI on an address, a public certificate and HSTS on a domain", () => {
+    const site = (host: string, signIn: string, tls = "") =>
+        [
+            `https://${host} {`,
+            ...(tls ? [tls] : []),
+            "\tencode zstd gzip",
+            '\theader Strict-Transport-Security "max-age=31536000"',
+            "\t@localSignIn {",
+            signIn,
+            "\t}",
+            '\trespond @localSignIn "Local accounts sign in only from the administration networks." 403',
+            "\treverse_proxy 127.0.0.1:8080",
+            "}",
+        ].join("\n");
+
+    it("Caddy: internal CA and default SNI on an address, a public certificate on a domain, HSTS on both", () => {
         assert.strictEqual(
-            caddyfile("3.8.1.2", false),
-            "{\n\tdefault_sni 3.8.1.2\n}\n\nhttps://3.8.1.2 {\n\ttls internal\n\tencode zstd gzip\n\treverse_proxy 127.0.0.1:8080\n}",
+            caddyfile("3.8.1.2", false, []),
+            `{\n\tdefault_sni 3.8.1.2\n}\n\n${site("3.8.1.2", "\t\tpath /api/v1/auths/signin /api/v1/auths/signin/", "\ttls internal")}`,
         );
         assert.strictEqual(
-            caddyfile("portal.example.com", true),
-            'https://portal.example.com {\n\tencode zstd gzip\n\theader Strict-Transport-Security "max-age=31536000"\n\treverse_proxy 127.0.0.1:8080\n}',
+            caddyfile("portal.example.com", true, []),
+            site("portal.example.com", "\t\tpath /api/v1/auths/signin /api/v1/auths/signin/"),
+        );
+    });
+
+    it("Caddy: the local password sign-in answers only the administrators' ranges (none: nobody)", () => {
+        assert.strictEqual(
+            caddyfile("portal.example.com", true, ["203.0.113.0/24", "198.51.100.7/32"]),
+            site(
+                "portal.example.com",
+                "\t\tpath /api/v1/auths/signin /api/v1/auths/signin/\n\t\tnot remote_ip 203.0.113.0/24 198.51.100.7/32",
+            ),
         );
     });
 });
@@ -125,6 +149,14 @@ const FIXED: Record<"web" | "gateway", () => string> = {
             databaseCaBundle: RDS_CA_BUNDLE,
             healthNamespace: "AIPortal",
             healthMetric: "PortalHealthy",
+            portalGroupDn: "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
+            adminCidrs: ["198.51.100.0/24"],
+            enableApiKeys: false,
+            jwtExpiresIn: "8h",
+            enableCommunitySharing: false,
+            enableAdminChatAccess: false,
+            enableAdminExport: false,
+            userToolsAccess: false,
         }),
     gateway: () =>
         gatewayUserData({

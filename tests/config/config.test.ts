@@ -141,7 +141,13 @@ describe("config: Pulumi.yaml declares exactly the keys the program reads", () =
     it("the declared defaults plus the required keys form a valid (production-grade) config", () => {
         const raw = loadStackConfig({
             stack: "prod",
-            stackConfig: { "ai-portal:allowedCidrs": ["10.0.0.0/8"] },
+            stackConfig: {
+                "ai-portal:allowedCidrs": ["10.0.0.0/8"],
+                // What a production stack must state beyond the defaults.
+                "ai-portal:domainName": "portal.example.com",
+                "ai-portal:openWebUiImage": `ghcr.io/open-webui/open-webui:v0.11.0@sha256:${"1".repeat(64)}`,
+                "ai-portal:caddyImage": `docker.io/library/caddy:2.10-alpine@sha256:${"2".repeat(64)}`,
+            },
         }).raw;
         const result = parseConfig({ stack: "prod", raw });
         assert.ok(result.ok, result.ok ? "" : describeProblems("prod", result.problems));
@@ -646,8 +652,11 @@ const ACCEPTED: readonly (readonly [
         `ghcr.io/open-webui/open-webui@sha256:${"b".repeat(64)}`,
     ],
     [
-        "a global inference profile",
-        { bedrockDefaultModel: "global.anthropic.claude-sonnet-4-5-20250929-v1:0" },
+        "a global inference profile, with global data residency",
+        {
+            bedrockDefaultModel: "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            bedrockDataResidency: "global",
+        },
         (c) => c.compute.bedrockDefaultModel,
         "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
     ],

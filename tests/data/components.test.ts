@@ -103,8 +103,22 @@ describe("Database (component)", () => {
             "db-postgres",
         ).inputs;
         assert.deepStrictEqual(
-            [small.performanceInsightsEnabled, small.performanceInsightsRetentionPeriod],
-            [false, undefined],
+            [
+                small.performanceInsightsEnabled,
+                small.performanceInsightsRetentionPeriod,
+                small.performanceInsightsKmsKeyId,
+            ],
+            [false, undefined, undefined],
+        );
+    });
+
+    it("encrypts Performance Insights with a KMS key named in code: the AWS-managed aws/rds key, by key ARN", async () => {
+        const run = await database({ instanceClass: "db.t3.medium" });
+        const instance = named(run, "aws:rds/instance:Instance", "db-postgres").inputs;
+        // RDS takes a key ARN here, not the alias's own ARN: the key aws/rds points to, looked up.
+        assert.match(
+            instance.performanceInsightsKmsKeyId,
+            /^arn:aws:kms:eu-west-2:123456789012:key\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
         );
     });
 
@@ -202,6 +216,21 @@ describe("RoleBootstrap (component)", () => {
                 "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
             ],
         );
+        // Attaching to the VPC: network interfaces, subnets and security groups of this account
+        // and region only; the Describe calls cannot be scoped.
+        const attach = statements.find((s: any) => s.Sid === "AttachToTheVpc");
+        assert.deepStrictEqual(
+            attach.Resource,
+            ["network-interface/*", "subnet/*", "security-group/*"].map(
+                (kind) => `arn:aws:ec2:eu-west-2:123456789012:${kind}`,
+            ),
+        );
+        assert.deepStrictEqual(statements.find((s: any) => s.Resource === "*").Action, [
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+        ]);
+        // No managed policy attached (AWSLambdaVPCAccessExecutionRole writes on every resource):
+        // the children below hold no RolePolicyAttachment.
         assert.deepStrictEqual(childNames(run), [
             "boot",
             "boot-function",

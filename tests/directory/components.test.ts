@@ -4,7 +4,9 @@
  */
 import * as assert from "assert";
 import { Directory, DirectoryArgs } from "../../directory";
-import { BindAccount, bindAccountCommand } from "../../directory/bindAccount";
+import { BindAccount } from "../../directory/bindAccount";
+import { directoryDataCommand } from "../../directory/directoryData";
+import { PortalGroup } from "../../directory/portalGroup";
 import { childNames, runComponent } from "../harness/component";
 import { named, parseJson } from "../harness/query";
 
@@ -111,9 +113,9 @@ describe("BindAccount (component)", () => {
         assert.deepStrictEqual(
             [command.inputs.create, command.inputs.update, command.inputs.delete],
             [
-                bindAccountCommand("create"),
-                bindAccountCommand("create"),
-                bindAccountCommand("delete"),
+                directoryDataCommand("create-bind-account"),
+                directoryDataCommand("create-bind-account"),
+                directoryDataCommand("delete-bind-account"),
             ],
         );
         assert.deepStrictEqual(command.inputs.interpreter, ["/bin/bash", "-c"]);
@@ -136,6 +138,54 @@ describe("BindAccount (component)", () => {
                 "svc-openwebui",
                 command.inputs.environment.BIND_PASSWORD,
             ],
+        );
+    });
+});
+
+describe("PortalGroup (component)", () => {
+    const group = (retainOnDelete?: boolean) =>
+        runComponent((opts) => {
+            const g = new PortalGroup(
+                "portal",
+                {
+                    directoryId: "d-1234567890",
+                    name: "AI Portal Users",
+                    usersOuDn: "OU=Users,OU=CORP,DC=ad,DC=example,DC=internal",
+                    region: "eu-west-2",
+                    retainOnDelete,
+                },
+                opts,
+            );
+            return { dn: g.groupDn, name: g.groupName };
+        });
+
+    it("creates the group through the directory-data script and names the DN the LDAP filter uses", async () => {
+        const run = await group();
+        assert.ifError(run.error);
+        const command = named(run, "command:local:Command", "portal-group");
+        assert.deepStrictEqual(
+            [command.inputs.create, command.inputs.update, command.inputs.delete],
+            [
+                directoryDataCommand("create-group"),
+                directoryDataCommand("create-group"),
+                directoryDataCommand("delete-group"),
+            ],
+        );
+        assert.deepStrictEqual(command.inputs.environment, {
+            DIRECTORY_ID: "d-1234567890",
+            AWS_REGION: "eu-west-2",
+            GROUP_NAME: "AI Portal Users",
+            GROUP_DN: "CN=AI Portal Users,OU=Users,OU=CORP,DC=ad,DC=example,DC=internal",
+        });
+        assert.strictEqual(run.outputs.dn, command.inputs.environment.GROUP_DN);
+        assert.strictEqual(command.retainOnDelete, false);
+    });
+
+    it("on a protected directory keeps the group, and who is in it, when the resource goes", async () => {
+        const run = await group(true);
+        assert.strictEqual(
+            named(run, "command:local:Command", "portal-group").retainOnDelete,
+            true,
         );
     });
 });

@@ -3,7 +3,7 @@
  */
 import * as assert from "assert";
 import { ADMIN_PASSWORD_SPECIALS, directoryNames } from "../../directory";
-import { bindAccountCommand } from "../../directory/bindAccount";
+import { directoryDataCommand } from "../../directory/directoryData";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
 
@@ -129,14 +129,14 @@ forEachStack("directory tier", (ctx) => {
     });
 
     it("LDAP bind account: created at deploy time with its password sent as a secret, never by the web host", () => {
-        const command = ofType(ctx.run, T.command)[0];
+        const command = named(ctx.run, T.command, "ldap-bind-account");
         assert.deepStrictEqual(command.secretInputPaths, ["environment.BIND_PASSWORD"]);
         assert.strictEqual(command.inputs.environment.DIRECTORY_ID, ctx.run.outputs.directoryId);
         assert.strictEqual(command.inputs.environment.BIND_USER, "svc-openwebui");
-        assert.strictEqual(command.inputs.create, bindAccountCommand("create"));
-        assert.strictEqual(command.inputs.update, bindAccountCommand("create"));
-        assert.strictEqual(command.inputs.delete, bindAccountCommand("delete"));
-        assert.match(command.inputs.create, /^set -- create\n#!\/bin\/bash\n/);
+        assert.strictEqual(command.inputs.create, directoryDataCommand("create-bind-account"));
+        assert.strictEqual(command.inputs.update, directoryDataCommand("create-bind-account"));
+        assert.strictEqual(command.inputs.delete, directoryDataCommand("delete-bind-account"));
+        assert.match(command.inputs.create, /^set -- create-bind-account\n#!\/bin\/bash\n/);
         assert.match(command.inputs.create, /aws_call ds-data create-user/);
         assert.match(
             command.inputs.create,

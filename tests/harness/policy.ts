@@ -92,26 +92,33 @@ export async function checkPolicies(
     for (const policy of policies) {
         const report = (fallback: string) => (message: string, urn?: string) =>
             violations.push({ policy: policy.name, resource: urn ?? fallback, message });
-        try {
-            if ("validateResource" in policy && policy.validateResource) {
-                const validations = [policy.validateResource].flat();
-                for (const resource of policyResources.values()) {
-                    const args = { ...resource, ...common } as unknown as ResourceValidationArgs;
-                    for (const validate of validations) {
-                        await validate(args, report(resource.urn));
-                    }
+        // As the analyzer does: "not applicable" ends one validation of one resource, no more.
+        const applying = async (validate: () => unknown) => {
+            try {
+                await validate();
+            } catch (e) {
+                if (!(e instanceof NotApplicable)) {
+                    throw e;
                 }
             }
-            if ("validateStack" in policy && policy.validateStack) {
-                await policy.validateStack(
+        };
+        if ("validateResource" in policy && policy.validateResource) {
+            const validations = [policy.validateResource].flat();
+            for (const resource of policyResources.values()) {
+                const args = { ...resource, ...common } as unknown as ResourceValidationArgs;
+                for (const validate of validations) {
+                    await applying(() => validate(args, report(resource.urn)));
+                }
+            }
+        }
+        if ("validateStack" in policy && policy.validateStack) {
+            const validateStack = policy.validateStack;
+            await applying(() =>
+                validateStack(
                     { resources: [...policyResources.values()], ...common },
                     report("stack"),
-                );
-            }
-        } catch (e) {
-            if (!(e instanceof NotApplicable)) {
-                throw e;
-            }
+                ),
+            );
         }
     }
     return violations;

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { LDAP_SEARCH_FILTER } from "../../compute/settings";
+import { ldapSearchFilter } from "../../compute/settings";
 import { named } from "../harness/query";
 import { workDir } from "./support/components";
 import { artefactsOf, BootedHost, bootedHost, STACKS } from "./support/fixtures";
@@ -114,6 +114,9 @@ for (const stack of STACKS) {
             assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")), {
                 ENABLE_PERSISTENT_CONFIG: "false",
                 WEBUI_URL: o.portalUrl,
+                WEBUI_SESSION_COOKIE_SECURE: "true",
+                WEBUI_AUTH_COOKIE_SECURE: "true",
+                CORS_ALLOW_ORIGIN: o.portalUrl,
                 ENABLE_SIGNUP: "false",
                 DEFAULT_USER_ROLE: "user",
                 WEBUI_ADMIN_EMAIL: "portal-admin@example.com",
@@ -130,13 +133,19 @@ for (const stack of STACKS) {
                 LDAP_ATTRIBUTE_FOR_MAIL: "userPrincipalName",
                 LDAP_APP_DN: `svc-openwebui@${o.directoryDomain}`,
                 LDAP_SEARCH_BASE: o.directorySearchBase,
-                LDAP_SEARCH_FILTER,
+                LDAP_SEARCH_FILTER: ldapSearchFilter(`CN=AI Portal Users,${o.directorySearchBase}`),
                 STORAGE_PROVIDER: "s3",
                 S3_BUCKET_NAME: o.uploadsBucketName,
                 S3_REGION_NAME: "eu-west-2",
                 VECTOR_DB: "pgvector",
                 PGSSLMODE: "verify-full",
                 PGSSLROOTCERT: "/etc/ai-portal/rds-ca.pem",
+                ENABLE_API_KEYS: "false",
+                JWT_EXPIRES_IN: "8h",
+                ENABLE_COMMUNITY_SHARING: "false",
+                ENABLE_ADMIN_CHAT_ACCESS: "false",
+                ENABLE_ADMIN_EXPORT: "false",
+                USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS: "false",
             });
             assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/health.env")), {
                 AWS_REGION: "eu-west-2",

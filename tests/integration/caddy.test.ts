@@ -9,27 +9,75 @@ import * as http from "http";
 import { scriptOf } from "../../compute/userData";
 import { named } from "../harness/query";
 import { runProgram } from "../../offline/run";
-import { awsCli, caddyValidate } from "./support/components";
+import * as fs from "fs";
+import * as path from "path";
+import { LOCAL_SIGN_IN_PATH } from "../../compute/settings";
+import { awsCli, caddyEnv, caddyValidate, workDir } from "./support/components";
 import { bootedHost, BootedHost, STACKS } from "./support/fixtures";
 import { parseEnvFile } from "./support/host";
-import { Daemon, portOpen, run } from "./support/process";
+import { Daemon, portOpen, run, startDaemon } from "./support/process";
 
 function caddyfileOf(script: string): string {
     return /<<'CADDYFILE'\n([\s\S]*?)\nCADDYFILE/.exec(script)![1];
 }
 
-/** Stands in for Open WebUI: its /health answer, on 127.0.0.1:8080 only. */
-function startOpenWebUiStandIn(): Promise<http.Server> {
+/**
+ * The one change made to a Caddyfile run live: with a domain, certificates come from Caddy's
+ * local CA instead of ACME (the suite has no internet, and no public name points here).
+ */
+function withoutAcme(caddyfile: string): string {
+    return caddyfile.includes("tls internal") ? caddyfile : `{\n\tlocal_certs\n}\n\n${caddyfile}`;
+}
+
+/** Stands in for Open WebUI on 127.0.0.1:8080: /health, and every other request recorded. */
+interface OpenWebUiStandIn {
+    readonly server: http.Server;
+    /** "METHOD path" of each request that reached it. */
+    readonly seen: string[];
+}
+
+function startOpenWebUiStandIn(): Promise<OpenWebUiStandIn> {
+    const seen: string[] = [];
     return new Promise((resolve) => {
         const server = http.createServer((req, res) => {
+            seen.push(`${req.method} ${req.url}`);
             res.writeHead(req.url === "/health" ? 200 : 404, {
                 "content-type": "application/json",
             });
             res.end(req.url === "/health" ? '{"status":true}' : "{}");
         });
-        server.listen(8080, "127.0.0.1", () => resolve(server));
+        server.listen(8080, "127.0.0.1", () => resolve({ server, seen }));
     });
 }
+
+/** POSTs to the portal through Caddy on 127.0.0.1; returns "<status> <body>". */
+async function post(portalHost: string, urlPath: string): Promise<string> {
+    const result = await run("curl", [
+        "-sS",
+        "--insecure",
+        "--path-as-is",
+        "-X",
+        "POST",
+        "-w",
+        " %{http_code}",
+        "--resolve",
+        `${portalHost}:443:127.0.0.1`,
+        `https://${portalHost}${urlPath}`,
+    ]);
+    assert.strictEqual(result.code, 0, result.stderr);
+    const at = result.stdout.lastIndexOf(" ");
+    return `${result.stdout.slice(at + 1)} ${result.stdout.slice(0, at)}`;
+}
+
+const REFUSED = "403 Local accounts sign in only from the administration networks.";
+
+/** Ways to write the local sign-in path that Open WebUI (Starlette) would still route to it. */
+const SIGN_IN_SPELLINGS = [
+    LOCAL_SIGN_IN_PATH,
+    `${LOCAL_SIGN_IN_PATH}/`,
+    `${LOCAL_SIGN_IN_PATH}?next=/`,
+    LOCAL_SIGN_IN_PATH.replace("signin", "%73ignin"),
+];
 
 async function healthSamples(stack: string): Promise<{ min: number; max: number; count: number }> {
     const now = Date.now();
@@ -96,7 +144,7 @@ for (const stack of STACKS) {
     describe(`Caddy live (${stack}): HTTPS in front of Open WebUI, and the health probe as its timer runs it`, () => {
         let host: BootedHost;
         let caddy: Daemon;
-        let openWebUi: http.Server | undefined;
+        let openWebUi: OpenWebUiStandIn | undefined;
         let portalHost: string;
         let probeEnv: Record<string, string>;
 
@@ -105,11 +153,23 @@ for (const stack of STACKS) {
             probeEnv = parseEnvFile(host.disk.read("/etc/ai-portal/health.env"));
             portalHost = probeEnv.PORTAL_HOST;
             openWebUi = await startOpenWebUiStandIn();
-            // Caddy reads the Caddyfile where the boot script wrote it, on the host's disk (where its
-            // internal CA's files land too).
+            // Caddy reads the Caddyfile the boot script wrote, on the host's disk (where its CA's
+            // files land too).
+            const rendered = host.disk.read("/etc/ai-portal/Caddyfile");
+            fs.writeFileSync(
+                host.disk.file("/etc/ai-portal/Caddyfile.live"),
+                withoutAcme(rendered),
+            );
             caddy = await host.disk.serve(
                 "Caddy",
-                ["caddy", "run", "--config", "/etc/ai-portal/Caddyfile", "--adapter", "caddyfile"],
+                [
+                    "caddy",
+                    "run",
+                    "--config",
+                    "/etc/ai-portal/Caddyfile.live",
+                    "--adapter",
+                    "caddyfile",
+                ],
                 async () => (await portOpen(443)) && (await portOpen(80)),
             );
         });
@@ -117,7 +177,7 @@ for (const stack of STACKS) {
         after(async () => {
             await caddy?.stop();
             await new Promise((resolve) =>
-                openWebUi ? openWebUi.close(resolve) : resolve(undefined),
+                openWebUi ? openWebUi.server.close(resolve) : resolve(undefined),
             );
         });
 
@@ -145,11 +205,37 @@ for (const stack of STACKS) {
             assert.strictEqual(plain.stdout, `308 https://${portalHost}/health`);
         });
 
+        it("sends HSTS on every HTTPS response", async () => {
+            for (const urlPath of ["/health", "/", LOCAL_SIGN_IN_PATH]) {
+                const head = await run("curl", [
+                    "-sS",
+                    "--insecure",
+                    "-o",
+                    "/dev/null",
+                    "-D",
+                    "-",
+                    "--resolve",
+                    `${portalHost}:443:127.0.0.1`,
+                    `https://${portalHost}${urlPath}`,
+                ]);
+                assert.match(head.stdout, /^strict-transport-security: max-age=31536000\r$/im);
+            }
+        });
+
+        it("refuses the local accounts' password sign-in in every spelling (no adminCidrs: nowhere), and passes LDAP sign-in through", async () => {
+            const before = openWebUi!.seen.length;
+            for (const urlPath of SIGN_IN_SPELLINGS) {
+                assert.strictEqual(await post(portalHost, urlPath), REFUSED, urlPath);
+            }
+            assert.strictEqual(await post(portalHost, "/api/v1/auths/ldap"), "404 {}");
+            assert.deepStrictEqual(openWebUi!.seen.slice(before), ["POST /api/v1/auths/ldap"]);
+        });
+
         it("the probe reports 1 while Open WebUI answers through Caddy, 0 once it stops", async () => {
             const up = await probe();
             assert.strictEqual(up.code, 0, up.stderr);
             assert.deepStrictEqual(await healthSamples(stack), { min: 1, max: 1, count: 1 });
-            await new Promise((resolve) => openWebUi!.close(resolve));
+            await new Promise((resolve) => openWebUi!.server.close(resolve));
             openWebUi = undefined;
             const down = await probe();
             assert.strictEqual(down.code, 0, down.stderr);
@@ -157,3 +243,64 @@ for (const stack of STACKS) {
         });
     });
 }
+
+describe("Caddy live: the local accounts' sign-in from the administration networks (adminCidrs)", () => {
+    let openWebUi: OpenWebUiStandIn;
+
+    before(async () => {
+        openWebUi = await startOpenWebUiStandIn();
+    });
+
+    after(async () => {
+        await new Promise((resolve) => openWebUi.server.close(resolve));
+    });
+
+    /** Runs Caddy with dev's Caddyfile rendered with `adminCidrs`; returns the portal's host. */
+    async function caddyWithAdminCidrs(
+        adminCidrs: string[],
+    ): Promise<{ caddy: Daemon; portalHost: string }> {
+        const program = await runProgram({ stack: "dev", overrides: { adminCidrs } });
+        assert.ifError(program.error);
+        const caddyfile = caddyfileOf(
+            scriptOf(
+                named(program, "aws:ec2/instance:Instance", "compute-web-instance").inputs.userData,
+            ),
+        );
+        const dir = workDir("caddy", `admin-${adminCidrs.join("_").replace(/\//g, "-")}`);
+        const file = path.join(dir, "Caddyfile");
+        fs.writeFileSync(file, caddyfile);
+        const caddy = await startDaemon(
+            "Caddy",
+            "caddy",
+            ["run", "--config", file, "--adapter", "caddyfile"],
+            {
+                env: caddyEnv(dir),
+                logFile: path.join(dir, "caddy.log"),
+                ready: async () => (await portOpen(443)) && (await portOpen(80)),
+            },
+        );
+        return { caddy, portalHost: /^https:\/\/(\S+) \{$/m.exec(caddyfile)![1] };
+    }
+
+    it("passes it through from an address in adminCidrs", async () => {
+        const { caddy, portalHost } = await caddyWithAdminCidrs(["10.20.0.0/16", "127.0.0.1/32"]);
+        try {
+            const before = openWebUi.seen.length;
+            assert.strictEqual(await post(portalHost, LOCAL_SIGN_IN_PATH), "404 {}");
+            assert.deepStrictEqual(openWebUi.seen.slice(before), [`POST ${LOCAL_SIGN_IN_PATH}`]);
+        } finally {
+            await caddy.stop();
+        }
+    });
+
+    it("refuses it from an address outside adminCidrs", async () => {
+        const { caddy, portalHost } = await caddyWithAdminCidrs(["10.20.0.0/16"]);
+        try {
+            const before = openWebUi.seen.length;
+            assert.strictEqual(await post(portalHost, LOCAL_SIGN_IN_PATH), REFUSED);
+            assert.strictEqual(openWebUi.seen.length, before);
+        } finally {
+            await caddy.stop();
+        }
+    });
+});

@@ -5,7 +5,15 @@
  * AWS Managed AD.
  */
 import * as assert from "assert";
-import { bootedHost, BootedHost, directory, PEOPLE, python, STACKS } from "./support/fixtures";
+import {
+    bootedHost,
+    BootedHost,
+    directory,
+    NESTED_GROUP,
+    PEOPLE,
+    python,
+    STACKS,
+} from "./support/fixtures";
 import { parseEnvFile } from "./support/host";
 
 interface Login {
@@ -19,8 +27,20 @@ for (const stack of STACKS) {
     describe(`LDAP logins (${stack}): Open WebUI's sign-in steps with the rendered settings`, () => {
         let host: BootedHost;
         let settings: Record<string, string>;
+        let adminEmail: string;
         const login = (user: string, password: string): Promise<Login> =>
             python("ldap_login.py", { settings, user, password }, { python: "debian" });
+        const editOwn = (
+            user: string,
+            password: string,
+            attribute: string,
+            value: string,
+        ): Promise<{ changed: boolean; result: string }> =>
+            python(
+                "ldap_self_edit.py",
+                { settings, user, password, attribute, value },
+                { python: "debian" },
+            );
 
         before(async () => {
             [host] = await Promise.all([bootedHost(`${stack}-web`), directory()]);
@@ -31,6 +51,7 @@ for (const stack of STACKS) {
             settings = Object.fromEntries(
                 Object.entries(all).filter(([key]) => key.startsWith("LDAP_")),
             );
+            adminEmail = all.WEBUI_ADMIN_EMAIL;
         });
 
         it("lets an enabled person in the portal's OU in, with their user principal name as the e-mail", async () => {
@@ -42,7 +63,7 @@ for (const stack of STACKS) {
             });
         });
 
-        it("lets a person without a mail attribute in as well (ds-data create-user sets none)", async () => {
+        it(`lets a person without a mail attribute in as well (ds-data create-user sets none), a member through the nested group ${NESTED_GROUP}`, async () => {
             const result = await login("bob", PEOPLE.withoutMail.password);
             assert.strictEqual(result.ok, true, result.reason);
             assert.strictEqual(result.email, "bob@corp.aiportal.internal");
@@ -55,6 +76,34 @@ for (const stack of STACKS) {
                 stage: "mail",
                 reason: "User does not have a valid email address.",
             });
+        });
+
+        it("refuses an enabled person in the portal's OU who is not in the portal's group", async () => {
+            assert.deepStrictEqual(await login("grace", PEOPLE.notInGroup.password), {
+                ok: false,
+                stage: "search",
+                reason: "User not found in the LDAP server",
+            });
+        });
+
+        it("never signs a directory user in as the portal's administrator, even one whose mail is the admin's e-mail", async () => {
+            assert.strictEqual(PEOPLE.mailIsAdmins.mail, adminEmail, "the attack is set up");
+            const result = await login("mallory", PEOPLE.mailIsAdmins.password);
+            assert.strictEqual(result.ok, true, result.reason);
+            // Open WebUI attaches an LDAP login to the account with the same e-mail: this one is
+            // mallory's own, because the e-mail comes from the user principal name.
+            assert.strictEqual(result.email, "mallory@corp.aiportal.internal");
+        });
+
+        it("a directory user cannot set their own user principal name to the admin's e-mail (the mail attribute is not trusted)", async () => {
+            assert.deepStrictEqual(
+                await editOwn("alice", PEOPLE.withMail.password, "userPrincipalName", adminEmail),
+                { changed: false, result: "insufficientAccessRights" },
+            );
+            assert.strictEqual(
+                (await login("alice", PEOPLE.withMail.password)).email,
+                "alice@corp.aiportal.internal",
+            );
         });
 
         it("takes the login name in any case, as AD does", async () => {

@@ -61,8 +61,12 @@ const EVERYDAY_CHANGES: [string, Partial<StackConfigSource>, RunOptions?][] = [
         { overrides: { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] } },
     ],
     [
-        "an Open WebUI image tag bump",
-        { overrides: { openWebUiImage: "ghcr.io/open-webui/open-webui:v0.11.1" } },
+        "an Open WebUI image bump (a new pinned digest)",
+        {
+            overrides: {
+                openWebUiImage: `ghcr.io/open-webui/open-webui:v0.11.1@sha256:${"9".repeat(64)}`,
+            },
+        },
     ],
     ["a new Amazon Linux AMI published", {}, { mocks: { al2023AmiId: "ami-0123456789abcdef0" } }],
     ["an upstream tag moved", {}, { mocks: { registryRevision: "moved" } }],

@@ -113,6 +113,9 @@ log "secrets at versions $SECRET_VERSIONS"
 write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
 ENABLE_PERSISTENT_CONFIG=false
 WEBUI_URL=https://203.0.113.10
+WEBUI_SESSION_COOKIE_SECURE=true
+WEBUI_AUTH_COOKIE_SECURE=true
+CORS_ALLOW_ORIGIN=https://203.0.113.10
 ENABLE_SIGNUP=false
 DEFAULT_USER_ROLE=user
 WEBUI_ADMIN_EMAIL=portal-admin@example.com
@@ -129,13 +132,19 @@ LDAP_ATTRIBUTE_FOR_USERNAME=sAMAccountName
 LDAP_ATTRIBUTE_FOR_MAIL=userPrincipalName
 LDAP_APP_DN=svc-openwebui@corp.example.internal
 LDAP_SEARCH_BASE=OU=Users,OU=CORP,DC=corp,DC=example,DC=internal
-LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))
+LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf:1.2.840.113556.1.4.1941:=CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal)
 STORAGE_PROVIDER=s3
 S3_BUCKET_NAME=ai-portal-example-uploads
 S3_REGION_NAME=eu-west-2
 VECTOR_DB=pgvector
 PGSSLMODE=verify-full
 PGSSLROOTCERT=/etc/ai-portal/rds-ca.pem
+ENABLE_API_KEYS=false
+JWT_EXPIRES_IN=8h
+ENABLE_COMMUNITY_SHARING=false
+ENABLE_ADMIN_CHAT_ACCESS=false
+ENABLE_ADMIN_EXPORT=false
+USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS=false
 SETTINGS
 
 # Public certificates: readable by anyone, like the system's own trust store.
@@ -175,6 +184,12 @@ write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
 https://203.0.113.10 {
 	tls internal
 	encode zstd gzip
+	header Strict-Transport-Security "max-age=31536000"
+	@localSignIn {
+		path /api/v1/auths/signin /api/v1/auths/signin/
+		not remote_ip 198.51.100.0/24
+	}
+	respond @localSignIn "Local accounts sign in only from the administration networks." 403
 	reverse_proxy 127.0.0.1:8080
 }
 CADDYFILE

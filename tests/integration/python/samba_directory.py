@@ -3,7 +3,7 @@
 
 Usage: samba_directory.py <sam.ldb> <smb.conf>, with the layout as JSON on standard input:
 {"shortName": "CORP", "users": [{"samAccountName", "password", "container", "mail"?, "disabled"?,
-"withoutUpn"?}]}. AWS puts the directory's own OU at OU=<NetBIOS name> with OU=Users under it; a
+"withoutUpn"?}], "groups": [{"name", "container", "members": [account or group names]}]}. AWS puts the directory's own OU at OU=<NetBIOS name> with OU=Users under it; a
 container is given relative to the domain ("OU=Users,OU=CORP", or "CN=Users" for Samba's default
 container, which lies outside the portal's search base). Edits the database directly (no bind),
 in one process, before the server starts.
@@ -38,6 +38,12 @@ def main() -> None:
             samdb.modify(change)
         if user.get("disabled"):
             samdb.disable_account(f"(sAMAccountName={ldb.binary_encode(name)})")
+    # Every group first, then the memberships, so a group may contain a group listed after it.
+    for group in layout.get("groups", []):
+        samdb.newgroup(group["name"], groupou=group["container"])
+    for group in layout.get("groups", []):
+        if group["members"]:
+            samdb.add_remove_group_members(group["name"], group["members"], add_members_operation=True)
 
 
 if __name__ == "__main__":

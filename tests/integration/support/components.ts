@@ -323,11 +323,20 @@ export interface DirectoryUser {
     readonly withoutUpn?: boolean;
 }
 
+export interface DirectoryGroup {
+    readonly name: string;
+    /** Where the group lives, relative to the domain, like a user's container. */
+    readonly container: string;
+    /** Account or group names; a group may be a member of another. */
+    readonly members: readonly string[];
+}
+
 export interface DirectoryOptions {
     /** The stack's directoryDomain and directoryShortName. */
     readonly domain: string;
     readonly shortName: string;
     readonly users: readonly DirectoryUser[];
+    readonly groups: readonly DirectoryGroup[];
 }
 
 export interface DomainController {

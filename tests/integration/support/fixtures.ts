@@ -153,7 +153,10 @@ export async function invokeBootstrap(
 
 // --- the directory ------------------------------------------------------------------------
 
-/** The people the LDAP tests log in as; passwords meet AD's complexity rules. */
+/**
+ * The people the LDAP tests log in as; passwords meet AD's complexity rules. All but `notInGroup`
+ * are members of the portal's group, `withoutMail` through a nested group.
+ */
 export const PEOPLE = {
     withMail: {
         samAccountName: "alice",
@@ -186,27 +189,62 @@ export const PEOPLE = {
         mail: "erin@example.com",
         withoutUpn: true,
     },
+    notInGroup: {
+        samAccountName: "grace",
+        password: "Grace-Passw0rd",
+        container: "OU=Users,OU=CORP",
+        mail: "grace@example.com",
+    },
+    /** Someone (or a helpdesk) set their mail to the portal administrator's e-mail. */
+    mailIsAdmins: {
+        samAccountName: "mallory",
+        password: "Mallory-Passw0rd",
+        container: "OU=Users,OU=CORP",
+        mail: "portal-admin@example.com",
+    },
 } satisfies Record<string, DirectoryUser>;
+
+/** A group inside the portal's group: its members may sign in too (AD's in-chain rule). */
+export const NESTED_GROUP = "Portal Pilots";
 
 /**
  * Samba with the stacks' directory (both stacks use the same domain and NetBIOS name), the bind
- * account with the password the program generated, and the people above.
+ * account with the password the program generated, the portal's group as the program names it,
+ * and the people above.
  */
 export const directory = once(async (): Promise<DomainController> => {
     const { secrets, directoryDomain, run } = await stackArtefacts("dev");
     const bind = secrets[`ai-portal-dev/directory/openwebui-bind`].json;
     assert.strictEqual(bind.samAccountName, BIND_ACCOUNT);
+    const group = named(run, "command:local:Command", "portal-group-group").inputs.environment;
+    const usersOu = `OU=Users,OU=${run.outputs.directoryShortName}`;
     mapToLoopback([directoryDomain]);
     return startDomainController({
         domain: directoryDomain,
         shortName: String(run.outputs.directoryShortName),
         users: [
-            {
-                samAccountName: BIND_ACCOUNT,
-                password: bind.password,
-                container: `OU=Users,OU=${run.outputs.directoryShortName}`,
-            },
+            { samAccountName: BIND_ACCOUNT, password: bind.password, container: usersOu },
             ...Object.values(PEOPLE),
+        ],
+        groups: [
+            {
+                name: group.GROUP_NAME,
+                container: usersOu,
+                members: [
+                    ...Object.values(PEOPLE)
+                        .filter(
+                            (person) =>
+                                person !== PEOPLE.notInGroup && person !== PEOPLE.withoutMail,
+                        )
+                        .map((person) => person.samAccountName),
+                    NESTED_GROUP,
+                ],
+            },
+            {
+                name: NESTED_GROUP,
+                container: usersOu,
+                members: [PEOPLE.withoutMail.samAccountName],
+            },
         ],
     });
 });

@@ -1,16 +1,20 @@
 #!/bin/bash
-# The directory account Open WebUI binds with, managed through the Directory Service Data API
-# (AWS CLI v2 with `ds-data`) by Pulumi on the deploying machine:
-#   bind-account.sh create   creates the account when it is missing and sets its password, which
-#                            also enables it; idempotent (an update runs it again);
-#   bind-account.sh delete   removes it; an account or directory already gone is fine.
-# Environment: DIRECTORY_ID, BIND_USER, AWS_REGION, and BIND_PASSWORD for create. The password
-# never goes on a command line: it is piped to the CLI as JSON on standard input.
+# What the portal keeps in the directory, managed through the Directory Service Data API (AWS CLI
+# v2 with `ds-data`) by Pulumi on the deploying machine:
+#   create-bind-account   creates the account Open WebUI binds with when it is missing and sets its
+#                         password, which also enables it; idempotent (an update runs it again);
+#   delete-bind-account   removes it; an account or directory already gone is fine;
+#   create-group          creates the portal's group when it is missing and checks that it lives
+#                         where the LDAP filter expects it;
+#   delete-group          removes it; a group or directory already gone is fine.
+# Environment: DIRECTORY_ID, AWS_REGION; BIND_USER and BIND_PASSWORD for the account; GROUP_NAME
+# and GROUP_DN for the group. The password never goes on a command line: it is piped to the CLI
+# as JSON on standard input.
 #
 # Directory Service Data is eventually consistent: it is enabled asynchronously (Enabling, then
-# Enabled), and a new user may not yet be visible on the domain controller that answers next. So
-# every call is retried with a bounded backoff, "not found" is told apart from failures, and any
-# other error stops the script with the CLI's own message.
+# Enabled), and a new user or group may not yet be visible on the domain controller that answers
+# next. So every call is retried with a bounded backoff, "not found" is told apart from failures,
+# and any other error stops the script with the CLI's own message.
 set -euo pipefail
 
 readonly ATTEMPTS=8                # per call: about 2 minutes of backoff (2, 4, 8, 16, 30, 30, 30 s)
@@ -22,7 +26,7 @@ errors=$(mktemp)
 trap 'rm -f "$errors"' EXIT
 
 log() {
-    printf 'bind account %s: %s\n' "$BIND_USER" "$*" >&2
+    printf '%s: %s\n' "${subject:-directory}" "$*" >&2
 }
 
 backoff() {
@@ -94,6 +98,11 @@ describe_user() {
     aws_call ds-data describe-user --directory-id "$DIRECTORY_ID" --sam-account-name "$BIND_USER" >/dev/null
 }
 
+describe_group() {
+    aws_call ds-data describe-group --directory-id "$DIRECTORY_ID" --sam-account-name "$GROUP_NAME" \
+        --query DistinguishedName --output text
+}
+
 # Retries a command while it answers NOT_FOUND: a user just created may not have reached the
 # domain controller that answers.
 until_visible() {
@@ -119,7 +128,7 @@ reset_password() {
         ds reset-user-password --cli-input-json file:///dev/stdin >/dev/null
 }
 
-create() {
+create_bind_account() {
     wait_for_data_access
     local status=0
     describe_user || status=$?
@@ -144,15 +153,17 @@ create() {
     log "password set; ready in $DIRECTORY_ID"
 }
 
-delete() {
-    local status=0
+# delete_entry user|group NAME: removes the account or group; one already gone, or a directory
+# already gone, is fine.
+delete_entry() {
+    local kind=$1 name=$2 status=0
     wait_for_data_access || status=$?
     if [ "$status" -eq "$NOT_FOUND" ]; then
         log "directory $DIRECTORY_ID is gone; nothing to delete"
         return 0
     fi
     [ "$status" -eq 0 ] || return 1
-    aws_call ds-data delete-user --directory-id "$DIRECTORY_ID" --sam-account-name "$BIND_USER" >/dev/null || status=$?
+    aws_call ds-data "delete-$kind" --directory-id "$DIRECTORY_ID" --sam-account-name "$name" >/dev/null || status=$?
     case $status in
         0) log "deleted from $DIRECTORY_ID" ;;
         "$NOT_FOUND") log "not in $DIRECTORY_ID; nothing to delete" ;;
@@ -160,11 +171,41 @@ delete() {
     esac
 }
 
+# A security group with global scope: it can hold any user of the domain, and nested groups.
+create_group() {
+    wait_for_data_access
+    local status=0 dn
+    dn=$(describe_group) || status=$?
+    case $status in
+        0) log "exists in $DIRECTORY_ID" ;;
+        "$NOT_FOUND")
+            status=0
+            aws_call ds-data create-group --directory-id "$DIRECTORY_ID" --sam-account-name "$GROUP_NAME" \
+                --group-type Security --group-scope Global >/dev/null || status=$?
+            case $status in
+                0) log "created in $DIRECTORY_ID" ;;
+                "$CONFLICT") log "already created in $DIRECTORY_ID" ;;
+                *) return 1 ;;
+            esac
+            dn=$(until_visible describe_group)
+            ;;
+        *) return 1 ;;
+    esac
+    # Open WebUI's LDAP filter names the group by its DN: a group elsewhere would lock everyone out.
+    if [ "$dn" != "$GROUP_DN" ]; then
+        log "is at $dn, but the portal's LDAP filter expects $GROUP_DN"
+        return 1
+    fi
+    log "ready at $dn; add members with: aws ds-data add-group-member --directory-id $DIRECTORY_ID --group-name '$GROUP_NAME' --member-name <sAMAccountName>"
+}
+
 case ${1:-} in
-    create) create ;;
-    delete) delete ;;
+    create-bind-account) subject="bind account $BIND_USER" create_bind_account ;;
+    delete-bind-account) subject="bind account $BIND_USER" delete_entry user "$BIND_USER" ;;
+    create-group) subject="group $GROUP_NAME" create_group ;;
+    delete-group) subject="group $GROUP_NAME" delete_entry group "$GROUP_NAME" ;;
     *)
-        echo "usage: bind-account.sh create|delete" >&2
+        echo "usage: directory-data.sh create-bind-account|delete-bind-account|create-group|delete-group" >&2
         exit 2
         ;;
 esac

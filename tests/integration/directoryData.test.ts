@@ -1,5 +1,6 @@
 /**
- * The LDAP bind account's create and delete commands, exactly as the program renders them and as
+ * What the deployment keeps in the directory, the LDAP bind account and the portal's group: their
+ * create and delete commands, exactly as the program renders them and as
  * @pulumi/command runs them (`/bin/bash -c <command>` with the command's environment), against a
  * scripted AWS CLI (moto has no Directory Service Data API) whose answers follow what AWS documents:
  * data access is enabled asynchronously, a new user may not be visible at once, throttling happens,
@@ -36,14 +37,21 @@ interface Outcome {
 
 let scenarios = 0;
 
-/** Runs the rendered command for `action` with the AWS CLI answering as `answers` script it. */
+const BIND_ACCOUNT_COMMAND = "ldap-bind-account";
+const PORTAL_GROUP_COMMAND = "portal-group-group";
+
+/**
+ * Runs the rendered command (the bind account's unless `resource` names another) for `action`
+ * with the AWS CLI answering as `answers` script it.
+ */
 async function runCommand(
     action: "create" | "delete",
     answers: Record<string, string[]>,
+    resource = BIND_ACCOUNT_COMMAND,
 ): Promise<Outcome> {
     const program = await runStack("dev");
-    const command = named(program, "command:local:Command", "ldap-bind-account");
-    const state = workDir("bind-account", String(++scenarios));
+    const command = named(program, "command:local:Command", resource);
+    const state = workDir("directory-data", String(++scenarios));
     for (const [operation, lines] of Object.entries(answers)) {
         fs.writeFileSync(path.join(state, operation), lines.join("\n") + "\n");
     }
@@ -64,9 +72,8 @@ async function runCommand(
 }
 
 /** The rendered command's environment, for what the calls should name. */
-async function environment(): Promise<Record<string, string>> {
-    return named(await runStack("dev"), "command:local:Command", "ldap-bind-account").inputs
-        .environment;
+async function environment(resource = BIND_ACCOUNT_COMMAND): Promise<Record<string, string>> {
+    return named(await runStack("dev"), "command:local:Command", resource).inputs.environment;
 }
 
 const DESCRIBE = (id: string) =>
@@ -276,5 +283,106 @@ describe("LDAP bind account: the rendered delete command", () => {
         });
         assert.notStrictEqual(outcome.result.code, 0);
         assert.match(outcome.result.stderr, /AccessDeniedException/);
+    });
+});
+
+describe("Portal group: the rendered create command", () => {
+    let env: Record<string, string>;
+    const create = (answers: Record<string, string[]>) =>
+        runCommand("create", answers, PORTAL_GROUP_COMMAND);
+    const DESCRIBE_GROUP = (id: string) =>
+        `ds-data describe-group --directory-id ${id} --sam-account-name AI Portal Users --query DistinguishedName --output text`;
+    const GROUP_NOT_FOUND = ERROR(
+        "ResourceNotFoundException",
+        "DescribeGroup",
+        "Group AI Portal Users not found",
+    );
+
+    before(async () => {
+        env = await environment(PORTAL_GROUP_COMMAND);
+    });
+
+    it("names the group the LDAP filter admits, in the directory's users OU", () => {
+        assert.strictEqual(env.GROUP_NAME, "AI Portal Users");
+        assert.strictEqual(
+            env.GROUP_DN,
+            "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal",
+        );
+    });
+
+    it("on a new directory: waits for data access, creates a global security group, waits until it is visible, and says how to add people", async () => {
+        const outcome = await create({
+            "ds.describe-directory-data-access": [OK("Enabling"), OK("Enabled")],
+            "ds-data.describe-group": [GROUP_NOT_FOUND, GROUP_NOT_FOUND, OK(env.GROUP_DN)],
+            "ds-data.create-group": [OK("{}")],
+        });
+        assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
+        const id = env.DIRECTORY_ID;
+        assert.deepStrictEqual(outcome.calls, [
+            DATA_ACCESS(id),
+            DATA_ACCESS(id),
+            DESCRIBE_GROUP(id),
+            `ds-data create-group --directory-id ${id} --sam-account-name AI Portal Users --group-type Security --group-scope Global`,
+            DESCRIBE_GROUP(id),
+            DESCRIBE_GROUP(id),
+        ]);
+        assert.deepStrictEqual(outcome.sleeps, [15, 2]);
+        assert.ok(
+            outcome.result.stderr.includes(
+                `aws ds-data add-group-member --directory-id ${id} --group-name 'AI Portal Users' --member-name <sAMAccountName>`,
+            ),
+            outcome.result.stderr,
+        );
+    });
+
+    it("on a re-run: the group exists where the filter expects it, so nothing is created", async () => {
+        const outcome = await create({
+            "ds.describe-directory-data-access": [OK("Enabled")],
+            "ds-data.describe-group": [OK(env.GROUP_DN)],
+        });
+        assert.strictEqual(outcome.result.code, 0, outcome.result.stderr);
+        assert.deepStrictEqual(outcome.calls, [
+            DATA_ACCESS(env.DIRECTORY_ID),
+            DESCRIBE_GROUP(env.DIRECTORY_ID),
+        ]);
+    });
+
+    it("fails, naming both DNs, when the group lives elsewhere (the filter would admit nobody)", async () => {
+        const elsewhere = "CN=AI Portal Users,OU=Groups,OU=CORP,DC=corp,DC=aiportal,DC=internal";
+        const outcome = await create({
+            "ds.describe-directory-data-access": [OK("Enabled")],
+            "ds-data.describe-group": [OK(elsewhere)],
+        });
+        assert.notStrictEqual(outcome.result.code, 0);
+        assert.ok(
+            outcome.result.stderr.includes(
+                `is at ${elsewhere}, but the portal's LDAP filter expects ${env.GROUP_DN}`,
+            ),
+            outcome.result.stderr,
+        );
+    });
+});
+
+describe("Portal group: the rendered delete command", () => {
+    const remove = (answers: Record<string, string[]>) =>
+        runCommand("delete", answers, PORTAL_GROUP_COMMAND);
+
+    it("deletes the group, and is done when it is already gone", async () => {
+        const deleted = await remove({
+            "ds.describe-directory-data-access": [OK("Enabled")],
+            "ds-data.delete-group": [OK()],
+        });
+        assert.strictEqual(deleted.result.code, 0, deleted.result.stderr);
+        assert.match(
+            deleted.calls[1],
+            /^ds-data delete-group --directory-id d-\w+ --sam-account-name AI Portal Users$/,
+        );
+        const gone = await remove({
+            "ds.describe-directory-data-access": [OK("Enabled")],
+            "ds-data.delete-group": [
+                ERROR("ResourceNotFoundException", "DeleteGroup", "Group not found"),
+            ],
+        });
+        assert.strictEqual(gone.result.code, 0, gone.result.stderr);
     });
 });

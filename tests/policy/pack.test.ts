@@ -1,0 +1,709 @@
+/**
+ * The policy pack: both stacks clean, and each policy catching deliberately bad resources that are
+ * declared the way a program would declare them (real @pulumi/aws classes, under the mock
+ * runtime), not edited copies of the stacks' own.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { portalPolicies } from "../../policy/policies";
+import { WEB_ENTRY_POINTS } from "../../policy/common";
+import { CONTROLS } from "../../policy/controls";
+import { checkPolicies, Violation } from "../harness/policy";
+import { forEachStack } from "../harness/stacks";
+import { runUnderMocks } from "../../offline/run";
+import { PROJECT_DIR } from "../../offline/stackConfig";
+
+forEachStack("policy pack", (ctx) => {
+    it("no violation in anything the program declares", async () => {
+        assert.deepStrictEqual(await checkPolicies(ctx.run.resources, portalPolicies), []);
+    });
+
+    it("the designated web entry point is a resource the program declares", () => {
+        for (const entry of WEB_ENTRY_POINTS) {
+            assert.ok(
+                ctx.run.resources.some((r) => r.urn.endsWith(`::${entry}`)),
+                `${entry} is declared`,
+            );
+        }
+    });
+});
+
+/**
+ * Runs `build` as a program of its own on a stack tagged as `stack` (the provider's default tags,
+ * as the portal sets them) and returns what the pack says, as "policy: resource: message".
+ */
+async function objections(
+    build: (opts: pulumi.CustomResourceOptions) => void,
+    { stack = "dev", tags = true }: { stack?: string; tags?: boolean } = {},
+): Promise<string[]> {
+    const run = await runUnderMocks(() => {
+        const provider = new aws.Provider("aws", {
+            region: "eu-west-2",
+            defaultTags: tags
+                ? { tags: { Project: "ai-portal", Stack: stack, ManagedBy: "pulumi" } }
+                : undefined,
+        });
+        build({ provider });
+        return {};
+    });
+    assert.ifError(run.error);
+    const name = (urn: string) => urn.split("::").pop();
+    // Stack policies name the resource in their message already.
+    return (await checkPolicies(run.resources, portalPolicies)).map(
+        (v: Violation) =>
+            `${v.policy}: ${name(v.resource)}: ${v.message.replace(`${name(v.resource)}: `, "")}`,
+    );
+}
+
+const SUBNET = "subnet-0123456789abcdef0";
+const AMI = "ami-0123456789abcdef0";
+const document = (statements: object[]) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const TRUST_EC2 = document([
+    { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+]);
+
+interface Case {
+    readonly what: string;
+    readonly build: (opts: pulumi.CustomResourceOptions) => void;
+    readonly stack?: string;
+    /** Each must match one objection. */
+    readonly expected: RegExp[];
+}
+
+const instance = (overrides: Partial<aws.ec2.InstanceArgs> = {}): aws.ec2.InstanceArgs => ({
+    ami: AMI,
+    instanceType: "t3.small",
+    subnetId: SUBNET,
+    metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 },
+    rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+    ...overrides,
+});
+
+const database = (overrides: Partial<aws.rds.InstanceArgs> = {}): aws.rds.InstanceArgs => ({
+    engine: "postgres",
+    instanceClass: "db.t3.medium",
+    allocatedStorage: 20,
+    username: "portal",
+    manageMasterUserPassword: true,
+    storageEncrypted: true,
+    backupRetentionPeriod: 7,
+    enabledCloudwatchLogsExports: ["postgresql"],
+    skipFinalSnapshot: true,
+    ...overrides,
+});
+
+const CASES: Case[] = [
+    // --- instances ---
+    {
+        what: "an instance with IMDSv1, and a launch template whose metadata reaches 3 hops",
+        build: (opts) => {
+            new aws.ec2.Instance(
+                "imdsv1",
+                instance({ metadataOptions: { httpTokens: "optional" } }),
+                opts,
+            );
+            new aws.ec2.LaunchTemplate(
+                "far-metadata",
+                {
+                    metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 3 },
+                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }],
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^ec2-imdsv2-hop-limit: imdsv1: IMDSv2 is not required/,
+            /^ec2-imdsv2-hop-limit: far-metadata: the metadata response hop limit is 3; at most 2/,
+        ],
+    },
+    {
+        what: "unencrypted volumes: an instance's data volume, a launch template's device, one with no device at all, a standalone volume",
+        build: (opts) => {
+            new aws.ec2.Instance(
+                "clear-data",
+                instance({ ebsBlockDevices: [{ deviceName: "/dev/sdf", volumeSize: 10 }] }),
+                opts,
+            );
+            new aws.ec2.LaunchTemplate(
+                "clear-template",
+                {
+                    metadataOptions: { httpTokens: "required" },
+                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }],
+                },
+                opts,
+            );
+            new aws.ec2.LaunchTemplate(
+                "ami-default",
+                { metadataOptions: { httpTokens: "required" } },
+                opts,
+            );
+            new aws.ebs.Volume("clear-volume", { availabilityZone: "eu-west-2a", size: 10 }, opts);
+        },
+        expected: [
+            /^ebs-encrypted: clear-data: volume \/dev\/sdf is not encrypted/,
+            /^ebs-encrypted: clear-template: block device \/dev\/xvda is not encrypted/,
+            /^ebs-encrypted: ami-default: declares no EBS block device/,
+            /^ebs-encrypted: clear-volume: the volume is not encrypted/,
+        ],
+    },
+    {
+        what: "public addresses off the entry point: asked for, mapped by the subnet, an Elastic IP, a launch template's interfaces (a tag changes nothing)",
+        build: (opts) => {
+            new aws.ec2.Instance(
+                "bastion",
+                instance({ associatePublicIpAddress: true, tags: { Exposure: "public" } }),
+                opts,
+            );
+            const subnet = new aws.ec2.Subnet(
+                "mapping",
+                {
+                    vpcId: "vpc-0123456789abcdef0",
+                    cidrBlock: "10.9.0.0/24",
+                    mapPublicIpOnLaunch: true,
+                },
+                opts,
+            );
+            const worker = new aws.ec2.Instance("worker", instance({ subnetId: subnet.id }), opts);
+            const address = new aws.ec2.Eip("worker-ip", { domain: "vpc" }, opts);
+            new aws.ec2.EipAssociation(
+                "worker-ip",
+                { allocationId: address.allocationId, instanceId: worker.id },
+                opts,
+            );
+            new aws.ec2.Eip("direct-ip", { domain: "vpc", instance: worker.id }, opts);
+            new aws.ec2.LaunchTemplate(
+                "public-fleet",
+                {
+                    metadataOptions: { httpTokens: "required" },
+                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }],
+                    networkInterfaces: [{ associatePublicIpAddress: "true" }],
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^public-address-only-on-the-web-entry-point: bastion: gets a public IP address \(associatePublicIpAddress\)/,
+            /^public-address-only-on-the-web-entry-point: worker: gets a public IP address \(its subnet mapping maps one on launch\)/,
+            /^public-address-only-on-the-web-entry-point: worker-ip: attaches an Elastic IP \(instanceId\) to worker/,
+            /^public-address-only-on-the-web-entry-point: direct-ip: attaches an Elastic IP \(instance\) to worker/,
+            /^public-address-only-on-the-web-entry-point: public-fleet: its instances get public IP addresses/,
+        ],
+    },
+    // --- network ---
+    {
+        what: "world-open ports other than 80/443, in every kind of rule (0.0.0.0/0, ::/0, 0.0.0.0/1, all protocols)",
+        build: (opts) => {
+            const group = new aws.ec2.SecurityGroup(
+                "open",
+                {
+                    vpcId: "vpc-0123456789abcdef0",
+                    ingress: [
+                        {
+                            protocol: "tcp",
+                            fromPort: 3389,
+                            toPort: 3389,
+                            cidrBlocks: ["0.0.0.0/1"],
+                        },
+                    ],
+                },
+                opts,
+            );
+            new aws.ec2.SecurityGroupRule(
+                "ssh",
+                {
+                    type: "ingress",
+                    securityGroupId: group.id,
+                    protocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                    cidrBlocks: ["0.0.0.0/0"],
+                },
+                opts,
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                "postgres-v6",
+                {
+                    securityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: 5432,
+                    toPort: 5432,
+                    cidrIpv6: "::/0",
+                },
+                opts,
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                "everything",
+                { securityGroupId: group.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" },
+                opts,
+            );
+        },
+        expected: [
+            /^world-ingress-web-ports-only: open: port 3389 from 0\.0\.0\.0\/1 is open to the internet/,
+            /^world-ingress-web-ports-only: ssh: port 22 from 0\.0\.0\.0\/0 is open to the internet/,
+            /^world-ingress-web-ports-only: postgres-v6: port 5432 from ::\/0 is open to the internet/,
+            /^world-ingress-web-ports-only: everything: every port from 0\.0\.0\.0\/0 is open to the internet/,
+        ],
+    },
+    {
+        what: "HTTPS open to the world on a group that is not the entry point's",
+        build: (opts) => {
+            const group = new aws.ec2.SecurityGroup(
+                "internal",
+                { vpcId: "vpc-0123456789abcdef0" },
+                opts,
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                "internal-https",
+                {
+                    securityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "0.0.0.0/0",
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^world-ingress-only-at-the-entry-point: internal-https: opens internal to the internet/,
+        ],
+    },
+    {
+        what: "rules on the default security group (inline, and a rule resource on vpc.defaultSecurityGroupId)",
+        build: (opts) => {
+            const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.9.0.0/16" }, opts);
+            new aws.ec2.FlowLog(
+                "vpc-flow",
+                { vpcId: vpc.id, trafficType: "ALL", logDestination: "arn:aws:s3:::flow" },
+                opts,
+            );
+            new aws.ec2.DefaultSecurityGroup(
+                "default",
+                {
+                    vpcId: vpc.id,
+                    egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+                },
+                opts,
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                "on-default",
+                {
+                    securityGroupId: vpc.defaultSecurityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "10.0.0.0/8",
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^default-security-group-closed: default: the default security group has rules/,
+            /^default-security-group-closed: on-default: adds a rule to the default security group of vpc/,
+        ],
+    },
+    {
+        what: "a VPC without a flow log",
+        build: (opts) => {
+            new aws.ec2.Vpc("unlogged", { cidrBlock: "10.9.0.0/16" }, opts);
+        },
+        expected: [/^vpc-flow-logs: unlogged: no flow log records its traffic/],
+    },
+    // --- the database ---
+    {
+        what: "an unencrypted, public database with 1 day of backups",
+        build: (opts) => {
+            new aws.rds.Instance(
+                "exposed",
+                database({
+                    storageEncrypted: false,
+                    publiclyAccessible: true,
+                    backupRetentionPeriod: 1,
+                }),
+                opts,
+            );
+        },
+        expected: [
+            /^rds-encrypted-private-backed-up: exposed: storage is not encrypted/,
+            /^rds-encrypted-private-backed-up: exposed: the instance is publicly accessible/,
+            /^rds-encrypted-private-backed-up: exposed: backups are kept 1 days/,
+        ],
+    },
+    {
+        what: "a database that exports no logs and takes no minor upgrades",
+        build: (opts) => {
+            new aws.rds.Instance(
+                "quiet",
+                database({ enabledCloudwatchLogsExports: [], autoMinorVersionUpgrade: false }),
+                opts,
+            );
+        },
+        expected: [
+            /^rds-logs-exported-minor-upgrades-on: quiet: the PostgreSQL log is not exported/,
+            /^rds-logs-exported-minor-upgrades-on: quiet: automatic minor version upgrades are off/,
+        ],
+    },
+    {
+        what: "Performance Insights without a named KMS key",
+        build: (opts) => {
+            new aws.rds.Instance(
+                "insightful",
+                database({ performanceInsightsEnabled: true }),
+                opts,
+            );
+        },
+        expected: [
+            /^rds-performance-insights-explicit-key: insightful: Performance Insights is on without performanceInsightsKmsKeyId/,
+        ],
+    },
+    {
+        what: "a production database: single-AZ, deletable, and gone without a final snapshot",
+        stack: "prod",
+        build: (opts) => {
+            new aws.rds.Instance(
+                "prod-db",
+                database({ multiAz: false, deletionProtection: false }),
+                opts,
+            );
+        },
+        expected: [
+            /^prod-rds-multi-az-protected-final-snapshot: prod-db: a production database must be Multi-AZ/,
+            /^prod-rds-multi-az-protected-final-snapshot: prod-db: a production database must have deletion protection/,
+            /^prod-rds-multi-az-protected-final-snapshot: prod-db: a production database must take a final snapshot/,
+        ],
+    },
+    {
+        what: "a PostgreSQL database whose parameter group does not force TLS",
+        build: (opts) => {
+            const params = new aws.rds.ParameterGroup(
+                "lenient",
+                {
+                    family: "postgres15",
+                    parameters: [{ name: "log_min_duration_statement", value: "1000" }],
+                },
+                opts,
+            );
+            new aws.rds.Instance("plaintext", database({ parameterGroupName: params.name }), opts);
+        },
+        expected: [/^rds-tls-forced: plaintext: no parameter group of this stack forces TLS/],
+    },
+    // --- S3 ---
+    {
+        what: "a bucket with nothing guarding it: no public access block, encryption, TLS policy or versioning",
+        build: (opts) => {
+            const bucket = new aws.s3.Bucket("bare", {}, opts);
+            new aws.s3.BucketPublicAccessBlock(
+                "half-block",
+                { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true },
+                opts,
+            );
+            const suspended = new aws.s3.Bucket("suspended", {}, opts);
+            new aws.s3.BucketVersioning(
+                "suspended",
+                { bucket: suspended.id, versioningConfiguration: { status: "Suspended" } },
+                opts,
+            );
+        },
+        expected: [
+            /^s3-public-access-block-complete: half-block: ignorePublicAcls is not true/,
+            /^s3-public-access-block-complete: half-block: restrictPublicBuckets is not true/,
+            /^s3-private-encrypted-tls-only: bare: no default encryption/,
+            /^s3-private-encrypted-tls-only: bare: no bucket policy denies requests without TLS/,
+            /^s3-private-encrypted-tls-only: suspended: no public access block/,
+            /^s3-versioning: bare: versioning is not enabled/,
+            /^s3-versioning: suspended: versioning is not enabled/,
+        ],
+    },
+    // --- IAM ---
+    {
+        what: 'wildcard actions, and writes or secret reads on Resource "*"',
+        build: (opts) => {
+            const role = new aws.iam.Role("app", { assumeRolePolicy: TRUST_EC2 }, opts);
+            new aws.iam.RolePolicy(
+                "broad",
+                {
+                    role: role.name,
+                    policy: document([
+                        { Sid: "Everything", Effect: "Allow", Action: ["s3:*"], Resource: "*" },
+                        {
+                            Sid: "AllSecrets",
+                            Effect: "Allow",
+                            Action: ["secretsmanager:GetSecretValue"],
+                            Resource: "*",
+                        },
+                        {
+                            Sid: "Launch",
+                            Effect: "Allow",
+                            Action: ["ec2:RunInstances"],
+                            Resource: "*",
+                        },
+                        {
+                            Sid: "Metrics",
+                            Effect: "Allow",
+                            Action: ["cloudwatch:PutMetricData"],
+                            Resource: "*",
+                        },
+                        {
+                            Sid: "EverySecretHere",
+                            Effect: "Allow",
+                            Action: ["secretsmanager:GetSecretValue"],
+                            Resource: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:*",
+                        },
+                        {
+                            Sid: "Fine",
+                            Effect: "Allow",
+                            Action: ["ec2:DescribeSubnets"],
+                            Resource: "*",
+                        },
+                    ]),
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^iam-no-wildcard-actions: broad: statement Everything allows the wildcard action "s3:\*"/,
+            /^iam-resource-star-only-where-unscopable: broad: statement AllSecrets allows secretsmanager:GetSecretValue on "\*"/,
+            /^iam-resource-star-only-where-unscopable: broad: statement Launch allows ec2:RunInstances on "\*"/,
+            /^iam-resource-star-only-where-unscopable: broad: statement Metrics allows cloudwatch:PutMetricData on "\*" without a cloudwatch:namespace condition/,
+            /^iam-resource-star-only-where-unscopable: broad: statement EverySecretHere reads every secret of its kind/,
+        ],
+    },
+    {
+        what: "AdministratorAccess and PowerUserAccess",
+        build: (opts) => {
+            const role = new aws.iam.Role(
+                "admin",
+                {
+                    assumeRolePolicy: TRUST_EC2,
+                    managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
+                },
+                opts,
+            );
+            new aws.iam.RolePolicyAttachment(
+                "admin",
+                { role: role.name, policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+                opts,
+            );
+        },
+        expected: [
+            /^iam-no-admin-managed-policies: admin: attaches PowerUserAccess/,
+            /^iam-no-admin-managed-policies: admin: attaches AdministratorAccess/,
+        ],
+    },
+    {
+        what: 'trust policies anyone may use: Principal "*", AWS "*", a service without a source condition',
+        build: (opts) => {
+            for (const [name, principal] of [
+                ["anyone", "*"],
+                ["any-account", { AWS: "*" }],
+                ["borrowed", { Service: "vpc-flow-logs.amazonaws.com" }],
+            ] as const) {
+                new aws.iam.Role(
+                    name,
+                    {
+                        assumeRolePolicy: document([
+                            {
+                                Sid: "Trust",
+                                Effect: "Allow",
+                                Principal: principal,
+                                Action: "sts:AssumeRole",
+                            },
+                        ]),
+                    },
+                    opts,
+                );
+            }
+        },
+        expected: [
+            /^iam-trust-no-confused-deputy: anyone: statement Trust lets anyone assume the role/,
+            /^iam-trust-no-confused-deputy: any-account: statement Trust lets anyone assume the role/,
+            /^iam-trust-no-confused-deputy: borrowed: statement Trust trusts vpc-flow-logs\.amazonaws\.com without aws:SourceAccount or aws:SourceArn/,
+        ],
+    },
+    // --- ECR and Lambda ---
+    {
+        what: "an ECR repository with mutable tags and no scanning",
+        build: (opts) => {
+            new aws.ecr.Repository("loose", { imageTagMutability: "MUTABLE" }, opts);
+        },
+        expected: [
+            /^ecr-scan-on-push-immutable-tags: loose: images are not scanned on push/,
+            /^ecr-scan-on-push-immutable-tags: loose: tags are MUTABLE/,
+        ],
+    },
+    {
+        what: "a Lambda function outside the VPC whose role reads the database's master secret",
+        build: (opts) => {
+            const db = new aws.rds.Instance("db", database(), opts);
+            const role = new aws.iam.Role(
+                "reader",
+                {
+                    assumeRolePolicy: document([
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "lambda.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                        },
+                    ]),
+                },
+                opts,
+            );
+            new aws.iam.RolePolicy(
+                "reader",
+                {
+                    role: role.name,
+                    policy: db.masterUserSecrets.apply((secrets) =>
+                        document([
+                            {
+                                Sid: "ReadMaster",
+                                Effect: "Allow",
+                                Action: ["secretsmanager:GetSecretValue"],
+                                Resource: [secrets[0].secretArn],
+                            },
+                        ]),
+                    ),
+                },
+                opts,
+            );
+            new aws.lambda.Function(
+                "outside",
+                {
+                    role: role.arn,
+                    runtime: "nodejs22.x",
+                    handler: "index.handler",
+                    code: new pulumi.asset.AssetArchive({}),
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^lambda-reading-database-secrets-in-vpc: outside: can read the database's secrets but runs outside the VPC/,
+        ],
+    },
+    // --- operations ---
+    {
+        what: "a log group kept forever",
+        build: (opts) => {
+            new aws.cloudwatch.LogGroup("forever", {}, opts);
+        },
+        expected: [/^log-group-retention: forever: no retention/],
+    },
+];
+
+describe("policy pack: each policy catches bad resources", () => {
+    for (const c of CASES) {
+        it(`catches ${c.what}`, async () => {
+            const found = await objections(c.build, { stack: c.stack });
+            for (const expected of c.expected) {
+                assert.ok(
+                    found.some((f) => expected.test(f)),
+                    `expected ${expected}, got ${JSON.stringify(found, null, 1)}`,
+                );
+            }
+        });
+    }
+
+    it("catches a taggable resource without the project's tags (no default tags on its provider)", async () => {
+        const found = await objections(
+            (opts) => {
+                new aws.cloudwatch.LogGroup(
+                    "untagged",
+                    { retentionInDays: 30, tags: { Name: "untagged" } },
+                    opts,
+                );
+            },
+            { tags: false },
+        );
+        assert.deepStrictEqual(found, [
+            "required-tags: untagged: missing tag(s) Project, Stack, ManagedBy",
+        ]);
+    });
+
+    it("lets through what is fine: EC2 and Lambda trusted without a source condition (PassRole only), HTTPS on the entry point's group, a private /8", async () => {
+        const found = await objections((opts) => {
+            new aws.iam.Role("host", { assumeRolePolicy: TRUST_EC2 }, opts);
+            const group = new aws.ec2.SecurityGroup(
+                "internal",
+                { vpcId: "vpc-0123456789abcdef0" },
+                opts,
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                "from-the-company",
+                {
+                    securityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: 5432,
+                    toPort: 5432,
+                    cidrIpv4: "10.0.0.0/8",
+                },
+                opts,
+            );
+        });
+        assert.deepStrictEqual(found, []);
+    });
+
+    it("a development database may skip its final snapshot (the production rule is production's)", async () => {
+        const found = await objections((opts) => {
+            const params = new aws.rds.ParameterGroup(
+                "tls",
+                { family: "postgres15", parameters: [{ name: "rds.force_ssl", value: "1" }] },
+                opts,
+            );
+            new aws.rds.Instance("dev-db", database({ parameterGroupName: params.name }), opts);
+        });
+        assert.deepStrictEqual(found, []);
+    });
+
+    it("every policy in the pack has a bad resource above that it catches", () => {
+        const tested = new Set([
+            ...CASES.flatMap((c) =>
+                c.expected.map((e) => e.source.replace(/^\^/, "").split(":")[0]),
+            ),
+            "required-tags",
+        ]);
+        assert.deepStrictEqual(
+            portalPolicies.map((p) => p.name).filter((name) => !tested.has(name)),
+            [],
+        );
+    });
+
+    it("the pack's entry only constructs the PolicyPack (the policies stay importable by tests)", () => {
+        const entry = fs.readFileSync(path.join(PROJECT_DIR, "policy/index.ts"), "utf8");
+        assert.match(
+            entry,
+            /new PolicyPack\("ai-portal-guardrails", \{ policies: portalPolicies \}\)/,
+        );
+        for (const file of fs
+            .readdirSync(path.join(PROJECT_DIR, "policy"))
+            .filter((f) => f.endsWith(".ts") && f !== "index.ts")) {
+            assert.doesNotMatch(
+                fs.readFileSync(path.join(PROJECT_DIR, "policy", file), "utf8"),
+                /new PolicyPack/,
+                file,
+            );
+        }
+    });
+});
+
+describe("policy pack: the README's controls table", () => {
+    it("names every policy of the pack, and only policies the pack has", () => {
+        const named = new Set(
+            CONTROLS.flatMap((c) => [...c.enforcedBy.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1])),
+        );
+        const policies = portalPolicies.map((p) => p.name);
+        assert.deepStrictEqual(
+            policies.filter((p) => !named.has(p)),
+            [],
+            "every policy has a row",
+        );
+        assert.deepStrictEqual(
+            [...named].filter((n) => !policies.includes(n)),
+            [],
+            "every policy a row names exists",
+        );
+    });
+});
