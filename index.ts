@@ -8,7 +8,10 @@ import { CONTRACT_VERSION, PortalOutputs } from "./contract";
 import { loadConfig } from "./config/load";
 import { Database } from "./data";
 import { RoleBootstrap } from "./data/roleBootstrap";
+import { LOCAL_SIGN_IN_PATH } from "./compute/settings";
+import { SessionStore } from "./data/sessionStore";
 import { Directory } from "./directory";
+import { Edge } from "./edge";
 import { BindAccount } from "./directory/bindAccount";
 import { PortalGroup } from "./directory/portalGroup";
 import { Network } from "./network";
@@ -61,9 +64,50 @@ const securityGroups = new SecurityGroups(
         allowedCidrs: config.compute.allowedCidrs,
         sshCidrs: config.compute.sshKeyName ? config.compute.sshCidrs : [],
         gatewayPort: config.compute.gatewayPort,
+        webTier: config.webTier.mode,
+        natAddresses:
+            config.network.natGateways === "single" ? 1 : config.network.publicSubnetCidrs.length,
+        natPublicIps: network.natPublicIps,
     },
     providers,
 );
+
+// The load-balanced web tier's edge (ALB, certificate, WAF) and the Redis its hosts share.
+const loadBalanced = config.webTier.mode === "loadBalanced";
+const edge = loadBalanced
+    ? new Edge(
+          "edge",
+          {
+              namePrefix,
+              region: config.region,
+              domainName: config.compute.domainName!,
+              hostedZoneId: config.webTier.hostedZoneId!,
+              vpcId: network.vpcId,
+              publicSubnetIds: network.publicSubnetIds,
+              securityGroupId: securityGroups.albSecurityGroupId!,
+              localSignInPath: LOCAL_SIGN_IN_PATH,
+              adminCidrs: config.compute.adminCidrs,
+              wafEnabled: config.webTier.wafEnabled,
+              accessLogsRetentionDays: config.webTier.albAccessLogsRetentionDays,
+              protect: config.database.deletionProtection,
+          },
+          providers,
+      )
+    : undefined;
+const sessionStore = loadBalanced
+    ? new SessionStore(
+          "session-store",
+          {
+              namePrefix,
+              privateSubnetIds: network.privateSubnetIds,
+              securityGroupId: securityGroups.redisSecurityGroupId!,
+              nodeType: config.webTier.redisNodeType,
+              multiAz: config.database.multiAz,
+              keepSecretOnDelete: config.database.deletionProtection,
+          },
+          providers,
+      )
+    : undefined;
 
 const roleBootstrap = new RoleBootstrap(
     "db-role",
@@ -115,6 +159,8 @@ const compute = new Compute(
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
         webSecurityGroupId: securityGroups.webSecurityGroupId,
+        // The gateway hosts' own group in both tiers: in loadBalanced it admits the internal load
+        // balancer (whose group, gatewayLb, goes in loadBalanced below) and lets them out to Bedrock.
         gatewaySecurityGroupId: securityGroups.gatewaySecurityGroupId,
         logRetentionDays: config.logRetentionDays,
         protectData: config.database.deletionProtection,
@@ -133,6 +179,23 @@ const compute = new Compute(
             portalGroupDn: portalGroup.groupDn,
         },
         webDependsOn: [roleBootstrap, bindAccount, portalGroup],
+        webTier: config.webTier,
+        vpcId: network.vpcId,
+        tags: config.tags,
+        loadBalanced:
+            edge && sessionStore
+                ? {
+                      portalUrl: edge.portalUrl,
+                      webTargetGroupArn: edge.targetGroupArn,
+                      gatewayLbSecurityGroupId: securityGroups.gatewayLbSecurityGroupId!,
+                      redis: {
+                          endpoint: sessionStore.endpoint,
+                          port: sessionStore.port,
+                          authSecretArn: sessionStore.authSecretArn,
+                          authSecretVersionId: sessionStore.authSecretVersionId,
+                      },
+                  }
+                : undefined,
     },
     providers,
 );
@@ -146,7 +209,22 @@ const operations = new Operations(
         alarmEmail: config.operations.alarmEmail,
         profile: config.operations.alarmProfile,
         dbInstanceIdentifier: database.identifier,
-        instances: { web: compute.webInstanceId, gateway: compute.gatewayInstanceId },
+        instances:
+            compute.webInstanceId && compute.gatewayInstanceId
+                ? { web: compute.webInstanceId, gateway: compute.gatewayInstanceId }
+                : {},
+        loadBalanced:
+            edge && sessionStore && compute.gatewayLoadBalancer
+                ? {
+                      albArnSuffix: edge.loadBalancerArnSuffix,
+                      webTargetGroupArnSuffix: edge.targetGroupArnSuffix,
+                      gatewayLbArnSuffix: compute.gatewayLoadBalancer.loadBalancerArnSuffix,
+                      gatewayTargetGroupArnSuffix: compute.gatewayLoadBalancer.targetGroupArnSuffix,
+                      webAclName: edge.webAclName,
+                      redisReplicationGroupId: sessionStore.replicationGroupId,
+                      redisNodeCount: config.database.multiAz ? 2 : 1,
+                  }
+                : undefined,
     },
     providers,
 );
@@ -154,17 +232,28 @@ const operations = new Operations(
 // The output contract (contract/index.ts): other teams read these through StackReference.
 const outputs: PortalOutputs = {
     contractVersion: CONTRACT_VERSION,
+    webTier: config.webTier.mode,
     portalUrl: compute.portalUrl,
     webPublicIp: compute.webPublicIp,
     webSecurityGroupId: securityGroups.webSecurityGroupId,
     webInstanceId: compute.webInstanceId,
+    webAutoScalingGroupName: compute.webAutoScalingGroupName,
+    albDnsName: edge?.dnsName,
+    albZoneId: edge?.zoneId,
+    albArn: edge?.loadBalancerArn,
+    wafAclArn: edge?.webAclArn,
+    redisEndpoint: sessionStore?.endpoint,
     openWebUiImage: compute.openWebUiImage,
     uploadsBucketName: compute.uploadsBucketName,
-    gatewaySecurityGroupId: securityGroups.gatewaySecurityGroupId,
+    // Callers of gatewayUrl are admitted by the group in front of the gateway: the internal load
+    // balancer's in the load-balanced tier, the gateway host's own otherwise.
+    gatewaySecurityGroupId:
+        securityGroups.gatewayLbSecurityGroupId ?? securityGroups.gatewaySecurityGroupId,
     gatewayUrl: compute.gatewayUrl,
     gatewayApiKeySecretArn: compute.gatewayApiKeySecretArn,
     gatewayImage: compute.gatewayImage,
     gatewayInstanceId: compute.gatewayInstanceId,
+    gatewayAutoScalingGroupName: compute.gatewayAutoScalingGroupName,
     vpcId: network.vpcId,
     vpcCidr: network.vpcCidr,
     availabilityZones: network.availabilityZones,
@@ -190,10 +279,17 @@ const outputs: PortalOutputs = {
 };
 
 export const contractVersion = outputs.contractVersion;
+export const webTier = outputs.webTier;
 export const portalUrl = outputs.portalUrl;
 export const webPublicIp = outputs.webPublicIp;
 export const webSecurityGroupId = outputs.webSecurityGroupId;
 export const webInstanceId = outputs.webInstanceId;
+export const webAutoScalingGroupName = outputs.webAutoScalingGroupName;
+export const albDnsName = outputs.albDnsName;
+export const albZoneId = outputs.albZoneId;
+export const albArn = outputs.albArn;
+export const wafAclArn = outputs.wafAclArn;
+export const redisEndpoint = outputs.redisEndpoint;
 export const openWebUiImage = outputs.openWebUiImage;
 export const uploadsBucketName = outputs.uploadsBucketName;
 export const gatewaySecurityGroupId = outputs.gatewaySecurityGroupId;
@@ -201,6 +297,7 @@ export const gatewayUrl = outputs.gatewayUrl;
 export const gatewayApiKeySecretArn = outputs.gatewayApiKeySecretArn;
 export const gatewayImage = outputs.gatewayImage;
 export const gatewayInstanceId = outputs.gatewayInstanceId;
+export const gatewayAutoScalingGroupName = outputs.gatewayAutoScalingGroupName;
 export const vpcId = outputs.vpcId;
 export const vpcCidr = outputs.vpcCidr;
 export const availabilityZones = outputs.availabilityZones;

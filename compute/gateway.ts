@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BedrockDataResidency } from "../config/compute";
 import { parseImageReference } from "../lib/images";
+import { HostFleet } from "./fleet";
 import { Host, PolicyStatement } from "./host";
 import { GatewaySettingsInput, gatewaySettings } from "./settings";
 import {
@@ -169,6 +170,51 @@ export function declareGatewayHost(
             userData: args.userData,
             logRetentionDays: args.logRetentionDays,
             statements: args.statements,
+        },
+        { parent },
+    );
+}
+
+export interface GatewayFleetArgs extends Omit<GatewayHostArgs, "subnetId"> {
+    /** The private subnets the hosts spread across. Required. */
+    readonly subnetIds: pulumi.Input<string[]>;
+    /** Fewest and most hosts (config `gatewayMinHosts`; twice that at most). Required. */
+    readonly minHosts: number;
+    readonly maxHosts: number;
+    /** The internal load balancer's target group. Required. */
+    readonly targetGroupArn: pulumi.Input<string>;
+    /** Tags for the hosts and volumes (the provider's default tags do not reach them). Required. */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The gateway boots in a few minutes: Docker, one image pull, a Python process. */
+const GATEWAY_BOOT_SECONDS = 300;
+
+/** Declares the gateway hosts of the load-balanced tier: private, behind the internal load balancer. */
+export function declareGatewayFleet(
+    name: string,
+    args: GatewayFleetArgs,
+    parent: pulumi.Resource,
+): HostFleet {
+    return new HostFleet(
+        name,
+        {
+            namePrefix: args.namePrefix,
+            role: "gateway",
+            description: "Bedrock Access Gateway",
+            subnetIds: args.subnetIds,
+            securityGroupIds: [args.securityGroupId],
+            instanceType: args.instanceType,
+            rootVolumeGb: args.rootVolumeGb,
+            amiId: args.amiId,
+            userData: args.userData,
+            logRetentionDays: args.logRetentionDays,
+            statements: args.statements,
+            minHosts: args.minHosts,
+            maxHosts: args.maxHosts,
+            targetGroupArns: [args.targetGroupArn],
+            tags: args.tags,
+            bootSeconds: GATEWAY_BOOT_SECONDS,
         },
         { parent },
     );

@@ -46,11 +46,101 @@ export interface PolicyStatement {
     readonly Condition?: Record<string, Record<string, string>>;
 }
 
-export interface HostArgs {
+/** What every portal host has, one or a fleet of them: a role, its policy and profile, a log group. */
+export interface HostIdentityArgs {
     /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
     /** Short role name used in names: "web" or "gateway". */
     readonly role: string;
+    /** Retention of the host's log group, in days. Required. */
+    readonly logRetentionDays: number;
+    /** What this host may do beyond Session Manager and writing its own logs. */
+    readonly statements: PolicyStatement[];
+}
+
+export interface HostIdentity {
+    readonly logGroup: aws.cloudwatch.LogGroup;
+    readonly role: aws.iam.Role;
+    readonly policy: aws.iam.RolePolicy;
+    readonly profile: aws.iam.InstanceProfile;
+}
+
+/**
+ * Declares a host's log group (`/<prefix>/<role>`), its role (Session Manager without Parameter
+ * Store, its own logs, and exactly `statements`) and instance profile, as children of `parent`,
+ * named `<name>-logs`, `-role`, `-policy` and `-profile`.
+ */
+export function declareHostIdentity(
+    name: string,
+    args: HostIdentityArgs,
+    parent: pulumi.Resource,
+): HostIdentity {
+    const opts = { parent };
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        {
+            name: `/${args.namePrefix}/${args.role}`,
+            retentionInDays: args.logRetentionDays,
+            tags: { Name: `${args.namePrefix}-${args.role}` },
+        },
+        opts,
+    );
+    const partition = aws.getPartitionOutput({}, opts);
+    const region = aws.getRegionOutput({}, opts);
+    const identity = aws.getCallerIdentityOutput({}, opts);
+    const role = new aws.iam.Role(
+        `${name}-role`,
+        {
+            description: `Instance role of the ${args.role} host (${args.namePrefix})`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "ec2.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                    },
+                ],
+            }),
+            tags: { Name: `${args.namePrefix}-${args.role}` },
+        },
+        opts,
+    );
+    const statements: PolicyStatement[] = [
+        ...sessionManagerStatements(partition.partition, region.region, identity.accountId),
+        {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+        },
+        ...args.statements,
+    ];
+    const policy = new aws.iam.RolePolicy(
+        `${name}-policy`,
+        {
+            role: role.id,
+            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+        },
+        opts,
+    );
+    const profile = new aws.iam.InstanceProfile(
+        `${name}-profile`,
+        { role: role.name, tags: { Name: `${args.namePrefix}-${args.role}` } },
+        opts,
+    );
+    return { logGroup, role, policy, profile };
+}
+
+/** IMDSv2 only; hop limit 2 so the host's containers reach the instance role, and no further. */
+export const METADATA_OPTIONS = {
+    httpEndpoint: "enabled",
+    httpTokens: "required",
+    httpPutResponseHopLimit: 2,
+    instanceMetadataTags: "disabled",
+} as const;
+
+export interface HostArgs extends HostIdentityArgs {
     /** What runs on the host, for the role's description. Required. */
     readonly description: string;
     /** The subnet the host runs in. Required. */
@@ -69,10 +159,6 @@ export interface HostArgs {
     readonly keyName?: string;
     /** The boot script, run at every boot. Required. */
     readonly userData: pulumi.Input<string>;
-    /** Retention of the host's log group, in days. Required. */
-    readonly logRetentionDays: number;
-    /** What this host may do beyond Session Manager and writing its own logs. */
-    readonly statements: PolicyStatement[];
     /** Resources that must be complete before the instance boots (its boot script uses them). */
     readonly waitFor?: pulumi.Resource[];
 }
@@ -97,59 +183,7 @@ export class Host extends pulumi.ComponentResource {
         const parent = { parent: this };
         this.logGroupName = `/${args.namePrefix}/${args.role}`;
 
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            {
-                name: this.logGroupName,
-                retentionInDays: args.logRetentionDays,
-                tags: { Name: `${args.namePrefix}-${args.role}` },
-            },
-            parent,
-        );
-        const partition = aws.getPartitionOutput({}, parent);
-        const region = aws.getRegionOutput({}, parent);
-        const identity = aws.getCallerIdentityOutput({}, parent);
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                description: `Instance role of the ${args.role} host (${args.namePrefix})`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "ec2.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
-                tags: { Name: `${args.namePrefix}-${args.role}` },
-            },
-            parent,
-        );
-        const statements: PolicyStatement[] = [
-            ...sessionManagerStatements(partition.partition, region.region, identity.accountId),
-            {
-                Sid: "WriteOwnLogs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: [pulumi.interpolate`${logGroup.arn}:*`],
-            },
-            ...args.statements,
-        ];
-        const policy = new aws.iam.RolePolicy(
-            `${name}-policy`,
-            {
-                role: role.id,
-                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
-            },
-            parent,
-        );
-        const profile = new aws.iam.InstanceProfile(
-            `${name}-profile`,
-            { role: role.name, tags: { Name: `${args.namePrefix}-${args.role}` } },
-            parent,
-        );
+        const { logGroup, role, policy, profile } = declareHostIdentity(name, args, this);
 
         const ami =
             args.amiId ?? aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent).value;
@@ -163,12 +197,7 @@ export class Host extends pulumi.ComponentResource {
                 associatePublicIpAddress: args.publicAddress,
                 iamInstanceProfile: profile.name,
                 keyName: args.keyName,
-                metadataOptions: {
-                    httpEndpoint: "enabled",
-                    httpTokens: "required",
-                    httpPutResponseHopLimit: 2,
-                    instanceMetadataTags: "disabled",
-                },
+                metadataOptions: METADATA_OPTIONS,
                 rootBlockDevice: {
                     volumeType: "gp3",
                     volumeSize: args.rootVolumeGb,

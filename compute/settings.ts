@@ -31,6 +31,8 @@ export interface OpenWebUiSettingsInput {
     readonly enableAdminChatAccess: boolean;
     readonly enableAdminExport: boolean;
     readonly userToolsAccess: boolean;
+    /** One host, or several sharing Redis (websocket manager, migrations by one host at a time). */
+    readonly webTier: "single" | "loadBalanced";
 }
 
 /** Where the web host keeps the RDS CA certificate; Open WebUI's container sees it at the same path. */
@@ -103,6 +105,19 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["ENABLE_ADMIN_EXPORT", String(s.enableAdminExport)],
         // Tools run Python on the host (upstream: by design); who may add them is a real decision.
         ["USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS", String(s.userToolsAccess)],
+        // One process per host: replicas scale by hosts, and upstream's multi-replica guidance
+        // requires a single worker per container.
+        ["UVICORN_WORKERS", "1"],
+        ...(s.webTier === "loadBalanced"
+            ? ([
+                  // Several replicas: socket.io through Redis (REDIS_URL and WEBSOCKET_REDIS_URL,
+                  // with the token, are in the secrets file), and the schema migrated by one host
+                  // at a time before the service starts (templates/migrate.py).
+                  ["ENABLE_WEBSOCKET_SUPPORT", "true"],
+                  ["WEBSOCKET_MANAGER", "redis"],
+                  ["ENABLE_DB_MIGRATIONS", "false"],
+              ] as [string, string][])
+            : []),
     ];
 }
 

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { declarePrivateBucket } from "../lib/privateBucket";
 
 export interface UploadsBucketArgs {
     /** Prefix for the bucket's name and `Name` tags, e.g. "ai-portal-dev". Required. */
@@ -21,56 +21,13 @@ export class UploadsBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: UploadsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:compute:UploadsBucket", name, {}, opts);
-        const parent = { parent: this };
-
-        const bucket = new aws.s3.Bucket(
-            `${name}-bucket`,
+        const { bucket } = declarePrivateBucket(
+            name,
             {
                 bucketPrefix: `${args.namePrefix}-uploads-`,
-                forceDestroy: !args.protect,
-                tags: { Name: `${args.namePrefix}-uploads` },
-            },
-            { parent: this, protect: args.protect },
-        );
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access`,
-            {
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            parent,
-        );
-        new aws.s3.BucketOwnershipControls(
-            `${name}-ownership`,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            parent,
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
-            {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
-                        bucketKeyEnabled: true,
-                    },
-                ],
-            },
-            parent,
-        );
-        const versioning = new aws.s3.BucketVersioning(
-            `${name}-versioning`,
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            parent,
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
-            {
-                bucket: bucket.id,
-                rules: [
+                nameTag: `${args.namePrefix}-uploads`,
+                protect: args.protect,
+                lifecycleRules: [
                     {
                         id: "expire-old-versions-and-failed-uploads",
                         status: "Enabled",
@@ -80,29 +37,7 @@ export class UploadsBucket extends pulumi.ComponentResource {
                     },
                 ],
             },
-            // Lifecycle rules on versions need versioning switched on first.
-            { parent: this, dependsOn: [versioning] },
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-tls-only`,
-            {
-                bucket: bucket.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
-                }),
-            },
-            // S3 rejects policies while the public access block is being applied.
-            { parent: this, dependsOn: [publicAccess] },
+            this,
         );
 
         this.bucketName = bucket.bucket;

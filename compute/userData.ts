@@ -23,14 +23,26 @@ function singleQuoted(value: string): string {
     return value.replace(/'/g, `'\\''`);
 }
 
+/**
+ * The template's own comment lines, which explain it to reviewers (templates/*.sh), are left out
+ * of what EC2 receives: user data is limited to 16 KB. Kept: the shebang, shellcheck directives
+ * (the rendered scripts are linted too) and anything inserted as a block afterwards.
+ */
+export function withoutComments(template: string): string {
+    return template
+        .split("\n")
+        .filter((line) => !/^\s*#(?!!)(?!\s*shellcheck )/.test(line))
+        .join("\n");
+}
+
 /** Renders `{{NAME}}` placeholders: single-line values are shell-quoted, blocks go into quoted heredocs verbatim. */
 export function renderTemplate(
     template: string,
     values: Readonly<Record<string, string>>,
     blocks: Readonly<Record<string, string>> = {},
 ): string {
-    const withIncludes = template.replace(INCLUDE, (_, file: string) =>
-        readTemplate(file).trimEnd(),
+    const withIncludes = withoutComments(
+        template.replace(INCLUDE, (_, file: string) => readTemplate(file).trimEnd()),
     );
     const used = new Set<string>();
     const rendered = withIncludes.replace(PLACEHOLDER, (_, name: string) => {

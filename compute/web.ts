@@ -4,6 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../lib/ports";
+import type { WebTierShape } from "../network/trafficMatrix";
+import { HostFleet } from "./fleet";
 import { Host, PolicyStatement } from "./host";
 import { caddyfile, DATABASE_CA_FILE, OpenWebUiSettingsInput, openWebUiSettings } from "./settings";
 import {
@@ -15,6 +17,8 @@ import {
 } from "./userData";
 
 export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaFile"> {
+    /** The tier the host serves: alone behind Caddy, or one of several behind the ALB. */
+    readonly webTier: WebTierShape;
     readonly stack: string;
     /** The host's CloudWatch log group, e.g. /ai-portal-dev/web. */
     readonly logGroup: string;
@@ -31,7 +35,11 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
         readonly web: string;
         readonly gatewayKey: string;
         readonly bind: string;
+        /** The Redis auth token (loadBalanced only). */
+        readonly redis?: string;
     };
+    /** The Redis the hosts share, host:port (loadBalanced only). */
+    readonly redisEndpoint?: string;
     /** Version ids of those secrets, by name: a new one restarts the host. */
     readonly secretVersions: Readonly<Record<string, string>>;
     /** The domain controllers' addresses (the directory's DNS servers). */
@@ -46,25 +54,34 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
 
 /** The web host's user data: `templates/web.sh` rendered, run at every boot. */
 export function webUserData(v: WebBootValues): string {
+    const loadBalanced = v.webTier === "loadBalanced";
+    if (loadBalanced !== (v.secretArns.redis !== undefined && v.redisEndpoint !== undefined)) {
+        throw new Error("the load-balanced web tier, and only it, has a Redis");
+    }
     return everyBootUserData(
         renderTemplate(
             readTemplate("web.sh"),
             {
+                WEB_TIER: v.webTier,
                 AWS_REGION: v.region,
                 LOG_GROUP: v.logGroup,
                 OPEN_WEBUI_IMAGE: v.openWebUiImage,
                 CADDY_IMAGE: v.caddyImage,
                 OPEN_WEBUI_PORT: String(PORTS.openWebUi),
+                OPEN_WEBUI_PUBLISH: loadBalanced ? "0.0.0.0" : "127.0.0.1",
                 DB_SECRET_ARN: v.secretArns.database,
                 WEB_SECRET_ARN: v.secretArns.web,
                 GATEWAY_KEY_SECRET_ARN: v.secretArns.gatewayKey,
                 BIND_SECRET_ARN: v.secretArns.bind,
+                REDIS_SECRET_ARN: v.secretArns.redis ?? "",
+                REDIS_ENDPOINT: v.redisEndpoint ?? "",
                 SECRET_VERSIONS: secretVersions(v.secretVersions),
                 DATABASE_CA_FILE,
                 PORTAL_HOST: v.portalHost,
                 PORTAL_STACK: v.stack,
                 HEALTH_NAMESPACE: v.healthNamespace,
                 HEALTH_METRIC: v.healthMetric,
+                HEALTH_ROUTE: loadBalanced ? "alb" : "caddy",
                 DIRECTORY_DNS: [...v.directoryDnsIps].sort().join(" "),
             },
             {
@@ -72,7 +89,9 @@ export function webUserData(v: WebBootValues): string {
                     openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE }),
                 ),
                 RDS_CA_BUNDLE: v.databaseCaBundle.trimEnd(),
-                CADDYFILE: caddyfile(v.portalHost, v.hasDomain, v.adminCidrs),
+                // The ALB does Caddy's job in the load-balanced tier (edge/index.ts).
+                CADDYFILE: loadBalanced ? "" : caddyfile(v.portalHost, v.hasDomain, v.adminCidrs),
+                MIGRATE_PY: loadBalanced ? readTemplate("migrate.py").trimEnd() : "",
             },
         ),
     );
@@ -162,6 +181,55 @@ export function declareWebHost(name: string, args: WebHostArgs, parent: pulumi.R
             userData: args.userData,
             logRetentionDays: args.logRetentionDays,
             statements: args.statements,
+            waitFor: args.waitFor,
+        },
+        { parent },
+    );
+}
+
+export interface WebFleetArgs extends Omit<WebHostArgs, "subnetId" | "keyName"> {
+    /** The private subnets the hosts spread across. Required. */
+    readonly subnetIds: pulumi.Input<string[]>;
+    /** Fewest and most hosts (config `webMinHosts`, `webMaxHosts`). Required. */
+    readonly minHosts: number;
+    readonly maxHosts: number;
+    /** The ALB's target group. Required. */
+    readonly targetGroupArn: pulumi.Input<string>;
+    /** Tags for the hosts and volumes (the provider's default tags do not reach them). Required. */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * A new web host takes a while before it is healthy: Docker, a large image to pull, the schema
+ * migration (one host at a time), and Open WebUI's start (which loads its embedding model).
+ */
+const WEB_BOOT_SECONDS = 900;
+
+/** Declares the web hosts of the load-balanced tier: private subnets, no public address, behind the ALB. */
+export function declareWebFleet(
+    name: string,
+    args: WebFleetArgs,
+    parent: pulumi.Resource,
+): HostFleet {
+    return new HostFleet(
+        name,
+        {
+            namePrefix: args.namePrefix,
+            role: "web",
+            description: "Open WebUI behind the ALB",
+            subnetIds: args.subnetIds,
+            securityGroupIds: [args.securityGroupId],
+            instanceType: args.instanceType,
+            rootVolumeGb: args.rootVolumeGb,
+            amiId: args.amiId,
+            userData: args.userData,
+            logRetentionDays: args.logRetentionDays,
+            statements: args.statements,
+            minHosts: args.minHosts,
+            maxHosts: args.maxHosts,
+            targetGroupArns: [args.targetGroupArn],
+            tags: args.tags,
+            bootSeconds: WEB_BOOT_SECONDS,
             waitFor: args.waitFor,
         },
         { parent },

@@ -14,6 +14,7 @@ import { DIRECTORY_SPEC, DirectoryConfig, readDirectory } from "./directory";
 import { NETWORK_SPEC, NetworkConfig, readNetwork } from "./network";
 import { OPERATIONS_SPEC, OperationsConfig, readOperations } from "./operations";
 import { ConfigProblem, ConfigReader, formatProblem, RawConfig } from "./reader";
+import { readWebTier, WEB_TIER_SPEC, WebTierConfig } from "./webTier";
 import { keyTypes, readSpec, Spec } from "./spec";
 
 export { ComputeConfig } from "./compute";
@@ -29,6 +30,7 @@ export { DirectoryConfig } from "./directory";
 export { NetworkConfig } from "./network";
 export { OperationsConfig } from "./operations";
 export { ConfigProblem, formatProblem, RawConfig } from "./reader";
+export { WebTierConfig, WebTierMode } from "./webTier";
 
 /** Keys shared by several tiers. */
 export const SHARED_SPEC = {
@@ -41,6 +43,7 @@ export const SPECS: Readonly<Record<string, Spec>> = Object.freeze({
     database: DATABASE_SPEC,
     directory: DIRECTORY_SPEC,
     compute: COMPUTE_SPEC,
+    webTier: WEB_TIER_SPEC,
     operations: OPERATIONS_SPEC,
     shared: SHARED_SPEC,
 });
@@ -60,6 +63,7 @@ export interface PortalConfig {
     readonly database: DatabaseConfig;
     readonly directory: DirectoryConfig;
     readonly compute: ComputeConfig;
+    readonly webTier: WebTierConfig;
     readonly operations: OperationsConfig;
 }
 
@@ -136,6 +140,50 @@ function checkAdminEmail(
     }
 }
 
+/**
+ * The load-balanced tier serves the portal's domain through an ALB with an ACM certificate, which
+ * is validated, and pointed at, in the domain's Route 53 zone: both must be given.
+ */
+function checkLoadBalanced(
+    reader: ConfigReader,
+    compute: ComputeConfig,
+    webTier: WebTierConfig,
+): void {
+    if (webTier.mode !== "loadBalanced") {
+        return;
+    }
+    const why =
+        "webTier is loadBalanced: the ALB's certificate is validated and its alias record created there";
+    const domainAlreadyReported = reader.problems.some(
+        (p) => p.key === reader.qualified("domainName"),
+    );
+    if (!compute.domainName && !domainAlreadyReported) {
+        reader.report(
+            reader.qualified("domainName"),
+            "",
+            `is not set, but ${why.replace("there", "for it")}`,
+            "a public DNS name in hostedZoneId's zone, e.g. portal.example.com",
+        );
+    }
+    if (!webTier.hostedZoneId) {
+        reader.report(
+            reader.qualified("hostedZoneId"),
+            "",
+            `is not set, but ${why}`,
+            "the id of the Route 53 public hosted zone of domainName, e.g. Z0123456789ABCDEFGHIJ",
+        );
+    }
+    // SSH reaches only a host with a public address; the load-balanced hosts have none.
+    if (compute.sshCidrs.length > 0) {
+        reader.report(
+            reader.qualified("sshCidrs"),
+            JSON.stringify(compute.sshCidrs),
+            "is set, but webTier is loadBalanced: the web hosts are private and have no address to SSH to",
+            "an empty list (Session Manager reaches every host)",
+        );
+    }
+}
+
 function deepFreeze<T>(value: T): T {
     if (value && typeof value === "object" && !Object.isFrozen(value)) {
         for (const child of Object.values(value)) {
@@ -168,11 +216,15 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const database = readDatabase(reader);
     const directory = readDirectory(reader);
     const compute = readCompute(reader);
+    const webTier = readWebTier(reader);
     const operations = readOperations(reader);
     const { logRetentionDays } = readSpec(reader, SHARED_SPEC);
     checkProductionStack(reader, input.stack, input.raw);
     if (compute && directory) {
         checkAdminEmail(reader, compute, directory);
+    }
+    if (compute && webTier) {
+        checkLoadBalanced(reader, compute, webTier);
     }
 
     if (
@@ -181,6 +233,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
         !database ||
         !directory ||
         !compute ||
+        !webTier ||
         !operations ||
         logRetentionDays === undefined
     ) {
@@ -198,6 +251,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
             database,
             directory,
             compute,
+            webTier,
             operations,
         }),
     };

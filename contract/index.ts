@@ -1,15 +1,20 @@
 /**
  * The stack outputs other teams read through `StackReference`: a public API. Every output is
- * declared here with its type, meaning and an example; index.ts must export exactly these, the
- * JSON Schema (contract/outputs.schema.json) and the README table are generated from this list,
- * and a test pins names and types to CONTRACT_VERSION.
+ * declared here with its type, meaning and an example; index.ts must export exactly these (a
+ * stack publishes those of its tier), the JSON Schema (contract/outputs.schema.json, which also
+ * says which outputs each tier has) and the README table are generated from this list, and a test
+ * pins names, types and presence to CONTRACT_VERSION.
  *
- * Changing the contract: add an output (minor bump) or rename/remove/retype one (major bump),
- * bump CONTRACT_VERSION, add a line to the README's contract changelog, run `npm run docs`.
+ * Changing the contract: add an output (minor bump) or rename/remove/retype one, or make one
+ * absent where it was present (major bump), bump CONTRACT_VERSION, add a line to the README's
+ * contract changelog, run `npm run docs`.
+ *
+ * Some outputs exist in one web tier only (`tier`): the single host's instance and address, or
+ * the load-balanced tier's ALB, WAF, Redis and Auto Scaling groups. Consumers read `webTier` first.
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export const CONTRACT_VERSION = "1.1.0";
+export const CONTRACT_VERSION = "2.0.0";
 
 export type OutputType = "string" | "number" | "string[]";
 
@@ -19,6 +24,10 @@ export interface OutputDoc {
     readonly example: string | number | readonly string[];
     /** Regular expression every value (or every item) matches. */
     readonly pattern?: string;
+    /** Present only in this web tier (absent in the other); always present when unset. */
+    readonly tier?: "single" | "loadBalanced";
+    /** Present only when WAF is on (`wafEnabled`), within `tier`. */
+    readonly onlyWithWaf?: boolean;
 }
 
 const ARN_SECRET = "^arn:aws:secretsmanager:eu-west-2:[0-9]{12}:secret:.+$";
@@ -33,6 +42,13 @@ export const OUTPUTS = {
         example: CONTRACT_VERSION,
         pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
     },
+    webTier: {
+        type: "string",
+        description:
+            "The web tier: single (one host with an Elastic IP) or loadBalanced (ALB, Auto Scaling groups, Redis). Says which tier-only outputs exist.",
+        example: "loadBalanced",
+        pattern: "^(single|loadBalanced)$",
+    },
     portalUrl: {
         type: "string",
         description: "HTTPS URL of the portal (the domain name, or the Elastic IP).",
@@ -44,10 +60,11 @@ export const OUTPUTS = {
         description: "Elastic IP of the web host (point the domain's A record here).",
         example: "18.130.10.20",
         pattern: IPV4,
+        tier: "single",
     },
     webSecurityGroupId: {
         type: "string",
-        description: "Security group of the web host.",
+        description: "Security group of the web host(s).",
         example: "sg-0a1b2c3d4e5f60718",
         pattern: SG,
     },
@@ -56,6 +73,51 @@ export const OUTPUTS = {
         description: "EC2 instance of the web host (for Session Manager).",
         example: "i-0a1b2c3d4e5f60718",
         pattern: "^i-[0-9a-f]+$",
+        tier: "single",
+    },
+    webAutoScalingGroupName: {
+        type: "string",
+        description: "Auto Scaling group of the web hosts (their instances, for Session Manager).",
+        example: "ai-portal-prod-web",
+        tier: "loadBalanced",
+    },
+    albDnsName: {
+        type: "string",
+        description: "DNS name of the internet-facing ALB (the portal's alias record points here).",
+        example: "ai-portal-prod-web-1234567890.eu-west-2.elb.amazonaws.com",
+        pattern: "\\.elb\\.amazonaws\\.com$",
+        tier: "loadBalanced",
+    },
+    albZoneId: {
+        type: "string",
+        description: "Route 53 zone of the ALB, for alias records of your own.",
+        example: "ZHURV8PSTC4K8",
+        pattern: "^Z[0-9A-Z]+$",
+        tier: "loadBalanced",
+    },
+    albArn: {
+        type: "string",
+        description: "ARN of the internet-facing ALB.",
+        example:
+            "arn:aws:elasticloadbalancing:eu-west-2:123456789012:loadbalancer/app/ai-portal-prod-web/0123456789abcdef",
+        pattern: "^arn:aws:elasticloadbalancing:eu-west-2:[0-9]{12}:loadbalancer/app/",
+        tier: "loadBalanced",
+    },
+    wafAclArn: {
+        type: "string",
+        description: "ARN of the WAF web ACL on the ALB.",
+        example:
+            "arn:aws:wafv2:eu-west-2:123456789012:regional/webacl/ai-portal-prod-web/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+        pattern: "^arn:aws:wafv2:eu-west-2:[0-9]{12}:regional/webacl/",
+        tier: "loadBalanced",
+        onlyWithWaf: true,
+    },
+    redisEndpoint: {
+        type: "string",
+        description: "Primary endpoint of the web tier's Redis (TLS, auth token; web hosts only).",
+        example: "master.ai-portal-prod-redis.abc123.euw2.cache.amazonaws.com",
+        pattern: "\\.cache\\.amazonaws\\.com$",
+        tier: "loadBalanced",
     },
     openWebUiImage: {
         type: "string",
@@ -72,15 +134,17 @@ export const OUTPUTS = {
     gatewaySecurityGroupId: {
         type: "string",
         description:
-            "Security group of the Bedrock gateway host; add an ingress rule on the gateway port from your own group to call it.",
+            "Security group that admits callers of gatewayUrl (the gateway host's, or its internal load balancer's); add an ingress rule on the gateway port from your own group to call it.",
         example: "sg-0f1e2d3c4b5a69788",
         pattern: SG,
     },
     gatewayUrl: {
         type: "string",
-        description: "Internal OpenAI-compatible base URL of the gateway (VPC only).",
-        example: "http://10.0.10.25:8000/api/v1",
-        pattern: "^http://[0-9.]+:[0-9]+/api/v1$",
+        description:
+            "Internal OpenAI-compatible base URL of the gateway (VPC only): the host's address, or its internal load balancer's name.",
+        example:
+            "http://internal-ai-portal-prod-gateway-1234567890.eu-west-2.elb.amazonaws.com:8000/api/v1",
+        pattern: "^http://[A-Za-z0-9.-]+:[0-9]+/api/v1$",
     },
     gatewayApiKeySecretArn: {
         type: "string",
@@ -100,6 +164,13 @@ export const OUTPUTS = {
         description: "EC2 instance of the gateway host (for Session Manager).",
         example: "i-0f1e2d3c4b5a69788",
         pattern: "^i-[0-9a-f]+$",
+        tier: "single",
+    },
+    gatewayAutoScalingGroupName: {
+        type: "string",
+        description: "Auto Scaling group of the gateway hosts.",
+        example: "ai-portal-prod-gateway",
+        tier: "loadBalanced",
     },
     vpcId: {
         type: "string",
@@ -240,10 +311,22 @@ type ValueOf<T extends OutputType> = T extends "string"
       ? number
       : string[];
 
-/** What index.ts exports: every contract output, typed as declared. */
+type Entry<K extends OutputName> = pulumi.Input<ValueOf<(typeof OUTPUTS)[K]["type"]>>;
+
+/** What index.ts exports: every contract output, typed as declared; tier-only ones may be absent. */
 export type PortalOutputs = {
-    readonly [K in OutputName]: pulumi.Input<ValueOf<(typeof OUTPUTS)[K]["type"]>>;
+    readonly [K in OutputName]: (typeof OUTPUTS)[K] extends { tier: string }
+        ? Entry<K> | undefined
+        : Entry<K>;
 };
+
+/** Where an output exists, for the README. */
+function presence(doc: OutputDoc): string {
+    if (!doc.tier) {
+        return "always";
+    }
+    return doc.onlyWithWaf ? `${doc.tier}, with WAF` : doc.tier;
+}
 
 /** JSON Schema (draft-07) of a stack's outputs under this contract. */
 export function outputsSchema(): Record<string, unknown> {
@@ -262,13 +345,29 @@ export function outputsSchema(): Record<string, unknown> {
             ...(name === "contractVersion" ? { const: CONTRACT_VERSION } : {}),
         };
     }
+    const entries = Object.entries(OUTPUTS) as [string, OutputDoc][];
+    const tiers = ["single", "loadBalanced"] as const;
     return {
         $schema: "http://json-schema.org/draft-07/schema#",
         title: `AI Portal stack outputs, contract ${CONTRACT_VERSION}`,
         type: "object",
-        required: Object.keys(OUTPUTS),
+        required: entries.filter(([, doc]) => !doc.tier).map(([name]) => name),
         additionalProperties: false,
         properties,
+        // Per web tier: its own outputs present (WAF's only with WAF), the other tier's absent.
+        allOf: tiers.map((tier) => ({
+            if: { properties: { webTier: { const: tier } }, required: ["webTier"] },
+            then: {
+                required: entries
+                    .filter(([, doc]) => doc.tier === tier && !doc.onlyWithWaf)
+                    .map(([name]) => name),
+                properties: Object.fromEntries(
+                    entries
+                        .filter(([, doc]) => doc.tier !== undefined && doc.tier !== tier)
+                        .map(([name]) => [name, false]),
+                ),
+            },
+        })),
     };
 }
 
@@ -276,7 +375,11 @@ export function outputsSchema(): Record<string, unknown> {
 export function outputsTable(): string {
     const rows = (Object.entries(OUTPUTS) as [string, OutputDoc][]).map(
         ([name, doc]) =>
-            `| \`${name}\` | ${doc.type} | ${doc.description} | \`${Array.isArray(doc.example) ? JSON.stringify(doc.example) : String(doc.example)}\` |`,
+            `| \`${name}\` | ${doc.type} | ${presence(doc)} | ${doc.description} | \`${Array.isArray(doc.example) ? JSON.stringify(doc.example) : String(doc.example)}\` |`,
     );
-    return ["| output | type | meaning | example |", "|---|---|---|---|", ...rows].join("\n");
+    return [
+        "| output | type | present | meaning | example |",
+        "|---|---|---|---|---|",
+        ...rows,
+    ].join("\n");
 }

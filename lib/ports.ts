@@ -10,8 +10,10 @@ export const PORTS = {
     postgres: 5432,
     ldap: 389,
     dns: 53,
-    /** Open WebUI inside its container, published on the host's loopback only. */
+    /** Open WebUI: on the single host's loopback (Caddy in front), or to the ALB in the load-balanced tier. */
     openWebUi: 8080,
+    /** Redis (ElastiCache), TLS, in the load-balanced tier. */
+    redis: 6379,
     /** The Bedrock gateway's API (default of `gatewayPort`). */
     gateway: 8000,
 } as const;

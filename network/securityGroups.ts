@@ -1,6 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GroupName, MatrixInput, ruleKey, TrafficRule, trafficMatrix } from "./trafficMatrix";
+import {
+    GroupName,
+    MatrixInput,
+    ownGroups,
+    ruleKey,
+    TrafficRule,
+    trafficMatrix,
+} from "./trafficMatrix";
 
 export interface SecurityGroupsArgs extends MatrixInput {
     /** Prefix for `Name` tags, e.g. "ai-portal-dev". */
@@ -11,12 +18,21 @@ export interface SecurityGroupsArgs extends MatrixInput {
     readonly databaseSecurityGroupId: pulumi.Input<string>;
     /** The group AWS created for the domain controllers (only pointed at). */
     readonly directorySecurityGroupId: pulumi.Input<string>;
+    /** The NAT gateways' public addresses, in order (rows that name a NAT address). */
+    readonly natPublicIps?: pulumi.Input<string[]>;
 }
 
-const OWN_GROUPS: Record<"web" | "gateway" | "dbBootstrap", string> = {
+/**
+ * A group's description is fixed at creation (changing it replaces the group), so the web and
+ * gateway groups keep theirs in both web tiers.
+ */
+const DESCRIPTIONS: Partial<Record<GroupName, string>> = {
     web: "Open WebUI host: HTTPS from allowed clients",
     gateway: "Bedrock gateway host: its API from the web host only",
     dbBootstrap: "Function that creates Open WebUI's PostgreSQL role",
+    alb: "Internet-facing ALB: HTTPS from allowed clients",
+    gatewayLb: "Internal load balancer of the gateway: from the web hosts only",
+    redis: "Redis of the web tier: from the web hosts only",
 };
 
 /**
@@ -28,6 +44,10 @@ export class SecurityGroups extends pulumi.ComponentResource {
     public readonly webSecurityGroupId: pulumi.Output<string>;
     public readonly gatewaySecurityGroupId: pulumi.Output<string>;
     public readonly dbBootstrapSecurityGroupId: pulumi.Output<string>;
+    /** The load-balanced tier's groups (undefined in the single-host tier). */
+    public readonly albSecurityGroupId?: pulumi.Output<string>;
+    public readonly gatewayLbSecurityGroupId?: pulumi.Output<string>;
+    public readonly redisSecurityGroupId?: pulumi.Output<string>;
     /** The rules as declared, keyed by `ruleKey`. */
     public readonly rules: ReadonlyMap<string, pulumi.CustomResource>;
     public readonly matrix: readonly TrafficRule[];
@@ -36,27 +56,43 @@ export class SecurityGroups extends pulumi.ComponentResource {
         super("aiportal:network:SecurityGroups", name, {}, opts);
         const parent = { parent: this };
 
-        const own = Object.fromEntries(
-            (Object.keys(OWN_GROUPS) as (keyof typeof OWN_GROUPS)[]).map((group) => [
+        const own = new Map<GroupName, pulumi.Output<string>>(
+            ownGroups(args.webTier).map((group) => [
                 group,
                 new aws.ec2.SecurityGroup(
                     `${name}-${group}`,
                     {
                         vpcId: args.vpcId,
-                        description: OWN_GROUPS[group],
+                        description: DESCRIPTIONS[group]!,
                         revokeRulesOnDelete: true,
                         tags: { Name: `${args.namePrefix}-${group}` },
                     },
                     parent,
                 ).id,
             ]),
-        ) as Record<keyof typeof OWN_GROUPS, pulumi.Output<string>>;
+        );
+        const peerOf = (rule: TrafficRule) => {
+            const peer = rule.peer;
+            if ("natAddress" in peer) {
+                if (!args.natPublicIps) {
+                    throw new Error(`${ruleKey(rule)} names a NAT address, and none were given`);
+                }
+                return {
+                    cidrIpv4: pulumi
+                        .output(args.natPublicIps)
+                        .apply((ips) => `${ips[peer.natAddress]}/32`),
+                };
+            }
+            return "cidr" in peer
+                ? { cidrIpv4: peer.cidr }
+                : { referencedSecurityGroupId: groupId(peer.group) };
+        };
         const groupId = (group: GroupName): pulumi.Input<string> =>
             group === "database"
                 ? args.databaseSecurityGroupId
                 : group === "directory"
                   ? args.directorySecurityGroupId
-                  : own[group];
+                  : own.get(group)!;
 
         this.matrix = trafficMatrix(args);
         const rules = new Map<string, pulumi.CustomResource>();
@@ -73,9 +109,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
                 fromPort: rule.port,
                 toPort: rule.port,
                 description: rule.description,
-                ...("cidr" in rule.peer
-                    ? { cidrIpv4: rule.peer.cidr }
-                    : { referencedSecurityGroupId: groupId(rule.peer.group) }),
+                ...peerOf(rule),
                 tags: { Name: `${args.namePrefix}-${key}` },
             };
             rules.set(
@@ -87,13 +121,19 @@ export class SecurityGroups extends pulumi.ComponentResource {
         }
         this.rules = rules;
 
-        this.webSecurityGroupId = own.web;
-        this.gatewaySecurityGroupId = own.gateway;
-        this.dbBootstrapSecurityGroupId = own.dbBootstrap;
+        this.webSecurityGroupId = own.get("web")!;
+        this.gatewaySecurityGroupId = own.get("gateway")!;
+        this.dbBootstrapSecurityGroupId = own.get("dbBootstrap")!;
+        this.albSecurityGroupId = own.get("alb");
+        this.gatewayLbSecurityGroupId = own.get("gatewayLb");
+        this.redisSecurityGroupId = own.get("redis");
         this.registerOutputs({
             webSecurityGroupId: this.webSecurityGroupId,
             gatewaySecurityGroupId: this.gatewaySecurityGroupId,
             dbBootstrapSecurityGroupId: this.dbBootstrapSecurityGroupId,
+            albSecurityGroupId: this.albSecurityGroupId,
+            gatewayLbSecurityGroupId: this.gatewayLbSecurityGroupId,
+            redisSecurityGroupId: this.redisSecurityGroupId,
             matrix: this.matrix,
         });
     }

@@ -9,11 +9,21 @@ export const INTERNET = "0.0.0.0/0";
 /**
  * Security groups the rules attach to or point at. `database` is the data tier's group and
  * `directory` the one AWS creates for the domain controllers: rules may point at them, and only
- * `database` receives rules (AWS manages the directory's).
+ * `database` receives rules (AWS manages the directory's). `alb`, `gatewayLb` and `redis` exist
+ * in the load-balanced web tier only.
  */
-export type GroupName = "web" | "gateway" | "database" | "directory" | "dbBootstrap";
+export type GroupName =
+    "web" | "gateway" | "database" | "directory" | "dbBootstrap" | "alb" | "gatewayLb" | "redis";
 
-export type Peer = { readonly cidr: string } | { readonly group: GroupName };
+/** `single`: one web host faces the internet. `loadBalanced`: an ALB does, the hosts are private. */
+export type WebTierShape = "single" | "loadBalanced";
+
+/**
+ * Where traffic comes from or goes to: a CIDR block, a security group, or the public address of
+ * the n-th NAT gateway (known once the gateways exist).
+ */
+export type Peer =
+    { readonly cidr: string } | { readonly group: GroupName } | { readonly natAddress: number };
 
 export interface TrafficRule {
     /** The group the rule belongs to. */
@@ -27,14 +37,32 @@ export interface TrafficRule {
 }
 
 export interface MatrixInput {
-    /** Client ranges allowed to the web host's 443 and 80. */
+    /** Client ranges allowed to the portal's 443 and 80 (the web host's, or the ALB's). */
     readonly allowedCidrs: readonly string[];
     /** Ranges allowed to SSH to the web host; empty unless a key pair is configured. */
     readonly sshCidrs: readonly string[];
     readonly gatewayPort: number;
+    /** Which web tier the groups serve; defaults to `single`. */
+    readonly webTier?: WebTierShape;
+    /**
+     * loadBalanced: how many NAT gateways the private subnets leave through. The web hosts' health
+     * probe reaches the ALB by the portal's public name from those addresses, so they are admitted
+     * on 443 whatever `allowedCidrs` says.
+     */
+    readonly natAddresses?: number;
+}
+
+/** The security groups a web tier has of its own (the database's and the directory's come from their tiers). */
+export function ownGroups(webTier: WebTierShape = "single"): GroupName[] {
+    return webTier === "loadBalanced"
+        ? ["web", "gateway", "dbBootstrap", "alb", "gatewayLb", "redis"]
+        : ["web", "gateway", "dbBootstrap"];
 }
 
 function peerLabel(peer: Peer): string {
+    if ("natAddress" in peer) {
+        return `nat${peer.natAddress + 1}`;
+    }
     return "group" in peer ? peer.group : peer.cidr.replace(/[./]/g, "-");
 }
 
@@ -54,9 +82,12 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         description: string,
     ) => rules.push({ group, direction, protocol, port, peer, description });
 
+    const loadBalanced = input.webTier === "loadBalanced";
+    // Clients reach the portal at its entry point: the web host itself, or the ALB.
+    const entry: GroupName = loadBalanced ? "alb" : "web";
     for (const cidr of input.allowedCidrs) {
         add(
-            "web",
+            entry,
             "ingress",
             "tcp",
             PORTS.https,
@@ -64,7 +95,7 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
             "Portal over HTTPS from allowed clients",
         );
         add(
-            "web",
+            entry,
             "ingress",
             "tcp",
             PORTS.http,
@@ -72,7 +103,36 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
             "HTTP from allowed clients, redirected to HTTPS",
         );
     }
-    for (const cidr of input.sshCidrs) {
+    for (let n = 0; loadBalanced && n < (input.natAddresses ?? 0); n++) {
+        add(
+            "alb",
+            "ingress",
+            "tcp",
+            PORTS.https,
+            { natAddress: n },
+            "The web hosts' health probe, through the portal's public name (NAT address)",
+        );
+    }
+    if (loadBalanced) {
+        add(
+            "alb",
+            "egress",
+            "tcp",
+            PORTS.openWebUi,
+            { group: "web" },
+            "ALB to Open WebUI (requests, health checks)",
+        );
+        add(
+            "web",
+            "ingress",
+            "tcp",
+            PORTS.openWebUi,
+            { group: "alb" },
+            "Open WebUI from the ALB only",
+        );
+    }
+    // SSH reaches only a host with a public address: the single web host.
+    for (const cidr of loadBalanced ? [] : input.sshCidrs) {
         add(
             "web",
             "ingress",
@@ -96,9 +156,45 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         "egress",
         "tcp",
         input.gatewayPort,
-        { group: "gateway" },
-        "Open WebUI to the Bedrock gateway",
+        { group: loadBalanced ? "gatewayLb" : "gateway" },
+        loadBalanced
+            ? "Open WebUI to the gateway's internal load balancer"
+            : "Open WebUI to the Bedrock gateway",
     );
+    if (loadBalanced) {
+        add(
+            "web",
+            "egress",
+            "tcp",
+            PORTS.redis,
+            { group: "redis" },
+            "Open WebUI replicas share sockets and state in Redis (TLS)",
+        );
+        add(
+            "redis",
+            "ingress",
+            "tcp",
+            PORTS.redis,
+            { group: "web" },
+            "Redis from the web hosts only",
+        );
+        add(
+            "gatewayLb",
+            "ingress",
+            "tcp",
+            input.gatewayPort,
+            { group: "web" },
+            "The gateway's API, from the web hosts only",
+        );
+        add(
+            "gatewayLb",
+            "egress",
+            "tcp",
+            input.gatewayPort,
+            { group: "gateway" },
+            "Internal load balancer to the gateway hosts",
+        );
+    }
     add(
         "web",
         "egress",
@@ -122,8 +218,10 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         "ingress",
         "tcp",
         input.gatewayPort,
-        { group: "web" },
-        "OpenAI-compatible API, from the web host only",
+        { group: loadBalanced ? "gatewayLb" : "web" },
+        loadBalanced
+            ? "OpenAI-compatible API, from the internal load balancer only (requests, health checks)"
+            : "OpenAI-compatible API, from the web host only",
     );
     add(
         "gateway",
@@ -140,7 +238,7 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         "tcp",
         PORTS.postgres,
         { group: "web" },
-        "PostgreSQL from the web host",
+        loadBalanced ? "PostgreSQL from the web hosts" : "PostgreSQL from the web host",
     );
     add(
         "database",

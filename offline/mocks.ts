@@ -87,6 +87,7 @@ const ID_PREFIX: Record<string, string> = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
     "aws:directoryservice/directory:Directory": "d-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
 };
 
 /** Resources whose AWS ids are shorter than the usual 17 hex digits. */
@@ -157,7 +158,87 @@ function computedState(
     const secretArns = options.secretArns ?? {};
     const partition = options.partition ?? "aws";
     const base = { arn: arnFor(type, name, inputs, secretArns, partition) };
+    const elb = (kind: string, lbName: string) =>
+        `${kind}/${lbName}/${hex(`${type}::${name}`, 16)}`;
     switch (type) {
+        case "aws:acm/certificate:Certificate": {
+            // What ACM asks for DNS validation: a CNAME under the name, to acm-validations.aws.
+            const token = hex(`${name}::validation`, 32);
+            return {
+                arn: `arn:${partition}:acm:${REGION}:${ACCOUNT_ID}:certificate/${hex(name, 8)}-${hex(name + "1", 4)}-${hex(name + "2", 4)}-${hex(name + "3", 4)}-${hex(name + "4", 12)}`,
+                status: "PENDING_VALIDATION",
+                domainValidationOptions: [
+                    {
+                        domainName: inputs.domainName,
+                        resourceRecordName: `_${token}.${String(inputs.domainName)}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${hex(`${name}::value`, 32)}.${hex(`${name}::zone`, 10)}.acm-validations.aws.`,
+                    },
+                ],
+            };
+        }
+        case "aws:route53/record:Record":
+            return { fqdn: String(inputs.name).replace(/\.$/, "") };
+        case "aws:lb/loadBalancer:LoadBalancer": {
+            const lbName = String(inputs.name ?? name);
+            const suffix = elb(inputs.loadBalancerType === "network" ? "net" : "app", lbName);
+            const digits = String(stableHash(`${type}::${name}`))
+                .padStart(10, "0")
+                .slice(0, 10);
+            return {
+                arn: `arn:${partition}:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:loadbalancer/${suffix}`,
+                arnSuffix: suffix,
+                dnsName: `${inputs.internal ? "internal-" : ""}${lbName}-${digits}.${REGION}.elb.amazonaws.com`,
+                // Elastic Load Balancing's hosted zone in eu-west-2 (alias records point at it).
+                zoneId: "ZHURV8PSTC4K8",
+            };
+        }
+        case "aws:lb/targetGroup:TargetGroup": {
+            const suffix = elb("targetgroup", String(inputs.name ?? name));
+            return {
+                arn: `arn:${partition}:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:${suffix}`,
+                arnSuffix: suffix,
+            };
+        }
+        case "aws:lb/listener:Listener":
+        case "aws:lb/listenerRule:ListenerRule":
+            return {
+                arn: `arn:${partition}:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:listener/app/${hex(`${type}::${name}`, 16)}`,
+            };
+        case "aws:elasticache/replicationGroup:ReplicationGroup": {
+            const id = String(inputs.replicationGroupId);
+            const cell = `${hex(`${id}::cell`, 6)}.euw2.cache.amazonaws.com`;
+            return {
+                arn: `arn:${partition}:elasticache:${REGION}:${ACCOUNT_ID}:replicationgroup:${id}`,
+                // Groups with TLS answer on master./replica. names.
+                primaryEndpointAddress: `master.${id}.${cell}`,
+                readerEndpointAddress: `replica.${id}.${cell}`,
+                memberClusters: Array.from(
+                    { length: Number(inputs.numCacheClusters ?? 1) },
+                    (_, i) => `${id}-${String(i + 1).padStart(3, "0")}`,
+                ),
+            };
+        }
+        case "aws:wafv2/webAcl:WebAcl":
+        case "aws:wafv2/ipSet:IpSet": {
+            const kind = type.includes("webAcl") ? "webacl" : "ipset";
+            const uuid = `${hex(name, 8)}-${hex(name + "1", 4)}-${hex(name + "2", 4)}-${hex(name + "3", 4)}-${hex(name + "4", 12)}`;
+            return {
+                arn: `arn:${partition}:wafv2:${REGION}:${ACCOUNT_ID}:regional/${kind}/${String(inputs.name ?? name)}/${uuid}`,
+                capacity: 0,
+            };
+        }
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return {
+                arn: `arn:${partition}:ec2:${REGION}:${ACCOUNT_ID}:launch-template/${id}`,
+                latestVersion: 1,
+                defaultVersion: 1,
+            };
+        case "aws:autoscaling/group:Group":
+            return {
+                arn: `arn:${partition}:autoscaling:${REGION}:${ACCOUNT_ID}:autoScalingGroup:${hex(name, 8)}-${hex(name + "1", 4)}-${hex(name + "2", 4)}-${hex(name + "3", 4)}-${hex(name + "4", 12)}:autoScalingGroupName/${String(inputs.name ?? name)}`,
+                name: inputs.name ?? `${name}-${hex(name, 7)}`,
+            };
         case "aws:ec2/vpc:Vpc":
             // What EC2 creates with every VPC.
             return {

@@ -6,7 +6,10 @@
 export const ALARM_PROFILES = ["strict", "relaxed"] as const;
 export type AlarmProfile = (typeof ALARM_PROFILES)[number];
 
-/** The custom metric the web host publishes every minute: 1 when HTTPS through Caddy to Open WebUI's /health works. */
+/**
+ * The custom metric the web hosts publish every minute: 1 when Open WebUI's /health answers over
+ * HTTPS through Caddy (single) or through the ALB by the portal's name (loadBalanced).
+ */
 export const HEALTH_NAMESPACE = "AIPortal";
 export const HEALTH_METRIC = "PortalHealthy";
 
@@ -19,9 +22,38 @@ export interface Thresholds {
     readonly dbConnections: number;
     /** Minutes of failed (or missing) health checks before the portal counts as down. */
     readonly webUnhealthyMinutes: number;
+    /** loadBalanced: 5xx answers (the ALB's and the hosts') as % of requests, over 2 x 5 minutes. */
+    readonly alb5xxPercent: number;
+    /** loadBalanced: p95 seconds until a host starts answering, over 3 x 5 minutes. */
+    readonly albResponseSecondsP95: number;
+    /** loadBalanced: requests WAF blocked in 5 minutes (an attack, or a rule blocking users). */
+    readonly wafBlockedPer5Min: number;
+    /** loadBalanced: Redis engine CPU % and memory used %, over 3 x 5 minutes. */
+    readonly redisCpuPercent: number;
+    readonly redisMemoryPercent: number;
 }
 
 export const THRESHOLDS: Readonly<Record<AlarmProfile, Thresholds>> = {
-    strict: { dbCpuPercent: 70, dbFreeStorageGb: 5, dbConnections: 150, webUnhealthyMinutes: 3 },
-    relaxed: { dbCpuPercent: 90, dbFreeStorageGb: 2, dbConnections: 300, webUnhealthyMinutes: 10 },
+    strict: {
+        dbCpuPercent: 70,
+        dbFreeStorageGb: 5,
+        dbConnections: 150,
+        webUnhealthyMinutes: 3,
+        alb5xxPercent: 5,
+        albResponseSecondsP95: 5,
+        wafBlockedPer5Min: 500,
+        redisCpuPercent: 70,
+        redisMemoryPercent: 80,
+    },
+    relaxed: {
+        dbCpuPercent: 90,
+        dbFreeStorageGb: 2,
+        dbConnections: 300,
+        webUnhealthyMinutes: 10,
+        alb5xxPercent: 10,
+        albResponseSecondsP95: 10,
+        wafBlockedPer5Min: 2000,
+        redisCpuPercent: 90,
+        redisMemoryPercent: 90,
+    },
 };

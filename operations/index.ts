@@ -15,8 +15,22 @@ export interface OperationsArgs {
     readonly profile: AlarmProfile;
     /** The RDS instance the database alarms watch. Required. */
     readonly dbInstanceIdentifier: pulumi.Input<string>;
-    /** The hosts, by role ("web", "gateway"). */
+    /** The single hosts, by role ("web", "gateway"); none in the load-balanced tier. */
     readonly instances: Readonly<Record<string, pulumi.Input<string>>>;
+    /** The load-balanced tier's metric dimensions; undefined in the single-host tier. */
+    readonly loadBalanced?: {
+        /** The ALB's and its web target group's ARN suffixes. */
+        readonly albArnSuffix: pulumi.Input<string>;
+        readonly webTargetGroupArnSuffix: pulumi.Input<string>;
+        /** The gateway's internal load balancer and target group. */
+        readonly gatewayLbArnSuffix: pulumi.Input<string>;
+        readonly gatewayTargetGroupArnSuffix: pulumi.Input<string>;
+        /** The WAF web ACL's name, when WAF is on. */
+        readonly webAclName?: string;
+        /** The Redis replication group and how many nodes it has (001, 002, ...). */
+        readonly redisReplicationGroupId: string;
+        readonly redisNodeCount: number;
+    };
 }
 
 /**
@@ -142,7 +156,9 @@ export class Operations extends pulumi.ComponentResource {
             namespace: HEALTH_NAMESPACE,
             metricName: HEALTH_METRIC,
             dimensions: { Stack: args.stack },
-            statistic: "Minimum",
+            // Several hosts probe through the ALB: the portal is down when none of them got an
+            // answer. One host probes itself through Caddy: its answer is the portal's.
+            statistic: args.loadBalanced ? "Maximum" : "Minimum",
             period: 60,
             evaluationPeriods: t.webUnhealthyMinutes,
             threshold: 1,
@@ -151,6 +167,132 @@ export class Operations extends pulumi.ComponentResource {
             treatMissingData: "breaching",
             alarmActions: notify,
         });
+
+        const lb = args.loadBalanced;
+        if (lb) {
+            const alb = { LoadBalancer: lb.albArnSuffix };
+            alarm("alb-5xx-rate", {
+                alarmDescription: `More than ${t.alb5xxPercent}% of the portal's requests answered 5xx (by the ALB or the web hosts) for 10 minutes`,
+                metricQueries: [
+                    ...[
+                        ["elb", "HTTPCode_ELB_5XX_Count"],
+                        ["hosts", "HTTPCode_Target_5XX_Count"],
+                        ["requests", "RequestCount"],
+                    ].map(([id, metricName]) => ({
+                        id,
+                        metric: {
+                            namespace: "AWS/ApplicationELB",
+                            metricName,
+                            dimensions: alb,
+                            period: 300,
+                            stat: "Sum",
+                        },
+                    })),
+                    {
+                        id: "rate",
+                        label: "5xx % of requests",
+                        expression: "100 * (FILL(elb, 0) + FILL(hosts, 0)) / requests",
+                        returnData: true,
+                    },
+                ],
+                evaluationPeriods: 2,
+                threshold: t.alb5xxPercent,
+                comparisonOperator: "GreaterThanThreshold",
+                // No requests, no rate: quiet hours are not an outage (the health alarm covers that).
+                treatMissingData: "notBreaching",
+                alarmActions: notify,
+            });
+            alarm("alb-response-time", {
+                alarmDescription: `p95 time until the web hosts start answering above ${t.albResponseSecondsP95} s for 15 minutes`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "TargetResponseTime",
+                dimensions: alb,
+                extendedStatistic: "p95",
+                period: 300,
+                evaluationPeriods: 3,
+                threshold: t.albResponseSecondsP95,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: notify,
+            });
+            for (const [role, loadBalancer, targetGroup] of [
+                ["web", lb.albArnSuffix, lb.webTargetGroupArnSuffix],
+                ["gateway", lb.gatewayLbArnSuffix, lb.gatewayTargetGroupArnSuffix],
+            ] as const) {
+                alarm(`${role}-unhealthy-hosts`, {
+                    alarmDescription: `A ${role} host has failed its load balancer's health checks for 5 minutes (Auto Scaling replaces it; this says it keeps happening)`,
+                    namespace: "AWS/ApplicationELB",
+                    metricName: "UnHealthyHostCount",
+                    dimensions: { LoadBalancer: loadBalancer, TargetGroup: targetGroup },
+                    statistic: "Maximum",
+                    period: 60,
+                    evaluationPeriods: 5,
+                    threshold: 1,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: notify,
+                });
+            }
+            if (lb.webAclName) {
+                alarm("waf-blocked-spike", {
+                    alarmDescription: `WAF blocked more than ${t.wafBlockedPer5Min} requests in 5 minutes: an attack, or a rule blocking real users`,
+                    namespace: "AWS/WAFV2",
+                    metricName: "BlockedRequests",
+                    dimensions: { WebACL: lb.webAclName, Region: args.region, Rule: "ALL" },
+                    statistic: "Sum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    threshold: t.wafBlockedPer5Min,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: notify,
+                });
+            }
+            for (let n = 1; n <= lb.redisNodeCount; n++) {
+                const node = `${lb.redisReplicationGroupId}-${String(n).padStart(3, "0")}`;
+                const cache = { CacheClusterId: node };
+                const suffix = `redis-${String(n).padStart(3, "0")}`;
+                alarm(`${suffix}-cpu`, {
+                    alarmDescription: `Redis node ${node}: engine CPU above ${t.redisCpuPercent}% for 15 minutes`,
+                    namespace: "AWS/ElastiCache",
+                    metricName: "EngineCPUUtilization",
+                    dimensions: cache,
+                    statistic: "Average",
+                    period: 300,
+                    evaluationPeriods: 3,
+                    threshold: t.redisCpuPercent,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "missing",
+                    alarmActions: notify,
+                });
+                alarm(`${suffix}-memory`, {
+                    alarmDescription: `Redis node ${node}: memory above ${t.redisMemoryPercent}% of what it may use for 15 minutes`,
+                    namespace: "AWS/ElastiCache",
+                    metricName: "DatabaseMemoryUsagePercentage",
+                    dimensions: cache,
+                    statistic: "Maximum",
+                    period: 300,
+                    evaluationPeriods: 3,
+                    threshold: t.redisMemoryPercent,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "missing",
+                    alarmActions: notify,
+                });
+                alarm(`${suffix}-evictions`, {
+                    alarmDescription: `Redis node ${node} evicted keys: it is full, and sessions or socket state are being lost`,
+                    namespace: "AWS/ElastiCache",
+                    metricName: "Evictions",
+                    dimensions: cache,
+                    statistic: "Sum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: notify,
+                });
+            }
+        }
 
         this.alarmTopicArn = topic.arn;
         this.registerOutputs({ alarmTopicArn: this.alarmTopicArn });

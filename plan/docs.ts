@@ -30,6 +30,10 @@ const CATEGORIES: [RegExp, string][] = [
     [/^S3/, "S3 uploads (assumed)"],
     [/^ECR/, "ECR images (assumed)"],
     [/^CloudWatch alarm/, "CloudWatch alarms"],
+    [/^(Application Load Balancer|ALB LCUs)/, "Load balancers (hours + assumed LCUs)"],
+    [/^WAF/, "WAF (web ACL, rules + assumed requests)"],
+    [/^ElastiCache/, "ElastiCache (Redis)"],
+    [/^ALB access logs/, "ALB access logs (assumed)"],
 ];
 
 function category(item: string): string {
@@ -44,7 +48,7 @@ function costTable(costs: Record<(typeof STACKS)[number], CostEstimate>): string
             const row = rows.get(key) ?? {};
             const cell = row[stack] ?? { usd: 0, details: new Set<string>() };
             cell.usd += line.monthlyUsd;
-            const detail = /^(EC2|RDS PostgreSQL) (.*)$/.exec(line.item);
+            const detail = /^(EC2|RDS PostgreSQL|ElastiCache) (.*)$/.exec(line.item);
             if (detail) {
                 cell.details.add(detail[2]);
             }

@@ -1,7 +1,8 @@
 /**
  * The architecture picture as a Mermaid flowchart, generated from what the program declares:
- * tiers as subgraphs, the hosts, database, directory and bootstrap function as nodes, and every
- * security-group rule as a labelled edge. Deterministic, so a committed copy can be checked.
+ * tiers as subgraphs, the hosts (single or in Auto Scaling groups), load balancers, database,
+ * Redis, directory and bootstrap function as nodes, and every security-group rule as a labelled
+ * edge. Deterministic, so a committed copy can be checked.
  */
 import { ofType } from "../offline/query";
 import type { ProgramRun } from "../offline/run";
@@ -10,7 +11,7 @@ import { compareText } from "./order";
 interface Node {
     readonly id: string;
     readonly label: string;
-    readonly tier: "network" | "compute" | "data" | "directory" | "outside";
+    readonly tier: "edge" | "network" | "compute" | "data" | "directory" | "outside";
 }
 
 const RULE_TYPES = {
@@ -19,6 +20,7 @@ const RULE_TYPES = {
 } as const;
 
 const TIER_TITLES: Record<Node["tier"], string> = {
+    edge: "edge",
     network: "network",
     compute: "compute",
     data: "data",
@@ -43,6 +45,50 @@ function groupNodes(run: ProgramRun): Map<string, Node> {
                   tier: "compute",
               };
         for (const sg of instance.inputs.vpcSecurityGroupIds ?? []) {
+            nodes.set(sg, node);
+        }
+    }
+    // The load-balanced tier: hosts launched from templates by Auto Scaling groups.
+    for (const template of ofType(run, "aws:ec2/launchTemplate:LaunchTemplate")) {
+        const group = ofType(run, "aws:autoscaling/group:Group").find(
+            (g) => g.inputs.launchTemplate?.id === template.id,
+        );
+        const hosts = group ? `, ${group.inputs.minSize}-${group.inputs.maxSize} hosts` : "";
+        const web = /-web$/.test(String(template.inputs.name));
+        const node: Node = {
+            id: web ? "web" : "gateway",
+            label: `${web ? "Open WebUI" : "Bedrock gateway"} hosts<br/>${template.inputs.instanceType}${hosts}, private subnets`,
+            tier: "compute",
+        };
+        for (const sg of template.inputs.vpcSecurityGroupIds ?? []) {
+            nodes.set(sg, node);
+        }
+    }
+    const waf = ofType(run, "aws:wafv2/webAclAssociation:WebAclAssociation").map(
+        (a) => a.inputs.resourceArn,
+    );
+    for (const lb of ofType(run, "aws:lb/loadBalancer:LoadBalancer")) {
+        const https = ofType(run, "aws:lb/listener:Listener").some(
+            (l) => l.inputs.loadBalancerArn === lb.state.arn && l.inputs.protocol === "HTTPS",
+        );
+        const features = [
+            ...(https ? ["HTTPS (ACM)"] : []),
+            ...(waf.includes(lb.state.arn) ? ["WAF"] : []),
+        ].join(", ");
+        const node: Node = lb.inputs.internal
+            ? { id: "gatewayLb", label: "Internal ALB<br/>of the gateway hosts", tier: "compute" }
+            : { id: "alb", label: `Internet-facing ALB<br/>${features}`, tier: "edge" };
+        for (const sg of lb.inputs.securityGroups ?? []) {
+            nodes.set(sg, node);
+        }
+    }
+    for (const redis of ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")) {
+        const node: Node = {
+            id: "redis",
+            label: `${redis.inputs.engine === "valkey" ? "Valkey" : "Redis"} ${redis.inputs.engineVersion}<br/>${redis.inputs.nodeType} x ${redis.inputs.numCacheClusters}${redis.inputs.multiAzEnabled ? ", Multi-AZ" : ""}`,
+            tier: "data",
+        };
+        for (const sg of redis.inputs.securityGroupIds ?? []) {
             nodes.set(sg, node);
         }
     }
@@ -116,7 +162,7 @@ export function architectureDiagram(run: ProgramRun): string {
     const vpc = ofType(run, "aws:ec2/vpc:Vpc")[0];
     const nats = ofType(run, "aws:ec2/natGateway:NatGateway").length;
     const lines = ["flowchart LR"];
-    const tiers: Node["tier"][] = ["outside", "network", "compute", "data", "directory"];
+    const tiers: Node["tier"][] = ["outside", "edge", "network", "compute", "data", "directory"];
     for (const tier of tiers) {
         const members = [...nodes.values()]
             .filter((n) => n.tier === tier)

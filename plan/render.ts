@@ -71,6 +71,35 @@ function settings(r: PlanResource, names: Names): string {
             return pick("runtime", "architectures");
         case "aws:ecr/repository:Repository":
             return pick("name", "imageTagMutability");
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return pick("name", "internal", "subnets", "idleTimeout");
+        case "aws:lb/targetGroup:TargetGroup":
+            return `${pick("protocol", "port")} health=${i.healthCheck?.path}`;
+        case "aws:lb/listener:Listener":
+            return pick("protocol", "port", "sslPolicy");
+        case "aws:ec2/launchTemplate:LaunchTemplate": {
+            const root = i.blockDeviceMappings?.[0]?.ebs;
+            return `${pick("instanceType", "vpcSecurityGroupIds")} imds=${i.metadataOptions?.httpTokens} root=${root?.volumeSize}GB-${root?.volumeType}${root?.encrypted === "true" ? "-encrypted" : ""}`;
+        }
+        case "aws:autoscaling/group:Group":
+            return pick(
+                "minSize",
+                "maxSize",
+                "vpcZoneIdentifiers",
+                "healthCheckType",
+                "healthCheckGracePeriod",
+            );
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            return pick(
+                "engine",
+                "engineVersion",
+                "nodeType",
+                "numCacheClusters",
+                "multiAzEnabled",
+                "transitEncryptionEnabled",
+            );
+        case "aws:wafv2/webAcl:WebAcl":
+            return `${pick("name", "scope")} rules=${(i.rules ?? []).length}`;
         default:
             return "";
     }

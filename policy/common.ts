@@ -92,3 +92,20 @@ export const WEB_ENTRY_POINTS = [
 export function isWebEntryPoint(resource: Pick<PolicyResource, "urn">): boolean {
     return WEB_ENTRY_POINTS.includes(resource.urn.split("::").slice(2).join("::"));
 }
+
+/** A load balancer reachable from the internet (`internal` unset counts as internet-facing). */
+export function isInternetLoadBalancer(resource: Pick<PolicyResource, "type" | "props">): boolean {
+    return resource.type === "aws:lb/loadBalancer:LoadBalancer" && resource.props.internal !== true;
+}
+
+/**
+ * Which of the stack's resources is the designated web entry point. In the load-balanced tier
+ * none is: the hosts are fleets behind an internet-facing load balancer, which `network.ts`
+ * treats as the entry point, so any public address on an instance there is a violation, even
+ * on one at the single host's URN.
+ */
+export function webEntryPointIn(
+    resources: readonly Pick<PolicyResource, "type" | "props">[],
+): (resource: Pick<PolicyResource, "urn">) => boolean {
+    return resources.some(isInternetLoadBalancer) ? () => false : isWebEntryPoint;
+}

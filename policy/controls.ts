@@ -37,13 +37,15 @@ export const CONTROLS: readonly Control[] = [
     {
         control: "Internet reaches only 80/443",
         standard: "FSBP EC2.18, EC2.19, EC2.13, EC2.53, EC2.54; CIS 5.2, 5.3",
-        program: "one rule per row of the traffic matrix; `allowedCidrs` on 80/443 only",
+        program:
+            "one rule per row of the traffic matrix; `allowedCidrs` on 80/443 only (the web host's, or the ALB's in loadBalanced)",
         enforcedBy: "`world-ingress-web-ports-only`",
     },
     {
         control: "Internet-facing rules only on the entry point's group",
         standard: "-",
-        program: "the web host's group only",
+        program:
+            "single: the web host's group only; loadBalanced: the ALB's group only (plus the NAT addresses on 443 for the health probe)",
         enforcedBy: "`world-ingress-only-at-the-entry-point`",
     },
     {
@@ -57,6 +59,13 @@ export const CONTROLS: readonly Control[] = [
         standard: "FSBP EC2.6; CIS 3.7",
         program: "all traffic to CloudWatch Logs, retention per stack",
         enforcedBy: "`vpc-flow-logs`",
+    },
+    {
+        control: "Internet-facing load balancer hardened",
+        standard: "FSBP ELB.1, ELB.4, ELB.5, ELB.6, ELB.17",
+        program:
+            "loadBalanced: port 80 only redirects, TLS13-1-2 (post-quantum) policy, invalid headers dropped, access logs, deletion protection in prod, HSTS, WAF",
+        enforcedBy: "`internet-load-balancer-hardened`",
     },
     {
         control: "RDS encrypted, private, backed up",

@@ -6,7 +6,7 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { fromProperty, isWebEntryPoint } from "./common";
+import { fromProperty, webEntryPointIn } from "./common";
 
 const T = {
     instance: "aws:ec2/instance:Instance",
@@ -99,6 +99,7 @@ export const publicAddressOnlyOnEntryPoint: StackValidationPolicy = {
         "Only the designated web entry point gets a public address or an Elastic IP, judged by its subnet and its associations, not by its own tags.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
+        const isWebEntryPoint = webEntryPointIn(args.resources);
         for (const instance of args.resources.filter((r) => r.type === T.instance)) {
             const subnet = fromProperty(instance, "subnetId").find((s) => s.type === T.subnet);
             const requested = instance.props.associatePublicIpAddress;

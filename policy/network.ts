@@ -7,7 +7,13 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { fromProperty, isWebEntryPoint, WEB_PORTS, worldOpen } from "./common";
+import {
+    fromProperty,
+    isInternetLoadBalancer,
+    webEntryPointIn,
+    WEB_PORTS,
+    worldOpen,
+} from "./common";
 
 const T = {
     sg: "aws:ec2/securityGroup:SecurityGroup",
@@ -18,7 +24,6 @@ const T = {
     vpc: "aws:ec2/vpc:Vpc",
     flowLog: "aws:ec2/flowLog:FlowLog",
     instance: "aws:ec2/instance:Instance",
-    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
 };
 
 /** One ingress permission, whatever resource declares it. */
@@ -105,12 +110,13 @@ export const worldIngressWebPortsOnly: ResourceValidationPolicy = {
 
 /** The security groups of the resources allowed to face the internet. */
 function entryPointGroups(resources: PolicyResource[]): Set<string> {
+    const isWebEntryPoint = webEntryPointIn(resources);
     const groups = [
         ...resources
             .filter((r) => r.type === T.instance && isWebEntryPoint(r))
             .flatMap((r) => fromProperty(r, "vpcSecurityGroupIds")),
         ...resources
-            .filter((r) => r.type === T.loadBalancer && r.props.internal !== true)
+            .filter(isInternetLoadBalancer)
             .flatMap((r) => fromProperty(r, "securityGroups")),
     ];
     return new Set(groups.map((g) => g.urn));

@@ -19,6 +19,7 @@ import {
     iamTrustNoConfusedDeputy,
 } from "./iam";
 import { ebsEncrypted, imdsV2, publicAddressOnlyOnEntryPoint } from "./instances";
+import { internetLoadBalancersHardened } from "./loadBalancers";
 import {
     defaultSecurityGroupClosed,
     vpcFlowLogs,
@@ -37,6 +38,7 @@ export const portalPolicies: (ResourceValidationPolicy | StackValidationPolicy)[
     worldIngressOnlyAtEntryPoint,
     defaultSecurityGroupClosed,
     vpcFlowLogs,
+    internetLoadBalancersHardened,
     rdsEncryptedPrivateBackedUp,
     rdsLogsAndUpgrades,
     rdsPerformanceInsightsKey,

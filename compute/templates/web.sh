@@ -1,20 +1,31 @@
 #!/bin/bash
-# AI Portal web host: Open WebUI on the loopback behind Caddy (TLS on 443, 80 redirects).
+# AI Portal web host. WEB_TIER says which tier it serves:
+#   single        Open WebUI on the loopback behind Caddy (TLS on 443, 80 redirects), one host;
+#   loadBalanced  Open WebUI on port 8080 for the ALB (which terminates TLS, redirects 80 and adds
+#                 HSTS, so no Caddy), one of several hosts sharing Redis; schema migrations run
+#                 once, under a database lock, before the service starts.
 # Runs at every boot (cloud-init scripts-user: always) and is idempotent. It carries no secret
 # values: it fetches them with the instance role and keeps them in root-only files.
 set -euo pipefail
 umask 077
 
+WEB_TIER='{{WEB_TIER}}'
 AWS_REGION='{{AWS_REGION}}'
 # shellcheck disable=SC2034 # read by log_options in boot-common.sh
 LOG_GROUP='{{LOG_GROUP}}'
 OPEN_WEBUI_IMAGE='{{OPEN_WEBUI_IMAGE}}'
 CADDY_IMAGE='{{CADDY_IMAGE}}'
 OPEN_WEBUI_PORT='{{OPEN_WEBUI_PORT}}'
+# Where Open WebUI's port is published: the loopback (single) or every interface (the ALB's
+# target; the security group admits the ALB only).
+OPEN_WEBUI_PUBLISH='{{OPEN_WEBUI_PUBLISH}}'
 DB_SECRET_ARN='{{DB_SECRET_ARN}}'
 WEB_SECRET_ARN='{{WEB_SECRET_ARN}}'
 GATEWAY_KEY_SECRET_ARN='{{GATEWAY_KEY_SECRET_ARN}}'
 BIND_SECRET_ARN='{{BIND_SECRET_ARN}}'
+# loadBalanced: the Redis the hosts share (TLS) and its auth token's secret; empty in single.
+REDIS_SECRET_ARN='{{REDIS_SECRET_ARN}}'
+REDIS_ENDPOINT='{{REDIS_ENDPOINT}}'
 # The versions of those secrets this script was rendered with. A new version (a changed password)
 # changes this user data, so `pulumi up` has EC2 stop and start the host, and this script fetches
 # the new values at the next boot: a credential change reaches the containers, it is never stale.
@@ -25,6 +36,9 @@ PORTAL_HOST='{{PORTAL_HOST}}'
 PORTAL_STACK='{{PORTAL_STACK}}'
 HEALTH_NAMESPACE='{{HEALTH_NAMESPACE}}'
 HEALTH_METRIC='{{HEALTH_METRIC}}'
+# How the health probe reaches the portal: through Caddy on this host (caddy), or through the
+# ALB by the portal's public name, as users do (alb).
+HEALTH_ROUTE='{{HEALTH_ROUTE}}'
 # The domain controllers answer for the directory's domain (LDAP_SERVER_HOST), which resolves to
 # both of them, so logins survive one being down; the VPC resolver comes last for everything else.
 DIRECTORY_DNS='{{DIRECTORY_DNS}}'
@@ -44,9 +58,11 @@ write_private "$DATABASE_CA_FILE" <<'CERTIFICATES'
 CERTIFICATES
 chmod 644 "$DATABASE_CA_FILE"
 
-write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
+if [ "$WEB_TIER" = single ]; then
+    write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
 {{CADDYFILE}}
 CADDYFILE
+fi
 
 # Each secret is read once; each value is assigned on its own line, so a missing field stops the
 # script (set -e) instead of leaving an empty setting.
@@ -59,10 +75,17 @@ webui_secret_key=$(json_field secret_key <<<"$web")
 admin_password=$(json_field admin_password <<<"$web")
 gateway_api_key=$(json_field api_key <<<"$gateway_key")
 ldap_app_password=$(json_field password <<<"$bind")
-printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
-    "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password" |
-    write_private "$CONFIG_DIR/open-webui.secrets.env"
-unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password
+{
+    printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
+        "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password"
+    if [ -n "$REDIS_SECRET_ARN" ]; then
+        # rediss: TLS, the server's certificate checked against the container's system CAs.
+        redis_token=$(json_field auth_token <<<"$(secret_json "$REDIS_SECRET_ARN")")
+        printf 'REDIS_URL=rediss://:%s@%s/0\nWEBSOCKET_REDIS_URL=rediss://:%s@%s/0\n' \
+            "$redis_token" "$REDIS_ENDPOINT" "$redis_token" "$REDIS_ENDPOINT"
+    fi
+} | write_private "$CONFIG_DIR/open-webui.secrets.env"
+unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password redis_token
 
 dns_options=""
 for server in $DIRECTORY_DNS 169.254.169.253; do
@@ -71,21 +94,41 @@ done
 
 log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
-docker pull "$CADDY_IMAGE"
+open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
 
-run_container open-webui "Open WebUI (localhost:$OPEN_WEBUI_PORT only)" \
-    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
+if [ "$WEB_TIER" = loadBalanced ]; then
+    # Open WebUI migrates its schema when its config module is imported, in every process that has
+    # ENABLE_DB_MIGRATIONS, with no lock of its own; hosts that boot together would race. So each
+    # host runs the migrations in a one-off container holding a PostgreSQL advisory lock (one at a
+    # time; the later ones find nothing to do), and the service starts with migrations off.
+    write_private "$CONFIG_DIR/migrate.py" <<'MIGRATE'
+{{MIGRATE_PY}}
+MIGRATE
+    chmod 644 "$CONFIG_DIR/migrate.py"
+    log "migrating Open WebUI's schema under the advisory lock"
+    # shellcheck disable=SC2086 # the options are words on purpose
+    docker run --rm --name open-webui-migrate $open_webui_options --env ENABLE_DB_MIGRATIONS=true \
+        --volume "$CONFIG_DIR/migrate.py:/opt/ai-portal/migrate.py:ro" "$OPEN_WEBUI_IMAGE" python3 /opt/ai-portal/migrate.py
+fi
+
+run_container open-webui "Open WebUI (port $OPEN_WEBUI_PORT on $OPEN_WEBUI_PUBLISH)" \
+    "$open_webui_options --publish $OPEN_WEBUI_PUBLISH:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT" \
     "$OPEN_WEBUI_IMAGE"
-run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
-    "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
-    "$CADDY_IMAGE"
+if [ "$WEB_TIER" = single ]; then
+    docker pull "$CADDY_IMAGE"
+    run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
+        "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
+        "$CADDY_IMAGE"
+fi
 
-# Every minute: 1 when the portal answers over HTTPS through Caddy to Open WebUI's /health, else 0.
+# Every minute: 1 when Open WebUI's /health answers over HTTPS (through Caddy on this host, or
+# through the ALB by the portal's public name, as users reach it), else 0.
 # The CloudWatch alarm on it also fires when the metric stops arriving (host or reporter down).
 write_private "$CONFIG_DIR/health.env" <<HEALTHENV
 AWS_REGION=$AWS_REGION
 PORTAL_HOST=$PORTAL_HOST
 PORTAL_STACK=$PORTAL_STACK
+HEALTH_ROUTE=$HEALTH_ROUTE
 HEALTH_NAMESPACE=$HEALTH_NAMESPACE
 HEALTH_METRIC=$HEALTH_METRIC
 HEALTHENV
@@ -93,7 +136,11 @@ write_private /usr/local/sbin/ai-portal-health <<'HEALTHCHECK'
 #!/bin/bash
 set -uo pipefail
 healthy=0
-if curl --silent --fail --insecure --max-time 10 --resolve "$PORTAL_HOST:443:127.0.0.1" "https://$PORTAL_HOST/health" >/dev/null; then
+route=(--resolve "$PORTAL_HOST:443:127.0.0.1" --insecure)
+if [ "$HEALTH_ROUTE" = alb ]; then
+    route=() # the public name, a trusted certificate: what a user's browser sees
+fi
+if curl --silent --fail --max-time 10 "${route[@]}" "https://$PORTAL_HOST/health" >/dev/null; then
     healthy=1
 fi
 aws cloudwatch put-metric-data --region "$AWS_REGION" --namespace "$HEALTH_NAMESPACE" --metric-name "$HEALTH_METRIC" \
@@ -103,7 +150,7 @@ chmod 700 /usr/local/sbin/ai-portal-health
 write_private /etc/systemd/system/ai-portal-health.service <<UNIT
 [Unit]
 Description=AI Portal: report the portal's HTTPS health to CloudWatch
-After=ai-portal-caddy.service
+After=ai-portal-open-webui.service
 
 [Service]
 Type=oneshot

@@ -2,12 +2,16 @@
  * Another team's service reading the AI Portal through its output contract: its own security
  * group in the portal's VPC, allowed into the Bedrock gateway's port, and a role that may read
  * the gateway's API key secret (by ARN; the key itself never leaves Secrets Manager).
+ *
+ * Contract 2.x: it uses only outputs every web tier publishes. gatewayUrl names the gateway host's
+ * address (single) or its internal load balancer (loadBalanced), and gatewaySecurityGroupId is the
+ * group in front of whichever it is, so the same rules work in both tiers.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The contract major this program is written against (contract/index.ts in the portal). */
-const SUPPORTED_CONTRACT_MAJOR = "1";
+const SUPPORTED_CONTRACT_MAJOR = "2";
 
 const config = new pulumi.Config();
 const serviceName = config.require("serviceName");
@@ -28,10 +32,22 @@ function contractOutput(name: string): pulumi.Output<string> {
         .apply(([, value]) => String(value));
 }
 
+/** The TCP port of a URL: its own, or its scheme's default (`URL` leaves a default port empty). */
+function portOf(url: string): number {
+    const parsed = new URL(url);
+    const port = parsed.port
+        ? Number(parsed.port)
+        : ({ "http:": 80, "https:": 443 } as Record<string, number>)[parsed.protocol];
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new Error(`the portal's gatewayUrl ${url} names no TCP port`);
+    }
+    return port;
+}
+
 const vpcId = contractOutput("vpcId");
 const gatewaySecurityGroupId = contractOutput("gatewaySecurityGroupId");
 const gatewayUrl = contractOutput("gatewayUrl");
-const gatewayPort = gatewayUrl.apply((url) => Number(new URL(url).port));
+const gatewayPort = gatewayUrl.apply(portOf);
 const apiKeySecretArn = contractOutput("gatewayApiKeySecretArn");
 
 const serviceGroup = new aws.ec2.SecurityGroup(`${serviceName}-sg`, {

@@ -1,10 +1,14 @@
 /**
  * The compute tier's components constructed alone under the mocks, from plain inputs: Host,
- * UploadsBucket, GatewayImage, and the Compute wiring; and the pure statement builders.
+ * HostFleet, GatewayLoadBalancer, UploadsBucket, GatewayImage, and the Compute wiring in both web
+ * tiers; and the pure statement builders.
  */
 import * as assert from "assert";
+import * as aws from "@pulumi/aws";
 import { Compute, ComputeArgs } from "../../compute";
+import { HostFleet, HostFleetArgs } from "../../compute/fleet";
 import { gatewayStatements } from "../../compute/gateway";
+import { GatewayLoadBalancer } from "../../compute/gatewayLoadBalancer";
 import { Host, HostArgs, sessionManagerStatements } from "../../compute/host";
 import { GatewayImage } from "../../compute/images";
 import { UploadsBucket } from "../../compute/uploadsBucket";
@@ -128,6 +132,284 @@ describe("Host (component)", () => {
         assert.strictEqual(
             named(await host(), "aws:ec2/instance:Instance", "h-instance").inputs.tags.Exposure,
             "private",
+        );
+    });
+});
+
+const FLEET: HostFleetArgs = {
+    namePrefix: "ai-portal-test",
+    role: "worker",
+    description: "test hosts",
+    subnetIds: ["subnet-a", "subnet-b"],
+    securityGroupIds: ["sg-1"],
+    instanceType: "t3.medium",
+    rootVolumeGb: 40,
+    userData: "#!/bin/bash\necho fleet\n",
+    logRetentionDays: 14,
+    statements: HOST.statements,
+    minHosts: 2,
+    maxHosts: 5,
+    targetGroupArns: ["arn:aws:elasticloadbalancing:eu-west-2:123456789012:targetgroup/t/1"],
+    tags: { Project: "ai-portal", Stack: "test", ManagedBy: "pulumi" },
+    bootSeconds: 420,
+};
+
+function fleet(args: Partial<HostFleetArgs> = {}) {
+    return runComponent((opts) => {
+        const f = new HostFleet("f", { ...FLEET, ...args }, opts);
+        return {
+            groupName: f.groupName,
+            launchTemplateId: f.launchTemplateId,
+            roleName: f.roleName,
+            logGroupName: f.logGroupName,
+        };
+    });
+}
+
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const GROUP = "aws:autoscaling/group:Group";
+
+describe("HostFleet (component)", () => {
+    it("a Host's identity (role, policy, profile, log group) and a template, a group and a scaling policy; nothing else", async () => {
+        const run = await fleet();
+        assert.ifError(run.error);
+        assert.deepStrictEqual(childNames(run), [
+            "f",
+            "f-cpu-tracking",
+            "f-group",
+            "f-logs",
+            "f-policy",
+            "f-profile",
+            "f-role",
+            "f-template",
+        ]);
+        const statements = parseJson(
+            named(run, "aws:iam/rolePolicy:RolePolicy", "f-policy").inputs.policy,
+        ).Statement;
+        assert.deepStrictEqual(
+            statements.map((s: { Sid: string }) => s.Sid),
+            ["RegisterWithSessionManager", "OpenSessionChannels", "WriteOwnLogs", "Extra"],
+        );
+        const template = named(run, LAUNCH_TEMPLATE, "f-template");
+        const profile = named(run, "aws:iam/instanceProfile:InstanceProfile", "f-profile");
+        assert.deepStrictEqual(template.inputs.iamInstanceProfile, { arn: profile.state.arn });
+        assert.deepStrictEqual(
+            [run.outputs.logGroupName, run.outputs.roleName, run.outputs.launchTemplateId],
+            [
+                "/ai-portal-test/worker",
+                named(run, "aws:iam/role:Role", "f-role").state.name,
+                template.id,
+            ],
+        );
+    });
+
+    it("launch template: IMDSv2 only (hop limit 2), an encrypted gp3 root of the given size, the script base64-encoded, no public address", async () => {
+        const i = named(await fleet(), LAUNCH_TEMPLATE, "f-template").inputs;
+        assert.deepStrictEqual(i.metadataOptions, {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 2,
+            instanceMetadataTags: "disabled",
+        });
+        assert.deepStrictEqual(i.blockDeviceMappings, [
+            {
+                deviceName: "/dev/xvda",
+                ebs: {
+                    volumeType: "gp3",
+                    volumeSize: 40,
+                    encrypted: "true",
+                    deleteOnTermination: "true",
+                },
+            },
+        ]);
+        assert.strictEqual(Buffer.from(i.userData, "base64").toString("utf8"), FLEET.userData);
+        assert.deepStrictEqual(
+            [i.name, i.instanceType, i.vpcSecurityGroupIds, i.updateDefaultVersion],
+            ["ai-portal-test-worker", "t3.medium", ["sg-1"], true],
+        );
+        assert.doesNotMatch(JSON.stringify(i), /associatePublicIpAddress|networkInterfaces/);
+    });
+
+    it("launch template: keeps the AMI it was created with unless one is pinned", async () => {
+        const unpinned = named(await fleet(), LAUNCH_TEMPLATE, "f-template");
+        assert.deepStrictEqual(
+            [unpinned.inputs.imageId, unpinned.ignoreChanges],
+            ["ami-0b45ae66668865cd6", ["imageId"]],
+        );
+        const pinned = named(
+            await fleet({ amiId: "ami-0123456789abcdef0" }),
+            LAUNCH_TEMPLATE,
+            "f-template",
+        );
+        assert.deepStrictEqual(
+            [pinned.inputs.imageId, pinned.ignoreChanges],
+            ["ami-0123456789abcdef0", []],
+        );
+    });
+
+    it("the hosts and their volumes carry the given tags and their Name; the group's own tags are not propagated twice", async () => {
+        const run = await fleet();
+        const tags = { ...FLEET.tags, Name: "ai-portal-test-worker" };
+        assert.deepStrictEqual(named(run, LAUNCH_TEMPLATE, "f-template").inputs.tagSpecifications, [
+            { resourceType: "instance", tags },
+            { resourceType: "volume", tags },
+        ]);
+        assert.deepStrictEqual(named(run, GROUP, "f-group").inputs.tags, [
+            { key: "ManagedBy", value: "pulumi", propagateAtLaunch: false },
+            { key: "Name", value: "ai-portal-test-worker", propagateAtLaunch: false },
+            { key: "Project", value: "ai-portal", propagateAtLaunch: false },
+            { key: "Stack", value: "test", propagateAtLaunch: false },
+        ]);
+    });
+
+    it("group: the given subnets and sizes, the template's latest version, the target groups' health after the boot time", async () => {
+        const run = await fleet();
+        const template = named(run, LAUNCH_TEMPLATE, "f-template");
+        const g = named(run, GROUP, "f-group").inputs;
+        assert.deepStrictEqual(
+            [g.name, g.vpcZoneIdentifiers, g.minSize, g.maxSize, g.desiredCapacity],
+            ["ai-portal-test-worker", ["subnet-a", "subnet-b"], 2, 5, undefined],
+        );
+        assert.deepStrictEqual(g.launchTemplate, { id: template.id, version: "1" });
+        assert.deepStrictEqual(g.targetGroupArns, FLEET.targetGroupArns);
+        assert.deepStrictEqual(
+            [
+                g.healthCheckType,
+                g.healthCheckGracePeriod,
+                g.defaultInstanceWarmup,
+                g.minElbCapacity,
+            ],
+            ["ELB", 420, 420, 2],
+        );
+        assert.strictEqual(run.outputs.groupName, named(run, GROUP, "f-group").state.name);
+    });
+
+    it("group: a new template version is rolled out by instance refresh, at least half the hosts in service", async () => {
+        assert.deepStrictEqual(named(await fleet(), GROUP, "f-group").inputs.instanceRefresh, {
+            strategy: "Rolling",
+            preferences: { minHealthyPercentage: 50, instanceWarmup: "420" },
+        });
+    });
+
+    it("group: launches hosts only once their role may act and their log group exists, and after what the caller names", async () => {
+        const run = await runComponent((opts, provider) => {
+            const before = new aws.sns.Topic("needed", {}, { provider });
+            new HostFleet("f", { ...FLEET, waitFor: [before] }, opts);
+            return {};
+        });
+        assert.ifError(run.error);
+        const group = named(run, GROUP, "f-group");
+        for (const needed of ["f-policy", "f-logs", "needed"]) {
+            assert.ok(
+                group.dependencies.some((urn) => urn.endsWith(`::${needed}`)),
+                needed,
+            );
+        }
+    });
+
+    it("scaling: CPU target tracking at 60%, the boot time as warm-up", async () => {
+        const run = await fleet();
+        const policy = named(run, "aws:autoscaling/policy:Policy", "f-cpu-tracking").inputs;
+        assert.deepStrictEqual(
+            [
+                policy.autoscalingGroupName,
+                policy.policyType,
+                policy.estimatedInstanceWarmup,
+                policy.targetTrackingConfiguration,
+            ],
+            [
+                named(run, GROUP, "f-group").state.name,
+                "TargetTrackingScaling",
+                420,
+                {
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "ASGAverageCPUUtilization",
+                    },
+                    targetValue: 60,
+                },
+            ],
+        );
+    });
+});
+
+describe("GatewayLoadBalancer (component)", () => {
+    const build = () =>
+        runComponent((opts) => {
+            const lb = new GatewayLoadBalancer(
+                "glb",
+                {
+                    namePrefix: "ai-portal-test",
+                    vpcId: "vpc-1",
+                    privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"],
+                    securityGroupId: "sg-glb",
+                    port: 9000,
+                },
+                opts,
+            );
+            return {
+                dnsName: lb.dnsName,
+                loadBalancerArn: lb.loadBalancerArn,
+                targetGroupArn: lb.targetGroupArn,
+                loadBalancerArnSuffix: lb.loadBalancerArnSuffix,
+                targetGroupArnSuffix: lb.targetGroupArnSuffix,
+            };
+        });
+
+    it("an internal ALB in the private subnets, in the given group, dropping invalid headers", async () => {
+        const run = await build();
+        assert.ifError(run.error);
+        assert.deepStrictEqual(childNames(run), ["glb", "glb-lb", "glb-listener", "glb-targets"]);
+        const lb = named(run, "aws:lb/loadBalancer:LoadBalancer", "glb-lb");
+        assert.deepStrictEqual(
+            [
+                lb.inputs.loadBalancerType,
+                lb.inputs.internal,
+                lb.inputs.subnets,
+                lb.inputs.securityGroups,
+                lb.inputs.dropInvalidHeaderFields,
+            ],
+            ["application", true, ["subnet-priv-a", "subnet-priv-b"], ["sg-glb"], true],
+        );
+        assert.deepStrictEqual(
+            [run.outputs.dnsName, run.outputs.loadBalancerArn, run.outputs.loadBalancerArnSuffix],
+            [lb.state.dnsName, lb.state.arn, lb.state.arnSuffix],
+        );
+        assert.match(String(run.outputs.dnsName), /^internal-/);
+    });
+
+    it("health-checks the gateway's unauthenticated /health on its port, over HTTP in the VPC", async () => {
+        const run = await build();
+        const targets = named(run, "aws:lb/targetGroup:TargetGroup", "glb-targets");
+        assert.deepStrictEqual(
+            [
+                targets.inputs.vpcId,
+                targets.inputs.targetType,
+                targets.inputs.protocol,
+                targets.inputs.port,
+            ],
+            ["vpc-1", "instance", "HTTP", 9000],
+        );
+        const check = targets.inputs.healthCheck;
+        assert.deepStrictEqual([check.path, check.matcher], ["/health", "200"]);
+        // No port of its own: the traffic port, the gateway's.
+        assert.ok(check.port === undefined || check.port === "traffic-port", String(check.port));
+        assert.deepStrictEqual(
+            [run.outputs.targetGroupArn, run.outputs.targetGroupArnSuffix],
+            [targets.state.arn, targets.state.arnSuffix],
+        );
+    });
+
+    it("listens on the gateway's port and forwards to the gateway hosts' target group", async () => {
+        const run = await build();
+        const listener = named(run, "aws:lb/listener:Listener", "glb-listener").inputs;
+        assert.deepStrictEqual(
+            [listener.loadBalancerArn, listener.port, listener.protocol, listener.defaultActions],
+            [
+                run.outputs.loadBalancerArn,
+                9000,
+                "HTTP",
+                [{ type: "forward", targetGroupArn: run.outputs.targetGroupArn }],
+            ],
         );
     });
 });
@@ -280,6 +562,17 @@ describe("Compute (component)", () => {
         webEnableAdminExport: false,
         webUserToolsAccess: false,
         bedrockDataResidency: "eu",
+        webTier: {
+            mode: "single",
+            webMinHosts: 2,
+            webMaxHosts: 4,
+            gatewayMinHosts: 2,
+            wafEnabled: true,
+            albAccessLogsRetentionDays: 90,
+            redisNodeType: "cache.t4g.small",
+        },
+        vpcId: "vpc-0123456789abcdef0",
+        tags: { Project: "ai-portal", Stack: "test", ManagedBy: "pulumi" },
     };
 
     it("wires the gateway's address and port into the web host, the key and secret versions into both, and exports every output", async () => {
@@ -330,5 +623,157 @@ describe("Compute (component)", () => {
         ]) {
             assert.ok(run.outputs[output], output);
         }
+        for (const type of [
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "aws:autoscaling/group:Group",
+            "aws:lb/loadBalancer:LoadBalancer",
+        ]) {
+            assert.deepStrictEqual(ofType(run, type), [], `single: no ${type}`);
+        }
+    });
+
+    const LOAD_BALANCED: ComputeArgs = {
+        ...ARGS,
+        domainName: "portal.example.com",
+        webTier: { ...ARGS.webTier, mode: "loadBalanced", webMinHosts: 3, webMaxHosts: 6 },
+        privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"],
+        loadBalanced: {
+            portalUrl: "https://portal.example.com",
+            webTargetGroupArn:
+                "arn:aws:elasticloadbalancing:eu-west-2:123456789012:targetgroup/web/0123456789abcdef",
+            gatewayLbSecurityGroupId: "sg-gwlb",
+            redis: {
+                endpoint: "master.redis.example.euw2.cache.amazonaws.com",
+                port: 6379,
+                authSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:redis-AbCdEf",
+                authSecretVersionId: "v-redis",
+            },
+        },
+    };
+
+    function loadBalanced(args: ComputeArgs = LOAD_BALANCED) {
+        return runComponent((opts) => {
+            const c = new Compute("c", args, opts);
+            return {
+                portalUrl: c.portalUrl,
+                gatewayUrl: c.gatewayUrl,
+                webInstanceId: c.webInstanceId,
+                gatewayInstanceId: c.gatewayInstanceId,
+                webPublicIp: c.webPublicIp,
+                webAutoScalingGroupName: c.webAutoScalingGroupName,
+                gatewayAutoScalingGroupName: c.gatewayAutoScalingGroupName,
+            };
+        });
+    }
+
+    /** The boot script of a role's launch template (its user data is base64). */
+    const fleetScript = (run: Awaited<ReturnType<typeof loadBalanced>>, role: string) =>
+        scriptOf(
+            Buffer.from(
+                named(run, "aws:ec2/launchTemplate:LaunchTemplate", `c-${role}-template`).inputs
+                    .userData,
+                "base64",
+            ).toString("utf8"),
+        );
+
+    it("loadBalanced: no instance or Elastic IP; a fleet per role in the private subnets, sized by the web tier", async () => {
+        const run = await loadBalanced();
+        assert.ifError(run.error);
+        for (const type of [
+            "aws:ec2/instance:Instance",
+            "aws:ec2/eip:Eip",
+            "aws:ec2/eipAssociation:EipAssociation",
+        ]) {
+            assert.deepStrictEqual(ofType(run, type), [], type);
+        }
+        const group = (role: string) =>
+            named(run, "aws:autoscaling/group:Group", `c-${role}-group`);
+        assert.deepStrictEqual(
+            ["web", "gateway"].map((role) => [
+                group(role).inputs.vpcZoneIdentifiers,
+                group(role).inputs.minSize,
+                group(role).inputs.maxSize,
+            ]),
+            [
+                [["subnet-priv-a", "subnet-priv-b"], 3, 6],
+                // Twice gatewayMinHosts at most.
+                [["subnet-priv-a", "subnet-priv-b"], 2, 4],
+            ],
+        );
+        assert.deepStrictEqual(
+            [run.outputs.webAutoScalingGroupName, run.outputs.gatewayAutoScalingGroupName],
+            [group("web").state.name, group("gateway").state.name],
+        );
+        for (const output of ["webInstanceId", "gatewayInstanceId", "webPublicIp"]) {
+            assert.strictEqual(run.outputs[output], undefined, output);
+        }
+        assert.strictEqual(run.outputs.portalUrl, "https://portal.example.com");
+    });
+
+    it("loadBalanced: the web fleet behind the given target group, the gateway fleet behind its own internal load balancer, called by name", async () => {
+        const run = await loadBalanced();
+        const targets = named(run, "aws:lb/targetGroup:TargetGroup", "c-gateway-lb-targets");
+        const lb = named(run, "aws:lb/loadBalancer:LoadBalancer", "c-gateway-lb-lb");
+        assert.deepStrictEqual(
+            named(run, "aws:autoscaling/group:Group", "c-web-group").inputs.targetGroupArns,
+            [LOAD_BALANCED.loadBalanced!.webTargetGroupArn],
+        );
+        assert.deepStrictEqual(
+            named(run, "aws:autoscaling/group:Group", "c-gateway-group").inputs.targetGroupArns,
+            [targets.state.arn],
+        );
+        assert.strictEqual(targets.inputs.port, 9000);
+        assert.strictEqual(run.outputs.gatewayUrl, `http://${lb.state.dnsName}:9000/api/v1`);
+        assert.match(
+            fleetScript(run, "web"),
+            new RegExp(
+                `^OPENAI_API_BASE_URL=${String(run.outputs.gatewayUrl).replace(/\./g, "\\.")}$`,
+                "m",
+            ),
+        );
+        assert.match(fleetScript(run, "gateway"), /^PORT=9000$/m);
+        // The load balancer in its group, the gateway hosts in theirs, the web hosts in theirs.
+        assert.deepStrictEqual(
+            [
+                lb.inputs.securityGroups,
+                named(run, "aws:ec2/launchTemplate:LaunchTemplate", "c-gateway-template").inputs
+                    .vpcSecurityGroupIds,
+                named(run, "aws:ec2/launchTemplate:LaunchTemplate", "c-web-template").inputs
+                    .vpcSecurityGroupIds,
+            ],
+            [["sg-gwlb"], ["sg-gw"], ["sg-web"]],
+        );
+    });
+
+    it("loadBalanced: the web hosts are told the Redis endpoint and token secret (and may read it), run no Caddy, and restart on a new token", async () => {
+        const run = await loadBalanced();
+        const web = fleetScript(run, "web");
+        const redis = LOAD_BALANCED.loadBalanced!.redis;
+        assert.match(web, /^WEB_TIER='loadBalanced'$/m);
+        assert.match(web, new RegExp(`^REDIS_SECRET_ARN='${redis.authSecretArn}'$`, "m"));
+        assert.match(
+            web,
+            /^REDIS_ENDPOINT='master\.redis\.example\.euw2\.cache\.amazonaws\.com:6379'$/m,
+        );
+        assert.match(
+            web,
+            /^SECRET_VERSIONS='bind:v-bind database:v-db gateway-key:v-[0-9a-f]{32} redis:v-redis web:v-[0-9a-f]{32}'$/m,
+        );
+        assert.match(web, /^CADDY_IMAGE=''$/m);
+        assert.match(web, /^PORTAL_HOST='portal\.example\.com'$/m);
+        const webPolicy = parseJson(
+            named(run, "aws:iam/rolePolicy:RolePolicy", "c-web-policy").inputs.policy,
+        ).Statement.find((s: { Sid: string }) => s.Sid === "ReadOwnSecrets");
+        assert.ok(webPolicy.Resource.includes(redis.authSecretArn));
+    });
+
+    it("the web tier and the edge and Redis it needs go together: either without the other is refused", async () => {
+        const withoutEdge = await loadBalanced({ ...LOAD_BALANCED, loadBalanced: undefined });
+        assert.match(String(withoutEdge.error), /only it, needs the edge and Redis/);
+        const singleWithEdge = await loadBalanced({
+            ...LOAD_BALANCED,
+            webTier: { ...LOAD_BALANCED.webTier, mode: "single" },
+        });
+        assert.match(String(singleWithEdge.error), /only it, needs the edge and Redis/);
     });
 });

@@ -1,19 +1,34 @@
 /**
- * The compute tier each committed stack declares: the two hosts, their images, boot scripts,
- * roles, the uploads bucket and the deploy-time bootstraps.
+ * The compute tier each committed stack declares, in its web tier: dev is `single` (one web host
+ * with its Elastic IP and Caddy, one gateway host), prod is `loadBalanced` (each role an Auto
+ * Scaling group launched from a template, behind the edge's ALB or the internal load balancer).
+ * What holds for both is asserted of each role's host definition (the Instance, or the launch
+ * template every host of the fleet starts from); what differs is in one block per tier.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { DATABASE_CA_FILE } from "../../compute/settings";
-import { scriptOf, USER_DATA_LIMIT_BYTES } from "../../compute/userData";
+import { readTemplate, scriptOf, USER_DATA_LIMIT_BYTES } from "../../compute/userData";
 import { RDS_CA_BUNDLE } from "../../data";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "../harness/query";
-import { forEachStack } from "../harness/stacks";
+import { forEachStack, STACKS } from "../harness/stacks";
 import { mockDigest } from "../../offline/mocks";
-import { ProgramRun, runProgram, runStack } from "../../offline/run";
+import { DeclaredResource, ProgramRun, runProgram, runStack } from "../../offline/run";
 
 const T = {
     instance: "aws:ec2/instance:Instance",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    group: "aws:autoscaling/group:Group",
+    scalingPolicy: "aws:autoscaling/policy:Policy",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    listener: "aws:lb/listener:Listener",
     subnet: "aws:ec2/subnet:Subnet",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     eip: "aws:ec2/eip:Eip",
     eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
     role: "aws:iam/role:Role",
@@ -23,6 +38,7 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     bucket: "aws:s3/bucket:Bucket",
     secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     repo: "aws:ecr/repository:Repository",
     build: "docker-build:index:Image",
     fn: "aws:lambda/function:Function",
@@ -33,23 +49,181 @@ const T = {
 
 const AMI_NOW = "ami-0b45ae66668865cd6";
 
-/** The web host's Open WebUI settings as its boot script writes them. */
-function webSettings(run: ProgramRun): Record<string, string> {
-    const block = /<<'SETTINGS'\n([\s\S]*?)\nSETTINGS/.exec(
-        scriptOf(host(run, "web").inputs.userData),
-    )![1];
+type Role = "web" | "gateway";
+const ROLES = ["web", "gateway"] as const;
+type Tier = "single" | "loadBalanced";
+
+/** The web tier each committed stack is configured with (Pulumi.<stack>.yaml `webTier`). */
+const TIER: Record<string, Tier> = { dev: "single", prod: "loadBalanced" };
+
+function tierOf(run: ProgramRun): Tier {
+    const tier = TIER[run.config.stack];
+    assert.ok(tier, `no web tier known for stack ${run.config.stack}`);
+    return tier;
+}
+
+/** The input that names a host's AMI: the instance's, or the launch template's. */
+const AMI_INPUT: Record<Tier, string> = { single: "ami", loadBalanced: "imageId" };
+
+/**
+ * A role's host definition: what its hosts are started from. The Instance in `single`; in
+ * `loadBalanced` the launch template every host of the role's Auto Scaling group is launched from.
+ */
+function definition(run: ProgramRun, role: Role): DeclaredResource {
+    return tierOf(run) === "single"
+        ? named(run, T.instance, `compute-${role}-instance`)
+        : named(run, T.launchTemplate, `compute-${role}-template`);
+}
+
+/** What starts the role's hosts, and so what waits for what their boot needs: the Instance, or the group. */
+function launcher(run: ProgramRun, role: Role): DeclaredResource {
+    return tierOf(run) === "single"
+        ? named(run, T.instance, `compute-${role}-instance`)
+        : named(run, T.group, `compute-${role}-group`);
+}
+
+/** The user data the role's hosts boot with, as cloud-init reads it (a launch template's is base64). */
+function userDataOf(run: ProgramRun, role: Role): string {
+    const userData = definition(run, role).inputs.userData as string;
+    return tierOf(run) === "single" ? userData : Buffer.from(userData, "base64").toString("utf8");
+}
+
+/** The role's boot script. */
+function bootScript(run: ProgramRun, role: Role): string {
+    return scriptOf(userDataOf(run, role));
+}
+
+/** The boot script's `NAME='value'` settings, by name. */
+function scriptValues(script: string): Record<string, string> {
     return Object.fromEntries(
-        block
+        [...script.matchAll(/^([A-Z][A-Z0-9_]*)='([^']*)'$/gm)].map((m) => [m[1], m[2]]),
+    );
+}
+
+/** A heredoc's body, by its delimiter. */
+function heredoc(script: string, delimiter: string): string {
+    const match = new RegExp(`<<'${delimiter}'\\n([\\s\\S]*?)\\n${delimiter}\\n`).exec(script);
+    assert.ok(match, `no ${delimiter} heredoc`);
+    return match[1];
+}
+
+/** The web hosts' Open WebUI settings as their boot script writes them. */
+function webSettings(run: ProgramRun): Record<string, string> {
+    return Object.fromEntries(
+        heredoc(bootScript(run, "web"), "SETTINGS")
             .split("\n")
             .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
     );
 }
 
-function host(run: ProgramRun, role: "web" | "gateway") {
-    return named(run, T.instance, `compute-${role}-instance`);
+/**
+ * The script with the blocks that run only in `tier` (`if [ "$WEB_TIER" = <tier> ]; then` ...
+ * `fi`) removed, and its comments: what runs whatever WEB_TIER says.
+ */
+function outsideTierBlocks(script: string, tier: Tier): string {
+    const lines: string[] = [];
+    let inside = false;
+    for (const line of script.split("\n")) {
+        if (line === `if [ "$WEB_TIER" = ${tier} ]; then`) {
+            inside = true;
+        } else if (inside && line === "fi") {
+            inside = false;
+        } else if (!inside && !/^\s*#/.test(line)) {
+            lines.push(line);
+        }
+    }
+    assert.ok(!inside, `an unterminated ${tier} block`);
+    return lines.join("\n");
 }
 
-function policyOf(run: ProgramRun, role: "web" | "gateway") {
+/** Runs a piece of a boot script under bash, after the script's settings and the given shell functions. */
+function runShell(script: string, fragment: string, functions: string): void {
+    const settings = script.split("\n").filter((line) => /^[A-Z][A-Z0-9_]*='.*'$/.test(line));
+    execFileSync(
+        "bash",
+        ["-c", ["set -euo pipefail", ...settings, functions, fragment].join("\n")],
+        {
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
+}
+
+/** A scratch directory, removed after `use`. */
+function withScratch<R>(use: (dir: string) => R): R {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compute-test-"));
+    try {
+        return use(dir);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * What the web hosts' secrets file holds once the boot script has read the secrets: its secrets
+ * block run under bash, each secret's JSON document given by ARN (`json_field` is the script's own,
+ * so jq is needed, as on the hosts).
+ */
+function secretsFile(script: string, documents: Record<string, object>): string {
+    const block =
+        /\ndatabase=\$\(secret_json[\s\S]*?\| write_private "\$CONFIG_DIR\/open-webui\.secrets\.env"\n/.exec(
+            script,
+        );
+    assert.ok(block, "the boot script writes the secrets file");
+    const jsonField = /\njson_field\(\) \{\n[\s\S]*?\n\}\n/.exec(script)![0];
+    return withScratch((dir) => {
+        fs.writeFileSync(path.join(dir, "documents.json"), JSON.stringify(documents));
+        runShell(
+            script,
+            block[0],
+            [
+                `CONFIG_DIR=${dir}`,
+                jsonField,
+                `secret_json() { jq -ce --arg arn "$1" '.[$arn]' ${dir}/documents.json; }`,
+                'write_private() { cat >"$1"; }',
+            ].join("\n"),
+        );
+        return fs.readFileSync(path.join(dir, "open-webui.secrets.env"), "utf8");
+    });
+}
+
+/**
+ * What the health reporter asks of curl and of CloudWatch: the script the boot script installs,
+ * run with the environment file it writes, curl and aws replaced by recorders.
+ */
+function healthProbe(script: string): { curl: string[]; metric: string[] } {
+    const reporter = heredoc(script, "HEALTHCHECK");
+    const values = scriptValues(script);
+    const env = /<<HEALTHENV\n([\s\S]*?)\nHEALTHENV/
+        .exec(script)![1]
+        .split("\n")
+        .map((line) => line.split("="))
+        .map(([name, value]) => [
+            name,
+            value.replace(/^\$([A-Z_]+)$/, (_, v: string) => values[v]),
+        ]);
+    return withScratch((dir) => {
+        for (const tool of ["curl", "aws"]) {
+            fs.writeFileSync(
+                path.join(dir, tool),
+                `#!/bin/bash\nprintf '%s\\n' "$@" >${dir}/${tool}.args\n`,
+                { mode: 0o755 },
+            );
+        }
+        fs.writeFileSync(path.join(dir, "reporter"), reporter, { mode: 0o755 });
+        execFileSync("bash", [path.join(dir, "reporter")], {
+            env: { ...Object.fromEntries(env), PATH: `${dir}:${process.env.PATH}` },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const read = (tool: string) =>
+            fs
+                .readFileSync(path.join(dir, `${tool}.args`), "utf8")
+                .trimEnd()
+                .split("\n");
+        return { curl: read("curl"), metric: read("aws") };
+    });
+}
+
+function policyOf(run: ProgramRun, role: Role) {
     const iamRole = named(run, T.role, `compute-${role}-role`);
     const policy = ofType(run, T.rolePolicy).find((p) => p.inputs.role === iamRole.id)!;
     return parseJson(policy.inputs.policy).Statement as {
@@ -59,44 +233,82 @@ function policyOf(run: ProgramRun, role: "web" | "gateway") {
     }[];
 }
 
+/** The security group named `sg-<group>` by the traffic matrix (network/securityGroups.ts). */
+function securityGroupId(run: ProgramRun, group: string): string {
+    return named(run, T.securityGroup, `sg-${group}`).id;
+}
+
+/** The private subnets, one per AZ. */
+function privateSubnetIds(run: ProgramRun): string[] {
+    return ofType(run, T.subnet)
+        .filter((s) => /^network-private-/.test(s.name))
+        .map((s) => s.id)
+        .sort();
+}
+
 const sizes = {
     dev: { web: "t3.medium", gateway: "t3.small" },
     prod: { web: "t3.large", gateway: "t3.large" },
 };
 
+/** Seconds each role's new host is given to boot before its health counts (compute/web.ts, gateway.ts). */
+const BOOT_SECONDS: Record<Role, number> = { web: 900, gateway: 300 };
+
 forEachStack("compute tier", (ctx) => {
     const { stack } = ctx;
 
-    it("declares the two hosts with the stack's sizes", () => {
-        assert.strictEqual(ofType(ctx.run, T.instance).length, 2);
-        assert.strictEqual(host(ctx.run, "web").inputs.instanceType, sizes[stack].web);
-        assert.strictEqual(host(ctx.run, "gateway").inputs.instanceType, sizes[stack].gateway);
+    it("runs the stack's web tier", () => {
+        assert.strictEqual(ctx.run.outputs.webTier, TIER[stack]);
     });
 
-    for (const role of ["web", "gateway"] as const) {
-        it(`${role} host: AL2023 from the public SSM parameter, IMDSv2 only (hop limit 2), encrypted gp3 root`, () => {
-            const i = host(ctx.run, role).inputs;
-            assert.strictEqual(i.ami, AMI_NOW);
+    it("defines each role's hosts with the stack's instance types", () => {
+        assert.strictEqual(definition(ctx.run, "web").inputs.instanceType, sizes[stack].web);
+        assert.strictEqual(
+            definition(ctx.run, "gateway").inputs.instanceType,
+            sizes[stack].gateway,
+        );
+    });
+
+    for (const role of ROLES) {
+        it(`${role} hosts: AL2023 from the public SSM parameter, IMDSv2 only (hop limit 2), encrypted gp3 root`, () => {
+            const i = definition(ctx.run, role).inputs;
+            assert.strictEqual(i[AMI_INPUT[TIER[stack]]], AMI_NOW);
             assert.deepStrictEqual(i.metadataOptions, {
                 httpEndpoint: "enabled",
                 httpTokens: "required",
                 httpPutResponseHopLimit: 2,
                 instanceMetadataTags: "disabled",
             });
-            assert.deepStrictEqual(i.rootBlockDevice, {
-                volumeType: "gp3",
-                volumeSize: 30,
-                encrypted: true,
-                deleteOnTermination: true,
-            });
-            assert.strictEqual(i.userDataReplaceOnChange, false);
+            if (TIER[stack] === "single") {
+                assert.deepStrictEqual(i.rootBlockDevice, {
+                    volumeType: "gp3",
+                    volumeSize: 30,
+                    encrypted: true,
+                    deleteOnTermination: true,
+                });
+            } else {
+                // The launch template's schema takes the flags as strings; AL2023's root device.
+                assert.deepStrictEqual(i.blockDeviceMappings, [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: {
+                            volumeType: "gp3",
+                            volumeSize: 30,
+                            encrypted: "true",
+                            deleteOnTermination: "true",
+                        },
+                    },
+                ]);
+            }
         });
 
-        it(`${role} host: a new AMI release does not replace it`, () => {
-            assert.deepStrictEqual(host(ctx.run, role).ignoreChanges, ["ami"]);
+        it(`${role} hosts: a new AMI release does not replace them`, () => {
+            assert.deepStrictEqual(definition(ctx.run, role).ignoreChanges, [
+                AMI_INPUT[TIER[stack]],
+            ]);
         });
 
-        it(`${role} host: its own role with Session Manager and no more of SSM (no managed policy, no parameter reads)`, () => {
+        it(`${role} hosts: their own role with Session Manager and no more of SSM (no managed policy, no parameter reads)`, () => {
             const iamRole = named(ctx.run, T.role, `compute-${role}-role`);
             assert.deepStrictEqual(
                 parseJson(iamRole.inputs.assumeRolePolicy).Statement[0].Principal,
@@ -136,42 +348,54 @@ forEachStack("compute tier", (ctx) => {
             const profile = ofType(ctx.run, T.profile).find(
                 (p) => p.inputs.role === iamRole.state.name,
             )!;
-            assert.strictEqual(host(ctx.run, role).inputs.iamInstanceProfile, profile.state.name);
+            // An instance names its profile; a launch template gives its ARN.
+            assert.deepStrictEqual(
+                definition(ctx.run, role).inputs.iamInstanceProfile,
+                TIER[stack] === "single" ? profile.state.name : { arn: profile.state.arn },
+            );
         });
 
-        it(`${role} host: ships container logs to its own log group with the stack's retention`, () => {
+        it(`${role} hosts: ship container logs to their own log group with the stack's retention`, () => {
             const group = ofType(ctx.run, T.logGroup).find(
                 (g) => g.inputs.name === `/ai-portal-${stack}/${role}`,
             )!;
             assert.ok(group, "log group");
             assert.strictEqual(group.inputs.retentionInDays, stack === "dev" ? 30 : 90);
-            const script = scriptOf(host(ctx.run, role).inputs.userData);
+            const script = bootScript(ctx.run, role);
             assert.match(script, new RegExp(`LOG_GROUP='/ai-portal-${stack}/${role}'`));
             assert.match(script, /--log-driver awslogs/);
             const logs = policyOf(ctx.run, role).find((s) => s.Sid === "WriteOwnLogs")!;
             assert.deepStrictEqual(logs.Resource, [`${group.state.arn}:*`]);
         });
 
-        it(`${role} host: user data stays well under EC2's 16 KB (a quarter kept free)`, () => {
-            const size = Buffer.byteLength(host(ctx.run, role).inputs.userData, "utf8");
+        it(`${role} hosts: user data stays under EC2's 16 KB with a quarter kept free`, () => {
+            // EC2 counts the raw bytes, before base64. The templates' own comments are left out
+            // of what is sent (userData.ts withoutComments), which keeps the web hosts' script
+            // (one for both tiers, with the RDS CA and the migration script) well under it.
+            const size = Buffer.byteLength(userDataOf(ctx.run, role), "utf8");
             assert.ok(size < (USER_DATA_LIMIT_BYTES * 3) / 4, `${size} bytes`);
         });
 
-        it(`${role} host: runs its containers by digest, from systemd units that restart them`, () => {
-            const script = scriptOf(host(ctx.run, role).inputs.userData);
+        it(`${role} hosts: user data names no secret value`, () => {
+            // Every generated password in the mocks is MOCKSECRET...; user data is readable by
+            // anyone who may describe the instance or the launch template.
+            assert.doesNotMatch(userDataOf(ctx.run, role), /MOCKSECRET/);
+        });
+
+        it(`${role} hosts: run their containers by digest, from systemd units that restart them`, () => {
+            const script = bootScript(ctx.run, role);
             const images = Object.fromEntries(
                 [...script.matchAll(/^([A-Z_]+_IMAGE)='([^']+)'$/gm)].map((m) => [m[1], m[2]]),
             );
-            // dev resolves the tag at deploy time; prod runs what its stack file pins.
-            const caddy =
-                stack === "prod"
-                    ? "docker.io/library/caddy@sha256:4c6e91c6ed0e2fa03efd5b44747b625fec79bc9cd06ac5235a779726618e530d"
-                    : `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`;
+            // dev resolves the tag at deploy time; the load-balanced tier runs no Caddy.
+            const caddy = `docker.io/library/caddy@${mockDigest("library/caddy:2.10-alpine")}`;
             assert.deepStrictEqual(
                 images,
-                role === "web"
-                    ? { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage, CADDY_IMAGE: caddy }
-                    : { GATEWAY_IMAGE: ctx.run.outputs.gatewayImage },
+                role === "gateway"
+                    ? { GATEWAY_IMAGE: ctx.run.outputs.gatewayImage }
+                    : TIER[stack] === "single"
+                      ? { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage, CADDY_IMAGE: caddy }
+                      : { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage },
             );
             for (const image of Object.values(images) as string[]) {
                 assert.match(image, /@sha256:[0-9a-f]{64}$/);
@@ -180,52 +404,14 @@ forEachStack("compute tier", (ctx) => {
             assert.match(script, /^set -euo pipefail$/m);
             assert.match(script, /^Restart=always$/m);
             assert.match(
-                host(ctx.run, role).inputs.userData,
+                userDataOf(ctx.run, role),
                 /cloud_final_modules:\n {2}- \[scripts-user, always\]/,
             );
         });
     }
 
-    it("web host: public subnet, a public address at launch, its Elastic IP attached", () => {
-        const web = host(ctx.run, "web");
-        const subnet = byId(ctx.run, T.subnet, web.inputs.subnetId);
-        assert.match(subnet.name, /^network-public-/);
-        assert.strictEqual(web.inputs.associatePublicIpAddress, true);
-        const association = ofType(ctx.run, T.eipAssociation)[0];
-        assert.strictEqual(association.inputs.instanceId, web.id);
-        const eip = ofType(ctx.run, T.eip).find((e) => e.id === association.inputs.allocationId)!;
-        assert.strictEqual(eip.name, "compute-web-eip");
-        assert.strictEqual(ctx.run.outputs.webPublicIp, eip.state.publicIp);
-        // Production serves its domain (a publicly trusted certificate); dev may use the address.
-        assert.strictEqual(
-            ctx.run.outputs.portalUrl,
-            stack === "prod" ? "https://portal.example.com" : `https://${eip.state.publicIp}`,
-        );
-    });
-
-    it("gateway host: private subnet, no public address, reachable at an internal URL", () => {
-        const gateway = host(ctx.run, "gateway");
-        const subnet = byId(ctx.run, T.subnet, gateway.inputs.subnetId);
-        assert.match(subnet.name, /^network-private-/);
-        assert.strictEqual(gateway.inputs.associatePublicIpAddress, false);
-        assert.strictEqual(
-            ctx.run.outputs.gatewayUrl,
-            `http://${gateway.state.privateIp}:8000/api/v1`,
-        );
-    });
-
-    it("web host: Open WebUI's settings, named as upstream reads them", () => {
-        const script = scriptOf(host(ctx.run, "web").inputs.userData);
-        const settings = Object.fromEntries(
-            /<<'SETTINGS'\n([\s\S]*?)\nSETTINGS/
-                .exec(script)![1]
-                .split("\n")
-                .map((line) => [
-                    line.slice(0, line.indexOf("=")),
-                    line.slice(line.indexOf("=") + 1),
-                ]),
-        );
-        const gateway = host(ctx.run, "gateway");
+    it("web hosts: Open WebUI's settings, named as upstream reads them", () => {
+        const settings = webSettings(ctx.run);
         assert.deepStrictEqual(
             {
                 ENABLE_PERSISTENT_CONFIG: settings.ENABLE_PERSISTENT_CONFIG,
@@ -247,13 +433,15 @@ forEachStack("compute tier", (ctx) => {
                 S3_REGION_NAME: settings.S3_REGION_NAME,
                 PGSSLMODE: settings.PGSSLMODE,
                 PGSSLROOTCERT: settings.PGSSLROOTCERT,
+                UVICORN_WORKERS: settings.UVICORN_WORKERS,
             },
             {
                 ENABLE_PERSISTENT_CONFIG: "false",
                 WEBUI_URL: ctx.run.outputs.portalUrl,
                 ENABLE_SIGNUP: "false",
                 DEFAULT_USER_ROLE: "user",
-                OPENAI_API_BASE_URL: `http://${gateway.state.privateIp}:8000/api/v1`,
+                // The gateway host's address, or the internal load balancer's name (tier blocks).
+                OPENAI_API_BASE_URL: ctx.run.outputs.gatewayUrl,
                 ENABLE_OLLAMA_API: "false",
                 ENABLE_LDAP: "true",
                 LDAP_SERVER_HOST: "corp.aiportal.internal",
@@ -269,13 +457,15 @@ forEachStack("compute tier", (ctx) => {
                 S3_REGION_NAME: "eu-west-2",
                 PGSSLMODE: "verify-full",
                 PGSSLROOTCERT: DATABASE_CA_FILE,
+                // One process per host: replicas scale by hosts (upstream's multi-replica rule).
+                UVICORN_WORKERS: "1",
             },
         );
         assert.doesNotMatch(settings.LDAP_SEARCH_FILTER, /\{username\}|%s/, "a static filter");
         assert.match(settings.LDAP_SEARCH_FILTER, /^\(.*\)$/);
     });
 
-    it("web host: HTTPS-only browser settings, and settings dangerous at upstream's defaults set safe", () => {
+    it("web hosts: HTTPS-only browser settings, and settings dangerous at upstream's defaults set safe", () => {
         const settings = webSettings(ctx.run);
         assert.deepStrictEqual(
             Object.fromEntries(
@@ -312,7 +502,7 @@ forEachStack("compute tier", (ctx) => {
         );
     });
 
-    it("web host: only members of the portal group (directly or nested) are found at sign-in", () => {
+    it("web hosts: only members of the portal group (directly or nested) are found at sign-in", () => {
         const group = "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal";
         assert.strictEqual(
             webSettings(ctx.run).LDAP_SEARCH_FILTER,
@@ -329,13 +519,13 @@ forEachStack("compute tier", (ctx) => {
             "prod keeps the group and its members",
         );
         assert.ok(
-            transitiveDependencies(ctx.run, host(ctx.run, "web")).has(command.urn),
-            "the web host boots after the group exists",
+            transitiveDependencies(ctx.run, launcher(ctx.run, "web")).has(command.urn),
+            "the web hosts boot after the group exists",
         );
     });
 
-    it("web host: secrets are fetched at boot by ARN into a root-only file, never written into user data", () => {
-        const script = scriptOf(host(ctx.run, "web").inputs.userData);
+    it("web hosts: secrets are fetched at boot by ARN into a root-only file, never written into user data", () => {
+        const script = bootScript(ctx.run, "web");
         for (const name of [
             "DATABASE_URL",
             "WEBUI_SECRET_KEY",
@@ -354,8 +544,8 @@ forEachStack("compute tier", (ctx) => {
         );
     });
 
-    it("web host: the RDS CA goes on the host and into Open WebUI's container at the path PGSSLROOTCERT names", () => {
-        const script = scriptOf(host(ctx.run, "web").inputs.userData);
+    it("web hosts: the RDS CA goes on the host and into Open WebUI's container at the path PGSSLROOTCERT names", () => {
+        const script = bootScript(ctx.run, "web");
         assert.match(script, new RegExp(`DATABASE_CA_FILE='${DATABASE_CA_FILE}'`));
         const block =
             /write_private "\$DATABASE_CA_FILE" <<'CERTIFICATES'\n([\s\S]*?)\nCERTIFICATES\nchmod 644 "\$DATABASE_CA_FILE"/.exec(
@@ -366,8 +556,8 @@ forEachStack("compute tier", (ctx) => {
         assert.match(script, /--volume \$DATABASE_CA_FILE:\$DATABASE_CA_FILE:ro/);
     });
 
-    it("web host: the domain controllers resolve the directory domain for the container", () => {
-        const script = scriptOf(host(ctx.run, "web").inputs.userData);
+    it("web hosts: the domain controllers resolve the directory domain for the container", () => {
+        const script = bootScript(ctx.run, "web");
         assert.match(
             script,
             new RegExp(
@@ -377,32 +567,18 @@ forEachStack("compute tier", (ctx) => {
         assert.match(script, /^OPEN_WEBUI_PORT='8080'$/m);
         assert.match(
             script,
-            /--publish 127\.0\.0\.1:\$OPEN_WEBUI_PORT:\$OPEN_WEBUI_PORT /,
-            "Open WebUI listens on localhost only",
+            /--publish \$OPEN_WEBUI_PUBLISH:\$OPEN_WEBUI_PORT:\$OPEN_WEBUI_PORT"/,
+            "Open WebUI's port is published where OPEN_WEBUI_PUBLISH says (tier blocks)",
         );
     });
 
-    it("web host: Caddy serves HTTPS (dev: the Elastic IP with its internal CA; prod: the domain, publicly trusted), with HSTS", () => {
-        const script = scriptOf(host(ctx.run, "web").inputs.userData);
-        const caddyfile = /<<'CADDYFILE'\n([\s\S]*?)\nCADDYFILE/.exec(script)![1];
-        const host_ =
-            stack === "prod" ? "portal.example.com" : (ctx.run.outputs.webPublicIp as string);
-        assert.match(caddyfile, new RegExp(`^https://${host_.replace(/\./g, "\\.")} \\{`, "m"));
-        assert.strictEqual(/tls internal/.test(caddyfile), stack === "dev");
-        assert.strictEqual(caddyfile.includes(`default_sni ${host_}`), stack === "dev");
-        assert.match(caddyfile, /header Strict-Transport-Security "max-age=31536000"/);
-        assert.match(
-            caddyfile,
-            /path \/api\/v1\/auths\/signin \/api\/v1\/auths\/signin\/\n\t\}\n\trespond @localSignIn .* 403/,
-            "no admin ranges: the local sign-in answers nobody",
-        );
-        assert.match(caddyfile, /reverse_proxy 127\.0\.0\.1:8080/);
+    it("web hosts: the boot script is told the stack's tier", () => {
+        assert.strictEqual(scriptValues(bootScript(ctx.run, "web")).WEB_TIER, TIER[stack]);
     });
 
-    it("gateway host: upstream's settings, the API key by secret ARN, the region set", () => {
-        const script = scriptOf(host(ctx.run, "gateway").inputs.userData);
-        const settings = /<<'SETTINGS'\n([\s\S]*?)\nSETTINGS/.exec(script)![1].split("\n");
-        assert.deepStrictEqual(settings, [
+    it("gateway hosts: upstream's settings, the API key by secret ARN, the region set", () => {
+        const script = bootScript(ctx.run, "gateway");
+        assert.deepStrictEqual(heredoc(script, "SETTINGS").split("\n"), [
             "PORT=8000",
             "AWS_REGION=eu-west-2",
             // boto3.client("secretsmanager") without a region reads this one, not AWS_REGION.
@@ -439,13 +615,14 @@ forEachStack("compute tier", (ctx) => {
             `${repo.state.repositoryUrl}@${build.state.digest}`,
         );
         assert.match(
-            scriptOf(host(ctx.run, "gateway").inputs.userData),
+            bootScript(ctx.run, "gateway"),
             new RegExp(`GATEWAY_IMAGE='${ctx.run.outputs.gatewayImage}'`),
         );
     });
 
     it("uploads bucket: private, encrypted, versioned, TLS only; protected with the data in prod", () => {
-        const bucket = ofType(ctx.run, T.bucket)[0];
+        const bucket = ofType(ctx.run, T.bucket).find((b) => b.name === "compute-uploads-bucket")!;
+        assert.ok(bucket, "the uploads bucket");
         assert.strictEqual(bucket.protect, stack === "prod");
         assert.strictEqual(bucket.inputs.forceDestroy, stack === "dev");
         const on = (type: string) =>
@@ -477,9 +654,9 @@ forEachStack("compute tier", (ctx) => {
         assert.strictEqual(ctx.run.outputs.uploadsBucketName, bucket.state.bucket);
     });
 
-    it("web host waits for the database role and the bind account; the gateway waits for neither", () => {
-        const webDeps = transitiveDependencies(ctx.run, host(ctx.run, "web"));
-        const gatewayDeps = transitiveDependencies(ctx.run, host(ctx.run, "gateway"));
+    it("web hosts wait for the database role and the bind account; the gateway's wait for neither", () => {
+        const webDeps = transitiveDependencies(ctx.run, launcher(ctx.run, "web"));
+        const gatewayDeps = transitiveDependencies(ctx.run, launcher(ctx.run, "gateway"));
         const invocation = ofType(ctx.run, T.invocation)[0];
         const command = named(ctx.run, T.command, "ldap-bind-account");
         const directory = ofType(ctx.run, T.directory)[0];
@@ -488,7 +665,454 @@ forEachStack("compute tier", (ctx) => {
             assert.ok(!gatewayDeps.has(urn), `gateway must not wait for ${urn}`);
         }
     });
+
+    it("each role's hosts are in its own security group: web's and gateway's", () => {
+        for (const role of ROLES) {
+            assert.deepStrictEqual(definition(ctx.run, role).inputs.vpcSecurityGroupIds, [
+                securityGroupId(ctx.run, role),
+            ]);
+        }
+        // The gateway's group admits its API port from the web hosts' side of the matrix only.
+        const gatewayIngress = ofType(ctx.run, T.ingress).filter(
+            (r) => r.inputs.securityGroupId === securityGroupId(ctx.run, "gateway"),
+        );
+        assert.deepStrictEqual(
+            gatewayIngress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]),
+            [[8000, securityGroupId(ctx.run, TIER[stack] === "single" ? "web" : "gatewayLb")]],
+        );
+    });
 });
+
+forEachStack(
+    "compute tier: single web tier",
+    (ctx) => {
+        it("declares the two hosts and no fleet: no launch template, Auto Scaling group or load balancer", () => {
+            assert.strictEqual(ofType(ctx.run, T.instance).length, 2);
+            for (const type of [T.launchTemplate, T.group, T.scalingPolicy, T.loadBalancer]) {
+                assert.deepStrictEqual(ofType(ctx.run, type), [], type);
+            }
+            assert.strictEqual(ctx.run.outputs.webInstanceId, definition(ctx.run, "web").id);
+            assert.strictEqual(
+                ctx.run.outputs.gatewayInstanceId,
+                definition(ctx.run, "gateway").id,
+            );
+            assert.strictEqual(ctx.run.outputs.webAutoScalingGroupName, undefined);
+            assert.strictEqual(ctx.run.outputs.gatewayAutoScalingGroupName, undefined);
+        });
+
+        it("a changed boot script is applied to the same hosts by a stop/start, not a replacement", () => {
+            for (const role of ROLES) {
+                assert.strictEqual(definition(ctx.run, role).inputs.userDataReplaceOnChange, false);
+            }
+        });
+
+        it("web host: public subnet, a public address at launch, its Elastic IP attached", () => {
+            const web = definition(ctx.run, "web");
+            const subnet = byId(ctx.run, T.subnet, web.inputs.subnetId);
+            assert.match(subnet.name, /^network-public-/);
+            assert.strictEqual(web.inputs.associatePublicIpAddress, true);
+            const association = ofType(ctx.run, T.eipAssociation)[0];
+            assert.strictEqual(association.inputs.instanceId, web.id);
+            const eip = ofType(ctx.run, T.eip).find(
+                (e) => e.id === association.inputs.allocationId,
+            )!;
+            assert.strictEqual(eip.name, "compute-web-eip");
+            assert.strictEqual(ctx.run.outputs.webPublicIp, eip.state.publicIp);
+            // No domain in dev: the portal is served at the address (see the domain test below).
+            assert.strictEqual(ctx.run.outputs.portalUrl, `https://${eip.state.publicIp}`);
+        });
+
+        it("gateway host: private subnet, no public address, reachable at an internal URL", () => {
+            const gateway = definition(ctx.run, "gateway");
+            const subnet = byId(ctx.run, T.subnet, gateway.inputs.subnetId);
+            assert.match(subnet.name, /^network-private-/);
+            assert.strictEqual(gateway.inputs.associatePublicIpAddress, false);
+            assert.strictEqual(
+                ctx.run.outputs.gatewayUrl,
+                `http://${gateway.state.privateIp}:8000/api/v1`,
+            );
+        });
+
+        it("web host: Open WebUI listens on localhost only, behind Caddy", () => {
+            const script = bootScript(ctx.run, "web");
+            assert.strictEqual(scriptValues(script).OPEN_WEBUI_PUBLISH, "127.0.0.1");
+        });
+
+        it("web host: Caddy serves HTTPS at the Elastic IP with its internal CA, with HSTS", () => {
+            const script = bootScript(ctx.run, "web");
+            const caddyfile = heredoc(script, "CADDYFILE");
+            const host = ctx.run.outputs.webPublicIp as string;
+            assert.match(caddyfile, new RegExp(`^https://${host.replace(/\./g, "\\.")} \\{`, "m"));
+            assert.match(caddyfile, /tls internal/);
+            assert.ok(caddyfile.includes(`default_sni ${host}`));
+            assert.match(caddyfile, /header Strict-Transport-Security "max-age=31536000"/);
+            assert.match(
+                caddyfile,
+                /path \/api\/v1\/auths\/signin \/api\/v1\/auths\/signin\/\n\t\}\n\trespond @localSignIn .* 403/,
+                "no admin ranges: the local sign-in answers nobody",
+            );
+            assert.match(caddyfile, /reverse_proxy 127\.0\.0\.1:8080/);
+            // Caddy's file and container are the single tier's: they are in its blocks.
+            assert.match(outsideTierBlocks(script, "loadBalanced"), /run_container caddy /);
+            assert.match(outsideTierBlocks(script, "loadBalanced"), /<<'CADDYFILE'/);
+        });
+
+        it("web host: one Open WebUI, no Redis, no websocket manager; migrations as upstream runs them", () => {
+            const settings = webSettings(ctx.run);
+            for (const key of [
+                "ENABLE_WEBSOCKET_SUPPORT",
+                "WEBSOCKET_MANAGER",
+                "ENABLE_DB_MIGRATIONS",
+                "REDIS_URL",
+                "WEBSOCKET_REDIS_URL",
+            ]) {
+                assert.strictEqual(settings[key], undefined, key);
+            }
+            const script = bootScript(ctx.run, "web");
+            const values = scriptValues(script);
+            assert.deepStrictEqual([values.REDIS_SECRET_ARN, values.REDIS_ENDPOINT], ["", ""]);
+            assert.strictEqual(heredoc(script, "MIGRATE"), "");
+        });
+
+        it("web host: the secrets file holds the app's secrets and no Redis URL", () => {
+            const script = bootScript(ctx.run, "web");
+            const values = scriptValues(script);
+            const file = secretsFile(script, {
+                [values.DB_SECRET_ARN]: { url: "postgresql://app:pw@db:5432/openwebui" },
+                [values.WEB_SECRET_ARN]: { secret_key: "k", admin_password: "a" },
+                [values.GATEWAY_KEY_SECRET_ARN]: { api_key: "g" },
+                [values.BIND_SECRET_ARN]: { password: "b" },
+            });
+            assert.deepStrictEqual(file.trimEnd().split("\n"), [
+                "DATABASE_URL=postgresql://app:pw@db:5432/openwebui",
+                "PGVECTOR_DB_URL=postgresql://app:pw@db:5432/openwebui",
+                "WEBUI_SECRET_KEY=k",
+                "WEBUI_ADMIN_PASSWORD=a",
+                "OPENAI_API_KEY=g",
+                "LDAP_APP_PASSWORD=b",
+            ]);
+        });
+
+        it("web host: the health probe reaches the portal through Caddy on the host", () => {
+            const { curl, metric } = healthProbe(bootScript(ctx.run, "web"));
+            const host = ctx.run.outputs.webPublicIp as string;
+            assert.deepStrictEqual(curl, [
+                "--silent",
+                "--fail",
+                "--max-time",
+                "10",
+                "--resolve",
+                `${host}:443:127.0.0.1`,
+                "--insecure",
+                `https://${host}/health`,
+            ]);
+            assert.deepStrictEqual(metric.slice(-4), ["--dimensions", "Stack=dev", "--value", "1"]);
+        });
+    },
+    ["dev"],
+);
+
+forEachStack(
+    "compute tier: load-balanced web tier",
+    (ctx) => {
+        const group = (role: Role) => named(ctx.run, T.group, `compute-${role}-group`);
+        const gatewayLb = () => named(ctx.run, T.loadBalancer, "compute-gateway-lb-lb");
+        const gatewayTargets = () => named(ctx.run, T.targetGroup, "compute-gateway-lb-targets");
+
+        it("declares no instance and no Elastic IP: each role is an Auto Scaling group with the stack's sizes", () => {
+            assert.deepStrictEqual(ofType(ctx.run, T.instance), []);
+            assert.deepStrictEqual(
+                ofType(ctx.run, T.eip)
+                    .filter((e) => e.name.startsWith("compute-"))
+                    .concat(ofType(ctx.run, T.eipAssociation)),
+                [],
+                "the NAT gateways' addresses only",
+            );
+            assert.deepStrictEqual(
+                ROLES.map((role) => [
+                    group(role).inputs.name,
+                    group(role).inputs.minSize,
+                    group(role).inputs.maxSize,
+                ]),
+                [
+                    ["ai-portal-prod-web", 2, 4],
+                    ["ai-portal-prod-gateway", 2, 4],
+                ],
+            );
+            for (const role of ROLES) {
+                const template = definition(ctx.run, role);
+                assert.deepStrictEqual(group(role).inputs.launchTemplate, {
+                    id: template.id,
+                    version: String(template.state.latestVersion),
+                });
+            }
+            assert.strictEqual(ctx.run.outputs.webAutoScalingGroupName, group("web").state.name);
+            assert.strictEqual(
+                ctx.run.outputs.gatewayAutoScalingGroupName,
+                group("gateway").state.name,
+            );
+            for (const output of ["webInstanceId", "gatewayInstanceId", "webPublicIp"]) {
+                assert.strictEqual(ctx.run.outputs[output], undefined, output);
+            }
+        });
+
+        it("hosts run in the private subnets of every AZ, with no public address", () => {
+            const subnets = privateSubnetIds(ctx.run);
+            assert.strictEqual(subnets.length, 2, "one private subnet per AZ");
+            for (const role of ROLES) {
+                assert.deepStrictEqual([...group(role).inputs.vpcZoneIdentifiers].sort(), subnets);
+                for (const id of group(role).inputs.vpcZoneIdentifiers as string[]) {
+                    assert.notStrictEqual(
+                        byId(ctx.run, T.subnet, id).inputs.mapPublicIpOnLaunch,
+                        true,
+                    );
+                }
+                // A launch template asks for a public address only in a network interface.
+                assert.doesNotMatch(
+                    JSON.stringify(definition(ctx.run, role).inputs),
+                    /associatePublicIpAddress|networkInterfaces/,
+                    role,
+                );
+            }
+        });
+
+        it("launch templates: the boot script base64-encoded, hosts and volumes tagged as every resource is", () => {
+            for (const role of ROLES) {
+                const inputs = definition(ctx.run, role).inputs;
+                assert.match(inputs.userData, /^[A-Za-z0-9+/]+=*$/, "base64");
+                assert.strictEqual(
+                    Buffer.from(userDataOf(ctx.run, role), "utf8").toString("base64"),
+                    inputs.userData,
+                );
+                // The provider's default tags stop at the template; what it launches gets these.
+                const tags = {
+                    Project: "ai-portal",
+                    Stack: "prod",
+                    ManagedBy: "pulumi",
+                    Name: `ai-portal-prod-${role}`,
+                };
+                assert.deepStrictEqual(inputs.tagSpecifications, [
+                    { resourceType: "instance", tags },
+                    { resourceType: "volume", tags },
+                ]);
+            }
+        });
+
+        it("a new template version rolls out by instance refresh, half the hosts kept in service, each given its boot time", () => {
+            for (const role of ROLES) {
+                const g = group(role).inputs;
+                assert.deepStrictEqual(
+                    g.instanceRefresh,
+                    {
+                        strategy: "Rolling",
+                        preferences: {
+                            minHealthyPercentage: 50,
+                            instanceWarmup: String(BOOT_SECONDS[role]),
+                        },
+                    },
+                    role,
+                );
+                assert.strictEqual(g.defaultInstanceWarmup, BOOT_SECONDS[role], role);
+            }
+        });
+
+        it("hosts are healthy when their load balancer says so, after a grace period that covers boot", () => {
+            for (const role of ROLES) {
+                const g = group(role).inputs;
+                assert.deepStrictEqual(
+                    [g.healthCheckType, g.healthCheckGracePeriod, g.minElbCapacity],
+                    ["ELB", BOOT_SECONDS[role], g.minSize],
+                    role,
+                );
+            }
+        });
+
+        it("each fleet scales on average CPU between its sizes", () => {
+            const policies = ofType(ctx.run, T.scalingPolicy);
+            assert.deepStrictEqual(
+                policies
+                    .map((p) => [
+                        p.inputs.autoscalingGroupName,
+                        p.inputs.policyType,
+                        p.inputs.targetTrackingConfiguration,
+                    ])
+                    .sort(),
+                ROLES.map((role) => [
+                    group(role).state.name,
+                    "TargetTrackingScaling",
+                    {
+                        predefinedMetricSpecification: {
+                            predefinedMetricType: "ASGAverageCPUUtilization",
+                        },
+                        targetValue: 60,
+                    },
+                ]).sort(),
+            );
+        });
+
+        it("the web hosts register with the edge ALB's target group, on Open WebUI's port", () => {
+            const targets = named(ctx.run, T.targetGroup, "edge-web-targets");
+            assert.deepStrictEqual(group("web").inputs.targetGroupArns, [targets.state.arn]);
+            assert.strictEqual(targets.inputs.port, 8080);
+        });
+
+        it("the gateway hosts register with the internal load balancer, and Open WebUI calls it by name", () => {
+            const lb = gatewayLb();
+            const targets = gatewayTargets();
+            assert.deepStrictEqual(group("gateway").inputs.targetGroupArns, [targets.state.arn]);
+            assert.deepStrictEqual(
+                [lb.inputs.internal, [...lb.inputs.subnets].sort()],
+                [true, privateSubnetIds(ctx.run)],
+            );
+            assert.deepStrictEqual(lb.inputs.securityGroups, [
+                securityGroupId(ctx.run, "gatewayLb"),
+            ]);
+            const listener = ofType(ctx.run, T.listener).find(
+                (l) => l.inputs.loadBalancerArn === lb.state.arn,
+            )!;
+            assert.deepStrictEqual(
+                [listener.inputs.port, listener.inputs.protocol, listener.inputs.defaultActions],
+                [8000, "HTTP", [{ type: "forward", targetGroupArn: targets.state.arn }]],
+            );
+            assert.strictEqual(targets.inputs.port, 8000);
+            assert.strictEqual(
+                ctx.run.outputs.gatewayUrl,
+                `http://${lb.state.dnsName}:8000/api/v1`,
+            );
+            assert.strictEqual(
+                webSettings(ctx.run).OPENAI_API_BASE_URL,
+                ctx.run.outputs.gatewayUrl,
+            );
+        });
+
+        it("web hosts: Open WebUI listens on every interface for the ALB, whose group alone may connect", () => {
+            assert.strictEqual(
+                scriptValues(bootScript(ctx.run, "web")).OPEN_WEBUI_PUBLISH,
+                "0.0.0.0",
+            );
+            const webIngress = ofType(ctx.run, T.ingress).filter(
+                (r) => r.inputs.securityGroupId === securityGroupId(ctx.run, "web"),
+            );
+            assert.deepStrictEqual(
+                webIngress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]),
+                [[8080, securityGroupId(ctx.run, "alb")]],
+            );
+        });
+
+        it("web hosts: Open WebUI's replicas share sockets through Redis; the service never migrates the schema", () => {
+            const settings = webSettings(ctx.run);
+            assert.deepStrictEqual(
+                [
+                    settings.ENABLE_WEBSOCKET_SUPPORT,
+                    settings.WEBSOCKET_MANAGER,
+                    settings.ENABLE_DB_MIGRATIONS,
+                    settings.UVICORN_WORKERS,
+                ],
+                ["true", "redis", "false", "1"],
+            );
+        });
+
+        it("web hosts: the Redis URLs are built at boot from the endpoint and the token's secret, the token never in user data", () => {
+            const script = bootScript(ctx.run, "web");
+            const values = scriptValues(script);
+            const redisSecret = ofType(ctx.run, T.secret).find(
+                (s) => s.inputs.name === "ai-portal-prod/web/redis",
+            )!;
+            assert.ok(redisSecret, "the Redis token's secret");
+            assert.deepStrictEqual(
+                [values.REDIS_ENDPOINT, values.REDIS_SECRET_ARN],
+                [`${ctx.run.outputs.redisEndpoint}:6379`, redisSecret.id],
+            );
+            const version = ofType(ctx.run, T.secretVersion).find(
+                (v) => v.inputs.secretId === redisSecret.id,
+            )!;
+            assert.match(
+                values.SECRET_VERSIONS,
+                new RegExp(`(^| )redis:${version.state.versionId}( |$)`),
+                "a new token is a new template version: the hosts roll and read it",
+            );
+            const token = "t0ken";
+            const file = secretsFile(script, {
+                [values.DB_SECRET_ARN]: { url: "postgresql://app:pw@db:5432/openwebui" },
+                [values.WEB_SECRET_ARN]: { secret_key: "k", admin_password: "a" },
+                [values.GATEWAY_KEY_SECRET_ARN]: { api_key: "g" },
+                [values.BIND_SECRET_ARN]: { password: "b" },
+                [redisSecret.id]: { auth_token: token },
+            });
+            const url = `rediss://:${token}@${ctx.run.outputs.redisEndpoint}:6379/0`;
+            assert.deepStrictEqual(file.trimEnd().split("\n").slice(-2), [
+                `REDIS_URL=${url}`,
+                `WEBSOCKET_REDIS_URL=${url}`,
+            ]);
+            const realToken = named(
+                ctx.run,
+                "random:index/randomPassword:RandomPassword",
+                "session-store-auth-token",
+            ).state.result;
+            assert.ok(!userDataOf(ctx.run, "web").includes(realToken));
+        });
+
+        it("web hosts: no Caddy (the ALB terminates TLS): none runs, none is configured", () => {
+            const script = bootScript(ctx.run, "web");
+            assert.strictEqual(scriptValues(script).CADDY_IMAGE, "");
+            assert.strictEqual(heredoc(script, "CADDYFILE"), "");
+            const runs = outsideTierBlocks(script, "single")
+                .split("\n")
+                .filter((line) => /caddy/i.test(line) && line !== "CADDY_IMAGE=''");
+            assert.deepStrictEqual(runs, [], "only the single tier's blocks mention Caddy");
+        });
+
+        it("web hosts: the schema is migrated by one host at a time, under an advisory lock, before Open WebUI's service is installed", () => {
+            const script = bootScript(ctx.run, "web");
+            const migrate = heredoc(script, "MIGRATE");
+            assert.strictEqual(migrate, readTemplate("migrate.py").trimEnd());
+            const lock = migrate.indexOf("SELECT pg_advisory_lock(");
+            const migrates = migrate.indexOf("import open_webui.config");
+            const unlock = migrate.indexOf("SELECT pg_advisory_unlock(");
+            assert.ok(0 < lock && lock < migrates && migrates < unlock, "lock, migrate, unlock");
+            const run = /^\s*docker run --rm --name open-webui-migrate .*\\\n.*$/m.exec(script);
+            assert.ok(run, "a one-off migration container");
+            assert.match(run[0], /\$open_webui_options --env ENABLE_DB_MIGRATIONS=true /);
+            assert.match(run[0], /python3 \/opt\/ai-portal\/migrate\.py$/);
+            assert.ok(
+                run.index < script.indexOf("\nrun_container open-webui "),
+                "migrated before the service starts",
+            );
+            // It runs in the load-balanced tier only.
+            assert.doesNotMatch(outsideTierBlocks(script, "loadBalanced"), /open-webui-migrate/);
+        });
+
+        it("web hosts: the health probe goes through the ALB by the portal's name, as users do", () => {
+            const { curl, metric } = healthProbe(bootScript(ctx.run, "web"));
+            assert.deepStrictEqual(curl, [
+                "--silent",
+                "--fail",
+                "--max-time",
+                "10",
+                "https://portal.example.com/health",
+            ]);
+            assert.deepStrictEqual(metric.slice(-4), [
+                "--dimensions",
+                "Stack=prod",
+                "--value",
+                "1",
+            ]);
+        });
+
+        it("the web role may read the Redis token's secret; the gateway's may not", () => {
+            const redisSecretArn = ofType(ctx.run, T.secret).find(
+                (s) => s.inputs.name === "ai-portal-prod/web/redis",
+            )!.id;
+            const reads = (role: Role) =>
+                policyOf(ctx.run, role)
+                    .filter((s) => s.Action.includes("secretsmanager:GetSecretValue"))
+                    .flatMap((s) => [s.Resource].flat());
+            assert.ok(reads("web").includes(redisSecretArn));
+            assert.ok(!reads("gateway").includes(redisSecretArn));
+        });
+    },
+    ["prod"],
+);
 
 forEachStack("compute tier: IAM", (ctx) => {
     // Named actions and Resource "*" only where AWS cannot scope: the policy pack's IAM rules,
@@ -505,7 +1129,7 @@ forEachStack("compute tier: IAM", (ctx) => {
 
     it(`Bedrock is granted to the gateway only, secrets to each host exactly its own`, () => {
         const { run } = ctx;
-        const actionsOf = (role: "web" | "gateway") => policyOf(run, role).flatMap((s) => s.Action);
+        const actionsOf = (role: Role) => policyOf(run, role).flatMap((s) => s.Action);
         assert.ok(actionsOf("gateway").includes("bedrock:InvokeModel"));
         for (const policy of ofType(run, T.rolePolicy).filter(
             (p) => p.name !== "compute-gateway-policy",
@@ -525,6 +1149,10 @@ forEachStack("compute tier: IAM", (ctx) => {
                 run.outputs.gatewayApiKeySecretArn,
                 run.outputs.directoryBindSecretArn,
                 named(run, T.secret, "compute-web-secrets").id,
+                // The load-balanced tier's hosts read the Redis token too.
+                ...(tierOf(run) === "loadBalanced"
+                    ? [named(run, T.secret, "session-store-auth").id]
+                    : []),
             ].sort(),
         );
         assert.ok(
@@ -587,41 +1215,50 @@ describe("compute tier: Bedrock data residency", () => {
 });
 
 describe("compute tier: what changes upstream do", () => {
-    it("a new AL2023 release leaves both hosts' replace-forcing inputs as they are (ami is ignored)", async () => {
-        const before = await runStack("prod");
-        const after = await runProgram(
-            { stack: "prod" },
-            { mocks: { al2023AmiId: "ami-0123456789abcdef0" } },
-        );
-        for (const role of ["web", "gateway"] as const) {
-            const [a, b] = [host(before, role), host(after, role)];
-            assert.notStrictEqual(b.inputs.ami, a.inputs.ami, "the program did see the new AMI");
-            assert.deepStrictEqual(
-                b.ignoreChanges,
-                ["ami"],
-                "and the engine is told to keep the old one",
+    for (const stack of STACKS) {
+        it(`${stack}: a new AL2023 release leaves both roles' host definitions as they are (the AMI is ignored)`, async () => {
+            const before = await runStack(stack);
+            const after = await runProgram(
+                { stack },
+                { mocks: { al2023AmiId: "ami-0123456789abcdef0" } },
             );
-            const { ami: _a, ...restBefore } = a.inputs;
-            const { ami: _b, ...restAfter } = b.inputs;
-            assert.deepStrictEqual(restAfter, restBefore);
-        }
-    });
-
-    it("a pinned AMI is used as given, and changing the pin is the deliberate way to roll a host", async () => {
-        const run = await runProgram({
-            stack: "prod",
-            overrides: { gatewayHostAmiId: "ami-0fedcba9876543210" },
+            assert.ifError(after.error);
+            const ami = AMI_INPUT[tierOf(before)];
+            for (const role of ROLES) {
+                const [a, b] = [definition(before, role), definition(after, role)];
+                assert.notStrictEqual(
+                    b.inputs[ami],
+                    a.inputs[ami],
+                    "the program did see the new AMI",
+                );
+                assert.deepStrictEqual(
+                    b.ignoreChanges,
+                    [ami],
+                    "and the engine is told to keep the old one",
+                );
+                const { [ami]: _a, ...restBefore } = a.inputs;
+                const { [ami]: _b, ...restAfter } = b.inputs;
+                assert.deepStrictEqual(restAfter, restBefore);
+            }
         });
-        assert.strictEqual(host(run, "gateway").inputs.ami, "ami-0fedcba9876543210");
-        assert.deepStrictEqual(host(run, "gateway").ignoreChanges, []);
-        assert.deepStrictEqual(host(run, "web").ignoreChanges, ["ami"]);
-    });
+
+        it(`${stack}: a pinned AMI is used as given, and changing the pin is the deliberate way to roll a role's hosts`, async () => {
+            const run = await runProgram({
+                stack,
+                overrides: { gatewayHostAmiId: "ami-0fedcba9876543210" },
+            });
+            assert.ifError(run.error);
+            const ami = AMI_INPUT[tierOf(run)];
+            assert.strictEqual(definition(run, "gateway").inputs[ami], "ami-0fedcba9876543210");
+            assert.deepStrictEqual(definition(run, "gateway").ignoreChanges, []);
+            assert.deepStrictEqual(definition(run, "web").ignoreChanges, [ami]);
+        });
+    }
 
     it("a moved upstream tag shows up as a new digest in the web host's boot script", async () => {
         const before = await runStack("dev");
         const after = await runProgram({ stack: "dev" }, { mocks: { registryRevision: "moved" } });
-        const image = (run: ProgramRun) =>
-            /OPEN_WEBUI_IMAGE='([^']+)'/.exec(scriptOf(host(run, "web").inputs.userData))![1];
+        const image = (run: ProgramRun) => scriptValues(bootScript(run, "web")).OPEN_WEBUI_IMAGE;
         assert.notStrictEqual(image(after), image(before));
         assert.match(image(after), /^ghcr\.io\/open-webui\/open-webui@sha256:/);
     });
@@ -632,40 +1269,39 @@ describe("compute tier: what changes upstream do", () => {
         assert.ifError(run.error);
         assert.strictEqual(ofType(run, T.build).length, 0);
         assert.strictEqual(ofType(run, T.repo).length, 0);
-        assert.match(
-            scriptOf(host(run, "gateway").inputs.userData),
-            new RegExp(`GATEWAY_IMAGE='${image.replace(/\./g, "\\.")}'`),
-        );
+        assert.strictEqual(scriptValues(bootScript(run, "gateway")).GATEWAY_IMAGE, image);
         assert.deepStrictEqual(
             policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource,
             ["arn:aws:ecr:eu-west-2:123456789012:repository/team/gateway"],
         );
     });
 
-    it("no ARN the program builds assumes the aws partition: it asks aws.getPartition", async () => {
-        const image = `123456789012.dkr.ecr.eu-west-2.amazonaws.com/team/gateway@sha256:${"a".repeat(64)}`;
-        const run = await runProgram(
-            { stack: "dev", overrides: { gatewayImage: image } },
-            { mocks: { partition: "aws-elsewhere" } },
-        );
-        assert.ifError(run.error);
-        assert.deepStrictEqual(
-            policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource,
-            ["arn:aws-elsewhere:ecr:eu-west-2:123456789012:repository/team/gateway"],
-        );
-        for (const resource of run.resources) {
-            assert.doesNotMatch(
-                JSON.stringify(resource.inputs),
-                /arn:aws:/,
-                `${resource.name} names the aws partition`,
+    for (const stack of STACKS) {
+        it(`${stack}: no ARN the program builds assumes the aws partition: it asks aws.getPartition`, async () => {
+            const image = `123456789012.dkr.ecr.eu-west-2.amazonaws.com/team/gateway@sha256:${"a".repeat(64)}`;
+            const run = await runProgram(
+                { stack, overrides: { gatewayImage: image } },
+                { mocks: { partition: "aws-elsewhere" } },
             );
-        }
-    });
+            assert.ifError(run.error);
+            assert.deepStrictEqual(
+                policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource,
+                ["arn:aws-elsewhere:ecr:eu-west-2:123456789012:repository/team/gateway"],
+            );
+            for (const resource of run.resources) {
+                assert.doesNotMatch(
+                    JSON.stringify(resource.inputs),
+                    /arn:aws:/,
+                    `${resource.name} names the aws partition`,
+                );
+            }
+        });
+    }
 
     it("Docker Hub images are looked up where the provider finds Docker Hub's API, and run by their canonical name", async () => {
         const run = await runStack("dev");
         assert.ifError(run.error);
-        const script = scriptOf(host(run, "web").inputs.userData);
+        const script = bootScript(run, "web");
         // The mock answers as the provider would: a lookup of "docker.io/..." fails (https://docker.io/v2/ is no registry API).
         assert.strictEqual(
             /CADDY_IMAGE='([^']+)'/.exec(script)![1],
@@ -684,9 +1320,9 @@ describe("compute tier: what changes upstream do", () => {
             overrides: { caddyImage: `docker.io/library/caddy:2.10-alpine@${digest}` },
         });
         assert.ifError(run.error);
-        assert.match(
-            scriptOf(host(run, "web").inputs.userData),
-            new RegExp(`CADDY_IMAGE='docker\\.io/library/caddy@${digest}'`),
+        assert.strictEqual(
+            scriptValues(bootScript(run, "web")).CADDY_IMAGE,
+            `docker.io/library/caddy@${digest}`,
         );
     });
 
@@ -696,8 +1332,7 @@ describe("compute tier: what changes upstream do", () => {
             overrides: { domainName: "portal.example.com" },
         });
         assert.strictEqual(run.outputs.portalUrl, "https://portal.example.com");
-        const script = scriptOf(host(run, "web").inputs.userData);
-        const caddyfile = /<<'CADDYFILE'\n([\s\S]*?)\nCADDYFILE/.exec(script)![1];
+        const caddyfile = heredoc(bootScript(run, "web"), "CADDYFILE");
         assert.match(caddyfile, /^https:\/\/portal\.example\.com \{/m);
         assert.doesNotMatch(caddyfile, /tls internal/);
         assert.match(caddyfile, /Strict-Transport-Security/);

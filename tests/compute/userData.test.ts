@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { caddyfile } from "../../compute/settings";
 import {
+    withoutComments,
     envFile,
     everyBootUserData,
     renderTemplate,
@@ -15,7 +16,7 @@ import {
     USER_DATA_LIMIT_BYTES,
 } from "../../compute/userData";
 import { gatewayUserData } from "../../compute/gateway";
-import { webUserData } from "../../compute/web";
+import { WebBootValues, webUserData } from "../../compute/web";
 import { RDS_CA_BUNDLE } from "../../data";
 
 const SNAPSHOTS = path.join(__dirname, "..", "snapshots");
@@ -112,52 +113,71 @@ describe("boot scripts: rendering", () => {
  * Each role's boot script rendered from fixed inputs: a template edit is one reviewed diff here,
  * whatever the stacks' values. (The compute tests check what each stack renders into it.)
  */
-const FIXED: Record<"web" | "gateway", () => string> = {
-    web: () =>
-        webUserData({
-            region: "eu-west-2",
-            stack: "example",
-            logGroup: "/ai-portal-example/web",
-            openWebUiImage: `ghcr.io/open-webui/open-webui@sha256:${"1".repeat(64)}`,
-            caddyImage: `docker.io/library/caddy@sha256:${"2".repeat(64)}`,
-            portalHost: "203.0.113.10",
-            portalUrl: "https://203.0.113.10",
-            hasDomain: false,
-            gatewayBaseUrl: "http://10.0.10.20:8000/api/v1",
-            uploadsBucket: "ai-portal-example-uploads",
-            defaultUserRole: "user",
-            adminEmail: "portal-admin@example.com",
-            directoryDomain: "corp.example.internal",
-            directoryShortName: "CORP",
-            directoryDnsIps: ["10.0.11.5", "10.0.10.5"],
-            bindIdentity: "svc-openwebui@corp.example.internal",
-            searchBase: "OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
-            secretArns: {
-                database:
-                    "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA",
-                web: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/web-BBBBBB",
-                gatewayKey:
-                    "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
-                bind: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD",
-            },
-            secretVersions: {
-                database: "v-database",
-                web: "v-web",
-                "gateway-key": "v-gateway-key",
-                bind: "v-bind",
-            },
-            databaseCaBundle: RDS_CA_BUNDLE,
-            healthNamespace: "AIPortal",
-            healthMetric: "PortalHealthy",
-            portalGroupDn: "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
-            adminCidrs: ["198.51.100.0/24"],
-            enableApiKeys: false,
-            jwtExpiresIn: "8h",
-            enableCommunitySharing: false,
-            enableAdminChatAccess: false,
-            enableAdminExport: false,
-            userToolsAccess: false,
-        }),
+const WEB_SINGLE: WebBootValues = {
+    webTier: "single",
+    region: "eu-west-2",
+    stack: "example",
+    logGroup: "/ai-portal-example/web",
+    openWebUiImage: `ghcr.io/open-webui/open-webui@sha256:${"1".repeat(64)}`,
+    caddyImage: `docker.io/library/caddy@sha256:${"2".repeat(64)}`,
+    portalHost: "203.0.113.10",
+    portalUrl: "https://203.0.113.10",
+    hasDomain: false,
+    gatewayBaseUrl: "http://10.0.10.20:8000/api/v1",
+    uploadsBucket: "ai-portal-example-uploads",
+    defaultUserRole: "user",
+    adminEmail: "portal-admin@example.com",
+    directoryDomain: "corp.example.internal",
+    directoryShortName: "CORP",
+    directoryDnsIps: ["10.0.11.5", "10.0.10.5"],
+    bindIdentity: "svc-openwebui@corp.example.internal",
+    searchBase: "OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
+    secretArns: {
+        database: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA",
+        web: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/web-BBBBBB",
+        gatewayKey: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
+        bind: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD",
+    },
+    secretVersions: {
+        database: "v-database",
+        web: "v-web",
+        "gateway-key": "v-gateway-key",
+        bind: "v-bind",
+    },
+    databaseCaBundle: RDS_CA_BUNDLE,
+    healthNamespace: "AIPortal",
+    healthMetric: "PortalHealthy",
+    portalGroupDn: "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
+    adminCidrs: ["198.51.100.0/24"],
+    enableApiKeys: false,
+    jwtExpiresIn: "8h",
+    enableCommunitySharing: false,
+    enableAdminChatAccess: false,
+    enableAdminExport: false,
+    userToolsAccess: false,
+};
+
+/** The same host in the load-balanced tier: no Caddy, Redis, migrations under the lock, the ALB's health route. */
+const WEB_LOAD_BALANCED: WebBootValues = {
+    ...WEB_SINGLE,
+    webTier: "loadBalanced",
+    caddyImage: "",
+    portalHost: "portal.example.com",
+    portalUrl: "https://portal.example.com",
+    hasDomain: true,
+    gatewayBaseUrl:
+        "http://internal-ai-portal-example-gateway-123.eu-west-2.elb.amazonaws.com:8000/api/v1",
+    redisEndpoint: "master.ai-portal-example-redis.abc123.euw2.cache.amazonaws.com:6379",
+    secretArns: {
+        ...WEB_SINGLE.secretArns,
+        redis: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/redis-EEEEEE",
+    },
+    secretVersions: { ...WEB_SINGLE.secretVersions, redis: "v-redis" },
+};
+
+const FIXED: Record<"web" | "web-load-balanced" | "gateway", () => string> = {
+    web: () => webUserData(WEB_SINGLE),
+    "web-load-balanced": () => webUserData(WEB_LOAD_BALANCED),
     gateway: () =>
         gatewayUserData({
             region: "eu-west-2",
@@ -172,7 +192,7 @@ const FIXED: Record<"web" | "gateway", () => string> = {
         }),
 };
 
-for (const role of ["web", "gateway"] as const) {
+for (const role of ["web", "web-load-balanced", "gateway"] as const) {
     it(`boot script snapshot: the ${role} host's script from fixed inputs matches tests/snapshots/${role}.sh`, () => {
         const script = scriptOf(FIXED[role]());
         const file = path.join(SNAPSHOTS, `${role}.sh`);
@@ -187,3 +207,25 @@ for (const role of ["web", "gateway"] as const) {
         );
     });
 }
+
+describe("user data: the templates' comments stay in the repository", () => {
+    it("leaves comment lines out of what EC2 receives, keeping the shebang and shellcheck directives", () => {
+        assert.strictEqual(
+            withoutComments(
+                [
+                    "#!/bin/bash",
+                    "# why this script exists",
+                    "    # an indented explanation",
+                    "# shellcheck disable=SC2086 # words on purpose",
+                    "run_it # an inline comment stays",
+                    "#",
+                ].join("\n"),
+            ),
+            [
+                "#!/bin/bash",
+                "# shellcheck disable=SC2086 # words on purpose",
+                "run_it # an inline comment stays",
+            ].join("\n"),
+        );
+    });
+});

@@ -557,6 +557,67 @@ const REJECTED: readonly (readonly [string, Record<string, unknown>, string, Reg
         /outside 20-1024 GiB/,
     ],
     // operations and shared keys
+    // web tier
+    [
+        "an unknown web tier",
+        { webTier: "cluster" },
+        "ai-portal:webTier",
+        /Allowed: "single" or "loadBalanced"/,
+    ],
+    [
+        "the load-balanced tier without the domain's Route 53 zone",
+        { webTier: "loadBalanced", domainName: "portal.example.com" },
+        "ai-portal:hostedZoneId",
+        /is not set, but webTier is loadBalanced: the ALB's certificate is validated and its alias record created there/,
+    ],
+    [
+        "the load-balanced tier without a domain",
+        { webTier: "loadBalanced", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+        "ai-portal:domainName",
+        /is not set, but webTier is loadBalanced.*Allowed: a public DNS name in hostedZoneId's zone/,
+    ],
+    [
+        "SSH ranges in the load-balanced tier, whose hosts have no public address",
+        {
+            webTier: "loadBalanced",
+            domainName: "portal.example.com",
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+            sshKeyName: "ops",
+            sshCidrs: ["198.51.100.0/24"],
+        },
+        "ai-portal:sshCidrs",
+        /webTier is loadBalanced: the web hosts are private/,
+    ],
+    [
+        "a hosted zone id that is not one",
+        { hostedZoneId: "example.com" },
+        "ai-portal:hostedZoneId",
+        /not a Route 53 hosted zone id/,
+    ],
+    [
+        "fewer most web hosts than fewest",
+        { webMinHosts: 4, webMaxHosts: 3 },
+        "ai-portal:webMaxHosts",
+        /is below webMinHosts \(4\)/,
+    ],
+    [
+        "one web host in the load-balanced tier (no second AZ)",
+        { webMinHosts: 1 },
+        "ai-portal:webMinHosts",
+        /is outside 2-10.*Allowed: 2 to 10 \(at least one per Availability Zone\)/,
+    ],
+    [
+        "a Redis node type that is not ElastiCache's",
+        { redisNodeType: "t4g.small" },
+        "ai-portal:redisNodeType",
+        /not an ElastiCache node type/,
+    ],
+    [
+        "ALB access logs kept forever",
+        { albAccessLogsRetentionDays: 0 },
+        "ai-portal:albAccessLogsRetentionDays",
+        /outside 1-3653 days/,
+    ],
     [
         "an alarm e-mail that is not one",
         { alarmEmail: "oncall" },
@@ -671,6 +732,31 @@ const ACCEPTED: readonly (readonly [
         { domainName: "portal.example.com" },
         (c) => c.compute.domainName,
         "portal.example.com",
+    ],
+    [
+        "the load-balanced tier with its domain and zone, sized",
+        {
+            webTier: "loadBalanced",
+            domainName: "portal.example.com",
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+            webMinHosts: 3,
+            webMaxHosts: 3,
+            wafEnabled: false,
+        },
+        (c) => [
+            c.webTier.mode,
+            c.webTier.hostedZoneId,
+            c.webTier.webMinHosts,
+            c.webTier.webMaxHosts,
+            c.webTier.wafEnabled,
+        ],
+        ["loadBalanced", "Z0123456789ABCDEFGHIJ", 3, 3, false],
+    ],
+    [
+        "the single tier ignoring the load-balanced sizes' defaults",
+        {},
+        (c) => [c.webTier.mode, c.webTier.hostedZoneId],
+        ["single", undefined],
     ],
     [
         "keys of other namespaces",

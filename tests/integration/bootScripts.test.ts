@@ -8,7 +8,6 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ldapSearchFilter } from "../../compute/settings";
-import { named } from "../harness/query";
 import { workDir } from "./support/components";
 import { artefactsOf, BootedHost, bootedHost, STACKS } from "./support/fixtures";
 import { HostDisk, parseEnvFile, WrittenFile } from "./support/host";
@@ -64,8 +63,13 @@ function expectSucceeded(host: BootedHost): void {
 const modes = (written: readonly WrittenFile[]) =>
     written.map((w) => `${w.kind} ${w.mode} ${w.path}`);
 
+/** dev serves the single-host tier, prod the load-balanced one (Pulumi.<stack>.yaml). */
+const LOAD_BALANCED: Record<(typeof STACKS)[number], boolean> = { dev: false, prod: true };
+
 for (const stack of STACKS) {
-    describe(`boot scripts (${stack}): the web host`, () => {
+    const loadBalanced = LOAD_BALANCED[stack];
+    const tier = loadBalanced ? "loadBalanced, one of the hosts behind the ALB" : "single";
+    describe(`boot scripts (${stack}): the web host (${tier})`, () => {
         let host: BootedHost;
         before(async () => {
             host = await bootedHost(`${stack}-web`);
@@ -77,19 +81,35 @@ for (const stack of STACKS) {
 
         it("writes exactly these files, secrets and settings root-only, the CA readable, the probe executable", () => {
             expectSucceeded(host);
-            assert.deepStrictEqual(modes(host.first.written), [
-                "dir 0700 /etc/ai-portal",
-                "file 0600 /etc/ai-portal/Caddyfile",
-                "file 0600 /etc/ai-portal/health.env",
-                "file 0600 /etc/ai-portal/open-webui.env",
-                "file 0600 /etc/ai-portal/open-webui.secrets.env",
-                "file 0644 /etc/ai-portal/rds-ca.pem",
-                "file 0644 /etc/systemd/system/ai-portal-caddy.service",
-                "file 0644 /etc/systemd/system/ai-portal-health.service",
-                "file 0644 /etc/systemd/system/ai-portal-health.timer",
-                "file 0644 /etc/systemd/system/ai-portal-open-webui.service",
-                "file 0700 /usr/local/sbin/ai-portal-health",
-            ]);
+            assert.deepStrictEqual(
+                modes(host.first.written),
+                loadBalanced
+                    ? [
+                          "dir 0700 /etc/ai-portal",
+                          "file 0600 /etc/ai-portal/health.env",
+                          "file 0644 /etc/ai-portal/migrate.py",
+                          "file 0600 /etc/ai-portal/open-webui.env",
+                          "file 0600 /etc/ai-portal/open-webui.secrets.env",
+                          "file 0644 /etc/ai-portal/rds-ca.pem",
+                          "file 0644 /etc/systemd/system/ai-portal-health.service",
+                          "file 0644 /etc/systemd/system/ai-portal-health.timer",
+                          "file 0644 /etc/systemd/system/ai-portal-open-webui.service",
+                          "file 0700 /usr/local/sbin/ai-portal-health",
+                      ]
+                    : [
+                          "dir 0700 /etc/ai-portal",
+                          "file 0600 /etc/ai-portal/Caddyfile",
+                          "file 0600 /etc/ai-portal/health.env",
+                          "file 0600 /etc/ai-portal/open-webui.env",
+                          "file 0600 /etc/ai-portal/open-webui.secrets.env",
+                          "file 0644 /etc/ai-portal/rds-ca.pem",
+                          "file 0644 /etc/systemd/system/ai-portal-caddy.service",
+                          "file 0644 /etc/systemd/system/ai-portal-health.service",
+                          "file 0644 /etc/systemd/system/ai-portal-health.timer",
+                          "file 0644 /etc/systemd/system/ai-portal-open-webui.service",
+                          "file 0700 /usr/local/sbin/ai-portal-health",
+                      ],
+            );
         });
 
         it("places each secret fetched from Secrets Manager, and nothing else, in the secrets file", async () => {
@@ -104,6 +124,13 @@ for (const stack of STACKS) {
                     WEBUI_ADMIN_PASSWORD: of("web/openwebui").admin_password,
                     OPENAI_API_KEY: of("gateway/api-key").api_key,
                     LDAP_APP_PASSWORD: of("directory/openwebui-bind").password,
+                    // The Redis the hosts share, with its token, over TLS (loadBalanced only).
+                    ...(loadBalanced
+                        ? {
+                              REDIS_URL: `rediss://:${of("web/redis").auth_token}@${(await artefactsOf(stack)).run.outputs.redisEndpoint}:6379/0`,
+                              WEBSOCKET_REDIS_URL: `rediss://:${of("web/redis").auth_token}@${(await artefactsOf(stack)).run.outputs.redisEndpoint}:6379/0`,
+                          }
+                        : {}),
                 },
             );
         });
@@ -146,11 +173,20 @@ for (const stack of STACKS) {
                 ENABLE_ADMIN_CHAT_ACCESS: "false",
                 ENABLE_ADMIN_EXPORT: "false",
                 USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS: "false",
+                UVICORN_WORKERS: "1",
+                ...(loadBalanced
+                    ? {
+                          ENABLE_WEBSOCKET_SUPPORT: "true",
+                          WEBSOCKET_MANAGER: "redis",
+                          ENABLE_DB_MIGRATIONS: "false",
+                      }
+                    : {}),
             });
             assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/health.env")), {
                 AWS_REGION: "eu-west-2",
                 PORTAL_HOST: String(o.portalUrl).replace("https://", ""),
                 PORTAL_STACK: stack,
+                HEALTH_ROUTE: loadBalanced ? "alb" : "caddy",
                 HEALTH_NAMESPACE: "AIPortal",
                 HEALTH_METRIC: "PortalHealthy",
             });
@@ -168,17 +204,19 @@ for (const stack of STACKS) {
             for (const option of [
                 "--env-file /etc/ai-portal/open-webui.env",
                 "--env-file /etc/ai-portal/open-webui.secrets.env",
-                "--publish 127.0.0.1:8080:8080",
+                loadBalanced ? "--publish 0.0.0.0:8080:8080" : "--publish 127.0.0.1:8080:8080",
                 "--volume /etc/ai-portal/rds-ca.pem:/etc/ai-portal/rds-ca.pem:ro",
                 "--log-driver awslogs",
                 `--log-opt awslogs-group=/ai-portal-${stack}/web`,
             ]) {
                 assert.ok(execStart.includes(option), `${option} in ${execStart}`);
             }
-            assert.match(
-                host.disk.read("/etc/systemd/system/ai-portal-caddy.service"),
-                /ExecStart=\/usr\/bin\/docker run .* docker\.io\/library\/caddy@sha256:[0-9a-f]{64}$/m,
-            );
+            if (!loadBalanced) {
+                assert.match(
+                    host.disk.read("/etc/systemd/system/ai-portal-caddy.service"),
+                    /ExecStart=\/usr\/bin\/docker run .* docker\.io\/library\/caddy@sha256:[0-9a-f]{64}$/m,
+                );
+            }
             assert.strictEqual(
                 host.disk.read("/etc/ai-portal/rds-ca.pem"),
                 fs.readFileSync(`${process.env.AI_PORTAL_IT_WORK}/pki/trusted/ca.pem`, "utf8"),
@@ -188,7 +226,7 @@ for (const stack of STACKS) {
         it("installs units systemd accepts (systemd-analyze verify prints nothing)", async () => {
             const units = [
                 "ai-portal-open-webui.service",
-                "ai-portal-caddy.service",
+                ...(loadBalanced ? [] : ["ai-portal-caddy.service"]),
                 "ai-portal-health.service",
                 "ai-portal-health.timer",
             ];
@@ -197,23 +235,36 @@ for (const stack of STACKS) {
 
         it("pulls the pinned images and (re)starts its units, the same at every boot", async () => {
             const { run: program } = await artefactsOf(stack);
-            const caddy = /^ExecStart=.* (\S+)$/m.exec(
-                host.disk.read("/etc/systemd/system/ai-portal-caddy.service"),
-            )![1];
+            const image = String(program.outputs.openWebUiImage);
             const unit = (name: string) => [
                 `systemctl daemon-reload`,
                 `systemctl enable ${name}`,
                 `systemctl restart ${name}`,
             ];
-            const expected = [
-                "systemctl enable --now docker",
-                `docker pull ${program.outputs.openWebUiImage}`,
-                `docker pull ${caddy}`,
-                ...unit("ai-portal-open-webui.service"),
-                ...unit("ai-portal-caddy.service"),
-                "systemctl daemon-reload",
-                "systemctl enable --now ai-portal-health.timer",
-            ];
+            const service =
+                /^ExecStart=\/usr\/bin\/docker run --rm --name open-webui (.*) \S+$/m.exec(
+                    host.disk.read("/etc/systemd/system/ai-portal-open-webui.service"),
+                )![1];
+            const expected = loadBalanced
+                ? [
+                      "systemctl enable --now docker",
+                      `docker pull ${image}`,
+                      // The schema is migrated by a one-off container under the advisory lock,
+                      // with the service's settings and secrets, before the service starts.
+                      `docker run --rm --name open-webui-migrate ${service.replace(/ --publish \S+ --log-driver.*$/, "")} --env ENABLE_DB_MIGRATIONS=true --volume /etc/ai-portal/migrate.py:/opt/ai-portal/migrate.py:ro ${image} python3 /opt/ai-portal/migrate.py`,
+                      ...unit("ai-portal-open-webui.service"),
+                      "systemctl daemon-reload",
+                      "systemctl enable --now ai-portal-health.timer",
+                  ]
+                : [
+                      "systemctl enable --now docker",
+                      `docker pull ${image}`,
+                      ...unit("ai-portal-open-webui.service"),
+                      `docker pull ${/^ExecStart=.* (\S+)$/m.exec(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"))![1]}`,
+                      ...unit("ai-portal-caddy.service"),
+                      "systemctl daemon-reload",
+                      "systemctl enable --now ai-portal-health.timer",
+                  ];
             assert.deepStrictEqual(host.first.calls, expected);
             assert.deepStrictEqual(host.second.calls, expected);
         });
@@ -229,7 +280,7 @@ for (const stack of STACKS) {
                 .join("\n");
             for (const [name, { json }] of Object.entries(secrets)) {
                 for (const [field, value] of Object.entries(json)) {
-                    if (/password|secret_key|api_key|url/.test(field)) {
+                    if (/password|secret_key|api_key|url|token/.test(field)) {
                         assert.ok(
                             !log.includes(String(value)),
                             `${name}.${field} appears in the boot log`,
@@ -239,7 +290,9 @@ for (const stack of STACKS) {
             }
             assert.match(
                 log,
-                /ai-portal-boot: secrets at versions bind:v-[0-9a-f]{32} database:v-[0-9a-f]{32} gateway-key:v-[0-9a-f]{32} web:v-[0-9a-f]{32}/,
+                loadBalanced
+                    ? /ai-portal-boot: secrets at versions bind:v-[0-9a-f]{32} database:v-[0-9a-f]{32} gateway-key:v-[0-9a-f]{32} redis:v-[0-9a-f]{32} web:v-[0-9a-f]{32}/
+                    : /ai-portal-boot: secrets at versions bind:v-[0-9a-f]{32} database:v-[0-9a-f]{32} gateway-key:v-[0-9a-f]{32} web:v-[0-9a-f]{32}/,
             );
         });
     });
@@ -313,7 +366,15 @@ for (const stack of STACKS) {
                 ]),
                 "",
             );
-            assert.ok(named(program, "aws:ec2/instance:Instance", "compute-gateway-instance"));
+            assert.strictEqual(
+                program.resources.some(
+                    (r) =>
+                        r.type === "aws:ec2/instance:Instance" &&
+                        r.name === "compute-gateway-instance",
+                ),
+                !loadBalanced,
+                "the script ran is the single host's, or the gateway fleet's launch template's",
+            );
         });
     });
 }

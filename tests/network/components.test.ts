@@ -179,4 +179,83 @@ describe("SecurityGroups (component)", () => {
             assert.strictEqual(group.inputs.revokeRulesOnDelete, true, group.name);
         }
     });
+    it("single: only the hosts' and the bootstrap's groups, no load-balanced group exported", async () => {
+        const run = await runComponent((opts) => {
+            const sg = new SecurityGroups("sg", { ...args, webTier: "single" }, opts);
+            return {
+                alb: sg.albSecurityGroupId,
+                gatewayLb: sg.gatewayLbSecurityGroupId,
+                redis: sg.redisSecurityGroupId,
+            };
+        });
+        assert.ifError(run.error);
+        assert.deepStrictEqual(
+            ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => g.name),
+            ["sg-web", "sg-gateway", "sg-dbBootstrap"],
+        );
+        assert.deepStrictEqual(run.outputs, {
+            alb: undefined,
+            gatewayLb: undefined,
+            redis: undefined,
+        });
+    });
+
+    it("loadBalanced: adds the ALB's, the internal load balancer's and Redis's groups, exported, with their rules", async () => {
+        const lbArgs = { ...args, webTier: "loadBalanced" as const };
+        const run = await runComponent((opts) => {
+            const sg = new SecurityGroups("sg", lbArgs, opts);
+            return {
+                alb: sg.albSecurityGroupId,
+                gatewayLb: sg.gatewayLbSecurityGroupId,
+                redis: sg.redisSecurityGroupId,
+                forRedis: sg.rulesFor("redis").length,
+                forAlb: sg.rulesFor("alb").length,
+            };
+        });
+        assert.ifError(run.error);
+        const SG = "aws:ec2/securityGroup:SecurityGroup";
+        assert.deepStrictEqual(
+            ofType(run, SG)
+                .map((g) => `${g.name} ${g.inputs.tags.Name}`)
+                .sort(),
+            [
+                "sg-alb ai-portal-test-alb",
+                "sg-dbBootstrap ai-portal-test-dbBootstrap",
+                "sg-gateway ai-portal-test-gateway",
+                "sg-gatewayLb ai-portal-test-gatewayLb",
+                "sg-redis ai-portal-test-redis",
+                "sg-web ai-portal-test-web",
+            ],
+        );
+        for (const group of ["alb", "gatewayLb", "redis"]) {
+            assert.strictEqual(run.outputs[group], named(run, SG, `sg-${group}`).id, group);
+        }
+        // The web and gateway groups keep their descriptions (a new one would replace them).
+        assert.strictEqual(
+            named(run, SG, "sg-web").inputs.description,
+            "Open WebUI host: HTTPS from allowed clients",
+        );
+        const rules = [
+            ...ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+            ...ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ];
+        assert.deepStrictEqual(
+            rules.map((r) => r.name.replace(/^sg-/, "")).sort(),
+            trafficMatrix(lbArgs).map(ruleKey).sort(),
+        );
+        // Redis: its ingress from the web hosts and the web hosts' egress to it.
+        assert.strictEqual(run.outputs.forRedis, 2);
+        // The ALB: 443 and 80 from the one client range, and its egress to the web hosts (and theirs from it).
+        assert.strictEqual(run.outputs.forAlb, 4);
+        const redisIngress = named(
+            run,
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "sg-redis-in-tcp6379-web",
+        );
+        assert.strictEqual(redisIngress.inputs.securityGroupId, run.outputs.redis);
+        assert.strictEqual(
+            redisIngress.inputs.referencedSecurityGroupId,
+            named(run, SG, "sg-web").id,
+        );
+    });
 });

@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { ruleKey, trafficMatrix } from "../../network/trafficMatrix";
-import { byId, ofType } from "../harness/query";
+import { byId, named, ofType } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
 import { DeclaredResource, ProgramRun, runProgram, runStack } from "../../offline/run";
 
@@ -36,29 +36,72 @@ function describeRules(run: ProgramRun): string[] {
     ].sort();
 }
 
-const EXPECTED_RULES = [
+/** The rules both web tiers share: the database, the directory, the bootstrap, the way out. */
+const SHARED_RULES = [
     "database in tcp 5432 from dbBootstrap",
     "database in tcp 5432 from web",
     "dbBootstrap out tcp 443 to 0.0.0.0/0",
     "dbBootstrap out tcp 5432 to database",
-    "gateway in tcp 8000 from web",
     "gateway out tcp 443 to 0.0.0.0/0",
-    "web in tcp 443 from 0.0.0.0/0",
-    "web in tcp 80 from 0.0.0.0/0",
     "web out tcp 389 to directory",
     "web out tcp 443 to 0.0.0.0/0",
     "web out tcp 53 to directory",
     "web out tcp 5432 to database",
-    "web out tcp 8000 to gateway",
     "web out udp 53 to directory",
 ];
 
+/** The rules each web tier adds: who faces the internet, and how the web hosts reach the gateway. */
+const TIER_RULES = {
+    // dev: one web host with its own address; the gateway behind it.
+    single: [
+        "gateway in tcp 8000 from web",
+        "web in tcp 443 from 0.0.0.0/0",
+        "web in tcp 80 from 0.0.0.0/0",
+        "web out tcp 8000 to gateway",
+    ],
+    // prod: the ALB faces the internet; the hosts are reached through load balancers only.
+    loadBalanced: [
+        "alb in tcp 443 from 0.0.0.0/0",
+        "alb in tcp 80 from 0.0.0.0/0",
+        "alb out tcp 8080 to web",
+        "gateway in tcp 8000 from gatewayLb",
+        "gatewayLb in tcp 8000 from web",
+        "gatewayLb out tcp 8000 to gateway",
+        "redis in tcp 6379 from web",
+        "web in tcp 8080 from alb",
+        "web out tcp 6379 to redis",
+        "web out tcp 8000 to gatewayLb",
+    ],
+};
+
+const TIER = { dev: "single", prod: "loadBalanced" } as const;
+
+/** Which group faces the internet in each tier. */
+const ENTRY = { single: "web", loadBalanced: "alb" } as const;
+
+/** The security groups of a resource, by their role in the matrix. */
+function groupsOf(run: ProgramRun, ids: string[]): string[] {
+    return ids.map((id) => groupName(run, id));
+}
+
 forEachStack("security groups", (ctx) => {
-    it("declares exactly the traffic matrix, nothing more", () => {
-        assert.deepStrictEqual(describeRules(ctx.run), EXPECTED_RULES);
+    const tier = TIER[ctx.stack];
+
+    it(`declares exactly the traffic matrix of the ${tier} tier, nothing more`, () => {
+        // loadBalanced: the web hosts' health probe reaches the ALB from the NAT gateways' addresses.
+        const probe =
+            tier === "loadBalanced"
+                ? (ctx.run.outputs.natPublicIps as string[]).map(
+                      (ip) => `alb in tcp 443 from ${ip}/32`,
+                  )
+                : [];
+        assert.deepStrictEqual(
+            describeRules(ctx.run),
+            [...SHARED_RULES, ...TIER_RULES[tier], ...probe].sort(),
+        );
     });
 
-    it("opens nothing to the world but 80/443 on the web host", () => {
+    it(`opens nothing to the world but 80/443 on the entry point (${ENTRY[tier]})`, () => {
         const open = ofType(ctx.run, INGRESS).filter(
             (r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0",
         );
@@ -67,8 +110,8 @@ forEachStack("security groups", (ctx) => {
                 .map((r) => [groupName(ctx.run, r.inputs.securityGroupId), r.inputs.fromPort])
                 .sort(),
             [
-                ["web", 443],
-                ["web", 80],
+                [ENTRY[tier], 443],
+                [ENTRY[tier], 80],
             ],
         );
     });
@@ -83,36 +126,87 @@ forEachStack("security groups", (ctx) => {
     it("references groups, never CIDRs, between tiers", () => {
         for (const rule of [...ofType(ctx.run, INGRESS), ...ofType(ctx.run, EGRESS)]) {
             if (rule.inputs.cidrIpv4 !== undefined) {
-                assert.strictEqual(
-                    rule.inputs.cidrIpv4,
-                    "0.0.0.0/0",
-                    `${rule.name}: a CIDR rule is only for the internet or client ranges`,
+                const natAddresses = (ctx.run.outputs.natPublicIps as string[]).map(
+                    (ip) => `${ip}/32`,
+                );
+                assert.ok(
+                    rule.inputs.cidrIpv4 === "0.0.0.0/0" ||
+                        natAddresses.includes(rule.inputs.cidrIpv4),
+                    `${rule.name}: a CIDR rule is only for the internet, client ranges or the NAT gateways' addresses (${rule.inputs.cidrIpv4})`,
                 );
             }
         }
     });
 
-    it("puts the hosts in the groups the matrix talks about", () => {
-        const instances = ofType(ctx.run, "aws:ec2/instance:Instance");
-        const groups = Object.fromEntries(
-            instances.map((i) => [
-                i.name,
-                i.inputs.vpcSecurityGroupIds.map((id: string) => groupName(ctx.run, id)),
-            ]),
-        );
-        assert.deepStrictEqual(groups, {
-            "compute-gateway-instance": ["gateway"],
-            "compute-web-instance": ["web"],
-        });
-        assert.strictEqual(
-            ctx.run.outputs.webSecurityGroupId,
-            ofType(ctx.run, SG).find((g) => g.name === "sg-web")!.id,
-        );
+    it("exports the web hosts' group, and the group that admits callers of gatewayUrl (the gateway host's, or its internal load balancer's)", () => {
+        assert.strictEqual(ctx.run.outputs.webSecurityGroupId, named(ctx.run, SG, "sg-web").id);
         assert.strictEqual(
             ctx.run.outputs.gatewaySecurityGroupId,
-            ofType(ctx.run, SG).find((g) => g.name === "sg-gateway")!.id,
+            named(ctx.run, SG, tier === "single" ? "sg-gateway" : "sg-gatewayLb").id,
         );
     });
+
+    if (tier === "single") {
+        it("puts the hosts in the groups the matrix talks about", () => {
+            const groups = Object.fromEntries(
+                ofType(ctx.run, "aws:ec2/instance:Instance").map((i) => [
+                    i.name,
+                    groupsOf(ctx.run, i.inputs.vpcSecurityGroupIds),
+                ]),
+            );
+            assert.deepStrictEqual(groups, {
+                "compute-gateway-instance": ["gateway"],
+                "compute-web-instance": ["web"],
+            });
+        });
+
+        it("declares only the single tier's groups (no ALB, internal load balancer or Redis)", () => {
+            assert.deepStrictEqual(
+                ofType(ctx.run, SG)
+                    .filter((g) => g.name.startsWith("sg-"))
+                    .map((g) => g.name)
+                    .sort(),
+                ["sg-dbBootstrap", "sg-gateway", "sg-web"],
+            );
+        });
+    } else {
+        it("puts the fleets, the load balancers and Redis in the groups the matrix talks about", () => {
+            const LB = "aws:lb/loadBalancer:LoadBalancer";
+            const members = {
+                "web hosts": named(
+                    ctx.run,
+                    "aws:ec2/launchTemplate:LaunchTemplate",
+                    "compute-web-template",
+                ).inputs.vpcSecurityGroupIds,
+                "gateway hosts": named(
+                    ctx.run,
+                    "aws:ec2/launchTemplate:LaunchTemplate",
+                    "compute-gateway-template",
+                ).inputs.vpcSecurityGroupIds,
+                ALB: named(ctx.run, LB, "edge-alb").inputs.securityGroups,
+                "gateway's load balancer": named(ctx.run, LB, "compute-gateway-lb-lb").inputs
+                    .securityGroups,
+                Redis: named(
+                    ctx.run,
+                    "aws:elasticache/replicationGroup:ReplicationGroup",
+                    "session-store-redis",
+                ).inputs.securityGroupIds,
+            };
+            assert.deepStrictEqual(
+                Object.fromEntries(
+                    Object.entries(members).map(([what, ids]) => [what, groupsOf(ctx.run, ids)]),
+                ),
+                {
+                    "web hosts": ["web"],
+                    "gateway hosts": ["gateway"],
+                    ALB: ["alb"],
+                    "gateway's load balancer": ["gatewayLb"],
+                    Redis: ["redis"],
+                },
+            );
+            assert.deepStrictEqual(ofType(ctx.run, "aws:ec2/instance:Instance"), []);
+        });
+    }
 });
 
 describe("security groups: configuration changes", () => {
@@ -139,12 +233,44 @@ describe("security groups: configuration changes", () => {
         assert.strictEqual(web.inputs.keyName, "ops");
     });
 
-    it("has no key pair and no port 22 by default", async () => {
-        const run = await runStack("prod");
-        assert.ok(!describeRules(run).some((r) => r.includes(" 22 ")));
-        for (const instance of ofType(run, "aws:ec2/instance:Instance")) {
-            assert.strictEqual(instance.inputs.keyName, undefined);
+    it("has no key pair and no port 22 by default, in either tier", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const run = await runStack(stack);
+            assert.ok(!describeRules(run).some((r) => r.includes(" 22 ")), stack);
+            const hosts = [
+                ...ofType(run, "aws:ec2/instance:Instance"),
+                ...ofType(run, "aws:ec2/launchTemplate:LaunchTemplate"),
+            ];
+            assert.strictEqual(hosts.length, 2, `${stack}: two hosts or two fleets`);
+            for (const host of hosts) {
+                assert.strictEqual(host.inputs.keyName, undefined, `${stack}: ${host.name}`);
+            }
         }
+    });
+
+    it("loadBalanced with narrowed client ranges: the ALB alone takes them, nothing is open to the world", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            overrides: { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] },
+        });
+        assert.ifError(run.error);
+        const ingressFromCidrs = describeRules(run).filter((r) => / in .* from \d/.test(r));
+        // The NAT gateways' own addresses stay admitted on 443: the web hosts' health probe comes
+        // from them, so narrowing the client ranges does not set off the health alarm.
+        const nats = (run.outputs.natPublicIps as string[]).map(
+            (ip) => `alb in tcp 443 from ${ip}/32`,
+        );
+        assert.strictEqual(nats.length, 2, "one NAT gateway per AZ in prod");
+        assert.deepStrictEqual(
+            ingressFromCidrs,
+            [
+                "alb in tcp 443 from 198.51.100.0/24",
+                "alb in tcp 443 from 203.0.113.0/24",
+                ...nats,
+                "alb in tcp 80 from 198.51.100.0/24",
+                "alb in tcp 80 from 203.0.113.0/24",
+            ].sort(),
+        );
     });
 
     it("names rules from their content, so reordering the config replaces nothing", () => {

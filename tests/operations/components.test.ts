@@ -66,4 +66,96 @@ describe("Operations (component)", () => {
             assert.strictEqual(cpu.inputs.threshold, THRESHOLDS[profile].dbCpuPercent);
         }
     });
+    const LOAD_BALANCED: OperationsArgs["loadBalanced"] = {
+        albArnSuffix: "app/ai-portal-test-web/0123456789abcdef",
+        webTargetGroupArnSuffix: "targetgroup/ai-portal-test-web/0123456789abcdef",
+        gatewayLbArnSuffix: "app/ai-portal-test-gateway/fedcba9876543210",
+        gatewayTargetGroupArnSuffix: "targetgroup/ai-portal-test-gateway/fedcba9876543210",
+        webAclName: "ai-portal-test-web",
+        redisReplicationGroupId: "ai-portal-test-redis",
+        redisNodeCount: 1,
+    };
+
+    /** The alarms by name (without the prefix). */
+    async function alarmsOf(args: Partial<OperationsArgs>): Promise<Record<string, any>> {
+        return Object.fromEntries(
+            ofType(await operations(args), "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [
+                a.inputs.name.replace("ai-portal-test-", ""),
+                a.inputs,
+            ]),
+        );
+    }
+
+    it("loadBalanced, one Redis node, no WAF, no single hosts: no status-check, WAF or second-node alarm", async () => {
+        const a = await alarmsOf({
+            instances: {},
+            loadBalanced: { ...LOAD_BALANCED, webAclName: undefined },
+        });
+        assert.deepStrictEqual(Object.keys(a).sort(), [
+            "alb-5xx-rate",
+            "alb-response-time",
+            "db-connections",
+            "db-cpu",
+            "db-free-storage",
+            "gateway-unhealthy-hosts",
+            "redis-001-cpu",
+            "redis-001-evictions",
+            "redis-001-memory",
+            "web-https-health",
+            "web-unhealthy-hosts",
+        ]);
+        assert.deepStrictEqual(a["redis-001-cpu"].dimensions, {
+            CacheClusterId: "ai-portal-test-redis-001",
+        });
+        assert.strictEqual(a["web-https-health"].statistic, "Maximum");
+    });
+
+    it("loadBalanced: the dimensions it is given, and the profile's thresholds", async () => {
+        for (const profile of ["strict", "relaxed"] as const) {
+            const t = THRESHOLDS[profile];
+            const a = await alarmsOf({
+                profile,
+                instances: {},
+                loadBalanced: { ...LOAD_BALANCED, redisNodeCount: 2 },
+            });
+            assert.deepStrictEqual(
+                [
+                    a["alb-5xx-rate"].threshold,
+                    a["alb-response-time"].threshold,
+                    a["waf-blocked-spike"].threshold,
+                    a["redis-002-cpu"].threshold,
+                    a["redis-002-memory"].threshold,
+                ],
+                [
+                    t.alb5xxPercent,
+                    t.albResponseSecondsP95,
+                    t.wafBlockedPer5Min,
+                    t.redisCpuPercent,
+                    t.redisMemoryPercent,
+                ],
+                profile,
+            );
+            assert.deepStrictEqual(a["gateway-unhealthy-hosts"].dimensions, {
+                LoadBalancer: LOAD_BALANCED.gatewayLbArnSuffix,
+                TargetGroup: LOAD_BALANCED.gatewayTargetGroupArnSuffix,
+            });
+            assert.deepStrictEqual(a["web-unhealthy-hosts"].dimensions, {
+                LoadBalancer: LOAD_BALANCED.albArnSuffix,
+                TargetGroup: LOAD_BALANCED.webTargetGroupArnSuffix,
+            });
+            assert.deepStrictEqual(a["redis-002-evictions"].dimensions, {
+                CacheClusterId: "ai-portal-test-redis-002",
+            });
+            assert.strictEqual(a["waf-blocked-spike"].dimensions.WebACL, "ai-portal-test-web");
+        }
+    });
+
+    it("single: the health alarm takes the one host's answer (Minimum), and nothing of the load-balanced tier", async () => {
+        const a = await alarmsOf({});
+        assert.strictEqual(a["web-https-health"].statistic, "Minimum");
+        assert.ok(
+            !Object.keys(a).some((n) => /^(alb|redis|waf)-|unhealthy-hosts$/.test(n)),
+            Object.keys(a).join(", "),
+        );
+    });
 });

@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { scriptOf } from "../../compute/userData";
 import { THRESHOLDS } from "../../operations/alarms";
+import { hostUserData } from "../harness/hosts";
 import { named, ofType } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
 import { ProgramRun, runProgram } from "../../offline/run";
@@ -20,9 +21,36 @@ function alarms(run: ProgramRun): Record<string, any> {
     );
 }
 
+/** What each stack alarms on besides the database and the portal's health. */
+const TIER_ALARMS = {
+    // dev (single): each host's status checks.
+    dev: [
+        "gateway-instance-check",
+        "gateway-system-check",
+        "web-instance-check",
+        "web-system-check",
+    ],
+    // prod (loadBalanced): the ALB, both target groups, WAF and each Redis node; no instance of
+    // its own to check (Auto Scaling replaces hosts that fail the load balancers' checks).
+    prod: [
+        "alb-5xx-rate",
+        "alb-response-time",
+        "gateway-unhealthy-hosts",
+        "redis-001-cpu",
+        "redis-001-evictions",
+        "redis-001-memory",
+        "redis-002-cpu",
+        "redis-002-evictions",
+        "redis-002-memory",
+        "waf-blocked-spike",
+        "web-unhealthy-hosts",
+    ],
+};
+
 forEachStack("operations", (ctx) => {
     const { stack } = ctx;
     const profile = stack === "prod" ? "strict" : "relaxed";
+    const loadBalanced = stack === "prod";
 
     it("declares one alarm topic, exported, with no e-mail subscription unless configured", () => {
         const topic = named(ctx.run, "aws:sns/topic:Topic", "ops-alarms");
@@ -33,17 +61,17 @@ forEachStack("operations", (ctx) => {
         );
     });
 
-    it("alarms on the database, each host's status checks and the portal's HTTPS health", () => {
-        assert.deepStrictEqual(Object.keys(alarms(ctx.run)).sort(), [
-            "db-connections",
-            "db-cpu",
-            "db-free-storage",
-            "gateway-instance-check",
-            "gateway-system-check",
-            "web-https-health",
-            "web-instance-check",
-            "web-system-check",
-        ]);
+    it(`alarms on the database, the portal's HTTPS health and ${loadBalanced ? "the load balancers, WAF and Redis" : "each host's status checks"}, each notifying the topic`, () => {
+        assert.deepStrictEqual(
+            Object.keys(alarms(ctx.run)).sort(),
+            [
+                "db-connections",
+                "db-cpu",
+                "db-free-storage",
+                "web-https-health",
+                ...TIER_ALARMS[stack],
+            ].sort(),
+        );
         for (const alarm of Object.values(alarms(ctx.run))) {
             assert.ok(
                 alarm.alarmActions.includes(ctx.run.outputs.alarmTopicArn),
@@ -63,32 +91,165 @@ forEachStack("operations", (ctx) => {
         assert.deepStrictEqual(a["db-cpu"].dimensions, {
             DBInstanceIdentifier: `ai-portal-${stack}-postgres`,
         });
-    });
-
-    it("recovers a host whose system status check fails", () => {
-        const a = alarms(ctx.run);
-        for (const role of ["web", "gateway"]) {
-            assert.strictEqual(
-                a[`${role}-system-check`].alarmActions[0],
-                "arn:aws:automate:eu-west-2:ec2:recover",
-            );
-            assert.deepStrictEqual(a[`${role}-system-check`].dimensions, {
-                InstanceId: ctx.run.outputs[`${role}InstanceId`],
-            });
+        if (loadBalanced) {
+            assert.strictEqual(a["alb-5xx-rate"].threshold, t.alb5xxPercent);
+            assert.strictEqual(a["alb-response-time"].threshold, t.albResponseSecondsP95);
+            assert.strictEqual(a["waf-blocked-spike"].threshold, t.wafBlockedPer5Min);
+            assert.strictEqual(a["redis-001-cpu"].threshold, t.redisCpuPercent);
+            assert.strictEqual(a["redis-002-memory"].threshold, t.redisMemoryPercent);
         }
     });
 
-    it("treats a silent health reporter as unhealthy, on the metric the web host publishes", () => {
+    it("treats a silent health reporter as unhealthy, on the metric the web hosts publish", () => {
         const health = alarms(ctx.run)["web-https-health"];
         assert.strictEqual(health.treatMissingData, "breaching");
         assert.deepStrictEqual(health.dimensions, { Stack: stack });
-        const script = scriptOf(
-            named(ctx.run, "aws:ec2/instance:Instance", "compute-web-instance").inputs.userData,
-        );
+        const script = scriptOf(hostUserData(ctx.run, "web"));
         assert.match(script, new RegExp(`HEALTH_NAMESPACE='${health.namespace}'`));
         assert.match(script, new RegExp(`HEALTH_METRIC='${health.metricName}'`));
         assert.match(script, new RegExp(`PORTAL_STACK='${stack}'`));
         assert.match(script, /OnUnitActiveSec=1min/);
+        // Through Caddy on the one host, or through the ALB by the portal's name from every host.
+        assert.match(script, new RegExp(`HEALTH_ROUTE='${loadBalanced ? "alb" : "caddy"}'`));
+    });
+
+    it(
+        loadBalanced
+            ? "counts the portal down only when no host got an answer through the ALB (Maximum of the hosts' reports)"
+            : "counts the portal down when the one host's probe fails (Minimum)",
+        () => {
+            assert.strictEqual(
+                alarms(ctx.run)["web-https-health"].statistic,
+                loadBalanced ? "Maximum" : "Minimum",
+            );
+        },
+    );
+
+    if (!loadBalanced) {
+        it("recovers a host whose system status check fails", () => {
+            const a = alarms(ctx.run);
+            for (const role of ["web", "gateway"]) {
+                assert.strictEqual(
+                    a[`${role}-system-check`].alarmActions[0],
+                    "arn:aws:automate:eu-west-2:ec2:recover",
+                );
+                assert.deepStrictEqual(a[`${role}-system-check`].dimensions, {
+                    InstanceId: ctx.run.outputs[`${role}InstanceId`],
+                });
+            }
+        });
+        return;
+    }
+
+    const LB = "aws:lb/loadBalancer:LoadBalancer";
+    const TG = "aws:lb/targetGroup:TargetGroup";
+
+    it("alb-5xx-rate: the ALB's and the hosts' 5xx as a share of the ALB's requests", () => {
+        const alarm = alarms(ctx.run)["alb-5xx-rate"];
+        const alb = { LoadBalancer: named(ctx.run, LB, "edge-alb").state.arnSuffix };
+        assert.deepStrictEqual(
+            alarm.metricQueries.map((q: any) => [q.id, q.metric?.metricName, q.metric?.dimensions]),
+            [
+                ["elb", "HTTPCode_ELB_5XX_Count", alb],
+                ["hosts", "HTTPCode_Target_5XX_Count", alb],
+                ["requests", "RequestCount", alb],
+                ["rate", undefined, undefined],
+            ],
+        );
+        for (const q of alarm.metricQueries.slice(0, 3)) {
+            assert.deepStrictEqual(
+                [q.metric.namespace, q.metric.stat, q.returnData],
+                ["AWS/ApplicationELB", "Sum", undefined],
+            );
+        }
+        const rate = alarm.metricQueries[3];
+        assert.strictEqual(rate.expression, "100 * (FILL(elb, 0) + FILL(hosts, 0)) / requests");
+        assert.strictEqual(rate.returnData, true);
+        // A metric-math alarm names no metric of its own.
+        assert.deepStrictEqual([alarm.metricName, alarm.namespace], [undefined, undefined]);
+        assert.strictEqual(alarm.treatMissingData, "notBreaching");
+    });
+
+    it("alb-response-time: p95 of the ALB's TargetResponseTime", () => {
+        const alarm = alarms(ctx.run)["alb-response-time"];
+        assert.deepStrictEqual(
+            [alarm.namespace, alarm.metricName, alarm.extendedStatistic, alarm.dimensions],
+            [
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                "p95",
+                { LoadBalancer: named(ctx.run, LB, "edge-alb").state.arnSuffix },
+            ],
+        );
+    });
+
+    it("unhealthy hosts: each target group, on its own load balancer", () => {
+        const a = alarms(ctx.run);
+        const dimensions = (lb: string, tg: string) => ({
+            LoadBalancer: named(ctx.run, LB, lb).state.arnSuffix,
+            TargetGroup: named(ctx.run, TG, tg).state.arnSuffix,
+        });
+        assert.deepStrictEqual(
+            a["web-unhealthy-hosts"].dimensions,
+            dimensions("edge-alb", "edge-web-targets"),
+        );
+        assert.deepStrictEqual(
+            a["gateway-unhealthy-hosts"].dimensions,
+            dimensions("compute-gateway-lb-lb", "compute-gateway-lb-targets"),
+        );
+        for (const role of ["web", "gateway"]) {
+            const alarm = a[`${role}-unhealthy-hosts`];
+            assert.deepStrictEqual(
+                [alarm.namespace, alarm.metricName, alarm.threshold, alarm.comparisonOperator],
+                ["AWS/ApplicationELB", "UnHealthyHostCount", 1, "GreaterThanOrEqualToThreshold"],
+            );
+        }
+    });
+
+    it("waf-blocked-spike: every rule's blocks (Rule ALL) of the web ACL on the ALB, in its region", () => {
+        const alarm = alarms(ctx.run)["waf-blocked-spike"];
+        assert.deepStrictEqual(
+            [alarm.namespace, alarm.metricName, alarm.statistic, alarm.dimensions],
+            [
+                "AWS/WAFV2",
+                "BlockedRequests",
+                "Sum",
+                {
+                    WebACL: named(ctx.run, "aws:wafv2/webAcl:WebAcl", "edge-waf-acl").inputs.name,
+                    Region: "eu-west-2",
+                    Rule: "ALL",
+                },
+            ],
+        );
+    });
+
+    it("Redis: CPU, memory and evictions on each node the replication group has", () => {
+        const members = named(
+            ctx.run,
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "session-store-redis",
+        ).state.memberClusters as string[];
+        assert.strictEqual(members.length, 2);
+        const a = alarms(ctx.run);
+        for (const metric of ["cpu", "memory", "evictions"]) {
+            const nodes = Object.keys(a)
+                .filter((name) => name.startsWith("redis-") && name.endsWith(`-${metric}`))
+                .map((name) => a[name].dimensions.CacheClusterId)
+                .sort();
+            assert.deepStrictEqual(nodes, [...members].sort(), metric);
+        }
+        assert.deepStrictEqual(
+            ["cpu", "memory", "evictions"].map((m) => [
+                a[`redis-001-${m}`].namespace,
+                a[`redis-001-${m}`].metricName,
+            ]),
+            [
+                ["AWS/ElastiCache", "EngineCPUUtilization"],
+                ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage"],
+                ["AWS/ElastiCache", "Evictions"],
+            ],
+        );
+        assert.strictEqual(a["redis-001-evictions"].threshold, 0);
     });
 });
 
@@ -98,6 +259,13 @@ describe("operations: configuration", () => {
         assert.ok(THRESHOLDS.strict.dbFreeStorageGb > THRESHOLDS.relaxed.dbFreeStorageGb);
         assert.ok(THRESHOLDS.strict.dbConnections < THRESHOLDS.relaxed.dbConnections);
         assert.ok(THRESHOLDS.strict.webUnhealthyMinutes < THRESHOLDS.relaxed.webUnhealthyMinutes);
+        assert.ok(THRESHOLDS.strict.alb5xxPercent < THRESHOLDS.relaxed.alb5xxPercent);
+        assert.ok(
+            THRESHOLDS.strict.albResponseSecondsP95 < THRESHOLDS.relaxed.albResponseSecondsP95,
+        );
+        assert.ok(THRESHOLDS.strict.wafBlockedPer5Min < THRESHOLDS.relaxed.wafBlockedPer5Min);
+        assert.ok(THRESHOLDS.strict.redisCpuPercent < THRESHOLDS.relaxed.redisCpuPercent);
+        assert.ok(THRESHOLDS.strict.redisMemoryPercent < THRESHOLDS.relaxed.redisMemoryPercent);
     });
 
     it("subscribes alarmEmail to the topic when it is set", async () => {

@@ -72,26 +72,42 @@ forEachStack("offline plan", (ctx) => {
         assert.match(plan.cost.outOfScope, /Bedrock/);
     });
 
-    it("puts the directory on the critical path, and the gateway host off it", () => {
+    it("puts the directory on the critical path, then the web host(s), and the gateway off it", () => {
         const types = plan.deploy.path.map((urn) => urn.split("::")[2].split("$").pop());
+        const names = plan.deploy.path.map((urn) => urn.split("::").pop());
         assert.ok(types.includes("aws:directoryservice/directory:Directory"));
-        assert.ok(!plan.deploy.path.some((urn) => urn.endsWith("::compute-gateway-instance")));
         assert.ok(
-            plan.deploy.criticalPathMinutes >= 30 && plan.deploy.criticalPathMinutes < 40,
-            `${plan.deploy.criticalPathMinutes} min`,
+            !names.some((name) => /^compute-gateway-(instance|group)$/.test(name!)),
+            names.join(" "),
         );
+        const minutes = plan.deploy.criticalPathMinutes;
+        if (ctx.run.config.raw["ai-portal:webTier"] === "loadBalanced") {
+            // The web hosts start after the directory (their boot script binds to it) and the
+            // group returns only once they pass the ALB's health checks: 10-15 minutes more.
+            assert.ok(names.includes("compute-web-group"), names.join(" "));
+            assert.ok(minutes >= 40 && minutes < 50, `${minutes} min`);
+        } else {
+            assert.ok(names.includes("compute-web-instance"), names.join(" "));
+            assert.ok(minutes >= 30 && minutes < 40, `${minutes} min`);
+        }
     });
 });
 
 describe("offline plan: stacks compared", () => {
-    it("prod costs more than dev, for the reasons its stack file gives", async () => {
-        const [dev, prod] = [
+    let dev: PlanDocument["cost"];
+    let prod: PlanDocument["cost"];
+    before(async () => {
+        [dev, prod] = [
             buildPlan(await runStack("dev")).cost,
             buildPlan(await runStack("prod")).cost,
         ];
+    });
+    const items = (cost: PlanDocument["cost"], pattern: RegExp) =>
+        cost.lines.filter((l) => pattern.test(l.item));
+
+    it("prod costs more than dev, for the reasons its stack file gives", () => {
         assert.ok(prod.monthlyUsd > dev.monthlyUsd);
-        const item = (cost: typeof dev, pattern: RegExp) =>
-            cost.lines.filter((l) => pattern.test(l.item)).map((l) => l.item);
+        const item = (cost: typeof dev, pattern: RegExp) => items(cost, pattern).map((l) => l.item);
         assert.deepStrictEqual(item(dev, /^RDS PostgreSQL/), [
             "RDS PostgreSQL db.t3.medium Single-AZ",
         ]);
@@ -100,6 +116,46 @@ describe("offline plan: stacks compared", () => {
         ]);
         assert.strictEqual(item(dev, /^NAT gateway$/).length, 1);
         assert.strictEqual(item(prod, /^NAT gateway$/).length, 2);
+    });
+
+    it("prices prod's load-balanced tier: hosts at their minimum, both ALBs, WAF, Redis, access logs", () => {
+        const monthly = (cost: typeof dev, pattern: RegExp) =>
+            items(cost, pattern).reduce((sum, l) => sum + l.monthlyUsd, 0);
+        // webMinHosts 2 and gatewayMinHosts 2 t3.large hosts (Pulumi.prod.yaml), 730 hours each.
+        assert.deepStrictEqual(
+            items(prod, /^EC2 /).map((l) => [l.resource, l.item, l.quantity]),
+            [
+                ["compute-gateway-group", "EC2 t3.large", 1460],
+                ["compute-web-group", "EC2 t3.large", 1460],
+            ],
+        );
+        assert.deepStrictEqual(
+            items(prod, /^Application Load Balancer/).map((l) => l.item),
+            ["Application Load Balancer (internal)", "Application Load Balancer (internet-facing)"],
+        );
+        assert.strictEqual(items(prod, /^ALB LCUs/).length, 2, "LCUs of both ALBs");
+        // Two NAT gateways' addresses, and the internet-facing ALB's node in each of two AZs.
+        assert.strictEqual(
+            items(prod, /^public IPv4/).reduce((sum, l) => sum + l.quantity, 0),
+            4 * 730,
+        );
+        assert.deepStrictEqual(
+            items(prod, /^WAF rules/).map((l) => [l.item, l.quantity]),
+            [["WAF rules (1 custom, 3 managed rule groups, 1 rate-based)", 5]],
+        );
+        assert.deepStrictEqual(
+            items(prod, /^ElastiCache/).map((l) => [l.item, l.quantity]),
+            [["ElastiCache Valkey cache.t4g.small Multi-AZ", 1460]],
+        );
+        assert.deepStrictEqual(
+            items(prod, /^ALB access logs/).map((l) => l.item),
+            ["ALB access logs in S3 (assumed, kept 90 days)"],
+        );
+        // Each tier's own spending: none of the other's.
+        for (const pattern of [/^(Application Load Balancer|ALB|WAF|ElastiCache)/]) {
+            assert.deepStrictEqual(items(dev, pattern), []);
+        }
+        assert.ok(monthly(prod, /^EC2 /) > monthly(dev, /^EC2 /));
     });
 });
 
@@ -149,6 +205,203 @@ describe("offline plan: cost rules", () => {
             ["EBS gp3 root volume"],
         );
     });
+
+    const resource = (
+        type: string,
+        name: string,
+        inputs: Record<string, unknown>,
+        extra: { id?: string; state?: Record<string, unknown> } = {},
+    ) => ({ type, name, custom: true, inputs, ...extra });
+
+    it("prices an Auto Scaling group's hosts and root volumes at its minimum size, from its launch template", () => {
+        const cost = estimateCost([
+            resource(
+                "aws:ec2/launchTemplate:LaunchTemplate",
+                "template",
+                {
+                    instanceType: "t3.large",
+                    blockDeviceMappings: [
+                        { deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: 30 } },
+                    ],
+                },
+                { id: "lt-1" },
+            ),
+            resource("aws:autoscaling/group:Group", "group", {
+                minSize: 3,
+                maxSize: 6,
+                launchTemplate: { id: "lt-1", version: "1" },
+            }),
+        ]);
+        assert.deepStrictEqual(
+            cost.lines.map((l) => [l.resource, l.item, l.quantity, l.monthlyUsd]),
+            [
+                ["group", "EBS gp3 root volume", 90, 8.35],
+                ["group", "EC2 t3.large", 3 * hours, 206.74],
+            ],
+        );
+        assert.deepStrictEqual(cost.unpriced, []);
+        assert.ok(cost.assumptions.some((a) => /minimum size/.test(a)));
+    });
+
+    it("lists a group whose launch template it cannot see as unpriced, not as zero", () => {
+        const cost = estimateCost([
+            resource("aws:autoscaling/group:Group", "group", {
+                minSize: 2,
+                mixedInstancesPolicy: {},
+            }),
+        ]);
+        assert.deepStrictEqual(cost.lines, []);
+        assert.deepStrictEqual(
+            cost.unpriced.map((u) => u.resource),
+            ["group"],
+        );
+    });
+
+    it("charges an internet-facing ALB its hours, LCUs and a public IPv4 address per AZ; an internal one no address", () => {
+        const cost = estimateCost([
+            resource("aws:lb/loadBalancer:LoadBalancer", "public", {
+                loadBalancerType: "application",
+                internal: false,
+                subnets: ["subnet-a", "subnet-b", "subnet-c"],
+            }),
+            resource("aws:lb/loadBalancer:LoadBalancer", "private", {
+                loadBalancerType: "application",
+                internal: true,
+                subnets: ["subnet-d", "subnet-e"],
+            }),
+            resource("aws:lb/loadBalancer:LoadBalancer", "nlb", { loadBalancerType: "network" }),
+        ]);
+        const of = (name: string) =>
+            cost.lines.filter((l) => l.resource === name).map((l) => [l.item, l.quantity]);
+        assert.deepStrictEqual(of("public"), [
+            ["ALB LCUs (assumed, internet-facing)", hours],
+            ["Application Load Balancer (internet-facing)", hours],
+            ["public IPv4 address (ALB nodes, one per AZ)", 3 * hours],
+        ]);
+        assert.deepStrictEqual(of("private"), [
+            ["ALB LCUs (assumed, internal)", hours / 2],
+            ["Application Load Balancer (internal)", hours],
+        ]);
+        assert.deepStrictEqual(
+            cost.unpriced.map((u) => [u.resource, u.reason]),
+            [["nlb", "no price for a network load balancer"]],
+        );
+    });
+
+    it("charges WAF per web ACL, per rule or rule group and per request; a paid rule group is unpriced", () => {
+        const managed = (name: string) => ({
+            statement: { managedRuleGroupStatement: { name, vendorName: "AWS" } },
+        });
+        const cost = estimateCost([
+            resource("aws:wafv2/webAcl:WebAcl", "acl", {
+                rules: [
+                    { statement: { byteMatchStatement: {} } },
+                    managed("AWSManagedRulesCommonRuleSet"),
+                    managed("AWSManagedRulesBotControlRuleSet"),
+                    { statement: { rateBasedStatement: { limit: 100 } } },
+                ],
+            }),
+        ]);
+        assert.deepStrictEqual(
+            cost.lines.map((l) => [l.item, l.quantity, l.monthlyUsd]),
+            [
+                ["WAF requests (assumed)", 5, 3],
+                ["WAF rules (1 custom, 2 managed rule groups, 1 rate-based)", 4, 4],
+                ["WAF web ACL", 1, 5],
+            ],
+        );
+        assert.deepStrictEqual(
+            cost.unpriced.map((u) => u.reason),
+            ["no price for the subscription of AWSManagedRulesBotControlRuleSet"],
+        );
+    });
+
+    it("charges ElastiCache per node-hour at the engine's price, and knows no price it was not given", () => {
+        const cost = estimateCost([
+            resource("aws:elasticache/replicationGroup:ReplicationGroup", "valkey", {
+                engine: "valkey",
+                nodeType: "cache.t4g.small",
+                numCacheClusters: 2,
+                multiAzEnabled: true,
+            }),
+            resource("aws:elasticache/replicationGroup:ReplicationGroup", "redis", {
+                engine: "redis",
+                nodeType: "cache.t4g.small",
+                numCacheClusters: 1,
+            }),
+            resource("aws:elasticache/replicationGroup:ReplicationGroup", "big", {
+                engine: "valkey",
+                nodeType: "cache.r7g.16xlarge",
+                numCacheClusters: 2,
+            }),
+        ]);
+        const valkey = cost.lines.find((l) => l.resource === "valkey")!;
+        const redis = cost.lines.find((l) => l.resource === "redis")!;
+        assert.strictEqual(valkey.item, "ElastiCache Valkey cache.t4g.small Multi-AZ");
+        assert.strictEqual(valkey.quantity, 2 * hours);
+        assert.strictEqual(redis.quantity, hours);
+        assert.ok(valkey.unitUsd < redis.unitUsd, "Valkey nodes are listed below Redis OSS");
+        assert.deepStrictEqual(
+            cost.unpriced.map((u) => [u.resource, u.reason]),
+            [["big", "no price for valkey cache.r7g.16xlarge"]],
+        );
+    });
+
+    it("prices the ALB's log bucket as logs kept until its lifecycle expires them, other buckets as uploads", () => {
+        const cost = estimateCost([
+            resource(
+                "aws:s3/bucket:Bucket",
+                "logs",
+                { bucketPrefix: "p-alb-logs-" },
+                { id: "logs-id", state: { bucket: "p-alb-logs-123" } },
+            ),
+            resource(
+                "aws:s3/bucket:Bucket",
+                "uploads",
+                { bucketPrefix: "p-uploads-" },
+                { id: "uploads-id", state: { bucket: "p-uploads-456" } },
+            ),
+            resource("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "expiry", {
+                bucket: "logs-id",
+                rules: [{ status: "Enabled", expiration: { days: 60 } }],
+            }),
+            resource("aws:lb/loadBalancer:LoadBalancer", "alb", {
+                internal: true,
+                subnets: [],
+                accessLogs: { bucket: "p-alb-logs-123", enabled: true },
+            }),
+        ]);
+        const of = (name: string) =>
+            cost.lines.filter((l) => l.resource === name).map((l) => [l.item, l.quantity]);
+        assert.deepStrictEqual(of("logs"), [["ALB access logs in S3 (assumed, kept 60 days)", 2]]);
+        assert.deepStrictEqual(of("uploads"), [["S3 Standard storage (assumed)", 20]]);
+    });
+
+    it("charges an alarm per metric it reads, and a target-tracking policy for the two alarms it makes", () => {
+        const cost = estimateCost([
+            resource("aws:cloudwatch/metricAlarm:MetricAlarm", "plain", { metricName: "CPU" }),
+            resource("aws:cloudwatch/metricAlarm:MetricAlarm", "math", {
+                metricQueries: [
+                    { id: "a", metric: { metricName: "A" } },
+                    { id: "b", metric: { metricName: "B" } },
+                    { id: "rate", expression: "a / b" },
+                ],
+            }),
+            resource("aws:autoscaling/policy:Policy", "tracking", {
+                policyType: "TargetTrackingScaling",
+            }),
+            resource("aws:autoscaling/policy:Policy", "step", { policyType: "StepScaling" }),
+        ]);
+        assert.deepStrictEqual(
+            cost.lines.map((l) => [l.resource, l.quantity, l.monthlyUsd]),
+            [
+                ["math", 2, 0.2],
+                ["plain", 1, 0.1],
+                ["tracking", 2, 0.2],
+            ],
+        );
+        assert.deepStrictEqual(cost.unpriced, []);
+    });
 });
 
 describe("offline plan: deploy estimate", () => {
@@ -177,6 +430,48 @@ describe("offline plan: deploy estimate", () => {
                 .criticalPathMinutes,
             25,
         );
+    });
+
+    it("takes a Multi-AZ ElastiCache replication group as slower", () => {
+        const group = (multiAzEnabled: boolean) =>
+            estimateDeploy([
+                r("redis", "aws:elasticache/replicationGroup:ReplicationGroup", [], {
+                    multiAzEnabled,
+                }),
+            ]).criticalPathMinutes;
+        assert.ok(group(true) > group(false), `${group(true)} vs ${group(false)}`);
+        assert.ok(group(true) >= 10 && group(true) <= 15);
+    });
+
+    it("waits longer for the web hosts' group (image pull, migrations) than for the gateway's", () => {
+        const group = (name: string) =>
+            estimateDeploy([r(name, "aws:autoscaling/group:Group", [], { name })])
+                .criticalPathMinutes;
+        assert.ok(group("ai-portal-prod-web") >= 10 && group("ai-portal-prod-web") <= 15);
+        assert.ok(group("ai-portal-prod-gateway") < group("ai-portal-prod-web"));
+    });
+
+    it("has a group that waits for healthy hosts wait for a listener of their target group", () => {
+        // The hosts' target group health-checks only once a listener forwards to it; here the
+        // listener waits for a slow directory that the group itself does not depend on.
+        const resources = (minElbCapacity?: number) => [
+            r("tg", "aws:lb/targetGroup:TargetGroup"),
+            r("ad", "aws:directoryservice/directory:Directory"),
+            r("listener", "aws:lb/listener:Listener", ["ad", "tg"], {
+                defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }],
+            }),
+            r("group", "aws:autoscaling/group:Group", ["tg"], {
+                name: "x-gateway",
+                targetGroupArns: ["arn:tg"],
+                minElbCapacity,
+            }),
+        ];
+        const waiting = estimateDeploy(resources(2));
+        assert.deepStrictEqual(waiting.path, ["ad", "listener", "group"]);
+        assert.strictEqual(waiting.criticalPathMinutes, 30.1);
+        // Without minElbCapacity, `pulumi up` does not wait for health: the group is quick.
+        const returning = estimateDeploy(resources(undefined));
+        assert.deepStrictEqual(returning.path, ["ad", "listener"]);
     });
 
     it("refuses a dependency cycle", () => {

@@ -9,9 +9,9 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { portalPolicies } from "../../policy/policies";
-import { WEB_ENTRY_POINTS } from "../../policy/common";
+import { isWebEntryPoint, WEB_ENTRY_POINTS } from "../../policy/common";
 import { CONTROLS } from "../../policy/controls";
-import { checkPolicies, Violation } from "../harness/policy";
+import { checkPolicies, Violation, withInputs } from "../harness/policy";
 import { forEachStack } from "../harness/stacks";
 import { runUnderMocks } from "../../offline/run";
 import { PROJECT_DIR } from "../../offline/stackConfig";
@@ -21,14 +21,59 @@ forEachStack("policy pack", (ctx) => {
         assert.deepStrictEqual(await checkPolicies(ctx.run.resources, portalPolicies), []);
     });
 
-    it("the designated web entry point is a resource the program declares", () => {
-        for (const entry of WEB_ENTRY_POINTS) {
-            assert.ok(
-                ctx.run.resources.some((r) => r.urn.endsWith(`::${entry}`)),
-                `${entry} is declared`,
+    if (ctx.stack === "dev") {
+        it("single: the designated web entry point is a resource the program declares", () => {
+            for (const entry of WEB_ENTRY_POINTS) {
+                assert.ok(
+                    ctx.run.resources.some((r) => r.urn.endsWith(`::${entry}`)),
+                    `${entry} is declared`,
+                );
+            }
+        });
+    } else {
+        it("loadBalanced: no instance is designated; the internet-facing ALB is the entry point", () => {
+            assert.deepStrictEqual(
+                ctx.run.resources.filter((r) => isWebEntryPoint(r)).map((r) => r.name),
+                [],
             );
-        }
-    });
+            assert.deepStrictEqual(
+                ctx.run.resources
+                    .filter(
+                        (r) =>
+                            r.type === "aws:lb/loadBalancer:LoadBalancer" &&
+                            r.inputs.internal !== true,
+                    )
+                    .map((r) => r.name),
+                ["edge-alb"],
+            );
+        });
+
+        it("loadBalanced: a public address on the fleets' hosts is caught", async () => {
+            const publicFleet = withInputs(ctx.run.resources, "compute-web-template", (inputs) => ({
+                ...inputs,
+                networkInterfaces: [{ associatePublicIpAddress: "true" }],
+            }));
+            assert.deepStrictEqual(
+                (await checkPolicies(publicFleet, portalPolicies)).map(
+                    (v) => `${v.policy}: ${v.message}`,
+                ),
+                [
+                    "public-address-only-on-the-web-entry-point: compute-web-template: its instances get public IP addresses; hosts behind a load balancer need none",
+                ],
+            );
+        });
+
+        it("loadBalanced: internet ingress on the web hosts' group is caught (only the ALB's may have it)", async () => {
+            const openWeb = withInputs(ctx.run.resources, "sg-web-in-tcp8080-alb", (inputs) => {
+                const { referencedSecurityGroupId: _, ...rest } = inputs;
+                return { ...rest, fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" };
+            });
+            assert.deepStrictEqual(
+                (await checkPolicies(openWeb, portalPolicies)).map((v) => v.policy),
+                ["world-ingress-only-at-the-entry-point"],
+            );
+        });
+    }
 });
 
 /**
@@ -59,6 +104,10 @@ async function objections(
 }
 
 const SUBNET = "subnet-0123456789abcdef0";
+const SUBNET_B = "subnet-0fedcba9876543210";
+const VPC = "vpc-0123456789abcdef0";
+const CERTIFICATE =
+    "arn:aws:acm:eu-west-2:123456789012:certificate/01234567-89ab-cdef-0123-456789abcdef";
 const AMI = "ami-0123456789abcdef0";
 const document = (statements: object[]) =>
     JSON.stringify({ Version: "2012-10-17", Statement: statements });
@@ -80,6 +129,18 @@ const instance = (overrides: Partial<aws.ec2.InstanceArgs> = {}): aws.ec2.Instan
     subnetId: SUBNET,
     metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 },
     rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+    ...overrides,
+});
+
+/** An internet-facing ALB as the pack wants it (deletion protection for production). */
+const hardenedAlb = (
+    overrides: Partial<aws.lb.LoadBalancerArgs> = {},
+): aws.lb.LoadBalancerArgs => ({
+    loadBalancerType: "application",
+    subnets: [SUBNET, SUBNET_B],
+    dropInvalidHeaderFields: true,
+    accessLogs: { bucket: "alb-logs", enabled: true },
+    enableDeletionProtection: true,
     ...overrides,
 });
 
@@ -312,6 +373,135 @@ const CASES: Case[] = [
             new aws.ec2.Vpc("unlogged", { cidrBlock: "10.9.0.0/16" }, opts);
         },
         expected: [/^vpc-flow-logs: unlogged: no flow log records its traffic/],
+    },
+    // --- load balancers ---
+    {
+        what: "an internet-facing ALB that passes invalid headers and writes no logs, HTTPS with an old or the default TLS policy, and plain HTTP that forwards",
+        build: (opts) => {
+            const alb = new aws.lb.LoadBalancer(
+                "open-alb",
+                { loadBalancerType: "application", subnets: [SUBNET, SUBNET_B] },
+                opts,
+            );
+            const targets = new aws.lb.TargetGroup(
+                "targets",
+                { port: 8080, protocol: "HTTP", vpcId: VPC },
+                opts,
+            );
+            const forward = [{ type: "forward", targetGroupArn: targets.arn }];
+            new aws.lb.Listener(
+                "old-tls",
+                {
+                    loadBalancerArn: alb.arn,
+                    port: 443,
+                    protocol: "HTTPS",
+                    sslPolicy: "ELBSecurityPolicy-2016-08",
+                    certificateArn: CERTIFICATE,
+                    defaultActions: forward,
+                },
+                opts,
+            );
+            new aws.lb.Listener(
+                "default-tls",
+                {
+                    loadBalancerArn: alb.arn,
+                    port: 8443,
+                    protocol: "HTTPS",
+                    certificateArn: CERTIFICATE,
+                    defaultActions: forward,
+                },
+                opts,
+            );
+            new aws.lb.Listener(
+                "clear-text",
+                { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward },
+                opts,
+            );
+        },
+        expected: [
+            /^internet-load-balancer-hardened: open-alb: invalid header fields are passed on/,
+            /^internet-load-balancer-hardened: open-alb: writes no access logs/,
+            /^internet-load-balancer-hardened: old-tls: TLS policy ELBSecurityPolicy-2016-08 allows TLS older than 1\.2/,
+            /^internet-load-balancer-hardened: default-tls: TLS policy \(default\) allows TLS older than 1\.2/,
+            /^internet-load-balancer-hardened: clear-text: serves HTTP in clear text; it may only redirect to HTTPS/,
+        ],
+    },
+    {
+        what: "a production internet-facing ALB without deletion protection",
+        stack: "prod",
+        build: (opts) => {
+            new aws.lb.LoadBalancer(
+                "deletable",
+                hardenedAlb({ enableDeletionProtection: false }),
+                opts,
+            );
+        },
+        expected: [
+            /^internet-load-balancer-hardened: deletable: a production load balancer must have deletion protection/,
+        ],
+    },
+    {
+        what: "in the load-balanced shape (an internet-facing ALB in front), a public address or world ingress on an instance, even one named like the single host",
+        build: (opts) => {
+            const alb = new aws.lb.LoadBalancer("portal", hardenedAlb(), opts);
+            const targets = new aws.lb.TargetGroup(
+                "web",
+                { port: 8080, protocol: "HTTP", vpcId: VPC },
+                opts,
+            );
+            new aws.lb.Listener(
+                "https",
+                {
+                    loadBalancerArn: alb.arn,
+                    port: 443,
+                    protocol: "HTTPS",
+                    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+                    certificateArn: CERTIFICATE,
+                    defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+                },
+                opts,
+            );
+            // Where the single tier's designated host would be: a Host component's instance, its
+            // group open to the world as the single host's is.
+            const hostGroup = new aws.ec2.SecurityGroup("host", { vpcId: VPC }, opts);
+            new aws.vpc.SecurityGroupIngressRule(
+                "host-https",
+                {
+                    securityGroupId: hostGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "0.0.0.0/0",
+                },
+                opts,
+            );
+            const host = new pulumi.ComponentResource("aiportal:compute:Host", "compute-web");
+            const web = new aws.ec2.Instance(
+                "compute-web-instance",
+                instance({ associatePublicIpAddress: true, vpcSecurityGroupIds: [hostGroup.id] }),
+                { ...opts, parent: host },
+            );
+            new aws.lb.TargetGroupAttachment(
+                "web",
+                { targetGroupArn: targets.arn, targetId: web.id },
+                opts,
+            );
+            const worker = new aws.ec2.Instance(
+                "web-2",
+                instance({ associatePublicIpAddress: true }),
+                opts,
+            );
+            new aws.lb.TargetGroupAttachment(
+                "web-2",
+                { targetGroupArn: targets.arn, targetId: worker.id },
+                opts,
+            );
+        },
+        expected: [
+            /^public-address-only-on-the-web-entry-point: compute-web-instance: gets a public IP address \(associatePublicIpAddress\)/,
+            /^public-address-only-on-the-web-entry-point: web-2: gets a public IP address \(associatePublicIpAddress\)/,
+            /^world-ingress-only-at-the-entry-point: host-https: opens host to the internet/,
+        ],
     },
     // --- the database ---
     {
@@ -645,6 +835,82 @@ describe("policy pack: each policy catches bad resources", () => {
         });
         assert.deepStrictEqual(found, []);
     });
+
+    for (const stack of ["dev", "prod"]) {
+        it(`lets through load balancers that are fine (${stack}): an internal one (no public exposure), and a hardened internet-facing one whose port 80 only redirects${stack === "dev" ? ", without deletion protection (the production rule is production's)" : ""}`, async () => {
+            const found = await objections(
+                (opts) => {
+                    const internal = new aws.lb.LoadBalancer(
+                        "internal",
+                        {
+                            loadBalancerType: "application",
+                            internal: true,
+                            subnets: [SUBNET, SUBNET_B],
+                        },
+                        opts,
+                    );
+                    new aws.lb.Listener(
+                        "internal-http",
+                        {
+                            loadBalancerArn: internal.arn,
+                            port: 8000,
+                            protocol: "HTTP",
+                            defaultActions: [
+                                {
+                                    type: "fixed-response",
+                                    fixedResponse: { contentType: "text/plain", statusCode: "200" },
+                                },
+                            ],
+                        },
+                        opts,
+                    );
+                    const alb = new aws.lb.LoadBalancer(
+                        "edge",
+                        hardenedAlb({ enableDeletionProtection: stack === "prod" }),
+                        opts,
+                    );
+                    new aws.lb.Listener(
+                        "https",
+                        {
+                            loadBalancerArn: alb.arn,
+                            port: 443,
+                            protocol: "HTTPS",
+                            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+                            certificateArn: CERTIFICATE,
+                            defaultActions: [
+                                {
+                                    type: "fixed-response",
+                                    fixedResponse: { contentType: "text/plain", statusCode: "200" },
+                                },
+                            ],
+                        },
+                        opts,
+                    );
+                    new aws.lb.Listener(
+                        "http",
+                        {
+                            loadBalancerArn: alb.arn,
+                            port: 80,
+                            protocol: "HTTP",
+                            defaultActions: [
+                                {
+                                    type: "redirect",
+                                    redirect: {
+                                        protocol: "HTTPS",
+                                        port: "443",
+                                        statusCode: "HTTP_301",
+                                    },
+                                },
+                            ],
+                        },
+                        opts,
+                    );
+                },
+                { stack },
+            );
+            assert.deepStrictEqual(found, []);
+        });
+    }
 
     it("a development database may skip its final snapshot (the production rule is production's)", async () => {
         const found = await objections((opts) => {

@@ -1,27 +1,64 @@
 /**
- * The output contract: index.ts exports exactly the declared outputs, every stack's values fit
- * the committed JSON Schema, and names and types cannot change without a version bump.
+ * The output contract: each stack exports exactly the outputs of its web tier, every stack's values
+ * fit the committed JSON Schema, the security group it publishes admits callers of the gateway URL
+ * it publishes, and names, types and presence cannot change without a version bump.
  */
 import * as assert from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { CONTRACT_VERSION, OUTPUTS } from "../../contract";
+import { CONTRACT_VERSION, OUTPUTS, OutputDoc, outputsSchema } from "../../contract";
+import { ofType } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
+import type { ProgramRun } from "../../offline/run";
 import { PROJECT_DIR } from "../../offline/stackConfig";
 
-/** sha256 of "name:type" lines per published version: a changed contract needs a new version. */
+/**
+ * sha256 of "name:type" lines per published version, a tier-only output's line suffixed with
+ * "@<tier>" (and "+waf"): a changed contract needs a new version.
+ */
 const PUBLISHED: Record<string, string> = {
     "1.0.0": "5930af28b3f183859c80e896180ea3a4fcebd16e02dc8c604a4de88257dc0f9b",
     "1.1.0": "aeb5be75b96890886c941399c0ee01563448a8f3ea04955a5ba1ae0183496809",
+    "2.0.0": "65df519720a85462ce5967650d281690717ae83237aa36d08de71fde69776b88",
 };
 
+const DOCS = Object.entries(OUTPUTS) as [string, OutputDoc][];
+
 function fingerprint(): string {
-    const lines = Object.entries(OUTPUTS)
-        .map(([name, doc]) => `${name}:${doc.type}`)
-        .sort();
+    const lines = DOCS.map(
+        ([name, doc]) =>
+            `${name}:${doc.type}${doc.tier ? `@${doc.tier}${doc.onlyWithWaf ? "+waf" : ""}` : ""}`,
+    ).sort();
     return createHash("sha256").update(lines.join("\n")).digest("hex");
+}
+
+type Tier = "single" | "loadBalanced";
+
+/** The outputs a stack of `tier` publishes, by the contract. */
+function outputsOf(tier: Tier, waf: boolean): string[] {
+    return DOCS.filter(([, doc]) => !doc.tier || (doc.tier === tier && (!doc.onlyWithWaf || waf)))
+        .map(([name]) => name)
+        .sort();
+}
+
+/** A stack's outputs as its consumers see them: Pulumi stores no output whose value is undefined. */
+function published(run: ProgramRun): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(run.outputs).filter(([, v]) => v !== undefined));
+}
+
+/** The contract's examples as a stack of `tier` would publish them. */
+function sample(tier: Tier): Record<string, unknown> {
+    return {
+        ...Object.fromEntries(
+            outputsOf(tier, true).map((name) => [
+                name,
+                OUTPUTS[name as keyof typeof OUTPUTS].example,
+            ]),
+        ),
+        webTier: tier,
+    };
 }
 
 const schema = JSON.parse(
@@ -30,11 +67,11 @@ const schema = JSON.parse(
 const validate = new Ajv({ allErrors: true }).compile(schema);
 
 describe("output contract", () => {
-    it("names and types match what was published as this contractVersion", () => {
+    it("names, types and presence match what was published as this contractVersion", () => {
         assert.strictEqual(
             PUBLISHED[CONTRACT_VERSION],
             fingerprint(),
-            `the outputs' names or types changed: bump CONTRACT_VERSION (contract/index.ts), add a README changelog line, and publish the new fingerprint ${fingerprint()}`,
+            `the outputs' names, types or presence changed: bump CONTRACT_VERSION (contract/index.ts), add a README changelog line, and publish the new fingerprint ${fingerprint()}`,
         );
     });
 
@@ -47,31 +84,107 @@ describe("output contract", () => {
         );
     });
 
-    it("the schema rejects a missing or mistyped output (so the checks above can fail)", () => {
-        const sample = Object.fromEntries(
-            Object.entries(OUTPUTS).map(([name, doc]) => [name, doc.example]),
-        );
-        assert.ok(validate(sample), JSON.stringify(validate.errors));
-        const { vpcId: _dropped, ...missing } = sample;
-        assert.ok(!validate(missing));
-        assert.ok(!validate({ ...sample, dbPort: "5432" }));
-        assert.ok(!validate({ ...sample, extra: 1 }));
+    it("the committed JSON Schema is the one contract/index.ts describes", () => {
+        assert.deepStrictEqual(schema, outputsSchema(), "run npm run docs");
+    });
+
+    it("the schema rejects a missing, mistyped or foreign output (so the checks below can fail)", () => {
+        for (const tier of ["single", "loadBalanced"] as const) {
+            const outputs = sample(tier);
+            assert.ok(validate(outputs), `${tier}: ${JSON.stringify(validate.errors)}`);
+            const { vpcId: _dropped, ...missing } = outputs;
+            assert.ok(!validate(missing), `${tier}: without vpcId`);
+            assert.ok(!validate({ ...outputs, dbPort: "5432" }), `${tier}: dbPort as text`);
+            assert.ok(!validate({ ...outputs, extra: 1 }), `${tier}: an undeclared output`);
+        }
+        // A tier's own outputs are required, the other tier's refused; WAF's is optional.
+        const { webInstanceId: _instance, ...single } = sample("single");
+        assert.ok(!validate(single), "single without webInstanceId");
+        assert.ok(!validate({ ...sample("single"), albArn: OUTPUTS.albArn.example }));
+        const { redisEndpoint: _redis, ...balanced } = sample("loadBalanced");
+        assert.ok(!validate(balanced), "loadBalanced without redisEndpoint");
+        assert.ok(!validate({ ...sample("loadBalanced"), webPublicIp: "18.130.10.20" }));
+        const { wafAclArn: _waf, ...withoutWaf } = sample("loadBalanced");
+        assert.ok(validate(withoutWaf), JSON.stringify(validate.errors));
+        assert.ok(!validate({ ...sample("single"), webTier: "cluster" }));
     });
 });
 
 forEachStack("output contract", (ctx) => {
-    it(`index.ts exports exactly the contract's outputs`, () => {
-        const { run } = ctx;
-        assert.deepStrictEqual(Object.keys(run.outputs).sort(), Object.keys(OUTPUTS).sort());
+    /** The stack's web tier and WAF as its config (not its outputs) says. */
+    const configured = () => ({
+        tier: ctx.run.config.raw["ai-portal:webTier"] as Tier,
+        waf: ctx.run.config.raw["ai-portal:wafEnabled"] === "true",
     });
 
-    it(`every output value fits the committed JSON Schema`, () => {
-        const { run } = ctx;
-        assert.ok(validate(run.outputs), JSON.stringify(validate.errors, null, 2));
-        assert.strictEqual(run.outputs.contractVersion, CONTRACT_VERSION);
+    it("exports exactly the contract's outputs of its web tier", () => {
+        const { tier, waf } = configured();
+        const outputs = published(ctx.run);
+        assert.deepStrictEqual(Object.keys(outputs).sort(), outputsOf(tier, waf));
+        assert.strictEqual(outputs.webTier, tier);
+        // index.ts declares every output (its type says so); the other tier's are left undefined.
+        assert.deepStrictEqual(Object.keys(ctx.run.outputs).sort(), Object.keys(OUTPUTS).sort());
+        const absent =
+            tier === "single"
+                ? [
+                      "albArn",
+                      "albDnsName",
+                      "albZoneId",
+                      "gatewayAutoScalingGroupName",
+                      "redisEndpoint",
+                      "wafAclArn",
+                      "webAutoScalingGroupName",
+                  ]
+                : ["gatewayInstanceId", "webInstanceId", "webPublicIp"];
+        for (const name of absent) {
+            assert.ok(!(name in outputs), `${name} in a ${tier} stack`);
+        }
     });
 
-    it(`secrets appear as ARNs only, and no output is a secret`, () => {
+    it("every output value fits the committed JSON Schema", () => {
+        const outputs = published(ctx.run);
+        assert.ok(validate(outputs), JSON.stringify(validate.errors, null, 2));
+        assert.strictEqual(outputs.contractVersion, CONTRACT_VERSION);
+    });
+
+    it("gatewaySecurityGroupId is the group of what gatewayUrl reaches, listening on its port", () => {
+        const { run } = ctx;
+        const url = new URL(String(run.outputs.gatewayUrl));
+        const port = Number(url.port);
+        const group = String(run.outputs.gatewaySecurityGroupId);
+        if (configured().tier === "loadBalanced") {
+            const lb = ofType(run, "aws:lb/loadBalancer:LoadBalancer").find(
+                (r) => r.state.dnsName === url.hostname,
+            );
+            assert.ok(lb, `no load balancer named ${url.hostname}`);
+            assert.strictEqual(lb.inputs.internal, true, "the gateway stays inside the VPC");
+            assert.deepStrictEqual(lb.inputs.securityGroups, [group]);
+            const listeners = ofType(run, "aws:lb/listener:Listener").filter(
+                (l) => l.inputs.loadBalancerArn === lb.state.arn,
+            );
+            assert.deepStrictEqual(
+                listeners.map((l) => l.inputs.port),
+                [port],
+            );
+        } else {
+            const host = ofType(run, "aws:ec2/instance:Instance").find(
+                (r) => r.state.privateIp === url.hostname,
+            );
+            assert.ok(host, `no instance at ${url.hostname}`);
+            assert.deepStrictEqual(host.inputs.vpcSecurityGroupIds, [group]);
+        }
+        // Whoever the portal lets call the gateway comes in through this group on this port.
+        const ingress = ofType(
+            run,
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        ).filter((rule) => rule.inputs.securityGroupId === group);
+        assert.ok(ingress.length > 0);
+        for (const rule of ingress) {
+            assert.deepStrictEqual([rule.inputs.fromPort, rule.inputs.toPort], [port, port]);
+        }
+    });
+
+    it("secrets appear as ARNs only, and no output is a secret", () => {
         const { run } = ctx;
         assert.deepStrictEqual(run.secretOutputs, []);
         for (const name of Object.keys(OUTPUTS).filter((n) => /Secret/.test(n))) {

@@ -37,6 +37,7 @@ const PROGRAM_SOURCES = [
     "network",
     "data",
     "directory",
+    "edge",
     "compute",
     "contract",
     "operations",

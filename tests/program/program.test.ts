@@ -58,6 +58,24 @@ describe("program: a bad config", () => {
     });
 });
 
+/** The provider's own type definitions say which resources take tags, and which get default tags (tagsAll). */
+function typeDefinition(type: string): string {
+    const file = path.join(
+        path.dirname(require.resolve("@pulumi/aws/package.json")),
+        `${type.split(":")[1]}.d.ts`,
+    );
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+}
+const takesDefaultTags = (type: string) => typeDefinition(type).includes("readonly tagsAll");
+const takesTags = (type: string) => /\n {4}tags\?: pulumi\.Input</.test(typeDefinition(type));
+
+/** Tags as a map: most resources take one, Auto Scaling groups a list of {key, value, propagateAtLaunch}. */
+function tagsOf(tags: unknown): Record<string, string> {
+    return Array.isArray(tags)
+        ? Object.fromEntries(tags.map((t: { key: string; value: string }) => [t.key, t.value]))
+        : ((tags ?? {}) as Record<string, string>);
+}
+
 forEachStack("program: provider and tags", (ctx) => {
     const { stack } = ctx;
     it("uses one explicit AWS provider pinned to eu-west-2 with the project's default tags", () => {
@@ -86,19 +104,12 @@ forEachStack("program: provider and tags", (ctx) => {
 
     it("sets tags on every resource type the AWS provider can tag (so the Name and default tags land)", () => {
         const { run } = ctx;
-        // The provider's own type definitions say which resources take tags (they carry tagsAll).
-        const taggable = (type: string) => {
-            const file = path.join(
-                path.dirname(require.resolve("@pulumi/aws/package.json")),
-                `${type.split(":")[1]}.d.ts`,
-            );
-            return (
-                fs.existsSync(file) && fs.readFileSync(file, "utf8").includes("readonly tagsAll")
-            );
-        };
         const untagged = run.resources
             .filter(
-                (r) => r.type.startsWith("aws:") && taggable(r.type) && r.inputs.tags === undefined,
+                (r) =>
+                    r.type.startsWith("aws:") &&
+                    (takesDefaultTags(r.type) || takesTags(r.type)) &&
+                    r.inputs.tags === undefined,
             )
             .map((r) => `${r.type} ${r.name}`);
         assert.deepStrictEqual(untagged, []);
@@ -112,10 +123,56 @@ forEachStack("program: provider and tags", (ctx) => {
         assert.ok(tagged.length > 10);
         for (const r of tagged) {
             assert.match(
-                r.inputs.tags.Name,
+                tagsOf(r.inputs.tags).Name ?? "",
                 new RegExp(`^ai-portal-${stack}-`),
                 `${r.type} ${r.name}`,
             );
         }
+    });
+
+    it("tags what the provider's default tags do not reach (Auto Scaling groups, the hosts and volumes they launch) with the project's tags itself", () => {
+        const { run } = ctx;
+        const project = { Project: "ai-portal", Stack: stack, ManagedBy: "pulumi" };
+        // Types that take tags but have no tagsAll: the provider merges no default tags into them.
+        const unreached = run.resources.filter(
+            (r) => r.type.startsWith("aws:") && takesTags(r.type) && !takesDefaultTags(r.type),
+        );
+        for (const r of unreached) {
+            const tags = tagsOf(r.inputs.tags);
+            for (const [key, value] of Object.entries(project)) {
+                assert.strictEqual(tags[key], value, `${r.type} ${r.name}: ${key}`);
+            }
+        }
+        const templates = ofType(run, "aws:ec2/launchTemplate:LaunchTemplate");
+        for (const template of templates) {
+            const specs = template.inputs.tagSpecifications as {
+                resourceType: string;
+                tags: Record<string, string>;
+            }[];
+            assert.deepStrictEqual(
+                specs.map((s) => s.resourceType).sort(),
+                ["instance", "volume"],
+                template.name,
+            );
+            for (const spec of specs) {
+                assert.deepStrictEqual(
+                    spec.tags,
+                    { ...project, Name: template.inputs.name },
+                    `${template.name}: ${spec.resourceType}`,
+                );
+            }
+        }
+        // dev (single) has nothing of the kind; prod (loadBalanced) has both fleets.
+        assert.deepStrictEqual(
+            [...unreached, ...templates].map((r) => r.name).sort(),
+            stack === "prod"
+                ? [
+                      "compute-gateway-group",
+                      "compute-gateway-template",
+                      "compute-web-group",
+                      "compute-web-template",
+                  ]
+                : [],
+        );
     });
 });

@@ -1,7 +1,4 @@
 #!/bin/bash
-# AI Portal gateway host: the Bedrock Access Gateway's OpenAI-compatible API on the gateway port,
-# reachable only from the web host's security group. Runs at every boot and is idempotent. The
-# gateway reads its API key from Secrets Manager itself (API_KEY_SECRET_ARN): no secret here.
 set -euo pipefail
 umask 077
 
@@ -10,11 +7,8 @@ AWS_REGION='eu-west-2'
 LOG_GROUP='/ai-portal-example/gateway'
 GATEWAY_IMAGE='111122223333.dkr.ecr.eu-west-2.amazonaws.com/example/bedrock-access-gateway@sha256:3333333333333333333333333333333333333333333333333333333333333333'
 GATEWAY_PORT='8000'
-# The version of the API-key secret the gateway reads at start. A new key changes this user data,
-# so `pulumi up` has EC2 stop and start the host and the gateway starts with the new key.
 SECRET_VERSIONS='gateway-key:v-gateway-key'
 
-# --- shared by both hosts (rendered into each boot script) ---------------------------------
 readonly CONFIG_DIR=/etc/ai-portal
 
 log() {
@@ -31,19 +25,15 @@ install_docker() {
     chmod 700 "$CONFIG_DIR"
 }
 
-# Prints a secret's JSON document to stdout; callers assign it, so nothing is echoed or logged.
 secret_json() {
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
         --query SecretString --output text
 }
 
-# Prints one field of the JSON document on standard input (never an argument: no secret on a
-# command line); fails when the field is missing or empty.
 json_field() {
     jq -er --arg field "$1" '.[$field] | select(. != "")'
 }
 
-# Writes standard input to a root-only file, atomically.
 write_private() {
     local tmp
     tmp=$(mktemp "$1.XXXXXX")
@@ -52,7 +42,6 @@ write_private() {
     mv -f "$tmp" "$1"
 }
 
-# Installs standard input as the systemd unit ai-portal-<name>.service and (re)starts it.
 install_unit() {
     local unit="ai-portal-$1.service"
     write_private "/etc/systemd/system/$unit"
@@ -62,8 +51,6 @@ install_unit() {
     systemctl restart "$unit"
 }
 
-# Runs one container (name, description, docker run options already quoted for systemd, image)
-# in the foreground of a systemd unit, which restarts it whenever it stops.
 run_container() {
     local name=$1 description=$2 options=$3 image=$4
     install_unit "$name" <<UNIT
@@ -85,12 +72,10 @@ WantedBy=multi-user.target
 UNIT
 }
 
-# docker run options that ship a container's output to this host's CloudWatch log group.
 log_options() {
     printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
         "$AWS_REGION" "$LOG_GROUP" "$1"
 }
-# ----------------------------------------------------------------------------------------------
 
 install_docker
 log "secrets at versions $SECRET_VERSIONS"

@@ -1,35 +1,30 @@
 #!/bin/bash
-# AI Portal web host: Open WebUI on the loopback behind Caddy (TLS on 443, 80 redirects).
-# Runs at every boot (cloud-init scripts-user: always) and is idempotent. It carries no secret
-# values: it fetches them with the instance role and keeps them in root-only files.
 set -euo pipefail
 umask 077
 
+WEB_TIER='single'
 AWS_REGION='eu-west-2'
 # shellcheck disable=SC2034 # read by log_options in boot-common.sh
 LOG_GROUP='/ai-portal-example/web'
 OPEN_WEBUI_IMAGE='ghcr.io/open-webui/open-webui@sha256:1111111111111111111111111111111111111111111111111111111111111111'
 CADDY_IMAGE='docker.io/library/caddy@sha256:2222222222222222222222222222222222222222222222222222222222222222'
 OPEN_WEBUI_PORT='8080'
+OPEN_WEBUI_PUBLISH='127.0.0.1'
 DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA'
 WEB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/web-BBBBBB'
 GATEWAY_KEY_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC'
 BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD'
-# The versions of those secrets this script was rendered with. A new version (a changed password)
-# changes this user data, so `pulumi up` has EC2 stop and start the host, and this script fetches
-# the new values at the next boot: a credential change reaches the containers, it is never stale.
+REDIS_SECRET_ARN=''
+REDIS_ENDPOINT=''
 SECRET_VERSIONS='bind:v-bind database:v-database gateway-key:v-gateway-key web:v-web'
-# The RDS CA certificate, mounted read-only into Open WebUI's container at this same path.
 DATABASE_CA_FILE='/etc/ai-portal/rds-ca.pem'
 PORTAL_HOST='203.0.113.10'
 PORTAL_STACK='example'
 HEALTH_NAMESPACE='AIPortal'
 HEALTH_METRIC='PortalHealthy'
-# The domain controllers answer for the directory's domain (LDAP_SERVER_HOST), which resolves to
-# both of them, so logins survive one being down; the VPC resolver comes last for everything else.
+HEALTH_ROUTE='caddy'
 DIRECTORY_DNS='10.0.10.5 10.0.11.5'
 
-# --- shared by both hosts (rendered into each boot script) ---------------------------------
 readonly CONFIG_DIR=/etc/ai-portal
 
 log() {
@@ -46,19 +41,15 @@ install_docker() {
     chmod 700 "$CONFIG_DIR"
 }
 
-# Prints a secret's JSON document to stdout; callers assign it, so nothing is echoed or logged.
 secret_json() {
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
         --query SecretString --output text
 }
 
-# Prints one field of the JSON document on standard input (never an argument: no secret on a
-# command line); fails when the field is missing or empty.
 json_field() {
     jq -er --arg field "$1" '.[$field] | select(. != "")'
 }
 
-# Writes standard input to a root-only file, atomically.
 write_private() {
     local tmp
     tmp=$(mktemp "$1.XXXXXX")
@@ -67,7 +58,6 @@ write_private() {
     mv -f "$tmp" "$1"
 }
 
-# Installs standard input as the systemd unit ai-portal-<name>.service and (re)starts it.
 install_unit() {
     local unit="ai-portal-$1.service"
     write_private "/etc/systemd/system/$unit"
@@ -77,8 +67,6 @@ install_unit() {
     systemctl restart "$unit"
 }
 
-# Runs one container (name, description, docker run options already quoted for systemd, image)
-# in the foreground of a systemd unit, which restarts it whenever it stops.
 run_container() {
     local name=$1 description=$2 options=$3 image=$4
     install_unit "$name" <<UNIT
@@ -100,12 +88,10 @@ WantedBy=multi-user.target
 UNIT
 }
 
-# docker run options that ship a container's output to this host's CloudWatch log group.
 log_options() {
     printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
         "$AWS_REGION" "$LOG_GROUP" "$1"
 }
-# ----------------------------------------------------------------------------------------------
 
 install_docker
 log "secrets at versions $SECRET_VERSIONS"
@@ -145,9 +131,9 @@ ENABLE_COMMUNITY_SHARING=false
 ENABLE_ADMIN_CHAT_ACCESS=false
 ENABLE_ADMIN_EXPORT=false
 USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS=false
+UVICORN_WORKERS=1
 SETTINGS
 
-# Public certificates: readable by anyone, like the system's own trust store.
 write_private "$DATABASE_CA_FILE" <<'CERTIFICATES'
 -----BEGIN CERTIFICATE-----
 MIID/jCCAuagAwIBAgIQTDc+UgTRtYO7ZGTQ8UWKDDANBgkqhkiG9w0BAQsFADCB
@@ -176,7 +162,8 @@ EpK+t1Lm37mU4sxtuha00XAi
 CERTIFICATES
 chmod 644 "$DATABASE_CA_FILE"
 
-write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
+if [ "$WEB_TIER" = single ]; then
+    write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
 {
 	default_sni 203.0.113.10
 }
@@ -193,9 +180,8 @@ https://203.0.113.10 {
 	reverse_proxy 127.0.0.1:8080
 }
 CADDYFILE
+fi
 
-# Each secret is read once; each value is assigned on its own line, so a missing field stops the
-# script (set -e) instead of leaving an empty setting.
 database=$(secret_json "$DB_SECRET_ARN")
 web=$(secret_json "$WEB_SECRET_ARN")
 gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
@@ -205,10 +191,16 @@ webui_secret_key=$(json_field secret_key <<<"$web")
 admin_password=$(json_field admin_password <<<"$web")
 gateway_api_key=$(json_field api_key <<<"$gateway_key")
 ldap_app_password=$(json_field password <<<"$bind")
-printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
-    "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password" |
-    write_private "$CONFIG_DIR/open-webui.secrets.env"
-unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password
+{
+    printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
+        "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password"
+    if [ -n "$REDIS_SECRET_ARN" ]; then
+        redis_token=$(json_field auth_token <<<"$(secret_json "$REDIS_SECRET_ARN")")
+        printf 'REDIS_URL=rediss://:%s@%s/0\nWEBSOCKET_REDIS_URL=rediss://:%s@%s/0\n' \
+            "$redis_token" "$REDIS_ENDPOINT" "$redis_token" "$REDIS_ENDPOINT"
+    fi
+} | write_private "$CONFIG_DIR/open-webui.secrets.env"
+unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password redis_token
 
 dns_options=""
 for server in $DIRECTORY_DNS 169.254.169.253; do
@@ -217,21 +209,34 @@ done
 
 log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
-docker pull "$CADDY_IMAGE"
+open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
 
-run_container open-webui "Open WebUI (localhost:$OPEN_WEBUI_PORT only)" \
-    "--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --publish 127.0.0.1:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro" \
+if [ "$WEB_TIER" = loadBalanced ]; then
+    write_private "$CONFIG_DIR/migrate.py" <<'MIGRATE'
+
+MIGRATE
+    chmod 644 "$CONFIG_DIR/migrate.py"
+    log "migrating Open WebUI's schema under the advisory lock"
+    # shellcheck disable=SC2086 # the options are words on purpose
+    docker run --rm --name open-webui-migrate $open_webui_options --env ENABLE_DB_MIGRATIONS=true \
+        --volume "$CONFIG_DIR/migrate.py:/opt/ai-portal/migrate.py:ro" "$OPEN_WEBUI_IMAGE" python3 /opt/ai-portal/migrate.py
+fi
+
+run_container open-webui "Open WebUI (port $OPEN_WEBUI_PORT on $OPEN_WEBUI_PUBLISH)" \
+    "$open_webui_options --publish $OPEN_WEBUI_PUBLISH:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT" \
     "$OPEN_WEBUI_IMAGE"
-run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
-    "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
-    "$CADDY_IMAGE"
+if [ "$WEB_TIER" = single ]; then
+    docker pull "$CADDY_IMAGE"
+    run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
+        "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
+        "$CADDY_IMAGE"
+fi
 
-# Every minute: 1 when the portal answers over HTTPS through Caddy to Open WebUI's /health, else 0.
-# The CloudWatch alarm on it also fires when the metric stops arriving (host or reporter down).
 write_private "$CONFIG_DIR/health.env" <<HEALTHENV
 AWS_REGION=$AWS_REGION
 PORTAL_HOST=$PORTAL_HOST
 PORTAL_STACK=$PORTAL_STACK
+HEALTH_ROUTE=$HEALTH_ROUTE
 HEALTH_NAMESPACE=$HEALTH_NAMESPACE
 HEALTH_METRIC=$HEALTH_METRIC
 HEALTHENV
@@ -239,7 +244,11 @@ write_private /usr/local/sbin/ai-portal-health <<'HEALTHCHECK'
 #!/bin/bash
 set -uo pipefail
 healthy=0
-if curl --silent --fail --insecure --max-time 10 --resolve "$PORTAL_HOST:443:127.0.0.1" "https://$PORTAL_HOST/health" >/dev/null; then
+route=(--resolve "$PORTAL_HOST:443:127.0.0.1" --insecure)
+if [ "$HEALTH_ROUTE" = alb ]; then
+    route=() # the public name, a trusted certificate: what a user's browser sees
+fi
+if curl --silent --fail --max-time 10 "${route[@]}" "https://$PORTAL_HOST/health" >/dev/null; then
     healthy=1
 fi
 aws cloudwatch put-metric-data --region "$AWS_REGION" --namespace "$HEALTH_NAMESPACE" --metric-name "$HEALTH_METRIC" \
@@ -249,7 +258,7 @@ chmod 700 /usr/local/sbin/ai-portal-health
 write_private /etc/systemd/system/ai-portal-health.service <<UNIT
 [Unit]
 Description=AI Portal: report the portal's HTTPS health to CloudWatch
-After=ai-portal-caddy.service
+After=ai-portal-open-webui.service
 
 [Service]
 Type=oneshot

@@ -1,113 +1,162 @@
 /**
- * The consumer example under mocks, reading a StackReference shaped exactly like the portal's
- * contract (its declared examples, checked against the portal's JSON Schema).
+ * The consumer example under mocks, reading a StackReference that holds what the portal's own
+ * stacks publish: dev (single web tier: the gateway host's address) and prod (loadBalanced: its
+ * internal load balancer's DNS name), as the portal program exports them, checked against the
+ * portal's JSON Schema.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { OUTPUTS } from "../../../contract";
 import { ofType } from "../../../offline/query";
-import { runProgram } from "../../../offline/run";
+import { ProgramRun, runProgram, runStack } from "../../../offline/run";
 
 const CONSUMER = path.resolve(__dirname, "..");
 const ROOT = path.resolve(CONSUMER, "..", "..");
 
-/** Portal outputs as the contract describes them. */
-function contractOutputs(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-        ...Object.fromEntries(Object.entries(OUTPUTS).map(([name, doc]) => [name, doc.example])),
-        ...overrides,
-    };
+const PORTAL_STACKS = ["dev", "prod"] as const;
+type PortalStack = (typeof PORTAL_STACKS)[number];
+
+/** What a portal stack publishes: Pulumi stores no output whose value is undefined. */
+async function portalOutputs(stack: PortalStack): Promise<Record<string, unknown>> {
+    const portal = await runStack(stack);
+    assert.ifError(portal.error);
+    return Object.fromEntries(Object.entries(portal.outputs).filter(([, v]) => v !== undefined));
 }
 
-function run(overrides: Record<string, unknown> = {}) {
+/** The consumer, pointed at a portal stack whose outputs are `outputs`. */
+function consume(stack: PortalStack, outputs: Record<string, unknown>): Promise<ProgramRun> {
+    const name = `acme/ai-portal/${stack}`;
     return runProgram(
-        { stack: "dev" },
-        {
-            projectDir: CONSUMER,
-            mocks: { stackOutputs: { "acme/ai-portal/dev": contractOutputs(overrides) } },
-        },
+        // Its own Pulumi.dev.yaml names the dev portal; another portal stack by config.
+        { stack: "dev", overrides: stack === "dev" ? {} : { portalStack: name } },
+        { projectDir: CONSUMER, mocks: { stackOutputs: { [name]: outputs } } },
     );
 }
 
+const ingressOf = (r: ProgramRun) =>
+    ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+const egressOf = (r: ProgramRun) =>
+    ofType(r, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
+
 describe("consumer example", () => {
-    it("is fed outputs that satisfy the portal's published schema", () => {
+    it("is fed what the portal's stacks publish, one of each web tier, fitting its schema", async () => {
         const schema = JSON.parse(
             fs.readFileSync(path.join(ROOT, "contract/outputs.schema.json"), "utf8"),
         );
         const validate = new Ajv().compile(schema);
-        assert.ok(validate(contractOutputs()), JSON.stringify(validate.errors));
+        const tiers: unknown[] = [];
+        for (const stack of PORTAL_STACKS) {
+            const outputs = await portalOutputs(stack);
+            assert.ok(validate(outputs), `${stack}: ${JSON.stringify(validate.errors)}`);
+            tiers.push(outputs.webTier);
+        }
+        assert.deepStrictEqual(tiers, ["single", "loadBalanced"]);
     });
 
-    it("reads the portal stack named in its own config", async () => {
-        const r = await run();
-        assert.ifError(r.error);
-        const refs = ofType(r, "pulumi:pulumi:StackReference");
-        assert.deepStrictEqual(
-            refs.map((ref) => ref.inputs.name),
-            ["acme/ai-portal/dev"],
-        );
-    });
+    for (const stack of PORTAL_STACKS) {
+        describe(`reading the portal's ${stack} stack`, () => {
+            let portal: Record<string, unknown>;
+            let r: ProgramRun;
+            before(async () => {
+                portal = await portalOutputs(stack);
+                r = await consume(stack, portal);
+                assert.ifError(r.error);
+            });
 
-    it("puts its security group in the portal's VPC and lets it into the gateway port only", async () => {
-        const r = await run();
-        const sg = ofType(r, "aws:ec2/securityGroup:SecurityGroup")[0];
-        assert.strictEqual(sg.inputs.vpcId, OUTPUTS.vpcId.example);
-        const ingress = ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-        assert.deepStrictEqual(
-            ingress.map((rule) => [
-                rule.inputs.securityGroupId,
-                rule.inputs.referencedSecurityGroupId,
-                rule.inputs.fromPort,
-                rule.inputs.toPort,
-            ]),
-            [[OUTPUTS.gatewaySecurityGroupId.example, sg.id, 8000, 8000]],
-        );
-        const egress = ofType(r, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
-        assert.deepStrictEqual(
-            egress.map((rule) => [
-                rule.inputs.securityGroupId,
-                rule.inputs.referencedSecurityGroupId,
-                rule.inputs.fromPort,
-            ]),
-            [[sg.id, OUTPUTS.gatewaySecurityGroupId.example, 8000]],
-        );
-    });
+            it("reads the portal stack named in its config", () => {
+                assert.deepStrictEqual(
+                    ofType(r, "pulumi:pulumi:StackReference").map((ref) => ref.inputs.name),
+                    [`acme/ai-portal/${stack}`],
+                );
+            });
 
-    it("follows the gateway port the portal publishes", async () => {
-        const r = await run({ gatewayUrl: "http://10.0.10.25:9443/api/v1" });
-        assert.strictEqual(
-            ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0].inputs
-                .fromPort,
-            9443,
-        );
-    });
+            it("puts its security group in the portal's VPC and lets it into the gateway's port only", () => {
+                const port = Number(new URL(String(portal.gatewayUrl)).port);
+                assert.ok(port > 0, String(portal.gatewayUrl));
+                const sg = ofType(r, "aws:ec2/securityGroup:SecurityGroup")[0];
+                assert.strictEqual(sg.inputs.vpcId, portal.vpcId);
+                assert.deepStrictEqual(
+                    ingressOf(r).map((rule) => [
+                        rule.inputs.securityGroupId,
+                        rule.inputs.referencedSecurityGroupId,
+                        rule.inputs.ipProtocol,
+                        rule.inputs.fromPort,
+                        rule.inputs.toPort,
+                    ]),
+                    [[portal.gatewaySecurityGroupId, sg.id, "tcp", port, port]],
+                );
+                assert.deepStrictEqual(
+                    egressOf(r).map((rule) => [
+                        rule.inputs.securityGroupId,
+                        rule.inputs.referencedSecurityGroupId,
+                        rule.inputs.fromPort,
+                        rule.inputs.toPort,
+                    ]),
+                    [[sg.id, portal.gatewaySecurityGroupId, port, port]],
+                );
+            });
 
-    it("may read the gateway key secret, by ARN, and nothing else", async () => {
-        const r = await run();
-        const policy = JSON.parse(ofType(r, "aws:iam/rolePolicy:RolePolicy")[0].inputs.policy);
-        assert.deepStrictEqual(policy.Statement, [
-            {
-                Sid: "ReadGatewayKey",
-                Effect: "Allow",
-                Action: ["secretsmanager:GetSecretValue"],
-                Resource: [OUTPUTS.gatewayApiKeySecretArn.example],
-            },
-        ]);
+            it("may read the gateway key secret, by ARN, and nothing else", () => {
+                const policy = JSON.parse(
+                    ofType(r, "aws:iam/rolePolicy:RolePolicy")[0].inputs.policy,
+                );
+                assert.deepStrictEqual(policy.Statement, [
+                    {
+                        Sid: "ReadGatewayKey",
+                        Effect: "Allow",
+                        Action: ["secretsmanager:GetSecretValue"],
+                        Resource: [portal.gatewayApiKeySecretArn],
+                    },
+                ]);
+            });
+        });
+    }
+
+    it("follows the gateway port the portal publishes, behind an address or a DNS name", async () => {
+        const prod = await portalOutputs("prod");
+        const cases: [string, number][] = [
+            ["http://10.0.10.25:9443/api/v1", 9443],
+            [
+                "http://internal-ai-portal-prod-gateway-1.eu-west-2.elb.amazonaws.com:8443/api/v1",
+                8443,
+            ],
+            // No port in the URL: HTTP's own.
+            ["http://internal-ai-portal-prod-gateway-1.eu-west-2.elb.amazonaws.com/api/v1", 80],
+        ];
+        for (const [gatewayUrl, port] of cases) {
+            const r = await consume("prod", { ...prod, gatewayUrl });
+            assert.ifError(r.error);
+            assert.deepStrictEqual(
+                [...ingressOf(r), ...egressOf(r)].map((rule) => [
+                    rule.inputs.fromPort,
+                    rule.inputs.toPort,
+                ]),
+                [
+                    [port, port],
+                    [port, port],
+                ],
+                gatewayUrl,
+            );
+        }
     });
 
     it("refuses a portal that publishes a contract major it was not written for", async () => {
-        const r = await run({ contractVersion: "2.0.0" });
-        assert.match(
-            String(r.error?.message),
-            /the portal publishes output contract 2\.0\.0; this program needs 1\.x/,
-        );
-        const touched = r.resources.filter((res) => /SecurityGroup|RolePolicy/.test(res.type));
-        assert.deepStrictEqual(
-            touched.map((res) => res.name),
-            [],
-            "nothing that uses the portal's outputs is declared",
-        );
+        const prod = await portalOutputs("prod");
+        for (const contractVersion of ["1.1.0", "3.0.0"]) {
+            const r = await consume("prod", { ...prod, contractVersion });
+            assert.match(
+                String(r.error?.message),
+                new RegExp(
+                    `the portal publishes output contract ${contractVersion.replace(/\./g, "\\.")}; this program needs 2\\.x`,
+                ),
+            );
+            const touched = r.resources.filter((res) => /SecurityGroup|RolePolicy/.test(res.type));
+            assert.deepStrictEqual(
+                touched.map((res) => res.name),
+                [],
+                "nothing that uses the portal's outputs is declared",
+            );
+        }
     });
 });

@@ -21,8 +21,8 @@ fail() {
 packages=(
     postgresql-15 postgresql-server-dev-15
     samba samba-ad-dc samba-ad-provision
-    caddy
-    python3-ldap3 python3-psycopg2 python3-psycopg python3-asyncpg python3-sqlalchemy
+    caddy redis-server
+    python3-ldap3 python3-psycopg2 python3-psycopg python3-asyncpg python3-sqlalchemy python3-redis
     openssl jq curl iproute2 util-linux systemd
 )
 

@@ -398,6 +398,57 @@ export async function startDomainController(options: DirectoryOptions): Promise<
     return { port, domain: options.domain };
 }
 
+// --- Redis (ElastiCache's stand-in) -----------------------------------------------------------
+
+export interface RedisOptions {
+    /** The names its certificate carries (the endpoint the program renders). */
+    readonly hostnames: readonly string[];
+    /** The auth token clients must send (ElastiCache's AUTH token; Redis's requirepass). */
+    readonly password: string;
+    /** Who signs its certificate. */
+    readonly ca: CertificateAuthority;
+}
+
+export interface RedisServer {
+    readonly port: number;
+}
+
+/**
+ * Debian's redis-server as ElastiCache with encryption in transit and an auth token runs it:
+ * TLS only on 127.0.0.1:6379 (no plain port), clients not asked for certificates, AUTH required.
+ * The token goes in its config file (mode 0600), never on a command line.
+ */
+export async function startRedis(options: RedisOptions): Promise<RedisServer> {
+    const dir = workDir("redis", options.hostnames[0]);
+    const cert = await serverCertificate(options.ca, path.join(dir, "tls"), options.hostnames);
+    const port = 6379;
+    const conf = path.join(dir, "redis.conf");
+    fs.writeFileSync(
+        conf,
+        [
+            "bind 127.0.0.1",
+            "port 0",
+            `tls-port ${port}`,
+            `tls-cert-file ${cert.certFile}`,
+            `tls-key-file ${cert.keyFile}`,
+            `tls-ca-cert-file ${options.ca.certFile}`,
+            "tls-auth-clients no",
+            `requirepass ${options.password}`,
+            `dir ${dir}`,
+            'save ""',
+            "appendonly no",
+            "daemonize no",
+            `logfile ${path.join(dir, "redis.log")}`,
+        ].join("\n") + "\n",
+        { mode: 0o600 },
+    );
+    await startDaemon("Redis (TLS)", "redis-server", [conf], {
+        logFile: path.join(dir, "redis-stdout.log"),
+        ready: () => portOpen(port),
+    });
+    return { port };
+}
+
 // --- Caddy --------------------------------------------------------------------------------
 
 /** `caddy validate` on a Caddyfile; returns what it printed when it refuses. */

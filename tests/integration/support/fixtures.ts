@@ -10,6 +10,7 @@ import { scriptOf } from "../../../compute/userData";
 import { BIND_ACCOUNT } from "../../../directory/bindAccount";
 import { DATABASE_NAME, MASTER_USERNAME, RDS_CA_BUNDLE } from "../../../data";
 import { named } from "../../harness/query";
+import { ProgramRun } from "../../../offline/run";
 import { PROJECT_DIR } from "../../../offline/stackConfig";
 import {
     DirectoryUser,
@@ -274,16 +275,30 @@ async function withSuiteCa(script: string): Promise<string> {
     return script.slice(0, at) + ca.trimEnd() + script.slice(at + rds.length);
 }
 
+/**
+ * A role's user data as EC2 receives it: the single host's instance input, or, in the
+ * load-balanced tier, its launch template's (base64, as the template stores it).
+ */
+export function userDataOf(run: ProgramRun, role: "web" | "gateway"): string {
+    const instance = run.resources.find(
+        (r) => r.type === "aws:ec2/instance:Instance" && r.name === `compute-${role}-instance`,
+    );
+    if (instance) {
+        return instance.inputs.userData;
+    }
+    const template = named(
+        run,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        `compute-${role}-template`,
+    );
+    return Buffer.from(template.inputs.userData, "base64").toString("utf8");
+}
+
 export const bootedHost = memo(
     async (key: `${Stack}-${"web" | "gateway"}`): Promise<BootedHost> => {
         const [stack, role] = key.split("-") as [Stack, "web" | "gateway"];
         const [artefacts, aws] = await Promise.all([stackArtefacts(stack), moto()]);
-        const script = await withSuiteCa(
-            scriptOf(
-                named(artefacts.run, "aws:ec2/instance:Instance", `compute-${role}-instance`).inputs
-                    .userData,
-            ),
-        );
+        const script = await withSuiteCa(scriptOf(userDataOf(artefacts.run, role)));
         const disk = new HostDisk(key, aws);
         const first = await disk.boot(script);
         const second = await disk.boot(script);

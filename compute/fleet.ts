@@ -1,0 +1,164 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    AL2023_AMI_PARAMETER,
+    declareHostIdentity,
+    HostIdentityArgs,
+    METADATA_OPTIONS,
+} from "./host";
+
+export interface HostFleetArgs extends HostIdentityArgs {
+    /** What runs on the hosts, for the launch template's description. Required. */
+    readonly description: string;
+    /** The private subnets the hosts spread across, one or more per AZ. Required. */
+    readonly subnetIds: pulumi.Input<string[]>;
+    /** The hosts' security groups. Required. */
+    readonly securityGroupIds: pulumi.Input<string>[];
+    /** EC2 instance type. Required. */
+    readonly instanceType: string;
+    /** Size of each host's encrypted gp3 root volume in GiB. Required. */
+    readonly rootVolumeGb: number;
+    /** A pinned AMI; when undefined the current AL2023 AMI is used at creation and then kept. */
+    readonly amiId?: string;
+    /** The boot script (plain text; encoded here), run at every boot. Required. */
+    readonly userData: pulumi.Input<string>;
+    /** Fewest and most hosts; CPU target tracking scales between them. Required. */
+    readonly minHosts: number;
+    readonly maxHosts: number;
+    /** Target groups that health-check the hosts and send them traffic. Required. */
+    readonly targetGroupArns: pulumi.Input<string>[];
+    /**
+     * Tags for the hosts and their volumes: the provider's default tags reach the launch template
+     * but not what it launches, so cost allocation and ownership tags are passed down here.
+     */
+    readonly tags: Readonly<Record<string, string>>;
+    /** Seconds a new host may take before its health counts (boot, image pull, migrations). */
+    readonly bootSeconds: number;
+    /** Resources that must be complete before hosts boot (their boot script uses them). */
+    readonly waitFor?: pulumi.Resource[];
+}
+
+/** Average CPU the fleet is kept near by adding or removing hosts. */
+export const TARGET_CPU_PERCENT = 60;
+
+/**
+ * Hosts of one role in an Auto Scaling group across the private subnets, behind a load balancer:
+ * the same role, policy and log group as a single `Host` and the same boot script, launched from
+ * a template (IMDSv2 with hop limit 2, an encrypted gp3 root, no public address). Health comes
+ * from the target groups (the load balancer's view), with a grace period that covers boot. A new
+ * launch-template version (a changed boot script, a pinned AMI) rolls out by instance refresh,
+ * keeping at least half the hosts in service, so a deploy is not an outage.
+ */
+export class HostFleet extends pulumi.ComponentResource {
+    public readonly groupName: pulumi.Output<string>;
+    public readonly launchTemplateId: pulumi.Output<string>;
+    public readonly roleName: pulumi.Output<string>;
+    public readonly logGroupName: string;
+
+    constructor(name: string, args: HostFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:compute:HostFleet", name, {}, opts);
+        const parent = { parent: this };
+        this.logGroupName = `/${args.namePrefix}/${args.role}`;
+        const { logGroup, role, policy, profile } = declareHostIdentity(name, args, this);
+
+        const ami =
+            args.amiId ?? aws.ssm.getParameterOutput({ name: AL2023_AMI_PARAMETER }, parent).value;
+        const hostTags = { ...args.tags, Name: `${args.namePrefix}-${args.role}` };
+        const template = new aws.ec2.LaunchTemplate(
+            `${name}-template`,
+            {
+                name: `${args.namePrefix}-${args.role}`,
+                description: args.description,
+                imageId: ami,
+                instanceType: args.instanceType,
+                iamInstanceProfile: { arn: profile.arn },
+                vpcSecurityGroupIds: args.securityGroupIds,
+                metadataOptions: METADATA_OPTIONS,
+                blockDeviceMappings: [
+                    {
+                        // AL2023's root device.
+                        deviceName: "/dev/xvda",
+                        ebs: {
+                            volumeType: "gp3",
+                            volumeSize: args.rootVolumeGb,
+                            // The launch template's schema takes these flags as strings.
+                            encrypted: "true",
+                            deleteOnTermination: "true",
+                        },
+                    },
+                ],
+                userData: pulumi
+                    .output(args.userData)
+                    .apply((script) => Buffer.from(script, "utf8").toString("base64")),
+                tagSpecifications: [
+                    { resourceType: "instance", tags: hostTags },
+                    { resourceType: "volume", tags: hostTags },
+                ],
+                updateDefaultVersion: true,
+                tags: { Name: `${args.namePrefix}-${args.role}` },
+            },
+            // Unpinned, a new AL2023 release must not roll the fleet on an unrelated deploy.
+            { parent: this, ignoreChanges: args.amiId ? [] : ["imageId"] },
+        );
+
+        const group = new aws.autoscaling.Group(
+            `${name}-group`,
+            {
+                name: `${args.namePrefix}-${args.role}`,
+                vpcZoneIdentifiers: args.subnetIds,
+                minSize: args.minHosts,
+                maxSize: args.maxHosts,
+                // No desiredCapacity: it starts at minSize, and a deploy must not undo scaling.
+                launchTemplate: {
+                    id: template.id,
+                    version: template.latestVersion.apply((v) => String(v)),
+                },
+                targetGroupArns: args.targetGroupArns,
+                healthCheckType: "ELB",
+                healthCheckGracePeriod: args.bootSeconds,
+                defaultInstanceWarmup: args.bootSeconds,
+                // `pulumi up` returns once this many hosts pass the load balancer's checks.
+                minElbCapacity: args.minHosts,
+                waitForCapacityTimeout: "20m",
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: {
+                        minHealthyPercentage: 50,
+                        instanceWarmup: String(args.bootSeconds),
+                    },
+                },
+                // The provider's default tags do not reach Auto Scaling groups.
+                tags: Object.entries(hostTags)
+                    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                    .map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+            },
+            { parent: this, dependsOn: [policy, logGroup, ...(args.waitFor ?? [])] },
+        );
+
+        new aws.autoscaling.Policy(
+            `${name}-cpu-tracking`,
+            {
+                autoscalingGroupName: group.name,
+                policyType: "TargetTrackingScaling",
+                estimatedInstanceWarmup: args.bootSeconds,
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "ASGAverageCPUUtilization",
+                    },
+                    targetValue: TARGET_CPU_PERCENT,
+                },
+            },
+            parent,
+        );
+
+        this.groupName = group.name;
+        this.launchTemplateId = template.id;
+        this.roleName = role.name;
+        this.registerOutputs({
+            groupName: this.groupName,
+            launchTemplateId: this.launchTemplateId,
+            roleName: this.roleName,
+            logGroupName: this.logGroupName,
+        });
+    }
+}

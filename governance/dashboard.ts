@@ -1,0 +1,349 @@
+/**
+ * One CloudWatch dashboard per stack, its body generated from what the program declares: the
+ * portal's health (and the ALB's traffic), Bedrock's use, the hosts, the database and the month's
+ * spend. Pure: the same inputs give the same body, so a change shows as one diff.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export type DashboardHosts =
+    | { readonly tier: "single"; readonly instances: Readonly<Record<"web" | "gateway", string>> }
+    | {
+          readonly tier: "loadBalanced";
+          readonly albArnSuffix: string;
+          readonly webTargetGroupArnSuffix: string;
+          readonly gatewayLbArnSuffix: string;
+          readonly gatewayTargetGroupArnSuffix: string;
+          readonly autoScalingGroups: Readonly<Record<"web" | "gateway", string>>;
+      };
+
+export interface DashboardInput {
+    readonly title: string;
+    readonly region: string;
+    readonly stack: string;
+    readonly healthNamespace: string;
+    readonly healthMetric: string;
+    readonly dbInstanceIdentifier: string;
+    readonly hosts: DashboardHosts;
+    /** The stack's budgets in USD, drawn as lines on the spend graphs. */
+    readonly budgets: { readonly totalUsd?: number; readonly bedrockUsd?: number };
+}
+
+/** A widget as CloudWatch's dashboard body has it. */
+export interface Widget {
+    readonly type: "metric" | "text";
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+    readonly properties: Record<string, unknown>;
+}
+
+/** Billing metrics exist in us-east-1 only (and need "Receive Billing Alerts" on in the account). */
+export const BILLING_REGION = "us-east-1";
+
+type Metric = (string | Record<string, unknown>)[];
+
+/** Lays widgets out in rows of the 24-column grid, each row as tall as its tallest widget. */
+function layout(
+    rows: { width: number; height: number; type?: "text"; properties: Record<string, unknown> }[][],
+): Widget[] {
+    const widgets: Widget[] = [];
+    let y = 0;
+    for (const row of rows) {
+        let x = 0;
+        for (const w of row) {
+            widgets.push({
+                type: w.type ?? "metric",
+                x,
+                y,
+                width: w.width,
+                height: w.height,
+                properties: w.properties,
+            });
+            x += w.width;
+        }
+        y += Math.max(...row.map((w) => w.height));
+    }
+    return widgets;
+}
+
+function graph(
+    title: string,
+    region: string,
+    metrics: Metric[],
+    extra: Record<string, unknown> = {},
+) {
+    return { title, region, view: "timeSeries", stacked: false, period: 300, metrics, ...extra };
+}
+
+const heading = (markdown: string) => ({
+    width: 24,
+    height: 1,
+    type: "text" as const,
+    properties: { markdown },
+});
+
+/** Bedrock's metrics for every model the account calls (the ModelId values are Bedrock's to choose). */
+function bedrockSearch(metric: string, stat: string): Metric[] {
+    return [
+        [
+            {
+                expression: `SEARCH('{AWS/Bedrock,ModelId} MetricName="${metric}"', '${stat}', 300)`,
+                id: metric.toLowerCase(),
+            },
+        ],
+    ];
+}
+
+export function dashboardBody(d: DashboardInput): { widgets: Widget[] } {
+    const r = d.region;
+    const health = graph(
+        "Portal: HTTPS health (1 = answering)",
+        r,
+        [
+            [
+                d.healthNamespace,
+                d.healthMetric,
+                "Stack",
+                d.stack,
+                { stat: d.hosts.tier === "loadBalanced" ? "Maximum" : "Minimum", label: "healthy" },
+            ],
+        ],
+        { yAxis: { left: { min: 0, max: 1 } } },
+    );
+    const portal: ReturnType<typeof graph>[] = [health];
+    if (d.hosts.tier === "loadBalanced") {
+        const lb = d.hosts.albArnSuffix;
+        portal.push(
+            graph("ALB: requests and 5xx", r, [
+                [
+                    "AWS/ApplicationELB",
+                    "RequestCount",
+                    "LoadBalancer",
+                    lb,
+                    { stat: "Sum", label: "requests" },
+                ],
+                [
+                    "AWS/ApplicationELB",
+                    "HTTPCode_ELB_5XX_Count",
+                    "LoadBalancer",
+                    lb,
+                    { stat: "Sum", label: "5xx from the ALB" },
+                ],
+                [
+                    "AWS/ApplicationELB",
+                    "HTTPCode_Target_5XX_Count",
+                    "LoadBalancer",
+                    lb,
+                    { stat: "Sum", label: "5xx from the hosts" },
+                ],
+            ]),
+            graph("ALB: time until the hosts answer (s)", r, [
+                [
+                    "AWS/ApplicationELB",
+                    "TargetResponseTime",
+                    "LoadBalancer",
+                    lb,
+                    { stat: "p50", label: "p50" },
+                ],
+                [
+                    "AWS/ApplicationELB",
+                    "TargetResponseTime",
+                    "LoadBalancer",
+                    lb,
+                    { stat: "p95", label: "p95" },
+                ],
+            ]),
+        );
+    }
+    const bedrock = [
+        graph("Bedrock: invocations by model", r, bedrockSearch("Invocations", "Sum")),
+        graph("Bedrock: input tokens by model", r, bedrockSearch("InputTokenCount", "Sum")),
+        graph("Bedrock: output tokens by model", r, bedrockSearch("OutputTokenCount", "Sum")),
+        graph("Bedrock: latency (ms) and throttles", r, [
+            ...bedrockSearch("InvocationLatency", "Average"),
+            ...bedrockSearch("InvocationThrottles", "Sum"),
+        ]),
+    ];
+    const hosts =
+        d.hosts.tier === "single"
+            ? [
+                  graph(
+                      "Hosts: CPU %",
+                      r,
+                      (["web", "gateway"] as const).map((role) => [
+                          "AWS/EC2",
+                          "CPUUtilization",
+                          "InstanceId",
+                          (d.hosts as { instances: Record<string, string> }).instances[role],
+                          { label: role },
+                      ]),
+                  ),
+                  graph(
+                      "Hosts: status checks failed",
+                      r,
+                      (["web", "gateway"] as const).map((role) => [
+                          "AWS/EC2",
+                          "StatusCheckFailed",
+                          "InstanceId",
+                          (d.hosts as { instances: Record<string, string> }).instances[role],
+                          { stat: "Maximum", label: role },
+                      ]),
+                  ),
+              ]
+            : [
+                  graph(
+                      "Hosts: CPU % by Auto Scaling group",
+                      r,
+                      (["web", "gateway"] as const).map((role) => [
+                          "AWS/EC2",
+                          "CPUUtilization",
+                          "AutoScalingGroupName",
+                          (d.hosts as { autoScalingGroups: Record<string, string> })
+                              .autoScalingGroups[role],
+                          { label: role },
+                      ]),
+                  ),
+                  graph("Hosts: healthy and unhealthy behind the load balancers", r, [
+                      [
+                          "AWS/ApplicationELB",
+                          "HealthyHostCount",
+                          "TargetGroup",
+                          d.hosts.webTargetGroupArnSuffix,
+                          "LoadBalancer",
+                          d.hosts.albArnSuffix,
+                          { stat: "Minimum", label: "web healthy" },
+                      ],
+                      [
+                          "AWS/ApplicationELB",
+                          "UnHealthyHostCount",
+                          "TargetGroup",
+                          d.hosts.webTargetGroupArnSuffix,
+                          "LoadBalancer",
+                          d.hosts.albArnSuffix,
+                          { stat: "Maximum", label: "web unhealthy" },
+                      ],
+                      [
+                          "AWS/ApplicationELB",
+                          "HealthyHostCount",
+                          "TargetGroup",
+                          d.hosts.gatewayTargetGroupArnSuffix,
+                          "LoadBalancer",
+                          d.hosts.gatewayLbArnSuffix,
+                          { stat: "Minimum", label: "gateway healthy" },
+                      ],
+                      [
+                          "AWS/ApplicationELB",
+                          "UnHealthyHostCount",
+                          "TargetGroup",
+                          d.hosts.gatewayTargetGroupArnSuffix,
+                          "LoadBalancer",
+                          d.hosts.gatewayLbArnSuffix,
+                          { stat: "Maximum", label: "gateway unhealthy" },
+                      ],
+                  ]),
+              ];
+    const db = (metric: string, label: string, stat = "Average"): Metric => [
+        "AWS/RDS",
+        metric,
+        "DBInstanceIdentifier",
+        d.dbInstanceIdentifier,
+        { stat, label },
+    ];
+    const database = [
+        graph("Database: CPU %", r, [db("CPUUtilization", "CPU")]),
+        graph("Database: connections", r, [db("DatabaseConnections", "connections", "Maximum")]),
+        graph("Database: free storage (bytes)", r, [db("FreeStorageSpace", "free", "Minimum")]),
+        graph("Database: read and write latency (s)", r, [
+            db("ReadLatency", "read"),
+            db("WriteLatency", "write"),
+        ]),
+    ];
+    const budgetLine = (usd: number | undefined, label: string) =>
+        usd === undefined ? [] : [{ value: usd, label, color: "#d62728" }];
+    const spend = [
+        graph(
+            "Spend this month: the account (USD, us-east-1)",
+            BILLING_REGION,
+            [
+                [
+                    "AWS/Billing",
+                    "EstimatedCharges",
+                    "Currency",
+                    "USD",
+                    { stat: "Maximum", period: 21600, label: "account, month to date" },
+                ],
+            ],
+            { annotations: { horizontal: budgetLine(d.budgets.totalUsd, `${d.stack} budget`) } },
+        ),
+        graph(
+            "Spend this month: Bedrock in the account (USD, us-east-1)",
+            BILLING_REGION,
+            [
+                [
+                    "AWS/Billing",
+                    "EstimatedCharges",
+                    "ServiceName",
+                    "AmazonBedrock",
+                    "Currency",
+                    "USD",
+                    { stat: "Maximum", period: 21600, label: "Bedrock, month to date" },
+                ],
+            ],
+            {
+                annotations: {
+                    horizontal: budgetLine(d.budgets.bedrockUsd, `${d.stack} Bedrock budget`),
+                },
+            },
+        ),
+    ];
+    const width = (n: number) => 24 / n;
+    return {
+        widgets: layout([
+            [
+                heading(
+                    `# ${d.title}\nHealth, use and spend of the AI Portal's ${d.stack} stack. Spend per stack: AWS Budgets and Cost Explorer (tag Stack=${d.stack}); the spend graphs are the whole account's (CloudWatch has billing in us-east-1 only).`,
+                ),
+            ],
+            portal.map((properties) => ({ width: width(portal.length), height: 6, properties })),
+            bedrock.map((properties) => ({ width: width(bedrock.length), height: 6, properties })),
+            hosts.map((properties) => ({ width: width(hosts.length), height: 6, properties })),
+            database.map((properties) => ({
+                width: width(database.length),
+                height: 6,
+                properties,
+            })),
+            spend.map((properties) => ({ width: width(spend.length), height: 6, properties })),
+        ]),
+    };
+}
+
+export interface PortalDashboardArgs {
+    /** The dashboard's name, e.g. "ai-portal-prod". Required. */
+    readonly name: string;
+    /** Everything the body names, resolved when the resources exist. Required. */
+    readonly input: pulumi.Input<DashboardInput>;
+}
+
+/** The stack's CloudWatch dashboard; `url` opens it in the console. */
+export class PortalDashboard extends pulumi.ComponentResource {
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: PortalDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:governance:PortalDashboard", name, {}, opts);
+        const input = pulumi.output(args.input) as pulumi.Output<DashboardInput>;
+        const dashboard = new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            {
+                dashboardName: args.name,
+                dashboardBody: input.apply((i) =>
+                    JSON.stringify(dashboardBody(i as DashboardInput)),
+                ),
+            },
+            { parent: this },
+        );
+        this.url = pulumi.interpolate`https://${input.region}.console.aws.amazon.com/cloudwatch/home?region=${input.region}#dashboards/dashboard/${dashboard.dashboardName}`;
+        this.registerOutputs({ url: this.url });
+    }
+}

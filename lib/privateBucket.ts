@@ -1,0 +1,107 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface PrivateBucketArgs {
+    /** Bucket name prefix (S3 adds a unique suffix), e.g. "ai-portal-dev-uploads-". Required. */
+    readonly bucketPrefix: string;
+    /** `Name` tag. Required. */
+    readonly nameTag: string;
+    /** Pulumi `protect`, and no `forceDestroy`: the bucket and its objects survive `pulumi destroy`. */
+    readonly protect: boolean;
+    /** Lifecycle rules (each needs versioning on; it is). Required. */
+    readonly lifecycleRules: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+    /** Statements added to the TLS-only policy, given the bucket's ARN (e.g. log delivery). */
+    readonly extraStatements?: (bucketArn: pulumi.Output<string>) => object[];
+}
+
+export interface PrivateBucket {
+    readonly bucket: aws.s3.Bucket;
+    /** The bucket policy: whoever writes through it waits for it. */
+    readonly policy: aws.s3.BucketPolicy;
+}
+
+/**
+ * A private S3 bucket as every bucket of the portal is kept: public access blocked, objects owned
+ * by the bucket owner, SSE-S3 by default, versioned, TLS only; children of `parent` named
+ * `<name>-bucket`, `-public-access`, `-ownership`, `-encryption`, `-versioning`, `-lifecycle`
+ * and `-tls-only`.
+ */
+export function declarePrivateBucket(
+    name: string,
+    args: PrivateBucketArgs,
+    parent: pulumi.Resource,
+): PrivateBucket {
+    const opts = { parent };
+    const bucket = new aws.s3.Bucket(
+        `${name}-bucket`,
+        {
+            bucketPrefix: args.bucketPrefix,
+            forceDestroy: !args.protect,
+            tags: { Name: args.nameTag },
+        },
+        { parent, protect: args.protect },
+    );
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+        `${name}-public-access`,
+        {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
+        opts,
+    );
+    new aws.s3.BucketOwnershipControls(
+        `${name}-ownership`,
+        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        opts,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-encryption`,
+        {
+            bucket: bucket.id,
+            rules: [
+                {
+                    applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+                    bucketKeyEnabled: true,
+                },
+            ],
+        },
+        opts,
+    );
+    const versioning = new aws.s3.BucketVersioning(
+        `${name}-versioning`,
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        opts,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-lifecycle`,
+        { bucket: bucket.id, rules: args.lifecycleRules },
+        // Lifecycle rules on versions need versioning switched on first.
+        { parent, dependsOn: [versioning] },
+    );
+    const policy = new aws.s3.BucketPolicy(
+        `${name}-tls-only`,
+        {
+            bucket: bucket.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                    ...(args.extraStatements?.(bucket.arn) ?? []),
+                ],
+            }),
+        },
+        // S3 rejects policies while the public access block is being applied.
+        { parent, dependsOn: [publicAccess] },
+    );
+    return { bucket, policy };
+}

@@ -1,0 +1,294 @@
+#!/bin/bash
+set -euo pipefail
+umask 077
+
+WEB_TIER='loadBalanced'
+AWS_REGION='eu-west-2'
+# shellcheck disable=SC2034 # read by log_options in boot-common.sh
+LOG_GROUP='/ai-portal-example/web'
+OPEN_WEBUI_IMAGE='ghcr.io/open-webui/open-webui@sha256:1111111111111111111111111111111111111111111111111111111111111111'
+CADDY_IMAGE=''
+OPEN_WEBUI_PORT='8080'
+OPEN_WEBUI_PUBLISH='0.0.0.0'
+DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA'
+WEB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/web-BBBBBB'
+GATEWAY_KEY_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC'
+BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD'
+REDIS_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/redis-EEEEEE'
+REDIS_ENDPOINT='master.ai-portal-example-redis.abc123.euw2.cache.amazonaws.com:6379'
+SECRET_VERSIONS='bind:v-bind database:v-database gateway-key:v-gateway-key redis:v-redis web:v-web'
+DATABASE_CA_FILE='/etc/ai-portal/rds-ca.pem'
+PORTAL_HOST='portal.example.com'
+PORTAL_STACK='example'
+HEALTH_NAMESPACE='AIPortal'
+HEALTH_METRIC='PortalHealthy'
+HEALTH_ROUTE='alb'
+DIRECTORY_DNS='10.0.10.5 10.0.11.5'
+
+readonly CONFIG_DIR=/etc/ai-portal
+
+log() {
+    printf 'ai-portal-boot: %s\n' "$*"
+}
+
+install_docker() {
+    if ! command -v docker >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+        log "installing docker and jq from the Amazon Linux repositories"
+        dnf install -y docker jq
+    fi
+    systemctl enable --now docker
+    mkdir -p "$CONFIG_DIR"
+    chmod 700 "$CONFIG_DIR"
+}
+
+secret_json() {
+    aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$1" \
+        --query SecretString --output text
+}
+
+json_field() {
+    jq -er --arg field "$1" '.[$field] | select(. != "")'
+}
+
+write_private() {
+    local tmp
+    tmp=$(mktemp "$1.XXXXXX")
+    cat >"$tmp"
+    chmod 600 "$tmp"
+    mv -f "$tmp" "$1"
+}
+
+install_unit() {
+    local unit="ai-portal-$1.service"
+    write_private "/etc/systemd/system/$unit"
+    chmod 644 "/etc/systemd/system/$unit"
+    systemctl daemon-reload
+    systemctl enable "$unit"
+    systemctl restart "$unit"
+}
+
+run_container() {
+    local name=$1 description=$2 options=$3 image=$4
+    install_unit "$name" <<UNIT
+[Unit]
+Description=AI Portal: $description
+After=docker.service network-online.target
+Requires=docker.service
+Wants=network-online.target
+
+[Service]
+Restart=always
+RestartSec=5
+ExecStartPre=-/usr/bin/docker rm -f $name
+ExecStart=/usr/bin/docker run --rm --name $name $options $(log_options "$name") $image
+ExecStop=/usr/bin/docker stop $name
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+}
+
+log_options() {
+    printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
+        "$AWS_REGION" "$LOG_GROUP" "$1"
+}
+
+install_docker
+log "secrets at versions $SECRET_VERSIONS"
+
+write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
+ENABLE_PERSISTENT_CONFIG=false
+WEBUI_URL=https://portal.example.com
+WEBUI_SESSION_COOKIE_SECURE=true
+WEBUI_AUTH_COOKIE_SECURE=true
+CORS_ALLOW_ORIGIN=https://portal.example.com
+ENABLE_SIGNUP=false
+DEFAULT_USER_ROLE=user
+WEBUI_ADMIN_EMAIL=portal-admin@example.com
+WEBUI_ADMIN_NAME=Portal administrator
+ENABLE_OLLAMA_API=false
+ENABLE_OPENAI_API=true
+OPENAI_API_BASE_URL=http://internal-ai-portal-example-gateway-123.eu-west-2.elb.amazonaws.com:8000/api/v1
+ENABLE_LDAP=true
+LDAP_SERVER_LABEL=CORP directory
+LDAP_SERVER_HOST=corp.example.internal
+LDAP_SERVER_PORT=389
+LDAP_USE_TLS=false
+LDAP_ATTRIBUTE_FOR_USERNAME=sAMAccountName
+LDAP_ATTRIBUTE_FOR_MAIL=userPrincipalName
+LDAP_APP_DN=svc-openwebui@corp.example.internal
+LDAP_SEARCH_BASE=OU=Users,OU=CORP,DC=corp,DC=example,DC=internal
+LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf:1.2.840.113556.1.4.1941:=CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal)
+STORAGE_PROVIDER=s3
+S3_BUCKET_NAME=ai-portal-example-uploads
+S3_REGION_NAME=eu-west-2
+VECTOR_DB=pgvector
+PGSSLMODE=verify-full
+PGSSLROOTCERT=/etc/ai-portal/rds-ca.pem
+ENABLE_API_KEYS=false
+JWT_EXPIRES_IN=8h
+ENABLE_COMMUNITY_SHARING=false
+ENABLE_ADMIN_CHAT_ACCESS=false
+ENABLE_ADMIN_EXPORT=false
+USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS=false
+UVICORN_WORKERS=1
+ENABLE_WEBSOCKET_SUPPORT=true
+WEBSOCKET_MANAGER=redis
+ENABLE_DB_MIGRATIONS=false
+SETTINGS
+
+write_private "$DATABASE_CA_FILE" <<'CERTIFICATES'
+-----BEGIN CERTIFICATE-----
+MIID/jCCAuagAwIBAgIQTDc+UgTRtYO7ZGTQ8UWKDDANBgkqhkiG9w0BAQsFADCB
+lzELMAkGA1UEBhMCVVMxIjAgBgNVBAoMGUFtYXpvbiBXZWIgU2VydmljZXMsIElu
+Yy4xEzARBgNVBAsMCkFtYXpvbiBSRFMxCzAJBgNVBAgMAldBMTAwLgYDVQQDDCdB
+bWF6b24gUkRTIGV1LXdlc3QtMiBSb290IENBIFJTQTIwNDggRzExEDAOBgNVBAcM
+B1NlYXR0bGUwIBcNMjEwNTIxMjI0NjI0WhgPMjA2MTA1MjEyMzQ2MjRaMIGXMQsw
+CQYDVQQGEwJVUzEiMCAGA1UECgwZQW1hem9uIFdlYiBTZXJ2aWNlcywgSW5jLjET
+MBEGA1UECwwKQW1hem9uIFJEUzELMAkGA1UECAwCV0ExMDAuBgNVBAMMJ0FtYXpv
+biBSRFMgZXUtd2VzdC0yIFJvb3QgQ0EgUlNBMjA0OCBHMTEQMA4GA1UEBwwHU2Vh
+dHRsZTCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAM1oGtthQ1YiVIC2
+i4u4swMAGxAjc/BZp0yq0eP5ZQFaxnxs7zFAPabEWsrjeDzrRhdVO0h7zskrertP
+gblGhfD20JfjvCHdP1RUhy/nzG+T+hn6Takan/GIgs8grlBMRHMgBYHW7tklhjaH
+3F7LujhceAHhhgp6IOrpb6YTaTTaJbF3GTmkqxSJ3l1LtEoWz8Al/nL/Ftzxrtez
+Vs6ebpvd7sw37sxmXBWX2OlvUrPCTmladw9OrllGXtCFw4YyLe3zozBlZ3cHzQ0q
+lINhpRcajTMfZrsiGCkQtoJT+AqVJPS2sHjqsEH8yiySW9Jbq4zyMbM1yqQ2vnnx
+MJgoYMcCAwEAAaNCMEAwDwYDVR0TAQH/BAUwAwEB/zAdBgNVHQ4EFgQUaQG88UnV
+JPTI+Pcti1P+q3H7pGYwDgYDVR0PAQH/BAQDAgGGMA0GCSqGSIb3DQEBCwUAA4IB
+AQBAkgr75V0sEJimC6QRiTVWEuj2Khy7unjSfudbM6zumhXEU2/sUaVLiYy6cA/x
+3v0laDle6T07x9g64j5YastE/4jbzrGgIINFlY0JnaYmR3KZEjgi1s1fkRRf3llL
+PJm9u4Q1mbwAMQK/ZjLuuRcL3uRIHJek18nRqT5h43GB26qXyvJqeYYpYfIjL9+/
+YiZAbSRRZG+Li23cmPWrbA1CJY121SB+WybCbysbOXzhD3Sl2KSZRwSw4p2HrFtV
+1Prk0dOBtZxCG9luf87ultuDZpfS0w6oNBAMXocgswk24ylcADkkFxBWW+7BETn1
+EpK+t1Lm37mU4sxtuha00XAi
+-----END CERTIFICATE-----
+CERTIFICATES
+chmod 644 "$DATABASE_CA_FILE"
+
+if [ "$WEB_TIER" = single ]; then
+    write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
+
+CADDYFILE
+fi
+
+database=$(secret_json "$DB_SECRET_ARN")
+web=$(secret_json "$WEB_SECRET_ARN")
+gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
+bind=$(secret_json "$BIND_SECRET_ARN")
+database_url=$(json_field url <<<"$database")
+webui_secret_key=$(json_field secret_key <<<"$web")
+admin_password=$(json_field admin_password <<<"$web")
+gateway_api_key=$(json_field api_key <<<"$gateway_key")
+ldap_app_password=$(json_field password <<<"$bind")
+{
+    printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
+        "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password"
+    if [ -n "$REDIS_SECRET_ARN" ]; then
+        redis_token=$(json_field auth_token <<<"$(secret_json "$REDIS_SECRET_ARN")")
+        printf 'REDIS_URL=rediss://:%s@%s/0\nWEBSOCKET_REDIS_URL=rediss://:%s@%s/0\n' \
+            "$redis_token" "$REDIS_ENDPOINT" "$redis_token" "$REDIS_ENDPOINT"
+    fi
+} | write_private "$CONFIG_DIR/open-webui.secrets.env"
+unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password redis_token
+
+dns_options=""
+for server in $DIRECTORY_DNS 169.254.169.253; do
+    dns_options+="--dns $server "
+done
+
+log "pulling images pinned by digest"
+docker pull "$OPEN_WEBUI_IMAGE"
+open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
+
+if [ "$WEB_TIER" = loadBalanced ]; then
+    write_private "$CONFIG_DIR/migrate.py" <<'MIGRATE'
+"""Runs Open WebUI's schema migrations once across the web hosts (load-balanced tier).
+
+Run in a one-off Open WebUI container with the host's env files and ENABLE_DB_MIGRATIONS=true.
+Open WebUI migrates (alembic upgrade head) when open_webui.config is imported; this holds a
+PostgreSQL session-level advisory lock around that import, so hosts booting together migrate one
+after the other and the later ones find nothing to do. The lock goes with the session, also when
+this process dies.
+"""
+import os
+
+import sqlalchemy
+
+# A fixed key: every host's migration takes the same lock ("AIPortal" as a number).
+LOCK_KEY = 0x4149506F7274616C
+
+engine = sqlalchemy.create_engine(os.environ["DATABASE_URL"], poolclass=sqlalchemy.pool.NullPool)
+with engine.connect() as connection:
+    connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+    try:
+        import open_webui.config  # noqa: F401  (migrates on import)
+    finally:
+        connection.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+print("ai-portal: Open WebUI's schema is up to date")
+MIGRATE
+    chmod 644 "$CONFIG_DIR/migrate.py"
+    log "migrating Open WebUI's schema under the advisory lock"
+    # shellcheck disable=SC2086 # the options are words on purpose
+    docker run --rm --name open-webui-migrate $open_webui_options --env ENABLE_DB_MIGRATIONS=true \
+        --volume "$CONFIG_DIR/migrate.py:/opt/ai-portal/migrate.py:ro" "$OPEN_WEBUI_IMAGE" python3 /opt/ai-portal/migrate.py
+fi
+
+run_container open-webui "Open WebUI (port $OPEN_WEBUI_PORT on $OPEN_WEBUI_PUBLISH)" \
+    "$open_webui_options --publish $OPEN_WEBUI_PUBLISH:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT" \
+    "$OPEN_WEBUI_IMAGE"
+if [ "$WEB_TIER" = single ]; then
+    docker pull "$CADDY_IMAGE"
+    run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
+        "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
+        "$CADDY_IMAGE"
+fi
+
+write_private "$CONFIG_DIR/health.env" <<HEALTHENV
+AWS_REGION=$AWS_REGION
+PORTAL_HOST=$PORTAL_HOST
+PORTAL_STACK=$PORTAL_STACK
+HEALTH_ROUTE=$HEALTH_ROUTE
+HEALTH_NAMESPACE=$HEALTH_NAMESPACE
+HEALTH_METRIC=$HEALTH_METRIC
+HEALTHENV
+write_private /usr/local/sbin/ai-portal-health <<'HEALTHCHECK'
+#!/bin/bash
+set -uo pipefail
+healthy=0
+route=(--resolve "$PORTAL_HOST:443:127.0.0.1" --insecure)
+if [ "$HEALTH_ROUTE" = alb ]; then
+    route=() # the public name, a trusted certificate: what a user's browser sees
+fi
+if curl --silent --fail --max-time 10 "${route[@]}" "https://$PORTAL_HOST/health" >/dev/null; then
+    healthy=1
+fi
+aws cloudwatch put-metric-data --region "$AWS_REGION" --namespace "$HEALTH_NAMESPACE" --metric-name "$HEALTH_METRIC" \
+    --dimensions "Stack=$PORTAL_STACK" --value "$healthy"
+HEALTHCHECK
+chmod 700 /usr/local/sbin/ai-portal-health
+write_private /etc/systemd/system/ai-portal-health.service <<UNIT
+[Unit]
+Description=AI Portal: report the portal's HTTPS health to CloudWatch
+After=ai-portal-open-webui.service
+
+[Service]
+Type=oneshot
+EnvironmentFile=$CONFIG_DIR/health.env
+ExecStart=/usr/local/sbin/ai-portal-health
+UNIT
+write_private /etc/systemd/system/ai-portal-health.timer <<UNIT
+[Unit]
+Description=AI Portal: health report every minute
+
+[Timer]
+OnBootSec=2min
+OnUnitActiveSec=1min
+
+[Install]
+WantedBy=timers.target
+UNIT
+chmod 644 /etc/systemd/system/ai-portal-health.service /etc/systemd/system/ai-portal-health.timer
+systemctl daemon-reload
+systemctl enable --now ai-portal-health.timer
+
+log "web host configured"
