@@ -3,6 +3,7 @@
  * Each tier is one component in its own folder; nothing else belongs here.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { Compute } from "./compute";
 import { CONTRACT_VERSION, PortalOutputs } from "./contract";
 import { loadConfig } from "./config/load";
@@ -12,6 +13,12 @@ import { LOCAL_SIGN_IN_PATH } from "./compute/settings";
 import { SessionStore } from "./data/sessionStore";
 import { Directory } from "./directory";
 import { Edge } from "./edge";
+import { Budgets } from "./governance/budgets";
+import { CostAllocationTags } from "./governance/costTags";
+import { DashboardHosts, DashboardInput, PortalDashboard } from "./governance/dashboard";
+import { InvocationLogging } from "./governance/invocationLogging";
+import { WorkingHoursSchedule } from "./governance/workingHours";
+import { HEALTH_METRIC, HEALTH_NAMESPACE } from "./operations/alarms";
 import { BindAccount } from "./directory/bindAccount";
 import { PortalGroup } from "./directory/portalGroup";
 import { Network } from "./network";
@@ -229,6 +236,111 @@ const operations = new Operations(
     providers,
 );
 
+// Cost and usage governance: budgets on the alarm topic, the dashboard, dev's working hours, and
+// the account-wide settings (owned by one stack of the account: accountSettingsStack).
+const gov = config.governance;
+new Budgets(
+    "budgets",
+    {
+        namePrefix,
+        stack: config.stack,
+        monthlyUsd: gov.monthlyBudgetUsd,
+        bedrockMonthlyUsd: gov.bedrockMonthlyBudgetUsd,
+        actualAlertPercent: gov.budgetActualAlertPercent,
+        forecastAlertPercent: gov.budgetForecastAlertPercent,
+        topicArn: operations.alarmTopicArn,
+    },
+    providers,
+);
+if (gov.ownsAccountSettings && gov.activateCostAllocationTags) {
+    new CostAllocationTags("cost-tags", providers);
+}
+if (gov.bedrockInvocationLogging !== "off") {
+    new InvocationLogging(
+        "bedrock-logging",
+        {
+            namePrefix,
+            level: gov.bedrockInvocationLogging,
+            retentionDays: config.logRetentionDays,
+            region: config.region,
+        },
+        providers,
+    );
+}
+if (gov.schedule) {
+    new WorkingHoursSchedule(
+        "working-hours",
+        {
+            namePrefix,
+            hours: gov.schedule,
+            region: config.region,
+            dbInstanceIdentifier: database.identifier,
+            quietAlarms: {
+                names: [operations.healthAlarm.name],
+                arns: [operations.healthAlarm.arn],
+            },
+            instanceIds:
+                compute.webInstanceId && compute.gatewayInstanceId
+                    ? [compute.webInstanceId, compute.gatewayInstanceId]
+                    : undefined,
+            autoScalingGroups: compute.fleets
+                ? (["web", "gateway"] as const).map((role) => ({
+                      name: compute.fleets![role].groupName,
+                      arn: compute.fleets![role].groupArn,
+                      minSize: compute.fleets![role].minHosts,
+                      maxSize: compute.fleets![role].maxHosts,
+                  }))
+                : undefined,
+        },
+        providers,
+    );
+}
+const dashboard = new PortalDashboard(
+    "dashboard",
+    {
+        name: namePrefix,
+        input: pulumi
+            .output({
+                dbInstanceIdentifier: database.identifier,
+                hosts:
+                    edge && compute.gatewayLoadBalancer && compute.fleets
+                        ? {
+                              tier: "loadBalanced",
+                              albArnSuffix: edge.loadBalancerArnSuffix,
+                              webTargetGroupArnSuffix: edge.targetGroupArnSuffix,
+                              gatewayLbArnSuffix: compute.gatewayLoadBalancer.loadBalancerArnSuffix,
+                              gatewayTargetGroupArnSuffix:
+                                  compute.gatewayLoadBalancer.targetGroupArnSuffix,
+                              autoScalingGroups: {
+                                  web: compute.fleets.web.groupName,
+                                  gateway: compute.fleets.gateway.groupName,
+                              },
+                          }
+                        : {
+                              tier: "single",
+                              instances: {
+                                  web: compute.webInstanceId!,
+                                  gateway: compute.gatewayInstanceId!,
+                              },
+                          },
+            })
+            .apply(({ dbInstanceIdentifier, hosts }): DashboardInput => ({
+                title: `AI Portal (${config.stack})`,
+                region: config.region,
+                stack: config.stack,
+                healthNamespace: HEALTH_NAMESPACE,
+                healthMetric: HEALTH_METRIC,
+                dbInstanceIdentifier,
+                hosts: hosts as DashboardHosts,
+                budgets: {
+                    totalUsd: gov.monthlyBudgetUsd,
+                    bedrockUsd: gov.bedrockMonthlyBudgetUsd,
+                },
+            })),
+    },
+    providers,
+);
+
 // The output contract (contract/index.ts): other teams read these through StackReference.
 const outputs: PortalOutputs = {
     contractVersion: CONTRACT_VERSION,
@@ -276,6 +388,8 @@ const outputs: PortalOutputs = {
     directoryAdminSecretArn: directory.adminSecretArn,
     directoryBindSecretArn: bindAccount.secretArn,
     alarmTopicArn: operations.alarmTopicArn,
+    dashboardUrl: dashboard.url,
+    defaultModelProfileArn: compute.defaultModelProfileArn,
 };
 
 export const contractVersion = outputs.contractVersion;
@@ -320,3 +434,5 @@ export const directorySearchBase = outputs.directorySearchBase;
 export const directoryAdminSecretArn = outputs.directoryAdminSecretArn;
 export const directoryBindSecretArn = outputs.directoryBindSecretArn;
 export const alarmTopicArn = outputs.alarmTopicArn;
+export const dashboardUrl = outputs.dashboardUrl;
+export const defaultModelProfileArn = outputs.defaultModelProfileArn;

@@ -51,6 +51,9 @@ export const TARGET_CPU_PERCENT = 60;
  */
 export class HostFleet extends pulumi.ComponentResource {
     public readonly groupName: pulumi.Output<string>;
+    public readonly groupArn: pulumi.Output<string>;
+    public readonly minHosts: number;
+    public readonly maxHosts: number;
     public readonly launchTemplateId: pulumi.Output<string>;
     public readonly roleName: pulumi.Output<string>;
     public readonly logGroupName: string;
@@ -152,10 +155,16 @@ export class HostFleet extends pulumi.ComponentResource {
         );
 
         this.groupName = group.name;
+        this.groupArn = group.arn;
+        this.minHosts = args.minHosts;
+        this.maxHosts = args.maxHosts;
         this.launchTemplateId = template.id;
         this.roleName = role.name;
         this.registerOutputs({
             groupName: this.groupName,
+            groupArn: this.groupArn,
+            minHosts: this.minHosts,
+            maxHosts: this.maxHosts,
             launchTemplateId: this.launchTemplateId,
             roleName: this.roleName,
             logGroupName: this.logGroupName,

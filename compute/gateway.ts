@@ -55,6 +55,8 @@ export interface GatewayStatementRefs {
     readonly configuredImage?: string;
     /** Where Bedrock may process prompts (config `bedrockDataResidency`). */
     readonly residency: BedrockDataResidency;
+    /** The portal's own application inference profile (the only one it may call). */
+    readonly defaultModelProfileArn: pulumi.Input<string>;
 }
 
 const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
@@ -79,14 +81,16 @@ export function gatewayStatements(refs: GatewayStatementRefs): PolicyStatement[]
                           // EU cross-region profiles route to the EU regions only.
                           pulumi.interpolate`arn:${partition}:bedrock:eu-*::foundation-model/*`,
                           pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:inference-profile/eu.*`,
-                          pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:application-inference-profile/*`,
+                          // The stack's own profile only: a profile copied from a global one could
+                          // not be used anyway (its models are outside eu-*).
+                          refs.defaultModelProfileArn,
                       ]
                     : [
                           // Global profiles route to any commercial region: a deliberate choice.
                           pulumi.interpolate`arn:${partition}:bedrock:*::foundation-model/*`,
                           pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:inference-profile/eu.*`,
                           pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:inference-profile/global.*`,
-                          pulumi.interpolate`arn:${partition}:bedrock:${region}:${accountId}:application-inference-profile/*`,
+                          refs.defaultModelProfileArn,
                       ],
         },
         // The List APIs take no resource-level scoping.

@@ -12,6 +12,8 @@ import {
     gatewayUserData,
 } from "./gateway";
 import { GatewayLoadBalancer } from "./gatewayLoadBalancer";
+import { HostFleet } from "./fleet";
+import { DefaultModelProfile } from "./modelProfile";
 import { GatewayImage, pinnedImage } from "./images";
 import { UploadsBucket } from "./uploadsBucket";
 import { declareWebFleet, declareWebHost, webStatements, webUserData } from "./web";
@@ -127,9 +129,13 @@ export class Compute extends pulumi.ComponentResource {
     /** The hosts' instances (single only). */
     public readonly webInstanceId?: pulumi.Output<string>;
     public readonly gatewayInstanceId?: pulumi.Output<string>;
+    /** The Auto Scaling groups of the load-balanced tier, by role (for schedules). */
+    public readonly fleets?: Readonly<Record<"web" | "gateway", HostFleet>>;
     /** The hosts' Auto Scaling groups (loadBalanced only). */
     public readonly webAutoScalingGroupName?: pulumi.Output<string>;
     public readonly gatewayAutoScalingGroupName?: pulumi.Output<string>;
+    /** The application inference profile the portal's default model runs through (tagged per stack). */
+    public readonly defaultModelProfileArn: pulumi.Output<string>;
     /** The gateway's internal load balancer (loadBalanced only), for its alarms. */
     public readonly gatewayLoadBalancer?: GatewayLoadBalancer;
 
@@ -182,15 +188,34 @@ export class Compute extends pulumi.ComponentResource {
                   parent,
               );
         this.gatewayImage = built ? built.imageRef : pulumi.output(args.gatewayImage!);
+        // The default model through a profile of this stack's own, so its spend carries the tags.
+        const modelProfile = new DefaultModelProfile(
+            `${name}-default-model`,
+            {
+                namePrefix: args.namePrefix,
+                model: args.bedrockDefaultModel,
+                partition: partition.partition,
+                region: args.region,
+                accountId: identity.accountId,
+            },
+            parent,
+        );
+        this.defaultModelProfileArn = modelProfile.arn;
         const gatewayUserDataText = pulumi
-            .all([this.gatewayImage, this.portalUrl, apiKey.secret.arn, apiKey.version.versionId])
-            .apply(([image, portalUrl, apiKeySecretArn, keyVersion]) =>
+            .all([
+                this.gatewayImage,
+                this.portalUrl,
+                apiKey.secret.arn,
+                apiKey.version.versionId,
+                modelProfile.arn,
+            ])
+            .apply(([image, portalUrl, apiKeySecretArn, keyVersion, defaultModel]) =>
                 gatewayUserData({
                     region: args.region,
                     logGroup: `/${args.namePrefix}/gateway`,
                     image,
                     port: args.gatewayPort,
-                    defaultModel: args.bedrockDefaultModel,
+                    defaultModel,
                     portalUrl,
                     apiKeySecretArn,
                     secretVersions: { "gateway-key": keyVersion },
@@ -212,8 +237,10 @@ export class Compute extends pulumi.ComponentResource {
                 builtRepositoryArn: built?.repositoryArn,
                 configuredImage: args.gatewayImage,
                 residency: args.bedrockDataResidency,
+                defaultModelProfileArn: modelProfile.arn,
             }),
         };
+        let gatewayFleet: HostFleet | undefined;
         if (lb) {
             this.gatewayLoadBalancer = new GatewayLoadBalancer(
                 `${name}-gateway-lb`,
@@ -239,6 +266,7 @@ export class Compute extends pulumi.ComponentResource {
                 this,
             );
             this.gatewayAutoScalingGroupName = fleet.groupName;
+            gatewayFleet = fleet;
             this.gatewayUrl = pulumi.interpolate`http://${this.gatewayLoadBalancer.dnsName}:${args.gatewayPort}/api/v1`;
         } else {
             const gateway = declareGatewayHost(
@@ -288,6 +316,7 @@ export class Compute extends pulumi.ComponentResource {
                 portalHost,
                 portalUrl: this.portalUrl,
                 gatewayBaseUrl: this.gatewayUrl,
+                defaultModel: modelProfile.arn,
                 uploadsBucket: uploads.bucketName,
                 directoryDnsIps: args.directory.dnsIpAddresses,
                 redisEndpoint: lb
@@ -370,6 +399,7 @@ export class Compute extends pulumi.ComponentResource {
                 this,
             );
             this.webAutoScalingGroupName = fleet.groupName;
+            this.fleets = { web: fleet, gateway: gatewayFleet! };
         } else {
             const web = declareWebHost(
                 `${name}-web`,
@@ -403,6 +433,7 @@ export class Compute extends pulumi.ComponentResource {
             gatewayInstanceId: this.gatewayInstanceId,
             webAutoScalingGroupName: this.webAutoScalingGroupName,
             gatewayAutoScalingGroupName: this.gatewayAutoScalingGroupName,
+            defaultModelProfileArn: this.defaultModelProfileArn,
         });
     }
 }

@@ -33,6 +33,8 @@ export interface OpenWebUiSettingsInput {
     readonly userToolsAccess: boolean;
     /** One host, or several sharing Redis (websocket manager, migrations by one host at a time). */
     readonly webTier: "single" | "loadBalanced";
+    /** The model new chats use: the stack's application inference profile, by ARN. */
+    readonly defaultModel: string;
 }
 
 /** Where the web host keeps the RDS CA certificate; Open WebUI's container sees it at the same path. */
@@ -71,6 +73,8 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["ENABLE_OLLAMA_API", "false"],
         ["ENABLE_OPENAI_API", "true"],
         ["OPENAI_API_BASE_URL", s.gatewayBaseUrl],
+        // New chats start on the stack's tagged inference profile (the gateway lists it by ARN).
+        ["DEFAULT_MODELS", s.defaultModel],
         ["ENABLE_LDAP", "true"],
         ["LDAP_SERVER_LABEL", `${s.directoryShortName} directory`],
         // The domain name resolves (via the domain controllers) to every controller.

@@ -11,6 +11,7 @@ import { isProductionStack, PROJECT, REGION, retentionDays } from "./common";
 import { COMPUTE_SPEC, ComputeConfig, readCompute } from "./compute";
 import { DATABASE_SPEC, DatabaseConfig, readDatabase } from "./database";
 import { DIRECTORY_SPEC, DirectoryConfig, readDirectory } from "./directory";
+import { GOVERNANCE_SPEC, GovernanceConfig, readGovernance } from "./governance";
 import { NETWORK_SPEC, NetworkConfig, readNetwork } from "./network";
 import { OPERATIONS_SPEC, OperationsConfig, readOperations } from "./operations";
 import { ConfigProblem, ConfigReader, formatProblem, RawConfig } from "./reader";
@@ -27,6 +28,7 @@ export {
 } from "./common";
 export { DatabaseConfig } from "./database";
 export { DirectoryConfig } from "./directory";
+export { GovernanceConfig, InvocationLogging, WorkingHours } from "./governance";
 export { NetworkConfig } from "./network";
 export { OperationsConfig } from "./operations";
 export { ConfigProblem, formatProblem, RawConfig } from "./reader";
@@ -44,6 +46,7 @@ export const SPECS: Readonly<Record<string, Spec>> = Object.freeze({
     directory: DIRECTORY_SPEC,
     compute: COMPUTE_SPEC,
     webTier: WEB_TIER_SPEC,
+    governance: GOVERNANCE_SPEC,
     operations: OPERATIONS_SPEC,
     shared: SHARED_SPEC,
 });
@@ -64,6 +67,7 @@ export interface PortalConfig {
     readonly directory: DirectoryConfig;
     readonly compute: ComputeConfig;
     readonly webTier: WebTierConfig;
+    readonly governance: GovernanceConfig;
     readonly operations: OperationsConfig;
 }
 
@@ -217,6 +221,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const directory = readDirectory(reader);
     const compute = readCompute(reader);
     const webTier = readWebTier(reader);
+    const governance = readGovernance(reader, input.stack);
     const operations = readOperations(reader);
     const { logRetentionDays } = readSpec(reader, SHARED_SPEC);
     checkProductionStack(reader, input.stack, input.raw);
@@ -234,6 +239,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
         !directory ||
         !compute ||
         !webTier ||
+        !governance ||
         !operations ||
         logRetentionDays === undefined
     ) {
@@ -252,6 +258,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
             directory,
             compute,
             webTier,
+            governance,
             operations,
         }),
     };

@@ -14,7 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export const CONTRACT_VERSION = "2.0.0";
+export const CONTRACT_VERSION = "2.1.0";
 
 export type OutputType = "string" | "number" | "string[]";
 
@@ -294,6 +294,22 @@ export const OUTPUTS = {
         example:
             "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/openwebui-bind-AbCdEf",
         pattern: ARN_SECRET,
+    },
+    dashboardUrl: {
+        type: "string",
+        description:
+            "The stack's CloudWatch dashboard (health, Bedrock use, hosts, database, spend).",
+        example:
+            "https://eu-west-2.console.aws.amazon.com/cloudwatch/home?region=eu-west-2#dashboards/dashboard/ai-portal-prod",
+        pattern: "^https://eu-west-2\\.console\\.aws\\.amazon\\.com/cloudwatch/",
+    },
+    defaultModelProfileArn: {
+        type: "string",
+        description:
+            "The application inference profile the portal's default model runs through; calls through it carry the stack's cost-allocation tags.",
+        example:
+            "arn:aws:bedrock:eu-west-2:123456789012:application-inference-profile/a1b2c3d4e5f6",
+        pattern: "^arn:aws:bedrock:eu-west-2:[0-9]{12}:application-inference-profile/",
     },
     alarmTopicArn: {
         type: "string",

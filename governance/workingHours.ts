@@ -5,6 +5,12 @@ import type { WorkingHours as Hours } from "../config/governance";
 /** Minutes the database starts before the hosts, so Open WebUI finds it available. */
 export const DATABASE_LEAD_MINUTES = 15;
 
+/**
+ * Minutes after the hosts start before the alarms that a sleeping stack sets off (the portal's
+ * health, which treats silence as failure) act again: a web host boots in well under that.
+ */
+export const ALARMS_WAKE_MINUTES = 20;
+
 export interface WorkingHoursArgs {
     /** Prefix for names, e.g. "ai-portal-dev". Required. */
     readonly namePrefix: string;
@@ -15,6 +21,14 @@ export interface WorkingHoursArgs {
     readonly dbInstanceIdentifier: pulumi.Input<string>;
     /** single: the hosts' instances, stopped and started. */
     readonly instanceIds?: pulumi.Input<string>[];
+    /**
+     * Alarms a sleeping stack would set off every night: their actions are disabled when it stops
+     * and enabled once it is up again. Names and ARNs, in the same order.
+     */
+    readonly quietAlarms?: {
+        readonly names: pulumi.Input<string>[];
+        readonly arns: pulumi.Input<string>[];
+    };
     /** loadBalanced: the Auto Scaling groups, scaled to zero and back to their sizes. */
     readonly autoScalingGroups?: {
         readonly name: pulumi.Input<string>;
@@ -50,7 +64,8 @@ function cron(minuteOfDay: number, days: readonly string[]): string {
 
 /**
  * The calls that put a stack to sleep outside its working hours and wake it up: the database
- * starts first and stops last; the hosts (or their Auto Scaling groups) follow. Pure, for tests.
+ * starts first and stops with the hosts (or their Auto Scaling groups); the alarms that silence
+ * would set off are quiet from the stop until the stack has been up a while. Pure, for tests.
  */
 export function scheduledCalls(args: WorkingHoursArgs): ScheduledCall[] {
     const start = args.hours.start.hour * 60 + args.hours.start.minute;
@@ -113,6 +128,22 @@ export function scheduledCalls(args: WorkingHoursArgs): ScheduledCall[] {
             },
         );
     }
+    if (args.quietAlarms) {
+        calls.push(
+            {
+                name: "silence-alarms",
+                action: "cloudwatch:disableAlarmActions",
+                cron: cron(stop, days),
+                input: { AlarmNames: args.quietAlarms.names },
+            },
+            {
+                name: "wake-alarms",
+                action: "cloudwatch:enableAlarmActions",
+                cron: cron(Math.min(start + ALARMS_WAKE_MINUTES, 23 * 60 + 59), days),
+                input: { AlarmNames: args.quietAlarms.names },
+            },
+        );
+    }
     return calls;
 }
 
@@ -153,12 +184,10 @@ export class WorkingHoursSchedule extends pulumi.ComponentResource {
             "ec2:stopInstances": (args.instanceIds ?? []).map((id) =>
                 arn("ec2", pulumi.interpolate`instance/${id}`),
             ),
-            "autoscaling:updateAutoScalingGroup": (args.autoScalingGroups ?? []).map((g) =>
-                arn(
-                    "autoscaling",
-                    pulumi.interpolate`autoScalingGroup:*:autoScalingGroupName/${g.name}`,
-                ),
-            ),
+            // The groups' own ARNs (they carry an id AWS assigns): these two groups, no other.
+            "autoscaling:updateAutoScalingGroup": (args.autoScalingGroups ?? []).map((g) => g.arn),
+            "cloudwatch:disableAlarmActions": args.quietAlarms?.arns ?? [],
+            "cloudwatch:enableAlarmActions": args.quietAlarms?.arns ?? [],
         };
         const actions = [...new Set(calls.map((c) => c.action))].sort();
         const role = new aws.iam.Role(
@@ -195,7 +224,7 @@ export class WorkingHoursSchedule extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: actions.map((action) => ({
-                        Sid: iamAction(action).replace(/[^A-Za-z]/g, ""),
+                        Sid: iamAction(action).replace(/[^A-Za-z0-9]/g, ""),
                         Effect: "Allow",
                         Action: [iamAction(action)],
                         Resource: resources[action],

@@ -239,6 +239,40 @@ function computedState(
                 arn: `arn:${partition}:autoscaling:${REGION}:${ACCOUNT_ID}:autoScalingGroup:${hex(name, 8)}-${hex(name + "1", 4)}-${hex(name + "2", 4)}-${hex(name + "3", 4)}-${hex(name + "4", 12)}:autoScalingGroupName/${String(inputs.name ?? name)}`,
                 name: inputs.name ?? `${name}-${hex(name, 7)}`,
             };
+        case "aws:bedrock/inferenceProfile:InferenceProfile": {
+            // Application inference profiles get a 12-character lower-case id.
+            const profileId = hex(`${type}::${name}`, 12);
+            return {
+                arn: `arn:${partition}:bedrock:${REGION}:${ACCOUNT_ID}:application-inference-profile/${profileId}`,
+                id: profileId,
+                type: "APPLICATION",
+                status: "ACTIVE",
+            };
+        }
+        case "aws:kms/key:Key": {
+            const keyId = `${hex(name, 8)}-${hex(name + "1", 4)}-4${hex(name + "2", 3)}-8${hex(name + "3", 3)}-${hex(name + "4", 12)}`;
+            return { arn: `arn:${partition}:kms:${REGION}:${ACCOUNT_ID}:key/${keyId}`, keyId };
+        }
+        case "aws:scheduler/schedule:Schedule":
+            return {
+                arn: `arn:${partition}:scheduler:${REGION}:${ACCOUNT_ID}:schedule/${String(inputs.groupName ?? "default")}/${String(inputs.name ?? name)}`,
+            };
+        case "aws:scheduler/scheduleGroup:ScheduleGroup":
+            return {
+                arn: `arn:${partition}:scheduler:${REGION}:${ACCOUNT_ID}:schedule-group/${String(inputs.name ?? name)}`,
+            };
+        case "aws:cloudwatch/dashboard:Dashboard":
+            return {
+                dashboardArn: `arn:${partition}:cloudwatch::${ACCOUNT_ID}:dashboard/${String(inputs.dashboardName)}`,
+            };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return {
+                arn: `arn:${partition}:cloudwatch:${REGION}:${ACCOUNT_ID}:alarm:${String(inputs.name ?? name)}`,
+            };
+        case "aws:budgets/budget:Budget":
+            return {
+                arn: `arn:${partition}:budgets::${ACCOUNT_ID}:budget/${String(inputs.name ?? name)}`,
+            };
         case "aws:ec2/vpc:Vpc":
             // What EC2 creates with every VPC.
             return {

@@ -40,6 +40,14 @@ export interface OperationsArgs {
  */
 export class Operations extends pulumi.ComponentResource {
     public readonly alarmTopicArn: pulumi.Output<string>;
+    /**
+     * The alarm that fires when the portal stops answering, which it does on purpose outside a
+     * schedule's working hours: the schedule silences its actions then.
+     */
+    public readonly healthAlarm: {
+        readonly name: pulumi.Output<string>;
+        readonly arn: pulumi.Output<string>;
+    };
 
     constructor(name: string, args: OperationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:operations:Operations", name, {}, opts);
@@ -52,6 +60,53 @@ export class Operations extends pulumi.ComponentResource {
         const topic = new aws.sns.Topic(
             `${name}-alarms`,
             { name: `${args.namePrefix}-alarms`, tags: { Name: `${args.namePrefix}-alarms` } },
+            parent,
+        );
+        // Who may publish: this account (CloudWatch alarms act for it) and AWS Budgets for this
+        // account's budgets only (the confused-deputy guard Budgets documents).
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        new aws.sns.TopicPolicy(
+            `${name}-alarms-policy`,
+            {
+                arn: topic.arn,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "ThisAccountPublishes",
+                            Effect: "Allow",
+                            Principal: {
+                                AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`,
+                            },
+                            Action: ["SNS:Publish", "SNS:Subscribe", "SNS:GetTopicAttributes"],
+                            Resource: topic.arn,
+                        },
+                        {
+                            Sid: "CloudWatchAlarmsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: "SNS:Publish",
+                            Resource: topic.arn,
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": identity.accountId },
+                            },
+                        },
+                        {
+                            Sid: "BudgetsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "budgets.amazonaws.com" },
+                            Action: "SNS:Publish",
+                            Resource: topic.arn,
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": identity.accountId },
+                                ArnLike: {
+                                    "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:budgets::${identity.accountId}:*`,
+                                },
+                            },
+                        },
+                    ],
+                }),
+            },
             parent,
         );
         if (args.alarmEmail) {
@@ -151,7 +206,7 @@ export class Operations extends pulumi.ComponentResource {
             });
         }
 
-        alarm("web-https-health", {
+        const health = alarm("web-https-health", {
             alarmDescription: `The portal has not answered over HTTPS for ${t.webUnhealthyMinutes} minutes (or stopped reporting)`,
             namespace: HEALTH_NAMESPACE,
             metricName: HEALTH_METRIC,
@@ -295,6 +350,7 @@ export class Operations extends pulumi.ComponentResource {
         }
 
         this.alarmTopicArn = topic.arn;
-        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn });
+        this.healthAlarm = { name: health.name, arn: health.arn };
+        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, healthAlarm: this.healthAlarm });
     }
 }

@@ -2,7 +2,13 @@
  * Monthly on-demand cost of what a stack declares, from the committed, dated price table
  * (plan/prices.json). Pure. A resource type with a charge but no price is reported as unpriced,
  * never counted as zero; types AWS does not charge for are listed in FREE_TYPES.
+ *
+ * A stack with working hours (config `schedule`) is priced twice: always on, and on its schedule,
+ * where the hosts and the database that its declared schedules stop are billed only for the hours
+ * they run. Everything else (storage, NAT gateways, the directory, ...) runs around the clock.
  */
+import type { WorkingHours } from "../config/governance";
+import { DATABASE_LEAD_MINUTES } from "../governance/workingHours";
 import prices from "./prices.json";
 import { compareText } from "./order";
 
@@ -14,9 +20,29 @@ export interface CostLine {
     readonly unitUsd: number;
     readonly monthlyUsd: number;
     readonly source: string;
+    /** On the stack's schedule, when the schedule stops what this line bills for. */
+    readonly scheduled?: { readonly quantity: number; readonly monthlyUsd: number };
+}
+
+/** The stack on its working hours: the hosts and the database asleep outside them. */
+export interface ScheduledCost {
+    /** e.g. "Mon-Fri 07:00-19:00 Europe/London". */
+    readonly schedule: string;
+    readonly hostHoursPerMonth: number;
+    /** The database starts DATABASE_LEAD_MINUTES before the hosts. */
+    readonly databaseHoursPerMonth: number;
+    /** The whole stack's monthly cost on its schedule. */
+    readonly monthlyUsd: number;
+    /** Always on minus on the schedule. */
+    readonly savingUsd: number;
+    /** The resources the stack's schedules stop and start. */
+    readonly asleep: readonly string[];
+    /** What runs (and is billed) around the clock all the same. */
+    readonly alwaysOn: string;
 }
 
 export interface CostEstimate {
+    /** Always on: every resource around the clock. */
     readonly monthlyUsd: number;
     readonly currency: "USD";
     readonly priceDate: string;
@@ -29,6 +55,16 @@ export interface CostEstimate {
     }[];
     readonly assumptions: readonly string[];
     readonly outOfScope: string;
+    /** The stack on its working hours; null when it has none (it runs always). */
+    readonly scheduled: ScheduledCost | null;
+}
+
+/** What the stack's config says that pricing depends on. */
+export interface CostContext {
+    /** The stack's working hours (config `schedule`); undefined: it runs always. */
+    readonly schedule?: WorkingHours;
+    /** Which stack owns the account's settings, and whether this is it (AWS Budgets' free two). */
+    readonly account?: { readonly ownsSettings: boolean; readonly settingsStack: string };
 }
 
 /** What a cost estimate needs to know of a declared resource. */
@@ -100,6 +136,17 @@ export const FREE_TYPES = new Set([
     // Billed as part of the web ACL they belong to (prices.waf).
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:wafv2/ipSet:IpSet",
+    // A topic's access policy (prices.sns).
+    "aws:sns/topicPolicy:TopicPolicy",
+    // A few invocations a month: inside EventBridge Scheduler's free 14 million (prices.scheduler).
+    "aws:scheduler/scheduleGroup:ScheduleGroup",
+    "aws:scheduler/schedule:Schedule",
+    // No charge of its own: its tokens are the usage estimate's (prices.bedrock).
+    "aws:bedrock/inferenceProfile:InferenceProfile",
+    // Activation is free (prices.costAllocationTags).
+    "aws:costexplorer/costAllocationTag:CostAllocationTag",
+    // Billed as CloudWatch Logs ingestion and storage on its log group (prices.bedrockInvocationLogs).
+    "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
 ]);
 
 /** The names of the buckets load balancers write their access logs to. */
@@ -147,10 +194,141 @@ function wafRuleKind(rule: Record<string, any>): [string, string] {
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function estimateCost(resources: readonly CostInput[]): CostEstimate {
+/** What the stack's declared schedules put to sleep: instance ids, database identifiers, group names. */
+export interface ScheduleTargets {
+    readonly instances: ReadonlySet<string>;
+    readonly databases: ReadonlySet<string>;
+    readonly groups: ReadonlySet<string>;
+}
+
+/**
+ * Reads the stops out of the declared EventBridge Scheduler schedules (universal targets calling
+ * the AWS SDK): only what a schedule stops is priced at the working hours.
+ */
+export function scheduleTargets(resources: readonly CostInput[]): ScheduleTargets {
+    const instances = new Set<string>();
+    const databases = new Set<string>();
+    const groups = new Set<string>();
+    for (const r of resources.filter((x) => x.type === "aws:scheduler/schedule:Schedule")) {
+        const action = String(r.inputs.target?.arn ?? "").split(":aws-sdk:")[1];
+        let input: Record<string, any>;
+        try {
+            input = JSON.parse(String(r.inputs.target?.input ?? "{}"));
+        } catch {
+            continue;
+        }
+        if (action === "ec2:stopInstances") {
+            for (const id of (input.InstanceIds ?? []) as string[]) {
+                instances.add(id);
+            }
+        } else if (action === "rds:stopDBInstance" && input.DbInstanceIdentifier) {
+            databases.add(input.DbInstanceIdentifier);
+        } else if (
+            action === "autoscaling:updateAutoScalingGroup" &&
+            input.DesiredCapacity === 0 &&
+            input.MinSize === 0 &&
+            input.AutoScalingGroupName
+        ) {
+            groups.add(input.AutoScalingGroupName);
+        }
+    }
+    return { instances, databases, groups };
+}
+
+const DAY_NAMES: Record<string, string> = {
+    MON: "Mon",
+    TUE: "Tue",
+    WED: "Wed",
+    THU: "Thu",
+    FRI: "Fri",
+    SAT: "Sat",
+    SUN: "Sun",
+};
+const WEEK = Object.keys(DAY_NAMES);
+
+/** Working hours as the config writes them: "Mon-Fri 07:00-19:00 Europe/London". */
+export function describeSchedule(hours: WorkingHours): string {
+    const at = (t: { hour: number; minute: number }) =>
+        `${String(t.hour).padStart(2, "0")}:${String(t.minute).padStart(2, "0")}`;
+    const indexes = hours.days.map((d) => WEEK.indexOf(d));
+    const contiguous =
+        indexes.length >= 2 && indexes.every((d, i) => i === 0 || d === indexes[i - 1] + 1);
+    const days = contiguous
+        ? `${DAY_NAMES[hours.days[0]]}-${DAY_NAMES[hours.days[hours.days.length - 1]]}`
+        : hours.days.map((d) => DAY_NAMES[d]).join(",");
+    return `${days} ${at(hours.start)}-${at(hours.stop)} ${hours.timeZone}`;
+}
+
+/** What no schedule stops and is billed around the clock all the same, for the text, JSON and README. */
+function alwaysOn(resources: readonly CostInput[]): string {
+    const declares = (type: string) => resources.some((r) => r.type === type);
+    const parts = [
+        "storage (EBS volumes of stopped instances, RDS gp3 storage and backups)",
+        ...(declares("aws:ec2/natGateway:NatGateway") ? ["NAT gateways"] : []),
+        "public IPv4 addresses",
+        ...(declares("aws:directoryservice/directory:Directory")
+            ? ["the directory (it cannot be stopped)"]
+            : []),
+        ...(declares("aws:lb/loadBalancer:LoadBalancer") ? ["the load balancers"] : []),
+        ...(declares("aws:wafv2/webAcl:WebAcl") ? ["WAF"] : []),
+        ...(declares("aws:elasticache/replicationGroup:ReplicationGroup") ? ["Redis"] : []),
+        "secrets",
+        "logs",
+        "alarms",
+        "the dashboard",
+    ];
+    return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+/** Weeks in a month, for hours a week: 52 weeks over 12 months. */
+export const WEEKS_PER_MONTH = 52 / 12;
+
+/** Hours a month the hosts and the database run on these working hours. */
+export function scheduledHours(hours: WorkingHours): {
+    hosts: number;
+    database: number;
+    leadMinutes: number;
+} {
+    // The database starts DATABASE_LEAD_MINUTES before the hosts (not before midnight) and stops with them.
+    const lead = Math.min(DATABASE_LEAD_MINUTES, hours.start.hour * 60 + hours.start.minute);
+    return {
+        hosts: hours.hoursPerWeek * WEEKS_PER_MONTH,
+        database: (hours.hoursPerWeek + (hours.days.length * lead) / 60) * WEEKS_PER_MONTH,
+        leadMinutes: lead,
+    };
+}
+
+/** Log groups Bedrock invocation logging writes to, and at which level. */
+function invocationLogGroups(resources: readonly CostInput[]): Map<string, "metadata" | "full"> {
+    return new Map(
+        resources
+            .filter(
+                (r) =>
+                    r.type ===
+                    "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
+            )
+            .map((r) => r.inputs.loggingConfig ?? {})
+            .filter((c) => typeof c.cloudwatchConfig?.logGroupName === "string")
+            .map((c) => [
+                c.cloudwatchConfig.logGroupName as string,
+                c.textDataDeliveryEnabled ? ("full" as const) : ("metadata" as const),
+            ]),
+    );
+}
+
+/** 1234567 -> "1,234,567", the same in every locale. */
+export function thousands(n: number): string {
+    return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+export function estimateCost(
+    resources: readonly CostInput[],
+    context: CostContext = {},
+): CostEstimate {
     const hours = prices.hoursPerMonth;
     const lines: CostLine[] = [];
     const unpriced: { resource: string; type: string; reason: string }[] = [];
+    /** `scheduledQuantity`: the quantity on the stack's schedule, when it stops what is billed. */
     const line = (
         resource: string,
         item: string,
@@ -158,6 +336,7 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
         unit: string,
         unitUsd: number,
         source: string,
+        scheduledQuantity?: number,
     ) =>
         lines.push({
             resource,
@@ -167,6 +346,14 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
             unitUsd,
             monthlyUsd: round(quantity * unitUsd),
             source,
+            ...(scheduledQuantity !== undefined
+                ? {
+                      scheduled: {
+                          quantity: round(scheduledQuantity, 3),
+                          monthlyUsd: round(scheduledQuantity * unitUsd),
+                      },
+                  }
+                : {}),
         });
     const hourly = <T extends Record<string, number>>(table: T, key: string) =>
         (table as Record<string, number>)[key] as number | undefined;
@@ -177,6 +364,23 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
             .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id)
             .map((r) => [r.id, r]),
     );
+    const invocationLogs = invocationLogGroups(resources);
+    // Working hours apply only to what a declared schedule stops.
+    const schedule = context.schedule;
+    const asleep = schedule ? scheduleTargets(resources) : undefined;
+    const awake = schedule ? scheduledHours(schedule) : undefined;
+    const sleeping: string[] = [];
+    /** The hours on the schedule when `stopped` (a schedule stops this resource), else undefined. */
+    const onSchedule = (name: string, stopped: boolean | undefined, scheduled: number) => {
+        if (!stopped) {
+            return undefined;
+        }
+        if (!sleeping.includes(name)) {
+            sleeping.push(name);
+        }
+        return scheduled;
+    };
+    let budgets = 0;
 
     for (const r of resources) {
         const i = r.inputs;
@@ -190,7 +394,20 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                         reason: `no price for ${i.instanceType}`,
                     });
                 } else {
-                    line(r.name, `EC2 ${i.instanceType}`, hours, "hour", rate, prices.ec2.source);
+                    line(
+                        r.name,
+                        `EC2 ${i.instanceType}`,
+                        hours,
+                        "hour",
+                        rate,
+                        prices.ec2.source,
+                        // A stopped instance keeps its volume (billed) and its Elastic IP (billed).
+                        onSchedule(
+                            r.name,
+                            r.id ? asleep?.instances.has(r.id) : false,
+                            awake?.hosts ?? 0,
+                        ),
+                    );
                 }
                 line(
                     r.name,
@@ -248,6 +465,12 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                         "hour",
                         round(rate * factor, 4),
                         prices.rds.source,
+                        // Stopped, its storage and backups are still billed.
+                        onSchedule(
+                            r.name,
+                            asleep?.databases.has(i.identifier ?? r.state?.identifier),
+                            awake?.database ?? 0,
+                        ),
                     );
                 }
                 line(
@@ -326,6 +549,12 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                 }
                 // The fewest hosts it keeps: scaling out costs more, by the hour.
                 const hosts = Number(i.minSize);
+                // Scaled to zero outside working hours: its hosts are terminated, not stopped.
+                const sleeps = onSchedule(
+                    r.name,
+                    asleep?.groups.has(i.name ?? r.state?.name),
+                    awake?.hosts ?? 0,
+                );
                 const t = template.inputs;
                 const rate = hourly(prices.ec2.perHour, t.instanceType);
                 if (rate === undefined) {
@@ -342,6 +571,7 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                         "host-hour",
                         rate,
                         prices.ec2.source,
+                        sleeps !== undefined ? sleeps * hosts : undefined,
                     );
                 }
                 for (const device of (t.blockDeviceMappings ?? []) as Record<string, any>[]) {
@@ -353,6 +583,9 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                         });
                         continue;
                     }
+                    // A terminated host's root volume goes with it when the template says so.
+                    const deleted =
+                        sleeps !== undefined && String(device.ebs.deleteOnTermination) === "true";
                     line(
                         r.name,
                         "EBS gp3 root volume",
@@ -360,6 +593,9 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                         "GB-month",
                         prices.ebsGp3.perGbMonth,
                         prices.ebsGp3.source,
+                        deleted
+                            ? (Number(device.ebs.volumeSize ?? 8) * hosts * sleeps) / hours
+                            : undefined,
                     );
                 }
                 break;
@@ -497,12 +733,17 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
             }
             case "aws:cloudwatch/logGroup:LogGroup": {
                 const flow = String(i.name ?? "").endsWith("vpc-flow-logs");
-                const gb = flow
-                    ? prices.cloudwatchLogs.assumedGbPerMonth.flowLogs
-                    : prices.cloudwatchLogs.assumedGbPerMonth.other;
+                const bedrock = invocationLogs.get(String(i.name));
+                const gb = bedrock
+                    ? prices.bedrockInvocationLogs.assumedGbPerMonth[bedrock]
+                    : flow
+                      ? prices.cloudwatchLogs.assumedGbPerMonth.flowLogs
+                      : prices.cloudwatchLogs.assumedGbPerMonth.other;
                 line(
                     r.name,
-                    "CloudWatch Logs ingestion (assumed)",
+                    bedrock
+                        ? `CloudWatch Logs ingestion (assumed, Bedrock invocation logs: ${bedrock})`
+                        : "CloudWatch Logs ingestion (assumed)",
                     gb,
                     "GB",
                     prices.cloudwatchLogs.ingestPerGb,
@@ -546,6 +787,45 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
                 );
                 break;
             }
+            case "aws:cloudwatch/dashboard:Dashboard":
+                line(
+                    r.name,
+                    "CloudWatch dashboard (assumed beyond the account's free 3)",
+                    1,
+                    "dashboard-month",
+                    prices.cloudwatchDashboards.perDashboardMonth,
+                    prices.cloudwatchDashboards.source,
+                );
+                break;
+            case "aws:kms/key:Key":
+                line(
+                    r.name,
+                    "KMS customer managed key",
+                    1,
+                    "key-month",
+                    prices.kms.perKeyMonth,
+                    prices.kms.source,
+                );
+                break;
+            case "aws:budgets/budget:Budget": {
+                // The account's first budgets are free: taken as those of the stack that owns the
+                // account's settings; every other budget is billed by the day.
+                budgets += 1;
+                const free =
+                    context.account?.ownsSettings === true &&
+                    budgets <= prices.budgets.freeBudgetsPerAccount;
+                line(
+                    r.name,
+                    free
+                        ? "AWS Budgets budget (one of the account's free 2)"
+                        : "AWS Budgets budget",
+                    hours / 24,
+                    "budget-day",
+                    free ? 0 : prices.budgets.perBudgetDay,
+                    prices.budgets.source,
+                );
+                break;
+            }
             case "aws:ecr/repository:Repository":
                 line(
                     r.name,
@@ -568,10 +848,17 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
     }
     lines.sort((a, b) => compareText(a.resource, b.resource) || compareText(a.item, b.item));
     const has = (item: RegExp) => lines.some((l) => item.test(l.item));
-    const declares = (type: string) => resources.some((r) => r.type === type);
+    const declared = (type: string) => resources.filter((r) => r.type === type);
+    const declares = (type: string) => declared(type).length > 0;
     unpriced.sort((a, b) => compareText(a.resource, b.resource));
+    const monthlyUsd = round(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
+    const scheduledUsd = round(
+        lines.reduce((sum, l) => sum + (l.scheduled?.monthlyUsd ?? l.monthlyUsd), 0),
+    );
+    const schedules = declared("aws:scheduler/schedule:Schedule").length;
+    const account = context.account;
     return {
-        monthlyUsd: round(lines.reduce((sum, l) => sum + l.monthlyUsd, 0)),
+        monthlyUsd,
         currency: "USD",
         priceDate: prices.priceDate,
         lines,
@@ -585,16 +872,60 @@ export function estimateCost(resources: readonly CostInput[]): CostEstimate {
             ...(has(/^ALB LCUs/) ? [prices.alb.assumption] : []),
             ...(has(/^ALB access logs/) ? [prices.albAccessLogs.assumption] : []),
             ...(declares("aws:autoscaling/group:Group")
-                ? ["Auto Scaling groups at their minimum size, around the clock"]
+                ? [
+                      schedule && sleeping.length > 0
+                          ? "Auto Scaling groups at their minimum size: around the clock, or during the working hours on the schedule"
+                          : "Auto Scaling groups at their minimum size, around the clock",
+                  ]
                 : []),
             ...(declares("aws:elasticache/replicationGroup:ReplicationGroup")
                 ? [`ElastiCache: ${prices.elasticache.note}`]
                 : []),
             ...(declares("aws:acm/certificate:Certificate") ? [`ACM: ${prices.acm.note}`] : []),
             ...(declares("aws:route53/record:Record") ? [`Route 53: ${prices.route53.note}`] : []),
+            ...(declares("aws:cloudwatch/dashboard:Dashboard")
+                ? [prices.cloudwatchDashboards.assumption]
+                : []),
+            ...(declares("aws:budgets/budget:Budget")
+                ? [
+                      account?.ownsSettings
+                          ? `AWS Budgets: this stack owns the account's settings (accountSettingsStack), so its budgets are taken as the account's first ${prices.budgets.freeBudgetsPerAccount}, which are free; any more cost $${prices.budgets.perBudgetDay} a day each`
+                          : `AWS Budgets: ${account ? `stack ${account.settingsStack} owns the account's settings (accountSettingsStack) and is taken to hold the account's ${prices.budgets.freeBudgetsPerAccount} free budgets` : "no budget is taken as one of the account's free ones"}; each of this stack's costs $${prices.budgets.perBudgetDay} a day`,
+                  ]
+                : []),
+            ...(declares("aws:kms/key:Key") ? [`KMS: ${prices.kms.note}`] : []),
+            ...(has(/Bedrock invocation logs/) ? [prices.bedrockInvocationLogs.assumption] : []),
+            ...(schedules > 0
+                ? [
+                      `EventBridge Scheduler: ${schedules} schedules, about ${thousands(schedules * (schedule?.days.length ?? 7) * WEEKS_PER_MONTH)} invocations a month, inside the free ${thousands(prices.scheduler.freeInvocationsPerMonth)}`,
+                  ]
+                : []),
+            ...(declares("aws:bedrock/inferenceProfile:InferenceProfile")
+                ? [`Bedrock: ${prices.bedrock.inferenceProfileNote}`]
+                : []),
+            ...(declares("aws:costexplorer/costAllocationTag:CostAllocationTag")
+                ? [`Cost-allocation tags: ${prices.costAllocationTags.note}`]
+                : []),
             `${hours} hours a month`,
+            ...(schedule
+                ? [
+                      `on the schedule: ${round(schedule.hoursPerWeek, 2)} hours a week x 52/12 weeks a month for the hosts, ${awake?.leadMinutes} minutes a day more for the database (it starts first)`,
+                  ]
+                : []),
             prices.verification,
         ],
         outOfScope: prices.outOfScope,
+        scheduled:
+            schedule && awake
+                ? {
+                      schedule: describeSchedule(schedule),
+                      hostHoursPerMonth: round(awake.hosts),
+                      databaseHoursPerMonth: round(awake.database),
+                      monthlyUsd: scheduledUsd,
+                      savingUsd: round(monthlyUsd - scheduledUsd),
+                      asleep: [...sleeping].sort(compareText),
+                      alwaysOn: alwaysOn(resources),
+                  }
+                : null,
     };
 }

@@ -9,9 +9,10 @@ import { outputsSchema, outputsTable } from "../contract";
 import { controlsTable } from "../policy/controls";
 import { runStack } from "../offline/run";
 import { PROJECT_DIR } from "../offline/stackConfig";
-import { CostEstimate } from "./cost";
+import { CostEstimate, thousands } from "./cost";
+import { dashboardSvg } from "./dashboardPicture";
 import { architectureDiagram } from "./graph";
-import { buildPlan } from "./model";
+import { buildPlan, PlanDocument } from "./model";
 import { compareText } from "./order";
 
 export const STACKS = ["dev", "prod"] as const;
@@ -34,25 +35,41 @@ const CATEGORIES: [RegExp, string][] = [
     [/^WAF/, "WAF (web ACL, rules + assumed requests)"],
     [/^ElastiCache/, "ElastiCache (Redis)"],
     [/^ALB access logs/, "ALB access logs (assumed)"],
+    [/^CloudWatch dashboard/, "CloudWatch dashboard (assumed beyond the account's free 3)"],
+    [/^KMS/, "KMS keys"],
+    [/^AWS Budgets/, "AWS Budgets"],
 ];
 
 function category(item: string): string {
     return CATEGORIES.find(([pattern]) => pattern.test(item))?.[1] ?? item;
 }
 
+/** A stack's columns: always on, and on its schedule when it has one. */
+function columns(costs: Record<(typeof STACKS)[number], CostEstimate>) {
+    return STACKS.flatMap((stack) => [
+        { title: stack, stack, scheduled: false },
+        ...(costs[stack].scheduled
+            ? [{ title: `${stack} (scheduled)`, stack, scheduled: true }]
+            : []),
+    ]);
+}
+
 function costTable(costs: Record<(typeof STACKS)[number], CostEstimate>): string {
+    const cols = columns(costs);
     const rows = new Map<string, Record<string, { usd: number; details: Set<string> }>>();
-    for (const stack of STACKS) {
-        for (const line of costs[stack].lines) {
+    for (const col of cols) {
+        for (const line of costs[col.stack].lines) {
             const key = category(line.item);
             const row = rows.get(key) ?? {};
-            const cell = row[stack] ?? { usd: 0, details: new Set<string>() };
-            cell.usd += line.monthlyUsd;
+            const cell = row[col.title] ?? { usd: 0, details: new Set<string>() };
+            cell.usd += col.scheduled
+                ? (line.scheduled?.monthlyUsd ?? line.monthlyUsd)
+                : line.monthlyUsd;
             const detail = /^(EC2|RDS PostgreSQL|ElastiCache) (.*)$/.exec(line.item);
             if (detail) {
                 cell.details.add(detail[2]);
             }
-            row[stack] = cell;
+            row[col.title] = cell;
             rows.set(key, row);
         }
     }
@@ -62,13 +79,43 @@ function costTable(costs: Record<(typeof STACKS)[number], CostEstimate>): string
             : `$${c.usd.toFixed(2)}${c.details.size > 0 ? ` (${[...c.details].sort().join(", ")})` : ""}`;
     const body = [...rows.entries()]
         .sort((a, b) => (b[1].prod?.usd ?? 0) - (a[1].prod?.usd ?? 0) || compareText(a[0], b[0]))
-        .map(([name, row]) => `| ${name} | ${cell(row.dev)} | ${cell(row.prod)} |`);
+        .map(([name, row]) => `| ${name} | ${cols.map((c) => cell(row[c.title])).join(" | ")} |`);
+    const total = (c: (typeof cols)[number]) => {
+        const cost = costs[c.stack];
+        return `**$${(c.scheduled ? cost.scheduled!.monthlyUsd : cost.monthlyUsd).toFixed(2)}**`;
+    };
     return [
-        `| monthly, USD (prices of ${costs.prod.priceDate}) | dev | prod |`,
-        "|---|---:|---:|",
+        `| monthly, USD (prices of ${costs.prod.priceDate}) | ${cols.map((c) => c.title).join(" | ")} |`,
+        `|---|${cols.map(() => "---:").join("|")}|`,
         ...body,
-        `| **total** | **$${costs.dev.monthlyUsd.toFixed(2)}** | **$${costs.prod.monthlyUsd.toFixed(2)}** |`,
+        `| **total** | ${cols.map(total).join(" | ")} |`,
     ].join("\n");
+}
+
+/** What the scheduled columns and the Bedrock usage estimates mean, under the table. */
+function costNotes(plans: Record<(typeof STACKS)[number], PlanDocument>): string {
+    const notes: string[] = [];
+    for (const stack of STACKS) {
+        const scheduled = plans[stack].cost.scheduled;
+        if (scheduled) {
+            const hours = (n: number) => `${Number(n.toFixed(2))}`;
+            notes.push(
+                `${stack} (scheduled): ${scheduled.schedule}, the hosts ${hours(scheduled.hostHoursPerMonth)} h and the database ${hours(scheduled.databaseHoursPerMonth)} h a month instead of 730 h; billed around the clock all the same: ${scheduled.alwaysOn}.`,
+            );
+        }
+    }
+    const usage = STACKS.map((stack) => {
+        const u = plans[stack].usageEstimate;
+        if (!u) {
+            return `${stack} none (expectedUsers is 0)`;
+        }
+        const people = `${thousands(u.users)} people, each ${thousands(u.inputTokensPerUserPerMonth)} input and ${thousands(u.outputTokensPerUserPerMonth)} output tokens a month, on \`${u.model}\``;
+        return u.monthlyUsd === null
+            ? `${stack} unpriced (${people}: ${u.unpriced})`
+            : `${stack} $${u.monthlyUsd.toFixed(2)} a month (${people}, list prices to verify)`;
+    });
+    notes.push(`Bedrock usage estimate, never in the totals above: ${usage.join("; ")}.`);
+    return notes.join("\n\n");
 }
 
 export function replaceSection(text: string, marker: string, content: string): string {
@@ -87,19 +134,31 @@ export async function generatedDocs(): Promise<Map<string, string>> {
     const files = new Map<string, string>();
     files.set("contract/outputs.schema.json", JSON.stringify(outputsSchema(), null, 2) + "\n");
     const costs = {} as Record<(typeof STACKS)[number], CostEstimate>;
+    const plans = {} as Record<(typeof STACKS)[number], PlanDocument>;
     const diagrams = {} as Record<(typeof STACKS)[number], string>;
     for (const stack of STACKS) {
         const run = await runStack(stack);
         if (run.error) {
             throw run.error;
         }
-        costs[stack] = buildPlan(run).cost;
+        plans[stack] = buildPlan(run);
+        costs[stack] = plans[stack].cost;
         diagrams[stack] = architectureDiagram(run);
         files.set(`docs/architecture-${stack}.mmd`, diagrams[stack]);
+        // The dashboard's layout, drawn from the body the program declares.
+        const dashboard = run.resources.find(
+            (r) => r.type === "aws:cloudwatch/dashboard:Dashboard",
+        );
+        if (dashboard) {
+            files.set(
+                `docs/dashboard-${stack}.svg`,
+                dashboardSvg(JSON.parse(dashboard.inputs.dashboardBody)),
+            );
+        }
     }
     let readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
     readme = replaceSection(readme, "outputs", outputsTable());
-    readme = replaceSection(readme, "cost", costTable(costs));
+    readme = replaceSection(readme, "cost", `${costTable(costs)}\n\n${costNotes(plans)}`);
     readme = replaceSection(readme, "diagram", "```mermaid\n" + diagrams.prod + "```");
     readme = replaceSection(readme, "controls", controlsTable());
     files.set("README.md", readme);

@@ -1,12 +1,17 @@
 /**
  * The offline plan's document: what the program declares for a stack, with secret inputs and
- * outputs redacted. Inputs come from the harness as plain JSON, with assets described by their
- * project-relative paths, so the document is the same on every machine.
+ * outputs redacted, what it costs (always on, and on its working hours when it has them), the
+ * budgets it declares, what its expected Bedrock usage might cost (apart from the infrastructure)
+ * and how long it takes to deploy. Inputs come from the harness as plain JSON, with assets
+ * described by their project-relative paths, so the document is the same on every machine.
  */
+import { describeProblems, parseConfig, PortalConfig } from "../config";
 import type { DeclaredResource, ProgramRun } from "../offline/run";
+import { BudgetsSummary, summariseBudgets } from "./budgets";
 import { CostEstimate, estimateCost } from "./cost";
 import { DeployEstimate, estimateDeploy } from "./deploy";
 import { compareText } from "./order";
+import { estimateUsage, UsageEstimate } from "./usageEstimate";
 
 export const REDACTED = "[secret]";
 
@@ -24,7 +29,11 @@ export interface PlanDocument {
     readonly stack: string;
     readonly resources: readonly PlanResource[];
     readonly outputs: Record<string, unknown>;
+    /** The infrastructure a month; Bedrock usage is never in it (see usageEstimate). */
     readonly cost: CostEstimate;
+    readonly budgets: BudgetsSummary;
+    /** Bedrock tokens a month for the expected users; null when expectedUsers is 0. */
+    readonly usageEstimate: UsageEstimate | null;
     readonly deploy: DeployEstimate;
 }
 
@@ -65,7 +74,36 @@ export function planResource(r: DeclaredResource): PlanResource {
     };
 }
 
+/** The stack's config as the program read it (the run succeeded, so it parses). */
+function stackConfig(run: ProgramRun): PortalConfig {
+    const parsed = parseConfig({
+        project: run.config.project,
+        stack: run.config.stack,
+        raw: run.config.raw,
+    });
+    if (!parsed.ok) {
+        throw new Error(describeProblems(run.config.stack, parsed.problems));
+    }
+    return parsed.config;
+}
+
 export function buildPlan(run: ProgramRun): PlanDocument {
+    const config = stackConfig(run);
+    const gov = config.governance;
+    const cost = estimateCost(run.resources, {
+        schedule: gov.schedule,
+        account: { ownsSettings: gov.ownsAccountSettings, settingsStack: gov.accountSettingsStack },
+    });
+    const usageEstimate = gov.usage
+        ? estimateUsage(gov.usage, config.compute.bedrockDefaultModel)
+        : null;
+    const budgets = summariseBudgets(run.resources, gov, {
+        infrastructureUsd: cost.scheduled?.monthlyUsd ?? cost.monthlyUsd,
+        infrastructureOf: cost.scheduled
+            ? "the infrastructure on its schedule"
+            : "the infrastructure always on",
+        bedrockUsd: usageEstimate?.monthlyUsd ?? null,
+    });
     const resources = run.resources.map(planResource).sort((a, b) => compareText(a.urn, b.urn));
     const outputs = Object.fromEntries(
         Object.keys(run.outputs)
@@ -76,7 +114,9 @@ export function buildPlan(run: ProgramRun): PlanDocument {
         stack: run.config.stack,
         resources,
         outputs,
-        cost: estimateCost(run.resources),
+        cost,
+        budgets,
+        usageEstimate,
         deploy: estimateDeploy(run.resources),
     };
 }

@@ -139,6 +139,97 @@ function formatUsd(n: number): string {
     return `$${n.toFixed(2)}`;
 }
 
+/** The infrastructure's monthly cost: always on, and on the stack's schedule when it has one. */
+export function renderCost(plan: PlanDocument): string[] {
+    const cost = plan.cost;
+    const scheduled = cost.scheduled;
+    const out = [
+        `Monthly cost estimate (eu-west-2 on-demand, prices of ${cost.priceDate}): ${formatUsd(cost.monthlyUsd)}${scheduled ? ` always on, ${formatUsd(scheduled.monthlyUsd)} on its schedule (${scheduled.schedule})` : ""}`,
+    ];
+    const byItem = new Map<string, { always: number; scheduled: number }>();
+    for (const line of cost.lines) {
+        const key = line.item.replace(/ \(.*\)$/, "");
+        const sum = byItem.get(key) ?? { always: 0, scheduled: 0 };
+        byItem.set(key, {
+            always: sum.always + line.monthlyUsd,
+            scheduled: sum.scheduled + (line.scheduled?.monthlyUsd ?? line.monthlyUsd),
+        });
+    }
+    if (scheduled) {
+        out.push(`  ${"always on".padStart(9)}  ${"scheduled".padStart(9)}`);
+    }
+    for (const [item, usd] of [...byItem.entries()].sort(
+        (a, b) => b[1].always - a[1].always || compareText(a[0], b[0]),
+    )) {
+        out.push(
+            scheduled
+                ? `  ${formatUsd(usd.always).padStart(9)}  ${formatUsd(usd.scheduled).padStart(9)}  ${item}`
+                : `  ${formatUsd(usd.always).padStart(9)}  ${item}`,
+        );
+    }
+    if (scheduled) {
+        const hours = (n: number) => `${Number(n.toFixed(2))} h`;
+        out.push(
+            `  On the schedule (saves ${formatUsd(scheduled.savingUsd)} a month): the hosts run ${hours(scheduled.hostHoursPerMonth)} a month and the database ${hours(scheduled.databaseHoursPerMonth)} (it starts first) instead of 730 h; asleep outside it: ${scheduled.asleep.join(", ") || "nothing (no declared schedule stops a priced resource)"}.`,
+            `  Billed around the clock all the same: ${scheduled.alwaysOn}.`,
+        );
+    }
+    out.push(
+        `  Unpriced: ${cost.unpriced.length === 0 ? "none" : cost.unpriced.map((u) => `${u.resource} (${u.reason})`).join("; ")}`,
+        `  Not estimated: ${cost.outOfScope}`,
+    );
+    return out;
+}
+
+/** The budgets the stack declares, or the choice not to have them. */
+export function renderBudgets(plan: PlanDocument): string[] {
+    const budgets = plan.budgets;
+    const out = ["Budgets:"];
+    for (const b of budgets.declared) {
+        const filters = Object.entries(b.filters)
+            .map(([name, values]) => `${name}=${values.join(",")}`)
+            .join(" ");
+        const alerts = b.alerts.map((a) => `${a.type} > ${a.thresholdPercent}%`).join(", ");
+        const topics = b.notifies.map((arn) => arn.split(":").pop()).join(", ");
+        const estimate =
+            b.estimateUsd === null
+                ? `no estimate (${b.estimateOf})`
+                : `estimate ${formatUsd(b.estimateUsd)} (${b.estimateOf}) = ${Math.round((b.estimateUsd / b.limitUsd) * 100)}% of the limit`;
+        out.push(
+            `  ${b.name}: ${formatUsd(b.limitUsd)} ${b.timeUnit.toLowerCase()}, filters ${filters || "none"}, alerts ${alerts || "none"}${topics ? ` to ${topics}` : ""}; ${estimate}`,
+        );
+    }
+    for (const none of budgets.notDeclared) {
+        out.push(`  ${none}`);
+    }
+    for (const note of budgets.notes) {
+        out.push(`  ${note}`);
+    }
+    return out;
+}
+
+/** The Bedrock usage estimate, apart from the infrastructure's, with every assumption. */
+export function renderUsage(plan: PlanDocument): string[] {
+    const usage = plan.usageEstimate;
+    const heading =
+        "Bedrock usage estimate (apart from the infrastructure estimate, never added to it)";
+    if (!usage) {
+        return [`${heading}: none (expectedUsers is 0)`];
+    }
+    const out = [
+        `${heading}: ${usage.monthlyUsd === null ? `unpriced (${usage.unpriced})` : `${formatUsd(usage.monthlyUsd)} a month`} for ${usage.users} people on ${usage.model}`,
+    ];
+    for (const line of usage.lines) {
+        out.push(
+            `  ${formatUsd(line.monthlyUsd).padStart(9)}  ${line.item}: ${Number(line.quantity.toFixed(3))} ${line.unit} x ${formatUsd(line.unitUsd)}`,
+        );
+    }
+    for (const assumption of usage.assumptions) {
+        out.push(`  - ${assumption}`);
+    }
+    return out;
+}
+
 /** `names` maps the ids the program saw (subnets, groups, gateways) to resource names. */
 export function renderPlan(plan: PlanDocument, names: Names = new Map()): string {
     const out: string[] = [];
@@ -151,22 +242,7 @@ export function renderPlan(plan: PlanDocument, names: Names = new Map()): string
     for (const [name, value] of Object.entries(plan.outputs)) {
         out.push(`  ${name} = ${JSON.stringify(value)}`);
     }
-    out.push(
-        "",
-        `Monthly cost estimate (eu-west-2 on-demand, prices of ${plan.cost.priceDate}): ${formatUsd(plan.cost.monthlyUsd)}`,
-    );
-    const byItem = new Map<string, number>();
-    for (const line of plan.cost.lines) {
-        const key = line.item.replace(/ \(.*\)$/, "");
-        byItem.set(key, (byItem.get(key) ?? 0) + line.monthlyUsd);
-    }
-    for (const [item, usd] of [...byItem.entries()].sort((a, b) => b[1] - a[1])) {
-        out.push(`  ${formatUsd(usd).padStart(9)}  ${item}`);
-    }
-    out.push(
-        `  Unpriced: ${plan.cost.unpriced.length === 0 ? "none" : plan.cost.unpriced.map((u) => `${u.resource} (${u.reason})`).join("; ")}`,
-    );
-    out.push(`  Not estimated: ${plan.cost.outOfScope}`);
+    out.push("", ...renderCost(plan), "", ...renderBudgets(plan), "", ...renderUsage(plan));
     out.push(
         "",
         `Deploy estimate: critical path ${plan.deploy.criticalPathMinutes} min (${plan.deploy.serialMinutes} min if nothing ran in parallel):`,

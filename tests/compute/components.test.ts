@@ -501,6 +501,8 @@ describe("compute statements (pure)", () => {
             accountId: "123456789012",
             apiKeySecretArn: "arn:key",
             residency: "eu" as const,
+            defaultModelProfileArn:
+                "arn:aws:bedrock:eu-west-2:123456789012:application-inference-profile/abcdef123456",
         };
         assert.ok(
             !gatewayStatements({

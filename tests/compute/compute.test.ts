@@ -45,6 +45,7 @@ const T = {
     invocation: "aws:lambda/invocation:Invocation",
     command: "command:local:Command",
     directory: "aws:directoryservice/directory:Directory",
+    inferenceProfile: "aws:bedrock/inferenceProfile:InferenceProfile",
 };
 
 const AMI_NOW = "ami-0b45ae66668865cd6";
@@ -107,13 +108,18 @@ function heredoc(script: string, delimiter: string): string {
     return match[1];
 }
 
-/** The web hosts' Open WebUI settings as their boot script writes them. */
-function webSettings(run: ProgramRun): Record<string, string> {
+/** A role's settings (Open WebUI's, or the gateway's) as its boot script writes them. */
+function settingsOf(run: ProgramRun, role: Role): Record<string, string> {
     return Object.fromEntries(
-        heredoc(bootScript(run, "web"), "SETTINGS")
+        heredoc(bootScript(run, role), "SETTINGS")
             .split("\n")
             .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
     );
+}
+
+/** The web hosts' Open WebUI settings as their boot script writes them. */
+function webSettings(run: ProgramRun): Record<string, string> {
+    return settingsOf(run, "web");
 }
 
 /**
@@ -222,6 +228,16 @@ function healthProbe(script: string): { curl: string[]; metric: string[] } {
         return { curl: read("curl"), metric: read("aws") };
     });
 }
+
+/** The stack's one application inference profile: the default model, tagged (compute/modelProfile.ts). */
+function defaultModelProfile(run: ProgramRun): DeclaredResource {
+    const profiles = ofType(run, T.inferenceProfile);
+    assert.strictEqual(profiles.length, 1, "one application inference profile");
+    return profiles[0];
+}
+
+/** What config `bedrockDefaultModel` defaults to (Pulumi.yaml), which neither stack file changes. */
+const DEFAULT_MODEL_ID = "eu.anthropic.claude-sonnet-4-20250514-v1:0";
 
 function policyOf(run: ProgramRun, role: Role) {
     const iamRole = named(run, T.role, `compute-${role}-role`);
@@ -419,6 +435,7 @@ forEachStack("compute tier", (ctx) => {
                 ENABLE_SIGNUP: settings.ENABLE_SIGNUP,
                 DEFAULT_USER_ROLE: settings.DEFAULT_USER_ROLE,
                 OPENAI_API_BASE_URL: settings.OPENAI_API_BASE_URL,
+                DEFAULT_MODELS: settings.DEFAULT_MODELS,
                 ENABLE_OLLAMA_API: settings.ENABLE_OLLAMA_API,
                 ENABLE_LDAP: settings.ENABLE_LDAP,
                 LDAP_SERVER_HOST: settings.LDAP_SERVER_HOST,
@@ -442,6 +459,8 @@ forEachStack("compute tier", (ctx) => {
                 DEFAULT_USER_ROLE: "user",
                 // The gateway host's address, or the internal load balancer's name (tier blocks).
                 OPENAI_API_BASE_URL: ctx.run.outputs.gatewayUrl,
+                // New chats start on the stack's own inference profile, as the gateway lists it.
+                DEFAULT_MODELS: defaultModelProfile(ctx.run).state.arn,
                 ENABLE_OLLAMA_API: "false",
                 ENABLE_LDAP: "true",
                 LDAP_SERVER_HOST: "corp.aiportal.internal",
@@ -578,12 +597,15 @@ forEachStack("compute tier", (ctx) => {
 
     it("gateway hosts: upstream's settings, the API key by secret ARN, the region set", () => {
         const script = bootScript(ctx.run, "gateway");
+        const profile = defaultModelProfile(ctx.run);
+        assert.match(profile.state.arn, /:application-inference-profile\/[a-z0-9]{12}$/);
         assert.deepStrictEqual(heredoc(script, "SETTINGS").split("\n"), [
             "PORT=8000",
             "AWS_REGION=eu-west-2",
             // boto3.client("secretsmanager") without a region reads this one, not AWS_REGION.
             "AWS_DEFAULT_REGION=eu-west-2",
-            "DEFAULT_MODEL=eu.anthropic.claude-sonnet-4-20250514-v1:0",
+            // The stack's tagged copy of the configured model, listed by the gateway by its ARN.
+            `DEFAULT_MODEL=${profile.state.arn}`,
             "ENABLE_CROSS_REGION_INFERENCE=true",
             "ENABLE_APPLICATION_INFERENCE_PROFILES=true",
             `ALLOWED_ORIGINS=${ctx.run.outputs.portalUrl}`,
@@ -1175,15 +1197,17 @@ describe("compute tier: Bedrock data residency", () => {
         policyOf(run, "gateway").find((s) => s.Sid === "InvokeModels")!.Resource as string[];
 
     it("eu (the default): EU foundation models and eu.* profiles only, so a global.* profile is denied", async () => {
-        const resources = invokable(await runStack("prod"));
+        const run = await runStack("prod");
+        const resources = invokable(run);
         assert.deepStrictEqual(resources, [
             "arn:aws:bedrock:eu-*::foundation-model/*",
             "arn:aws:bedrock:eu-west-2:123456789012:inference-profile/eu.*",
-            // Application profiles route through the foundation models above, so one copied
-            // from a global profile is still refused outside the EU.
-            "arn:aws:bedrock:eu-west-2:123456789012:application-inference-profile/*",
+            // The stack's own application profile only (not another stack's, nor any other
+            // application profile in the account); it routes through the models above.
+            defaultModelProfile(run).state.arn,
         ]);
         assert.ok(!resources.some((r) => r.includes("global.") || r.includes(":*::")));
+        assert.ok(!resources.some((r) => r.includes("application-inference-profile/*")));
     });
 
     it("global: a deliberate choice that admits global.* profiles and models in every region", async () => {
@@ -1200,6 +1224,8 @@ describe("compute tier: Bedrock data residency", () => {
         assert.ok(
             resources.includes("arn:aws:bedrock:eu-west-2:123456789012:inference-profile/global.*"),
         );
+        assert.ok(resources.includes(defaultModelProfile(run).state.arn));
+        assert.ok(!resources.some((r) => r.includes("application-inference-profile/*")));
     });
 
     it("eu with a global.* default model is a config error naming both keys' values", async () => {
@@ -1211,6 +1237,66 @@ describe("compute tier: Bedrock data residency", () => {
         assert.match(String(run.error), /global\.anthropic\.claude-sonnet-4-20250514-v1:0/);
         assert.match(String(run.error), /bedrockDataResidency/);
         assert.strictEqual(run.resources.length, 0, "nothing declared");
+    });
+});
+
+forEachStack("compute tier: the default model's inference profile", (ctx) => {
+    it("copies the configured eu. cross-region profile into an application profile of the stack's own", () => {
+        const profile = defaultModelProfile(ctx.run);
+        assert.strictEqual(profile.inputs.name, `ai-portal-${ctx.stack}-default-model`);
+        assert.deepStrictEqual(profile.inputs.modelSource, {
+            // This account's copy of the system profile, so prompts stay routed within the EU.
+            copyFrom: `arn:aws:bedrock:eu-west-2:123456789012:inference-profile/${DEFAULT_MODEL_ID}`,
+        });
+        assert.strictEqual(ctx.run.outputs.defaultModelProfileArn, profile.state.arn);
+    });
+
+    it("is the default model of both the gateway and Open WebUI, by its ARN", () => {
+        const arn = defaultModelProfile(ctx.run).state.arn as string;
+        assert.strictEqual(settingsOf(ctx.run, "gateway").DEFAULT_MODEL, arn);
+        assert.strictEqual(webSettings(ctx.run).DEFAULT_MODELS, arn);
+        // Not the configured model id: calls through the id would carry no stack tag.
+        for (const role of ROLES) {
+            assert.doesNotMatch(
+                heredoc(bootScript(ctx.run, role), "SETTINGS"),
+                /^DEFAULT_MODELS?=eu\./m,
+                role,
+            );
+        }
+    });
+
+    it("calls through it carry the stack's cost-allocation tag (the provider's default tags reach it)", () => {
+        const profile = defaultModelProfile(ctx.run);
+        const provider = ofType(ctx.run, "pulumi:providers:aws").find((p) =>
+            profile.provider.startsWith(`${p.urn}::`),
+        );
+        assert.ok(provider, "the profile is managed by the stack's provider");
+        assert.strictEqual(JSON.parse(provider.inputs.defaultTags).tags.Stack, ctx.stack);
+    });
+});
+
+describe("compute tier: what the default model's profile copies", () => {
+    const copied = async (overrides: Record<string, string>) => {
+        const run = await runProgram({ stack: "prod", overrides });
+        assert.ifError(run.error);
+        return defaultModelProfile(run).inputs.modelSource.copyFrom as string;
+    };
+
+    it("a plain model id: the foundation model in the stack's region (no account in the ARN)", async () => {
+        assert.strictEqual(
+            await copied({ bedrockDefaultModel: "anthropic.claude-3-haiku-20240307-v1:0" }),
+            "arn:aws:bedrock:eu-west-2::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+        );
+    });
+
+    it("global residency with a global. profile: this account's copy of the global profile", async () => {
+        assert.strictEqual(
+            await copied({
+                bedrockDataResidency: "global",
+                bedrockDefaultModel: "global.anthropic.claude-sonnet-4-20250514-v1:0",
+            }),
+            "arn:aws:bedrock:eu-west-2:123456789012:inference-profile/global.anthropic.claude-sonnet-4-20250514-v1:0",
+        );
     });
 });
 

@@ -124,6 +124,8 @@ const WEB_SINGLE: WebBootValues = {
     portalUrl: "https://203.0.113.10",
     hasDomain: false,
     gatewayBaseUrl: "http://10.0.10.20:8000/api/v1",
+    defaultModel:
+        "arn:aws:bedrock:eu-west-2:111122223333:application-inference-profile/a1b2c3d4e5f6",
     uploadsBucket: "ai-portal-example-uploads",
     defaultUserRole: "user",
     adminEmail: "portal-admin@example.com",

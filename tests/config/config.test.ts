@@ -2,6 +2,7 @@
  * The config module on its own: raw values in, typed config or every problem out. No Pulumi runtime.
  */
 import * as assert from "assert";
+import * as fs from "fs";
 import {
     CLOUDWATCH_RETENTION_DAYS,
     CONFIG_KEYS,
@@ -12,7 +13,12 @@ import {
     SPECS,
 } from "../../config";
 import { editDistance, nearestKey } from "../../config/reader";
-import { loadStackConfig, readProjectFile, toConfigString } from "../../offline/stackConfig";
+import {
+    loadStackConfig,
+    PROJECT_DIR,
+    readProjectFile,
+    toConfigString,
+} from "../../offline/stackConfig";
 
 /** The committed dev stack's raw config with some keys changed (un-namespaced keys are ai-portal:). */
 function rawWith(changes: Record<string, unknown>, stack = "dev"): Record<string, string> {
@@ -636,6 +642,97 @@ const REJECTED: readonly (readonly [string, Record<string, unknown>, string, Reg
         "ai-portal:logRetentionDays",
         /not a retention period CloudWatch Logs accepts/,
     ],
+    // governance
+    [
+        "a negative budget",
+        { monthlyBudgetUsd: -1 },
+        "ai-portal:monthlyBudgetUsd",
+        /is outside 0-10000000.*Allowed: whole US dollars a month, 0 for no budget/,
+    ],
+    [
+        "a negative Bedrock budget",
+        { bedrockMonthlyBudgetUsd: -100 },
+        "ai-portal:bedrockMonthlyBudgetUsd",
+        /is outside 0-10000000/,
+    ],
+    [
+        "a budget alert at 0% (it would fire on the first cent)",
+        { budgetActualAlertPercent: 0 },
+        "ai-portal:budgetActualAlertPercent",
+        /is outside 1-1000/,
+    ],
+    [
+        "an unknown invocation logging level",
+        { bedrockInvocationLogging: "everything" },
+        "ai-portal:bedrockInvocationLogging",
+        /Allowed: "off" or "metadata" or "full"/,
+    ],
+    [
+        "invocation logging turned on in a stack that does not own the account's settings",
+        { bedrockInvocationLogging: "metadata" },
+        "ai-portal:bedrockInvocationLogging",
+        /whole account and region, and accountSettingsStack says stack "prod" owns it, not "dev".*Allowed: "off" here \(set it on stack prod\)/,
+    ],
+    [
+        "cost-allocation tags activated by a stack that does not own the account's settings",
+        { activateCostAllocationTags: true },
+        "ai-portal:activateCostAllocationTags",
+        /accountSettingsStack says stack "prod" owns that, not "dev".*Allowed: false here/,
+    ],
+    [
+        "an account settings owner that is not a stack name",
+        { accountSettingsStack: "prod stack" },
+        "ai-portal:accountSettingsStack",
+        /is not a stack name/,
+    ],
+    [
+        "a schedule whose day range runs backwards",
+        { schedule: "Fri-Mon 07:00-19:00 Europe/London" },
+        "ai-portal:schedule",
+        /day range that runs backwards \(weeks start on Monday\)/,
+    ],
+    [
+        "a schedule that stops before it starts",
+        { schedule: "Mon-Fri 19:00-07:00 Europe/London" },
+        "ai-portal:schedule",
+        /stops before it starts \(overnight windows are not supported\)/,
+    ],
+    [
+        "a schedule in an unknown time zone",
+        { schedule: "Mon-Fri 07:00-19:00 Europe/Londres" },
+        "ai-portal:schedule",
+        /has "Europe\/Londres", which is not an IANA time zone.*Allowed: days, hours and an IANA time zone/,
+    ],
+    [
+        "a schedule with a time-zone abbreviation rather than a zone",
+        { schedule: "Mon-Fri 07:00-19:00 BST" },
+        "ai-portal:schedule",
+        /not an IANA time zone/,
+    ],
+    [
+        "a schedule shorter than an hour a day",
+        { schedule: "Mon-Fri 07:00-07:59 Europe/London" },
+        "ai-portal:schedule",
+        /runs for less than an hour a day/,
+    ],
+    [
+        "a schedule with a day that is not one",
+        { schedule: "Mon,Tue,Thur 07:00-19:00 Europe/London" },
+        "ai-portal:schedule",
+        /has days "Mon,Tue,Thur" that are not Mon-Sun names/,
+    ],
+    [
+        "a schedule with hours that are not HH:MM",
+        { schedule: "Mon-Fri 7:00-19:00 Europe/London" },
+        "ai-portal:schedule",
+        /has hours "7:00-19:00" that are not HH:MM-HH:MM/,
+    ],
+    [
+        "a schedule without its time zone",
+        { schedule: "Mon-Fri 07:00-19:00" },
+        "ai-portal:schedule",
+        /is not <days> <start>-<stop> <time zone>/,
+    ],
 ];
 
 describe("config: each rule refuses what it must, with one problem naming key, value and what is allowed", () => {
@@ -759,6 +856,56 @@ const ACCEPTED: readonly (readonly [
         ["single", undefined],
     ],
     [
+        "a schedule of listed days, to the minute, in another zone",
+        { schedule: "Mon,Wed,Fri 08:30-17:45 Europe/Paris" },
+        (c) => c.governance.schedule,
+        {
+            days: ["MON", "WED", "FRI"],
+            start: { hour: 8, minute: 30 },
+            stop: { hour: 17, minute: 45 },
+            timeZone: "Europe/Paris",
+            hoursPerWeek: 27.75,
+        },
+    ],
+    [
+        "a schedule of exactly an hour, at weekends, in UTC",
+        { schedule: "Sat-Sun 10:00-11:00 UTC" },
+        (c) => [c.governance.schedule?.days, c.governance.schedule?.hoursPerWeek],
+        [["SAT", "SUN"], 2],
+    ],
+    [
+        'no schedule ("": the stack runs always)',
+        { schedule: "" },
+        (c) => c.governance.schedule,
+        undefined,
+    ],
+    [
+        "budgets of 0 (none declared)",
+        { monthlyBudgetUsd: 0, bedrockMonthlyBudgetUsd: 0 },
+        (c) => [c.governance.monthlyBudgetUsd, c.governance.bedrockMonthlyBudgetUsd],
+        [undefined, undefined],
+    ],
+    [
+        "invocation logging and tag activation on a stack named as the account settings' owner",
+        {
+            accountSettingsStack: "dev",
+            bedrockInvocationLogging: "full",
+            activateCostAllocationTags: true,
+        },
+        (c) => [
+            c.governance.ownsAccountSettings,
+            c.governance.bedrockInvocationLogging,
+            c.governance.activateCostAllocationTags,
+        ],
+        [true, "full", true],
+    ],
+    [
+        "invocation logging left off on a stack that does not own the account's settings",
+        { bedrockInvocationLogging: "off" },
+        (c) => [c.governance.ownsAccountSettings, c.governance.bedrockInvocationLogging],
+        [false, "off"],
+    ],
+    [
         "keys of other namespaces",
         { "aws:profile": "portal-admin", "pulumi:template": "x" },
         (c) => c.region,
@@ -820,6 +967,68 @@ describe("config: the stacks' settings", () => {
             [prod.compute.webInstanceType, prod.compute.gatewayInstanceType],
             ["t3.large", "t3.large"],
         );
+    });
+});
+
+describe("config: governance in the committed stacks", () => {
+    it("dev sleeps outside weekday working hours in London and has both budgets", () => {
+        const gov = configFor({}).governance;
+        assert.deepStrictEqual(gov.schedule, {
+            days: ["MON", "TUE", "WED", "THU", "FRI"],
+            start: { hour: 7, minute: 0 },
+            stop: { hour: 19, minute: 0 },
+            timeZone: "Europe/London",
+            hoursPerWeek: 60,
+        });
+        assert.deepStrictEqual(
+            [gov.monthlyBudgetUsd, gov.bedrockMonthlyBudgetUsd, gov.ownsAccountSettings],
+            [450, 100, false],
+        );
+    });
+
+    it("prod runs always, owns the account's settings (logging off, tags not yet activated) and has both budgets", () => {
+        const gov = configFor({}, "prod").governance;
+        assert.deepStrictEqual(
+            [
+                gov.schedule,
+                gov.ownsAccountSettings,
+                gov.bedrockInvocationLogging,
+                gov.activateCostAllocationTags,
+                gov.monthlyBudgetUsd,
+                gov.bedrockMonthlyBudgetUsd,
+                gov.budgetActualAlertPercent,
+                gov.budgetForecastAlertPercent,
+            ],
+            [undefined, true, "off", false, 1500, 1000, 80, 100],
+        );
+        assert.deepStrictEqual(gov.usage, {
+            users: 200,
+            inputTokensPerUser: 200000,
+            outputTokensPerUser: 50000,
+        });
+    });
+
+    it("at most one committed stack owns the account-wide settings, and every stack names the same owner", () => {
+        const stacks = fs
+            .readdirSync(PROJECT_DIR)
+            .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+            .filter((s): s is string => s !== undefined)
+            .sort();
+        assert.deepStrictEqual(stacks, ["dev", "prod"], "the committed stacks");
+        const governance = stacks.map((stack) => ({ stack, ...configFor({}, stack).governance }));
+        const owners = governance.filter((g) => g.ownsAccountSettings).map((g) => g.stack);
+        assert.ok(owners.length <= 1, `stacks that own the account settings: ${owners}`);
+        assert.deepStrictEqual(
+            [...new Set(governance.map((g) => g.accountSettingsStack))],
+            [governance[0].accountSettingsStack],
+            "every stack names the same owner, so no two of them both think they own it",
+        );
+        // Account-wide settings on are only where the owner is.
+        for (const g of governance) {
+            if (g.bedrockInvocationLogging !== "off" || g.activateCostAllocationTags) {
+                assert.deepStrictEqual(owners, [g.stack]);
+            }
+        }
     });
 });
 

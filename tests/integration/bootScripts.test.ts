@@ -151,6 +151,7 @@ for (const stack of STACKS) {
                 ENABLE_OLLAMA_API: "false",
                 ENABLE_OPENAI_API: "true",
                 OPENAI_API_BASE_URL: o.gatewayUrl,
+                DEFAULT_MODELS: o.defaultModelProfileArn,
                 ENABLE_LDAP: "true",
                 LDAP_SERVER_LABEL: "CORP directory",
                 LDAP_SERVER_HOST: o.directoryDomain,
@@ -319,7 +320,8 @@ for (const stack of STACKS) {
                 PORT: "8000",
                 AWS_REGION: "eu-west-2",
                 AWS_DEFAULT_REGION: "eu-west-2",
-                DEFAULT_MODEL: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+                // The stack's tagged application inference profile, by ARN.
+                DEFAULT_MODEL: program.outputs.defaultModelProfileArn,
                 ENABLE_CROSS_REGION_INFERENCE: "true",
                 ENABLE_APPLICATION_INFERENCE_PROFILES: "true",
                 ALLOWED_ORIGINS: program.outputs.portalUrl,

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { scriptOf } from "../../compute/userData";
 import { THRESHOLDS } from "../../operations/alarms";
 import { hostUserData } from "../harness/hosts";
-import { named, ofType } from "../harness/query";
+import { named, ofType, parseJson } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
 import { ProgramRun, runProgram } from "../../offline/run";
 
@@ -59,6 +59,52 @@ forEachStack("operations", (ctx) => {
             ofType(ctx.run, "aws:sns/topicSubscription:TopicSubscription").length,
             0,
         );
+    });
+
+    it("the topic's policy: this account, CloudWatch alarms and this account's budgets may publish; nobody else", () => {
+        const topic = named(ctx.run, "aws:sns/topic:Topic", "ops-alarms");
+        const policies = ofType(ctx.run, "aws:sns/topicPolicy:TopicPolicy");
+        assert.deepStrictEqual(
+            policies.map((p) => p.inputs.arn),
+            [topic.state.arn],
+        );
+        const account = String(topic.state.arn).split(":")[4];
+        assert.match(account, /^[0-9]{12}$/);
+        const statements = parseJson(policies[0].inputs.policy).Statement as Record<string, any>[];
+        for (const s of statements) {
+            assert.strictEqual(s.Effect, "Allow");
+            assert.strictEqual(s.Resource, topic.state.arn, `${s.Sid}: this topic only`);
+            assert.notStrictEqual(s.Principal, "*", `${s.Sid}: no wildcard principal`);
+            assert.ok(
+                !Object.values(s.Principal).flat().includes("*"),
+                `${s.Sid}: no wildcard principal`,
+            );
+        }
+        const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+        assert.deepStrictEqual(Object.keys(bySid).sort(), [
+            "BudgetsPublish",
+            "CloudWatchAlarmsPublish",
+            "ThisAccountPublishes",
+        ]);
+        assert.deepStrictEqual(bySid.ThisAccountPublishes.Principal, {
+            AWS: `arn:aws:iam::${account}:root`,
+        });
+        // The services publish for this account only (no confused deputy acting for another).
+        assert.deepStrictEqual(
+            [bySid.CloudWatchAlarmsPublish.Principal, bySid.CloudWatchAlarmsPublish.Action],
+            [{ Service: "cloudwatch.amazonaws.com" }, "SNS:Publish"],
+        );
+        assert.deepStrictEqual(bySid.CloudWatchAlarmsPublish.Condition, {
+            StringEquals: { "aws:SourceAccount": account },
+        });
+        assert.deepStrictEqual(
+            [bySid.BudgetsPublish.Principal, bySid.BudgetsPublish.Action],
+            [{ Service: "budgets.amazonaws.com" }, "SNS:Publish"],
+        );
+        assert.deepStrictEqual(bySid.BudgetsPublish.Condition, {
+            StringEquals: { "aws:SourceAccount": account },
+            ArnLike: { "aws:SourceArn": `arn:aws:budgets::${account}:*` },
+        });
     });
 
     it(`alarms on the database, the portal's HTTPS health and ${loadBalanced ? "the load balancers, WAF and Redis" : "each host's status checks"}, each notifying the topic`, () => {

@@ -520,6 +520,13 @@ describe("offline plan: the command", () => {
         assert.match(result.stdout, /^Offline plan for stack "dev": \d+ resources/);
         assert.match(result.stdout, /▸ aiportal:Network network/);
         assert.match(result.stdout, /Monthly cost estimate .*: \$\d+\.\d\d/);
+        // dev sleeps outside its working hours: both figures, its budgets, and no usage estimate.
+        assert.match(
+            result.stdout,
+            /: \$\d+\.\d\d always on, \$\d+\.\d\d on its schedule \(Mon-Fri/,
+        );
+        assert.match(result.stdout, /^Budgets:\n {2}ai-portal-dev-bedrock: \$100\.00 monthly/m);
+        assert.match(result.stdout, /^Bedrock usage estimate .*: none \(expectedUsers is 0\)$/m);
         assert.match(result.stdout, /Deploy estimate: critical path \d+(\.\d)? min/);
         assert.ok(validatePlan(JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"))));
         assert.strictEqual(

@@ -22,6 +22,7 @@ const PUBLISHED: Record<string, string> = {
     "1.0.0": "5930af28b3f183859c80e896180ea3a4fcebd16e02dc8c604a4de88257dc0f9b",
     "1.1.0": "aeb5be75b96890886c941399c0ee01563448a8f3ea04955a5ba1ae0183496809",
     "2.0.0": "65df519720a85462ce5967650d281690717ae83237aa36d08de71fde69776b88",
+    "2.1.0": "0a22d8b1800379f1d128ad4d12a69ed4e0f3c7ec1239f18bb4074af4a4c0061f",
 };
 
 const DOCS = Object.entries(OUTPUTS) as [string, OutputDoc][];

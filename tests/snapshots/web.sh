@@ -109,6 +109,7 @@ WEBUI_ADMIN_NAME=Portal administrator
 ENABLE_OLLAMA_API=false
 ENABLE_OPENAI_API=true
 OPENAI_API_BASE_URL=http://10.0.10.20:8000/api/v1
+DEFAULT_MODELS=arn:aws:bedrock:eu-west-2:111122223333:application-inference-profile/a1b2c3d4e5f6
 ENABLE_LDAP=true
 LDAP_SERVER_LABEL=CORP directory
 LDAP_SERVER_HOST=corp.example.internal

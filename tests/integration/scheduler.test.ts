@@ -1,0 +1,196 @@
+/**
+ * The working-hours schedules against EventBridge Scheduler and IAM as moto implements their APIs:
+ * the role, its trust and policy, the schedule group and every schedule are created exactly as
+ * the program declares them, read back, and each schedule's call (its universal target's action
+ * and the resources its input names) is compared with what the role's policy allows. The role
+ * must allow exactly the calls the schedules make: every call allowed, nothing more.
+ */
+import * as assert from "assert";
+import { named, ofType } from "../harness/query";
+import { ProgramRun, runProgram, runStack } from "../../offline/run";
+import { awsCli } from "./support/components";
+
+const UNIVERSAL_TARGET = /^arn:aws:scheduler:::aws-sdk:([a-z0-9]+):([A-Za-z]+)$/;
+const REGION = "eu-west-2";
+
+/** The IAM action and the resources one scheduled call touches, from its target and input. */
+function callOf(run: ProgramRun, target: { Arn: string; Input: string }): string[] {
+    const [, service, sdkAction] = UNIVERSAL_TARGET.exec(target.Arn)!;
+    const action = `${service}:${sdkAction[0].toUpperCase()}${sdkAction.slice(1)}`;
+    const input = JSON.parse(target.Input);
+    const account = String(run.outputs.dbSecretArn).split(":")[4];
+    const resources: string[] =
+        service === "cloudwatch"
+            ? (input.AlarmNames as string[]).map(
+                  (alarm) => `arn:aws:cloudwatch:${REGION}:${account}:alarm:${alarm}`,
+              )
+            : service === "rds"
+              ? [`arn:aws:rds:${REGION}:${account}:db:${input.DbInstanceIdentifier}`]
+              : service === "ec2"
+                ? (input.InstanceIds as string[]).map(
+                      (id) => `arn:aws:ec2:${REGION}:${account}:instance/${id}`,
+                  )
+                : [
+                      ofType(run, "aws:autoscaling/group:Group").find(
+                          (g) => g.state.name === input.AutoScalingGroupName,
+                      )!.state.arn,
+                  ];
+    return resources.map((resource) => `${action} ${resource}`);
+}
+
+/** What a policy allows, as "Action Resource" pairs (every statement names both explicitly). */
+function allowed(policy: string): string[] {
+    return (
+        JSON.parse(policy).Statement as { Effect: string; Action: string[]; Resource: string[] }[]
+    ).flatMap((s) => {
+        assert.strictEqual(s.Effect, "Allow");
+        return s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`));
+    });
+}
+
+let created = 0;
+
+/** Creates the stack's scheduler role and schedules in moto, as declared; returns what it read back. */
+async function deploy(
+    run: ProgramRun,
+): Promise<{ targets: { Arn: string; Input: string; RoleArn: string }[]; policy: string }> {
+    created += 1;
+    const role = named(run, "aws:iam/role:Role", "working-hours-role");
+    const policy = named(run, "aws:iam/rolePolicy:RolePolicy", "working-hours-policy");
+    const group = named(run, "aws:scheduler/scheduleGroup:ScheduleGroup", "working-hours-group");
+    const roleName = `${role.name}-${created}`;
+    const made = await awsCli([
+        "iam",
+        "create-role",
+        "--role-name",
+        roleName,
+        "--assume-role-policy-document",
+        role.inputs.assumeRolePolicy,
+    ]);
+    await awsCli([
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        roleName,
+        "--policy-name",
+        "working-hours",
+        "--policy-document",
+        policy.inputs.policy,
+    ]);
+    const groupName = `${group.inputs.name}-${created}`;
+    await awsCli(["scheduler", "create-schedule-group", "--name", groupName]);
+    const targets = [];
+    for (const schedule of ofType(run, "aws:scheduler/schedule:Schedule")) {
+        const i = schedule.inputs;
+        assert.strictEqual(
+            i.groupName,
+            group.inputs.name,
+            `${schedule.name} is in the stack's group`,
+        );
+        await awsCli([
+            "scheduler",
+            "create-schedule",
+            "--name",
+            i.name,
+            "--group-name",
+            groupName,
+            "--schedule-expression",
+            i.scheduleExpression,
+            "--schedule-expression-timezone",
+            i.scheduleExpressionTimezone,
+            "--flexible-time-window",
+            JSON.stringify({ Mode: i.flexibleTimeWindow.mode }),
+            "--target",
+            JSON.stringify({ Arn: i.target.arn, RoleArn: made.Role.Arn, Input: i.target.input }),
+        ]);
+        const read = await awsCli([
+            "scheduler",
+            "get-schedule",
+            "--name",
+            i.name,
+            "--group-name",
+            groupName,
+        ]);
+        assert.strictEqual(read.ScheduleExpressionTimezone, i.scheduleExpressionTimezone);
+        targets.push(read.Target);
+    }
+    const readPolicy = await awsCli([
+        "iam",
+        "get-role-policy",
+        "--role-name",
+        roleName,
+        "--policy-name",
+        "working-hours",
+    ]);
+    const document =
+        typeof readPolicy.PolicyDocument === "string"
+            ? decodeURIComponent(readPolicy.PolicyDocument)
+            : JSON.stringify(readPolicy.PolicyDocument);
+    return { targets, policy: document };
+}
+
+describe("working hours (dev, single): the schedules and their role in EventBridge Scheduler and IAM", () => {
+    it("every scheduled call is allowed by the role, and the role allows nothing else", async () => {
+        const run = await runStack("dev");
+        const { targets, policy } = await deploy(run);
+        assert.strictEqual(
+            targets.length,
+            6,
+            "start and stop for the database and the hosts; the health alarm silenced and woken",
+        );
+        const calls = [...new Set(targets.flatMap((t) => callOf(run, t)))].sort();
+        assert.deepStrictEqual(allowed(policy).sort(), calls);
+        assert.deepStrictEqual(calls.map((c) => c.split(" ")[0]).sort(), [
+            "cloudwatch:DisableAlarmActions",
+            "cloudwatch:EnableAlarmActions",
+            "ec2:StartInstances",
+            "ec2:StartInstances",
+            "ec2:StopInstances",
+            "ec2:StopInstances",
+            "rds:StartDBInstance",
+            "rds:StopDBInstance",
+        ]);
+        for (const target of targets) {
+            assert.match(target.RoleArn, /:role\/working-hours-role-/);
+        }
+    });
+});
+
+describe("working hours (prod given a schedule, loadBalanced): Auto Scaling groups instead of instances", () => {
+    it("scales exactly the two groups and the database, and the role allows exactly that", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            overrides: { schedule: "Mon-Fri 06:00-20:00 Europe/London" },
+        });
+        assert.ifError(run.error);
+        const { targets, policy } = await deploy(run);
+        const calls = [...new Set(targets.flatMap((t) => callOf(run, t)))].sort();
+        assert.deepStrictEqual(allowed(policy).sort(), calls);
+        assert.deepStrictEqual([...new Set(calls.map((c) => c.split(" ")[0]))].sort(), [
+            "autoscaling:UpdateAutoScalingGroup",
+            "cloudwatch:DisableAlarmActions",
+            "cloudwatch:EnableAlarmActions",
+            "rds:StartDBInstance",
+            "rds:StopDBInstance",
+        ]);
+        const sleeps = targets
+            .map((t) => JSON.parse(t.Input))
+            .filter((input) => input.MinSize === 0);
+        assert.deepStrictEqual(
+            sleeps.map((s) => [s.MinSize, s.MaxSize, s.DesiredCapacity]),
+            [
+                [0, 0, 0],
+                [0, 0, 0],
+            ],
+        );
+    });
+
+    it("and the check can fail: a role missing one call, or allowing one more, does not match", async () => {
+        const run = await runStack("dev");
+        const { targets, policy } = await deploy(run);
+        const calls = [...new Set(targets.flatMap((t) => callOf(run, t)))].sort();
+        const pairs = allowed(policy).sort();
+        assert.notDeepStrictEqual(pairs.slice(1), calls);
+        assert.notDeepStrictEqual([...pairs, "ec2:TerminateInstances *"].sort(), calls);
+    });
+});
