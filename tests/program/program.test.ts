@@ -1,5 +1,6 @@
 /**
- * The whole program: what a bad config does, and what every stack shares (provider, tags).
+ * The whole program: what a bad config does, how it is built of components, and what every stack
+ * shares (provider, tags).
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -75,6 +76,31 @@ function tagsOf(tags: unknown): Record<string, string> {
         ? Object.fromEntries(tags.map((t: { key: string; value: string }) => [t.key, t.value]))
         : ((tags ?? {}) as Record<string, string>);
 }
+
+forEachStack("program: structure", (ctx) => {
+    it("declares every resource but the provider inside a component: type aiportal:<tier>:<Name>, parts named <component>-<part>", () => {
+        const { run } = ctx;
+        const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+        const components = run.resources.filter((r) => !r.custom);
+        assert.ok(components.length >= 10, `${components.length} components`);
+        for (const component of components) {
+            assert.match(component.type, /^aiportal:[a-z]+:[A-Z][A-Za-z]+$/, component.name);
+        }
+        const topLevel = run.resources.filter((r) => !byUrn.has(r.parent));
+        assert.deepStrictEqual(
+            topLevel.filter((r) => r.custom).map((r) => r.type),
+            ["pulumi:providers:aws"],
+        );
+        for (const child of run.resources.filter((r) => byUrn.has(r.parent))) {
+            const parent = byUrn.get(child.parent)!;
+            assert.ok(!parent.custom, `${child.name}: its parent ${parent.name} is a component`);
+            assert.ok(
+                child.name.startsWith(`${parent.name}-`),
+                `${child.name} is named after its component ${parent.name}`,
+            );
+        }
+    });
+});
 
 forEachStack("program: provider and tags", (ctx) => {
     const { stack } = ctx;
