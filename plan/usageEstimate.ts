@@ -6,7 +6,7 @@
  * never counted as zero.
  */
 import prices from "./prices.json";
-import { thousands } from "./cost";
+import { CostLine, thousands } from "./cost";
 
 export interface UsageInput {
     readonly users: number;
@@ -14,14 +14,8 @@ export interface UsageInput {
     readonly outputTokensPerUser: number;
 }
 
-export interface UsageLine {
-    readonly item: string;
-    readonly quantity: number;
-    readonly unit: string;
-    readonly unitUsd: number;
-    readonly monthlyUsd: number;
-    readonly source: string;
-}
+/** A line of the estimate: a cost line that bills no declared resource and runs on no schedule. */
+export type UsageLine = Omit<CostLine, "resource" | "scheduled">;
 
 export interface UsageEstimate {
     /** The model every token is priced at (config `bedrockDefaultModel`). */
