@@ -8,7 +8,8 @@
 import * as assert from "assert";
 import { named, ofType } from "../harness/query";
 import { ProgramRun, runProgram, runStack } from "../../offline/run";
-import { awsCli } from "./support/components";
+import { moto } from "./support/components";
+import { python } from "./support/fixtures";
 
 const UNIVERSAL_TARGET = /^arn:aws:scheduler:::aws-sdk:([a-z0-9]+):([A-Za-z]+)$/;
 const REGION = "eu-west-2";
@@ -50,89 +51,70 @@ function allowed(policy: string): string[] {
 
 let created = 0;
 
+interface Deployed {
+    readonly targets: { Arn: string; Input: string; RoleArn: string }[];
+    readonly policy: string;
+}
+
 /** Creates the stack's scheduler role and schedules in moto, as declared; returns what it read back. */
-async function deploy(
-    run: ProgramRun,
-): Promise<{ targets: { Arn: string; Input: string; RoleArn: string }[]; policy: string }> {
+async function deploy(run: ProgramRun): Promise<Deployed> {
     created += 1;
     const role = named(run, "aws:iam/role:Role", "working-hours-role");
     const policy = named(run, "aws:iam/rolePolicy:RolePolicy", "working-hours-policy");
     const group = named(run, "aws:scheduler/scheduleGroup:ScheduleGroup", "working-hours-group");
-    const roleName = `${role.name}-${created}`;
-    const made = await awsCli([
-        "iam",
-        "create-role",
-        "--role-name",
-        roleName,
-        "--assume-role-policy-document",
-        role.inputs.assumeRolePolicy,
-    ]);
-    await awsCli([
-        "iam",
-        "put-role-policy",
-        "--role-name",
-        roleName,
-        "--policy-name",
-        "working-hours",
-        "--policy-document",
-        policy.inputs.policy,
-    ]);
-    const groupName = `${group.inputs.name}-${created}`;
-    await awsCli(["scheduler", "create-schedule-group", "--name", groupName]);
-    const targets = [];
-    for (const schedule of ofType(run, "aws:scheduler/schedule:Schedule")) {
+    const schedules = ofType(run, "aws:scheduler/schedule:Schedule").map((schedule) => {
         const i = schedule.inputs;
         assert.strictEqual(
             i.groupName,
             group.inputs.name,
             `${schedule.name} is in the stack's group`,
         );
-        await awsCli([
-            "scheduler",
-            "create-schedule",
-            "--name",
-            i.name,
-            "--group-name",
-            groupName,
-            "--schedule-expression",
-            i.scheduleExpression,
-            "--schedule-expression-timezone",
-            i.scheduleExpressionTimezone,
-            "--flexible-time-window",
-            JSON.stringify({ Mode: i.flexibleTimeWindow.mode }),
-            "--target",
-            JSON.stringify({ Arn: i.target.arn, RoleArn: made.Role.Arn, Input: i.target.input }),
-        ]);
-        const read = await awsCli([
-            "scheduler",
-            "get-schedule",
-            "--name",
-            i.name,
-            "--group-name",
-            groupName,
-        ]);
-        assert.strictEqual(read.ScheduleExpressionTimezone, i.scheduleExpressionTimezone);
-        targets.push(read.Target);
-    }
-    const readPolicy = await awsCli([
-        "iam",
-        "get-role-policy",
-        "--role-name",
-        roleName,
-        "--policy-name",
-        "working-hours",
-    ]);
-    const document =
-        typeof readPolicy.PolicyDocument === "string"
-            ? decodeURIComponent(readPolicy.PolicyDocument)
-            : JSON.stringify(readPolicy.PolicyDocument);
-    return { targets, policy: document };
+        return {
+            name: i.name,
+            expression: i.scheduleExpression,
+            timeZone: i.scheduleExpressionTimezone,
+            flexibleTimeWindowMode: i.flexibleTimeWindow.mode,
+            targetArn: i.target.arn,
+            input: i.target.input,
+        };
+    });
+    const aws = await moto();
+    const stored = await python(
+        "scheduler_deploy.py",
+        {
+            roleName: `${role.name}-${created}`,
+            assumeRolePolicy: role.inputs.assumeRolePolicy,
+            policyName: "working-hours",
+            policy: policy.inputs.policy,
+            groupName: `${group.inputs.name}-${created}`,
+            schedules,
+        },
+        { python: "image", env: { ...aws.env, AWS_DEFAULT_REGION: REGION } },
+    );
+    assert.deepStrictEqual(
+        stored.schedules.map((s: { name: string; timeZone: string }) => [s.name, s.timeZone]),
+        schedules.map((s) => [s.name, s.timeZone]),
+        "every schedule stored, in the stack's time zone",
+    );
+    return {
+        targets: stored.schedules.map((s: { target: Deployed["targets"][number] }) => s.target),
+        policy: stored.policy,
+    };
+}
+
+/** dev's schedules and role as moto stored them, created once for the checks that read them. */
+let devDeployment: Promise<{ run: ProgramRun; deployed: Deployed }> | undefined;
+function deployDev() {
+    devDeployment ??= runStack("dev").then(async (run) => ({ run, deployed: await deploy(run) }));
+    return devDeployment;
 }
 
 describe("working hours (dev, single): the schedules and their role in EventBridge Scheduler and IAM", () => {
     it("every scheduled call is allowed by the role, and the role allows nothing else", async () => {
-        const run = await runStack("dev");
-        const { targets, policy } = await deploy(run);
+        const {
+            run,
+            deployed: { targets, policy },
+        } = await deployDev();
         assert.strictEqual(
             targets.length,
             6,
@@ -186,8 +168,10 @@ describe("working hours (prod given a schedule, loadBalanced): Auto Scaling grou
     });
 
     it("and the check can fail: a role missing one call, or allowing one more, does not match", async () => {
-        const run = await runStack("dev");
-        const { targets, policy } = await deploy(run);
+        const {
+            run,
+            deployed: { targets, policy },
+        } = await deployDev();
         const calls = [...new Set(targets.flatMap((t) => callOf(run, t)))].sort();
         const pairs = allowed(policy).sort();
         assert.notDeepStrictEqual(pairs.slice(1), calls);
