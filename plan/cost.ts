@@ -321,6 +321,520 @@ export function thousands(n: number): string {
     return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** A price table's rate for `key` (an instance type, class or edition); undefined when it has none. */
+function hourly<T extends Record<string, number>>(table: T, key: string): number | undefined {
+    return (table as Record<string, number>)[key] as number | undefined;
+}
+
+/** `scheduledQuantity`: the quantity on the stack's schedule, when it stops what is billed. */
+function costLine(
+    resource: string,
+    item: string,
+    quantity: number,
+    unit: string,
+    unitUsd: number,
+    source: string,
+    scheduledQuantity?: number,
+): CostLine {
+    return {
+        resource,
+        item,
+        quantity: round(quantity, 3),
+        unit,
+        unitUsd,
+        monthlyUsd: round(quantity * unitUsd),
+        source,
+        ...(scheduledQuantity !== undefined
+            ? {
+                  scheduled: {
+                      quantity: round(scheduledQuantity, 3),
+                      monthlyUsd: round(scheduledQuantity * unitUsd),
+                  },
+              }
+            : {}),
+    };
+}
+
+/** What every pricer shares: where it records, what it looks up, and the stack's schedule. */
+interface PricingContext {
+    readonly resources: readonly CostInput[];
+    readonly account: CostContext["account"];
+    /** Hours in a month (prices.hoursPerMonth). */
+    readonly hours: number;
+    /** Adds a cost line (see costLine). */
+    readonly line: (...args: Parameters<typeof costLine>) => void;
+    /** Reports a resource that costs money but has no price in the table. */
+    readonly unpriced: (r: CostInput, reason: string) => void;
+    /** The hours on the schedule when `stopped` (a schedule stops this resource), else undefined. */
+    readonly onSchedule: (
+        name: string,
+        stopped: boolean | undefined,
+        scheduled: number,
+    ) => number | undefined;
+    readonly logBuckets: readonly string[];
+    /** Launch templates by the id AWS assigned them. */
+    readonly templates: ReadonlyMap<string | undefined, CostInput>;
+    readonly invocationLogs: ReadonlyMap<string, "metadata" | "full">;
+    /** What the declared schedules stop; undefined when the stack has no working hours. */
+    readonly asleep: ScheduleTargets | undefined;
+    /** Hours a month on the working hours; undefined when the stack has none. */
+    readonly awake: ReturnType<typeof scheduledHours> | undefined;
+    /** Budgets priced so far: the account's first ones are free. */
+    budgetsPriced: number;
+}
+
+/** Prices one declared resource into cost lines (or reports it unpriced). */
+type Pricer = (r: CostInput, pricing: PricingContext) => void;
+
+function priceEc2Instance(r: CostInput, pricing: PricingContext): void {
+    const inputs = r.inputs;
+    const rate = hourly(prices.ec2.perHour, inputs.instanceType);
+    if (rate === undefined) {
+        pricing.unpriced(r, `no price for ${inputs.instanceType}`);
+    } else {
+        pricing.line(
+            r.name,
+            `EC2 ${inputs.instanceType}`,
+            pricing.hours,
+            "hour",
+            rate,
+            prices.ec2.source,
+            // A stopped instance keeps its volume (billed) and its Elastic IP (billed).
+            pricing.onSchedule(
+                r.name,
+                r.id ? pricing.asleep?.instances.has(r.id) : false,
+                pricing.awake?.hosts ?? 0,
+            ),
+        );
+    }
+    pricing.line(
+        r.name,
+        "EBS gp3 root volume",
+        inputs.rootBlockDevice?.volumeSize ?? 8,
+        "GB-month",
+        prices.ebsGp3.perGbMonth,
+        prices.ebsGp3.source,
+    );
+}
+
+function priceNatGateway(r: CostInput, pricing: PricingContext): void {
+    pricing.line(
+        r.name,
+        "NAT gateway",
+        pricing.hours,
+        "hour",
+        prices.natGateway.perHour,
+        prices.natGateway.source,
+    );
+    pricing.line(
+        r.name,
+        "NAT data processed (assumed)",
+        prices.natGateway.assumedGbPerMonth,
+        "GB",
+        prices.natGateway.perGbProcessed,
+        prices.natGateway.source,
+    );
+}
+
+function priceElasticIp(r: CostInput, pricing: PricingContext): void {
+    pricing.line(
+        r.name,
+        "public IPv4 address",
+        pricing.hours,
+        "hour",
+        prices.publicIpv4.perHour,
+        prices.publicIpv4.source,
+    );
+}
+
+function priceDatabase(r: CostInput, pricing: PricingContext): void {
+    const inputs = r.inputs;
+    const rate = hourly(prices.rds.perHour, inputs.instanceClass);
+    const factor = inputs.multiAz ? prices.rds.multiAzFactor : 1;
+    const az = inputs.multiAz ? "Multi-AZ" : "Single-AZ";
+    if (rate === undefined) {
+        pricing.unpriced(r, `no price for ${inputs.instanceClass}`);
+    } else {
+        pricing.line(
+            r.name,
+            `RDS PostgreSQL ${inputs.instanceClass} ${az}`,
+            pricing.hours,
+            "hour",
+            round(rate * factor, 4),
+            prices.rds.source,
+            // Stopped, its storage and backups are still billed.
+            pricing.onSchedule(
+                r.name,
+                pricing.asleep?.databases.has(inputs.identifier ?? r.state?.identifier),
+                pricing.awake?.database ?? 0,
+            ),
+        );
+    }
+    pricing.line(
+        r.name,
+        `RDS gp3 storage ${az}`,
+        inputs.allocatedStorage,
+        "GB-month",
+        round(prices.rds.gp3PerGbMonth * factor, 4),
+        prices.rds.source,
+    );
+    if (inputs.manageMasterUserPassword) {
+        pricing.line(
+            r.name,
+            "Secrets Manager secret (RDS-managed master password)",
+            1,
+            "secret-month",
+            prices.secretsManager.perSecretMonth,
+            prices.secretsManager.source,
+        );
+    }
+}
+
+function priceDirectory(r: CostInput, pricing: PricingContext): void {
+    const edition = r.inputs.edition;
+    const rate = hourly(prices.managedAd.perDomainControllerHour, edition);
+    if (rate === undefined) {
+        pricing.unpriced(r, `no price for edition ${edition}`);
+        return;
+    }
+    pricing.line(
+        r.name,
+        `Managed Microsoft AD ${edition} (${prices.managedAd.domainControllers} domain controllers)`,
+        pricing.hours * prices.managedAd.domainControllers,
+        "DC-hour",
+        rate,
+        prices.managedAd.source,
+    );
+}
+
+function priceBucket(r: CostInput, pricing: PricingContext): void {
+    if (pricing.logBuckets.some((name) => bucketIs(r, name))) {
+        // Steady state: a month's logs times the months the lifecycle keeps them.
+        const days = expiryDays(r, pricing.resources) ?? 365;
+        pricing.line(
+            r.name,
+            `ALB access logs in S3 (assumed, kept ${days} days)`,
+            prices.albAccessLogs.assumedGbPerMonth * (days / 30),
+            "GB-month",
+            prices.s3.perGbMonth,
+            prices.albAccessLogs.source,
+        );
+        return;
+    }
+    pricing.line(
+        r.name,
+        "S3 Standard storage (assumed)",
+        prices.s3.assumedGb,
+        "GB-month",
+        prices.s3.perGbMonth,
+        prices.s3.source,
+    );
+}
+
+function priceAutoScalingGroup(r: CostInput, pricing: PricingContext): void {
+    const inputs = r.inputs;
+    const template = pricing.templates.get(inputs.launchTemplate?.id);
+    if (!template) {
+        pricing.unpriced(r, "no launch template of this program (mixed instances are not priced)");
+        return;
+    }
+    // The fewest hosts it keeps: scaling out costs more, by the hour.
+    const hosts = Number(inputs.minSize);
+    // Scaled to zero outside working hours: its hosts are terminated, not stopped.
+    const sleeps = pricing.onSchedule(
+        r.name,
+        pricing.asleep?.groups.has(inputs.name ?? r.state?.name),
+        pricing.awake?.hosts ?? 0,
+    );
+    const launch = template.inputs;
+    const rate = hourly(prices.ec2.perHour, launch.instanceType);
+    if (rate === undefined) {
+        pricing.unpriced(r, `no price for ${launch.instanceType}`);
+    } else {
+        pricing.line(
+            r.name,
+            `EC2 ${launch.instanceType}`,
+            pricing.hours * hosts,
+            "host-hour",
+            rate,
+            prices.ec2.source,
+            sleeps !== undefined ? sleeps * hosts : undefined,
+        );
+    }
+    for (const device of (launch.blockDeviceMappings ?? []) as Record<string, any>[]) {
+        if (device.ebs?.volumeType !== "gp3") {
+            pricing.unpriced(
+                r,
+                `no price for ${device.ebs?.volumeType ?? "an unspecified"} volume ${device.deviceName}`,
+            );
+            continue;
+        }
+        // A terminated host's root volume goes with it when the template says so.
+        const deleted = sleeps !== undefined && String(device.ebs.deleteOnTermination) === "true";
+        pricing.line(
+            r.name,
+            "EBS gp3 root volume",
+            Number(device.ebs.volumeSize ?? 8) * hosts,
+            "GB-month",
+            prices.ebsGp3.perGbMonth,
+            prices.ebsGp3.source,
+            deleted
+                ? (Number(device.ebs.volumeSize ?? 8) * hosts * sleeps) / pricing.hours
+                : undefined,
+        );
+    }
+}
+
+function priceScalingPolicy(r: CostInput, pricing: PricingContext): void {
+    // Step and simple policies use alarms declared (and priced) on their own.
+    if (r.inputs.policyType === "TargetTrackingScaling") {
+        pricing.line(
+            r.name,
+            "CloudWatch alarms of a target-tracking policy (high and low)",
+            prices.cloudwatchAlarms.alarmsPerTargetTrackingPolicy,
+            "alarm-metric-month",
+            prices.cloudwatchAlarms.perAlarmMonth,
+            prices.cloudwatchAlarms.source,
+        );
+    }
+}
+
+function priceLoadBalancer(r: CostInput, pricing: PricingContext): void {
+    const inputs = r.inputs;
+    if ((inputs.loadBalancerType ?? "application") !== "application") {
+        pricing.unpriced(r, `no price for a ${inputs.loadBalancerType} load balancer`);
+        return;
+    }
+    const scheme = inputs.internal ? "internal" : "internet-facing";
+    pricing.line(
+        r.name,
+        `Application Load Balancer (${scheme})`,
+        pricing.hours,
+        "hour",
+        prices.alb.perHour,
+        prices.alb.source,
+    );
+    pricing.line(
+        r.name,
+        `ALB LCUs (assumed, ${scheme})`,
+        pricing.hours *
+            (inputs.internal
+                ? prices.alb.assumedLcu.internal
+                : prices.alb.assumedLcu.internetFacing),
+        "LCU-hour",
+        prices.alb.perLcuHour,
+        prices.alb.source,
+    );
+    if (!inputs.internal) {
+        // A node, with a public address, in each subnet's AZ.
+        const azs = (inputs.subnets ?? inputs.subnetMappings ?? []).length;
+        pricing.line(
+            r.name,
+            "public IPv4 address (ALB nodes, one per AZ)",
+            pricing.hours * azs,
+            "hour",
+            prices.publicIpv4.perHour,
+            prices.publicIpv4.source,
+        );
+    }
+}
+
+function priceWebAcl(r: CostInput, pricing: PricingContext): void {
+    const rules = (r.inputs.rules ?? []) as Record<string, any>[];
+    const subscription = rules
+        .map((rule) => rule.statement?.managedRuleGroupStatement?.name as string)
+        .filter((name) => name && new RegExp(prices.waf.subscriptionRuleGroups).test(name));
+    if (subscription.length > 0) {
+        pricing.unpriced(r, `no price for the subscription of ${subscription.join(", ")}`);
+    }
+    pricing.line(
+        r.name,
+        "WAF web ACL",
+        1,
+        "web-ACL-month",
+        prices.waf.perWebAclMonth,
+        prices.waf.source,
+    );
+    const kinds = new Map<string, { names: [string, string]; n: number }>();
+    for (const rule of rules) {
+        const names = wafRuleKind(rule);
+        const kind = kinds.get(names[0]) ?? { names, n: 0 };
+        kinds.set(names[0], { names, n: kind.n + 1 });
+    }
+    const breakdown = [...kinds.values()]
+        .map(({ names, n }) => `${n} ${n === 1 ? names[0] : names[1]}`)
+        .join(", ");
+    pricing.line(
+        r.name,
+        `WAF rules (${breakdown || "none"})`,
+        rules.length,
+        "rule-month",
+        prices.waf.perRuleMonth,
+        prices.waf.source,
+    );
+    pricing.line(
+        r.name,
+        "WAF requests (assumed)",
+        prices.traffic.requestsPerMonth / 1e6,
+        "million requests",
+        prices.waf.perMillionRequests,
+        prices.waf.source,
+    );
+}
+
+function priceReplicationGroup(r: CostInput, pricing: PricingContext): void {
+    const inputs = r.inputs;
+    const engine = String(inputs.engine ?? "redis");
+    const rate = (prices.elasticache.perHour as Record<string, Record<string, number>>)[engine]?.[
+        inputs.nodeType
+    ];
+    const nodes =
+        inputs.numCacheClusters ??
+        (inputs.numNodeGroups ?? 1) * (1 + (inputs.replicasPerNodeGroup ?? 0));
+    if (rate === undefined) {
+        pricing.unpriced(r, `no price for ${engine} ${inputs.nodeType}`);
+        return;
+    }
+    pricing.line(
+        r.name,
+        `ElastiCache ${engine === "valkey" ? "Valkey" : "Redis OSS"} ${inputs.nodeType}${inputs.multiAzEnabled ? " Multi-AZ" : ""}`,
+        pricing.hours * Number(nodes),
+        "node-hour",
+        rate,
+        prices.elasticache.source,
+    );
+}
+
+function priceLogGroup(r: CostInput, pricing: PricingContext): void {
+    const inputs = r.inputs;
+    const flow = String(inputs.name ?? "").endsWith("vpc-flow-logs");
+    const bedrock = pricing.invocationLogs.get(String(inputs.name));
+    const gb = bedrock
+        ? prices.bedrockInvocationLogs.assumedGbPerMonth[bedrock]
+        : flow
+          ? prices.cloudwatchLogs.assumedGbPerMonth.flowLogs
+          : prices.cloudwatchLogs.assumedGbPerMonth.other;
+    pricing.line(
+        r.name,
+        bedrock
+            ? `CloudWatch Logs ingestion (assumed, Bedrock invocation logs: ${bedrock})`
+            : "CloudWatch Logs ingestion (assumed)",
+        gb,
+        "GB",
+        prices.cloudwatchLogs.ingestPerGb,
+        prices.cloudwatchLogs.source,
+    );
+    // Steady state: a month's logs times the months they are kept.
+    pricing.line(
+        r.name,
+        "CloudWatch Logs storage (steady state)",
+        gb * ((inputs.retentionInDays ?? 30) / 30),
+        "GB-month",
+        prices.cloudwatchLogs.storePerGbMonth,
+        prices.cloudwatchLogs.source,
+    );
+}
+
+function priceSecret(r: CostInput, pricing: PricingContext): void {
+    pricing.line(
+        r.name,
+        "Secrets Manager secret",
+        1,
+        "secret-month",
+        prices.secretsManager.perSecretMonth,
+        prices.secretsManager.source,
+    );
+}
+
+function priceMetricAlarm(r: CostInput, pricing: PricingContext): void {
+    // Billed per metric it reads: a metric-math alarm per metric in its expression.
+    const metrics = ((r.inputs.metricQueries ?? []) as Record<string, any>[]).filter(
+        (q) => q.metric,
+    ).length;
+    pricing.line(
+        r.name,
+        metrics > 1 ? `CloudWatch alarm (metric math over ${metrics} metrics)` : "CloudWatch alarm",
+        Math.max(metrics, 1),
+        "alarm-metric-month",
+        prices.cloudwatchAlarms.perAlarmMonth,
+        prices.cloudwatchAlarms.source,
+    );
+}
+
+function priceDashboard(r: CostInput, pricing: PricingContext): void {
+    pricing.line(
+        r.name,
+        "CloudWatch dashboard (assumed beyond the account's free 3)",
+        1,
+        "dashboard-month",
+        prices.cloudwatchDashboards.perDashboardMonth,
+        prices.cloudwatchDashboards.source,
+    );
+}
+
+function priceKmsKey(r: CostInput, pricing: PricingContext): void {
+    pricing.line(
+        r.name,
+        "KMS customer managed key",
+        1,
+        "key-month",
+        prices.kms.perKeyMonth,
+        prices.kms.source,
+    );
+}
+
+function priceBudget(r: CostInput, pricing: PricingContext): void {
+    // The account's first budgets are free: taken as those of the stack that owns the
+    // account's settings; every other budget is billed by the day.
+    pricing.budgetsPriced += 1;
+    const free =
+        pricing.account?.ownsSettings === true &&
+        pricing.budgetsPriced <= prices.budgets.freeBudgetsPerAccount;
+    pricing.line(
+        r.name,
+        free
+            ? `AWS Budgets budget (one of the account's free ${prices.budgets.freeBudgetsPerAccount})`
+            : "AWS Budgets budget",
+        pricing.hours / 24,
+        "budget-day",
+        free ? 0 : prices.budgets.perBudgetDay,
+        prices.budgets.source,
+    );
+}
+
+function priceEcrRepository(r: CostInput, pricing: PricingContext): void {
+    pricing.line(
+        r.name,
+        "ECR storage (assumed)",
+        prices.ecr.assumedGb,
+        "GB-month",
+        prices.ecr.perGbMonth,
+        prices.ecr.source,
+    );
+}
+
+/** The priced resource types. Any other is free (FREE_TYPES) or reported as unpriced. */
+const PRICERS: Readonly<Record<string, Pricer>> = {
+    "aws:ec2/instance:Instance": priceEc2Instance,
+    "aws:ec2/natGateway:NatGateway": priceNatGateway,
+    "aws:ec2/eip:Eip": priceElasticIp,
+    "aws:rds/instance:Instance": priceDatabase,
+    "aws:directoryservice/directory:Directory": priceDirectory,
+    "aws:s3/bucket:Bucket": priceBucket,
+    "aws:autoscaling/group:Group": priceAutoScalingGroup,
+    "aws:autoscaling/policy:Policy": priceScalingPolicy,
+    "aws:lb/loadBalancer:LoadBalancer": priceLoadBalancer,
+    "aws:wafv2/webAcl:WebAcl": priceWebAcl,
+    "aws:elasticache/replicationGroup:ReplicationGroup": priceReplicationGroup,
+    "aws:cloudwatch/logGroup:LogGroup": priceLogGroup,
+    "aws:secretsmanager/secret:Secret": priceSecret,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": priceMetricAlarm,
+    "aws:cloudwatch/dashboard:Dashboard": priceDashboard,
+    "aws:kms/key:Key": priceKmsKey,
+    "aws:budgets/budget:Budget": priceBudget,
+    "aws:ecr/repository:Repository": priceEcrRepository,
+};
+
 export function estimateCost(
     resources: readonly CostInput[],
     context: CostContext = {},
@@ -328,522 +842,48 @@ export function estimateCost(
     const hours = prices.hoursPerMonth;
     const lines: CostLine[] = [];
     const unpriced: { resource: string; type: string; reason: string }[] = [];
-    /** `scheduledQuantity`: the quantity on the stack's schedule, when it stops what is billed. */
-    const line = (
-        resource: string,
-        item: string,
-        quantity: number,
-        unit: string,
-        unitUsd: number,
-        source: string,
-        scheduledQuantity?: number,
-    ) =>
-        lines.push({
-            resource,
-            item,
-            quantity: round(quantity, 3),
-            unit,
-            unitUsd,
-            monthlyUsd: round(quantity * unitUsd),
-            source,
-            ...(scheduledQuantity !== undefined
-                ? {
-                      scheduled: {
-                          quantity: round(scheduledQuantity, 3),
-                          monthlyUsd: round(scheduledQuantity * unitUsd),
-                      },
-                  }
-                : {}),
-        });
-    const hourly = <T extends Record<string, number>>(table: T, key: string) =>
-        (table as Record<string, number>)[key] as number | undefined;
-
-    const logBuckets = accessLogBuckets(resources);
-    const templates = new Map(
-        resources
-            .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id)
-            .map((r) => [r.id, r]),
-    );
-    const invocationLogs = invocationLogGroups(resources);
     // Working hours apply only to what a declared schedule stops.
     const schedule = context.schedule;
-    const asleep = schedule ? scheduleTargets(resources) : undefined;
     const awake = schedule ? scheduledHours(schedule) : undefined;
     const sleeping: string[] = [];
-    /** The hours on the schedule when `stopped` (a schedule stops this resource), else undefined. */
-    const onSchedule = (name: string, stopped: boolean | undefined, scheduled: number) => {
-        if (!stopped) {
-            return undefined;
-        }
-        if (!sleeping.includes(name)) {
-            sleeping.push(name);
-        }
-        return scheduled;
+    const pricing: PricingContext = {
+        resources,
+        account: context.account,
+        hours,
+        line: (...args) => {
+            lines.push(costLine(...args));
+        },
+        unpriced: (r, reason) => {
+            unpriced.push({ resource: r.name, type: r.type, reason });
+        },
+        onSchedule: (name, stopped, scheduled) => {
+            if (!stopped) {
+                return undefined;
+            }
+            if (!sleeping.includes(name)) {
+                sleeping.push(name);
+            }
+            return scheduled;
+        },
+        logBuckets: accessLogBuckets(resources),
+        templates: new Map(
+            resources
+                .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id)
+                .map((r) => [r.id, r]),
+        ),
+        invocationLogs: invocationLogGroups(resources),
+        asleep: schedule ? scheduleTargets(resources) : undefined,
+        awake,
+        budgetsPriced: 0,
     };
-    let budgets = 0;
 
     for (const r of resources) {
-        const i = r.inputs;
-        switch (r.type) {
-            case "aws:ec2/instance:Instance": {
-                const rate = hourly(prices.ec2.perHour, i.instanceType);
-                if (rate === undefined) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: `no price for ${i.instanceType}`,
-                    });
-                } else {
-                    line(
-                        r.name,
-                        `EC2 ${i.instanceType}`,
-                        hours,
-                        "hour",
-                        rate,
-                        prices.ec2.source,
-                        // A stopped instance keeps its volume (billed) and its Elastic IP (billed).
-                        onSchedule(
-                            r.name,
-                            r.id ? asleep?.instances.has(r.id) : false,
-                            awake?.hosts ?? 0,
-                        ),
-                    );
-                }
-                line(
-                    r.name,
-                    "EBS gp3 root volume",
-                    i.rootBlockDevice?.volumeSize ?? 8,
-                    "GB-month",
-                    prices.ebsGp3.perGbMonth,
-                    prices.ebsGp3.source,
-                );
-                break;
-            }
-            case "aws:ec2/natGateway:NatGateway":
-                line(
-                    r.name,
-                    "NAT gateway",
-                    hours,
-                    "hour",
-                    prices.natGateway.perHour,
-                    prices.natGateway.source,
-                );
-                line(
-                    r.name,
-                    "NAT data processed (assumed)",
-                    prices.natGateway.assumedGbPerMonth,
-                    "GB",
-                    prices.natGateway.perGbProcessed,
-                    prices.natGateway.source,
-                );
-                break;
-            case "aws:ec2/eip:Eip":
-                line(
-                    r.name,
-                    "public IPv4 address",
-                    hours,
-                    "hour",
-                    prices.publicIpv4.perHour,
-                    prices.publicIpv4.source,
-                );
-                break;
-            case "aws:rds/instance:Instance": {
-                const rate = hourly(prices.rds.perHour, i.instanceClass);
-                const factor = i.multiAz ? prices.rds.multiAzFactor : 1;
-                const az = i.multiAz ? "Multi-AZ" : "Single-AZ";
-                if (rate === undefined) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: `no price for ${i.instanceClass}`,
-                    });
-                } else {
-                    line(
-                        r.name,
-                        `RDS PostgreSQL ${i.instanceClass} ${az}`,
-                        hours,
-                        "hour",
-                        round(rate * factor, 4),
-                        prices.rds.source,
-                        // Stopped, its storage and backups are still billed.
-                        onSchedule(
-                            r.name,
-                            asleep?.databases.has(i.identifier ?? r.state?.identifier),
-                            awake?.database ?? 0,
-                        ),
-                    );
-                }
-                line(
-                    r.name,
-                    `RDS gp3 storage ${az}`,
-                    i.allocatedStorage,
-                    "GB-month",
-                    round(prices.rds.gp3PerGbMonth * factor, 4),
-                    prices.rds.source,
-                );
-                if (i.manageMasterUserPassword) {
-                    line(
-                        r.name,
-                        "Secrets Manager secret (RDS-managed master password)",
-                        1,
-                        "secret-month",
-                        prices.secretsManager.perSecretMonth,
-                        prices.secretsManager.source,
-                    );
-                }
-                break;
-            }
-            case "aws:directoryservice/directory:Directory": {
-                const rate = hourly(prices.managedAd.perDomainControllerHour, i.edition);
-                if (rate === undefined) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: `no price for edition ${i.edition}`,
-                    });
-                } else {
-                    line(
-                        r.name,
-                        `Managed Microsoft AD ${i.edition} (${prices.managedAd.domainControllers} domain controllers)`,
-                        hours * prices.managedAd.domainControllers,
-                        "DC-hour",
-                        rate,
-                        prices.managedAd.source,
-                    );
-                }
-                break;
-            }
-            case "aws:s3/bucket:Bucket": {
-                if (logBuckets.some((name) => bucketIs(r, name))) {
-                    // Steady state: a month's logs times the months the lifecycle keeps them.
-                    const days = expiryDays(r, resources) ?? 365;
-                    line(
-                        r.name,
-                        `ALB access logs in S3 (assumed, kept ${days} days)`,
-                        prices.albAccessLogs.assumedGbPerMonth * (days / 30),
-                        "GB-month",
-                        prices.s3.perGbMonth,
-                        prices.albAccessLogs.source,
-                    );
-                    break;
-                }
-                line(
-                    r.name,
-                    "S3 Standard storage (assumed)",
-                    prices.s3.assumedGb,
-                    "GB-month",
-                    prices.s3.perGbMonth,
-                    prices.s3.source,
-                );
-                break;
-            }
-            case "aws:autoscaling/group:Group": {
-                const template = templates.get(i.launchTemplate?.id);
-                if (!template) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: "no launch template of this program (mixed instances are not priced)",
-                    });
-                    break;
-                }
-                // The fewest hosts it keeps: scaling out costs more, by the hour.
-                const hosts = Number(i.minSize);
-                // Scaled to zero outside working hours: its hosts are terminated, not stopped.
-                const sleeps = onSchedule(
-                    r.name,
-                    asleep?.groups.has(i.name ?? r.state?.name),
-                    awake?.hosts ?? 0,
-                );
-                const t = template.inputs;
-                const rate = hourly(prices.ec2.perHour, t.instanceType);
-                if (rate === undefined) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: `no price for ${t.instanceType}`,
-                    });
-                } else {
-                    line(
-                        r.name,
-                        `EC2 ${t.instanceType}`,
-                        hours * hosts,
-                        "host-hour",
-                        rate,
-                        prices.ec2.source,
-                        sleeps !== undefined ? sleeps * hosts : undefined,
-                    );
-                }
-                for (const device of (t.blockDeviceMappings ?? []) as Record<string, any>[]) {
-                    if (device.ebs?.volumeType !== "gp3") {
-                        unpriced.push({
-                            resource: r.name,
-                            type: r.type,
-                            reason: `no price for ${device.ebs?.volumeType ?? "an unspecified"} volume ${device.deviceName}`,
-                        });
-                        continue;
-                    }
-                    // A terminated host's root volume goes with it when the template says so.
-                    const deleted =
-                        sleeps !== undefined && String(device.ebs.deleteOnTermination) === "true";
-                    line(
-                        r.name,
-                        "EBS gp3 root volume",
-                        Number(device.ebs.volumeSize ?? 8) * hosts,
-                        "GB-month",
-                        prices.ebsGp3.perGbMonth,
-                        prices.ebsGp3.source,
-                        deleted
-                            ? (Number(device.ebs.volumeSize ?? 8) * hosts * sleeps) / hours
-                            : undefined,
-                    );
-                }
-                break;
-            }
-            case "aws:autoscaling/policy:Policy":
-                // Step and simple policies use alarms declared (and priced) on their own.
-                if (i.policyType === "TargetTrackingScaling") {
-                    line(
-                        r.name,
-                        "CloudWatch alarms of a target-tracking policy (high and low)",
-                        prices.cloudwatchAlarms.alarmsPerTargetTrackingPolicy,
-                        "alarm-metric-month",
-                        prices.cloudwatchAlarms.perAlarmMonth,
-                        prices.cloudwatchAlarms.source,
-                    );
-                }
-                break;
-            case "aws:lb/loadBalancer:LoadBalancer": {
-                if ((i.loadBalancerType ?? "application") !== "application") {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: `no price for a ${i.loadBalancerType} load balancer`,
-                    });
-                    break;
-                }
-                const scheme = i.internal ? "internal" : "internet-facing";
-                line(
-                    r.name,
-                    `Application Load Balancer (${scheme})`,
-                    hours,
-                    "hour",
-                    prices.alb.perHour,
-                    prices.alb.source,
-                );
-                line(
-                    r.name,
-                    `ALB LCUs (assumed, ${scheme})`,
-                    hours *
-                        (i.internal
-                            ? prices.alb.assumedLcu.internal
-                            : prices.alb.assumedLcu.internetFacing),
-                    "LCU-hour",
-                    prices.alb.perLcuHour,
-                    prices.alb.source,
-                );
-                if (!i.internal) {
-                    // A node, with a public address, in each subnet's AZ.
-                    const azs = (i.subnets ?? i.subnetMappings ?? []).length;
-                    line(
-                        r.name,
-                        "public IPv4 address (ALB nodes, one per AZ)",
-                        hours * azs,
-                        "hour",
-                        prices.publicIpv4.perHour,
-                        prices.publicIpv4.source,
-                    );
-                }
-                break;
-            }
-            case "aws:wafv2/webAcl:WebAcl": {
-                const rules = (i.rules ?? []) as Record<string, any>[];
-                const subscription = rules
-                    .map((rule) => rule.statement?.managedRuleGroupStatement?.name as string)
-                    .filter(
-                        (name) => name && new RegExp(prices.waf.subscriptionRuleGroups).test(name),
-                    );
-                if (subscription.length > 0) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: `no price for the subscription of ${subscription.join(", ")}`,
-                    });
-                }
-                line(
-                    r.name,
-                    "WAF web ACL",
-                    1,
-                    "web-ACL-month",
-                    prices.waf.perWebAclMonth,
-                    prices.waf.source,
-                );
-                const kinds = new Map<string, { names: [string, string]; n: number }>();
-                for (const rule of rules) {
-                    const names = wafRuleKind(rule);
-                    const kind = kinds.get(names[0]) ?? { names, n: 0 };
-                    kinds.set(names[0], { names, n: kind.n + 1 });
-                }
-                const breakdown = [...kinds.values()]
-                    .map(({ names, n }) => `${n} ${n === 1 ? names[0] : names[1]}`)
-                    .join(", ");
-                line(
-                    r.name,
-                    `WAF rules (${breakdown || "none"})`,
-                    rules.length,
-                    "rule-month",
-                    prices.waf.perRuleMonth,
-                    prices.waf.source,
-                );
-                line(
-                    r.name,
-                    "WAF requests (assumed)",
-                    prices.traffic.requestsPerMonth / 1e6,
-                    "million requests",
-                    prices.waf.perMillionRequests,
-                    prices.waf.source,
-                );
-                break;
-            }
-            case "aws:elasticache/replicationGroup:ReplicationGroup": {
-                const engine = String(i.engine ?? "redis");
-                const rate = (prices.elasticache.perHour as Record<string, Record<string, number>>)[
-                    engine
-                ]?.[i.nodeType];
-                const nodes =
-                    i.numCacheClusters ??
-                    (i.numNodeGroups ?? 1) * (1 + (i.replicasPerNodeGroup ?? 0));
-                if (rate === undefined) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: `no price for ${engine} ${i.nodeType}`,
-                    });
-                } else {
-                    line(
-                        r.name,
-                        `ElastiCache ${engine === "valkey" ? "Valkey" : "Redis OSS"} ${i.nodeType}${i.multiAzEnabled ? " Multi-AZ" : ""}`,
-                        hours * Number(nodes),
-                        "node-hour",
-                        rate,
-                        prices.elasticache.source,
-                    );
-                }
-                break;
-            }
-            case "aws:cloudwatch/logGroup:LogGroup": {
-                const flow = String(i.name ?? "").endsWith("vpc-flow-logs");
-                const bedrock = invocationLogs.get(String(i.name));
-                const gb = bedrock
-                    ? prices.bedrockInvocationLogs.assumedGbPerMonth[bedrock]
-                    : flow
-                      ? prices.cloudwatchLogs.assumedGbPerMonth.flowLogs
-                      : prices.cloudwatchLogs.assumedGbPerMonth.other;
-                line(
-                    r.name,
-                    bedrock
-                        ? `CloudWatch Logs ingestion (assumed, Bedrock invocation logs: ${bedrock})`
-                        : "CloudWatch Logs ingestion (assumed)",
-                    gb,
-                    "GB",
-                    prices.cloudwatchLogs.ingestPerGb,
-                    prices.cloudwatchLogs.source,
-                );
-                // Steady state: a month's logs times the months they are kept.
-                line(
-                    r.name,
-                    "CloudWatch Logs storage (steady state)",
-                    gb * ((i.retentionInDays ?? 30) / 30),
-                    "GB-month",
-                    prices.cloudwatchLogs.storePerGbMonth,
-                    prices.cloudwatchLogs.source,
-                );
-                break;
-            }
-            case "aws:secretsmanager/secret:Secret":
-                line(
-                    r.name,
-                    "Secrets Manager secret",
-                    1,
-                    "secret-month",
-                    prices.secretsManager.perSecretMonth,
-                    prices.secretsManager.source,
-                );
-                break;
-            case "aws:cloudwatch/metricAlarm:MetricAlarm": {
-                // Billed per metric it reads: a metric-math alarm per metric in its expression.
-                const metrics = ((i.metricQueries ?? []) as Record<string, any>[]).filter(
-                    (q) => q.metric,
-                ).length;
-                line(
-                    r.name,
-                    metrics > 1
-                        ? `CloudWatch alarm (metric math over ${metrics} metrics)`
-                        : "CloudWatch alarm",
-                    Math.max(metrics, 1),
-                    "alarm-metric-month",
-                    prices.cloudwatchAlarms.perAlarmMonth,
-                    prices.cloudwatchAlarms.source,
-                );
-                break;
-            }
-            case "aws:cloudwatch/dashboard:Dashboard":
-                line(
-                    r.name,
-                    "CloudWatch dashboard (assumed beyond the account's free 3)",
-                    1,
-                    "dashboard-month",
-                    prices.cloudwatchDashboards.perDashboardMonth,
-                    prices.cloudwatchDashboards.source,
-                );
-                break;
-            case "aws:kms/key:Key":
-                line(
-                    r.name,
-                    "KMS customer managed key",
-                    1,
-                    "key-month",
-                    prices.kms.perKeyMonth,
-                    prices.kms.source,
-                );
-                break;
-            case "aws:budgets/budget:Budget": {
-                // The account's first budgets are free: taken as those of the stack that owns the
-                // account's settings; every other budget is billed by the day.
-                budgets += 1;
-                const free =
-                    context.account?.ownsSettings === true &&
-                    budgets <= prices.budgets.freeBudgetsPerAccount;
-                line(
-                    r.name,
-                    free
-                        ? "AWS Budgets budget (one of the account's free 2)"
-                        : "AWS Budgets budget",
-                    hours / 24,
-                    "budget-day",
-                    free ? 0 : prices.budgets.perBudgetDay,
-                    prices.budgets.source,
-                );
-                break;
-            }
-            case "aws:ecr/repository:Repository":
-                line(
-                    r.name,
-                    "ECR storage (assumed)",
-                    prices.ecr.assumedGb,
-                    "GB-month",
-                    prices.ecr.perGbMonth,
-                    prices.ecr.source,
-                );
-                break;
-            default:
-                if (r.custom && !FREE_TYPES.has(r.type)) {
-                    unpriced.push({
-                        resource: r.name,
-                        type: r.type,
-                        reason: "no entry in plan/prices.json",
-                    });
-                }
+        // Own keys only: a type token is never looked up on Object.prototype.
+        const price = Object.hasOwn(PRICERS, r.type) ? PRICERS[r.type] : undefined;
+        if (price) {
+            price(r, pricing);
+        } else if (r.custom && !FREE_TYPES.has(r.type)) {
+            pricing.unpriced(r, "no entry in plan/prices.json");
         }
     }
     lines.sort((a, b) => compareText(a.resource, b.resource) || compareText(a.item, b.item));
