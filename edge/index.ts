@@ -144,6 +144,9 @@ export class Edge extends pulumi.ComponentResource {
                 targetType: "instance",
                 protocol: "HTTP",
                 port: PORTS.openWebUi,
+                // /health (the process answers), not /ready: upstream's /ready fails while the
+                // database or Redis does, and the Auto Scaling group (ELB health checks) would
+                // then replace every host during a Multi-AZ failover.
                 healthCheck: {
                     path: "/health",
                     matcher: "200",
