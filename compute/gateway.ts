@@ -1,12 +1,17 @@
 /**
- * The Bedrock Access Gateway host: its boot script and its IAM statements as pure functions of
- * plain values, and the one function that declares the host.
+ * The Bedrock Access Gateway hosts: their boot script and their IAM statements as pure functions
+ * of plain values, and, from the compute tier's args, `declareGatewayImage` (the image they run)
+ * and `declareGateway` (one host, or a fleet behind an internal load balancer).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { BedrockDataResidency } from "../config/compute";
 import { parseImageReference } from "../lib/images";
+import type { jsonSecret } from "../lib/secret";
 import { HostFleet } from "./fleet";
+import { GatewayLoadBalancer } from "./gatewayLoadBalancer";
 import { Host, PolicyStatement } from "./host";
+import { GatewayImage } from "./images";
+import type { ComputeArgs } from "./args";
 import { GatewaySettingsInput, gatewaySettings } from "./settings";
 import {
     envFile,
@@ -41,6 +46,68 @@ export function gatewayUserData(v: GatewayBootValues): string {
             { GATEWAY_SETTINGS: envFile(gatewaySettings(v)) },
         ),
     );
+}
+
+/** What the gateway reads of the compute tier's args. */
+export type GatewayArgs = Pick<
+    ComputeArgs,
+    | "namePrefix"
+    | "region"
+    | "privateSubnetIds"
+    | "gatewaySecurityGroupId"
+    | "gatewayInstanceType"
+    | "gatewayHostAmiId"
+    | "hostRootVolumeGb"
+    | "logRetentionDays"
+    | "gatewayPort"
+    | "gatewayImage"
+    | "gatewaySourceCommit"
+    | "protectData"
+    | "bedrockDataResidency"
+    | "webTier"
+    | "vpcId"
+    | "tags"
+    | "loadBalanced"
+>;
+
+/** What the gateway uses of the rest of the compute tier and of the account. */
+export interface GatewayRefs {
+    /** The image the hosts run (`declareGatewayImage`). Required. */
+    readonly image: GatewayImageRef;
+    /** The portal's URL: the only origin the gateway allows. Required. */
+    readonly portalUrl: pulumi.Input<string>;
+    /** The gateway's client key, which the gateway reads at boot. Required. */
+    readonly apiKey: ReturnType<typeof jsonSecret>;
+    /** The stack's default-model inference profile (the gateway's default model). Required. */
+    readonly defaultModelProfileArn: pulumi.Input<string>;
+    /** The account's partition, for the IAM statements' ARNs. Required. */
+    readonly partition: pulumi.Input<string>;
+    /** The account's id, for the IAM statements' ARNs. Required. */
+    readonly accountId: pulumi.Input<string>;
+}
+
+/** The gateway hosts' user data (`gatewayUserData`) once the image, key and profile are known. */
+export function gatewayUserDataOutput(args: GatewayArgs, refs: GatewayRefs): pulumi.Output<string> {
+    return pulumi
+        .all([
+            refs.image.ref,
+            refs.portalUrl,
+            refs.apiKey.secret.arn,
+            refs.apiKey.version.versionId,
+            refs.defaultModelProfileArn,
+        ])
+        .apply(([image, portalUrl, apiKeySecretArn, keyVersion, defaultModel]) =>
+            gatewayUserData({
+                region: args.region,
+                logGroup: `/${args.namePrefix}/gateway`,
+                image,
+                port: args.gatewayPort,
+                defaultModel,
+                portalUrl,
+                apiKeySecretArn,
+                secretVersions: { "gateway-key": keyVersion },
+            }),
+        );
 }
 
 export interface GatewayStatementRefs {
@@ -222,4 +289,117 @@ export function declareGatewayFleet(
         },
         { parent },
     );
+}
+
+/** The image the gateway hosts run. */
+export interface GatewayImageRef {
+    /** `repository@sha256:...`: the image built here, or config's `gatewayImage`. */
+    readonly ref: pulumi.Output<string>;
+    /** The ECR repository the image was built into; undefined when config gives `gatewayImage`. */
+    readonly builtRepositoryArn?: pulumi.Output<string>;
+}
+
+/** The gateway's image: config's `gatewayImage` as given, or one built here from upstream's source. */
+export function declareGatewayImage(
+    name: string,
+    args: GatewayArgs,
+    parent: pulumi.Resource,
+): GatewayImageRef {
+    if (args.gatewayImage) {
+        return { ref: pulumi.output(args.gatewayImage) };
+    }
+    const built = new GatewayImage(
+        name,
+        {
+            namePrefix: args.namePrefix,
+            sourceCommit: args.gatewaySourceCommit,
+            forceDelete: !args.protectData,
+        },
+        { parent },
+    );
+    return { ref: built.imageRef, builtRepositoryArn: built.repositoryArn };
+}
+
+/** The gateway hosts as the compute tier sees them: where to call them, and what to watch. */
+export interface GatewayHosts {
+    /** Internal OpenAI-compatible base URL: the load balancer's name, or the host's address. */
+    readonly url: pulumi.Output<string>;
+    /** The single host's instance; undefined in the load-balanced tier. */
+    readonly instanceId?: pulumi.Output<string>;
+    /** The hosts' Auto Scaling group; undefined in the single tier. */
+    readonly fleet?: HostFleet;
+    /** The fleet's internal load balancer; undefined in the single tier. */
+    readonly loadBalancer?: GatewayLoadBalancer;
+}
+
+/**
+ * Declares the gateway, boot script and IAM included: one host in the first private subnet, or,
+ * in the load-balanced tier, a fleet across the private subnets behind an internal load balancer
+ * (`<name>-lb`), between `gatewayMinHosts` and twice that many hosts.
+ */
+export function declareGateway(
+    name: string,
+    args: GatewayArgs,
+    refs: GatewayRefs,
+    parent: pulumi.Resource,
+): GatewayHosts {
+    const host = {
+        namePrefix: args.namePrefix,
+        securityGroupId: args.gatewaySecurityGroupId,
+        instanceType: args.gatewayInstanceType,
+        rootVolumeGb: args.hostRootVolumeGb,
+        amiId: args.gatewayHostAmiId,
+        logRetentionDays: args.logRetentionDays,
+        userData: gatewayUserDataOutput(args, refs),
+        statements: gatewayStatements({
+            partition: refs.partition,
+            region: args.region,
+            accountId: refs.accountId,
+            apiKeySecretArn: refs.apiKey.secret.arn,
+            builtRepositoryArn: refs.image.builtRepositoryArn,
+            configuredImage: args.gatewayImage,
+            residency: args.bedrockDataResidency,
+            defaultModelProfileArn: refs.defaultModelProfileArn,
+        }),
+    };
+    const lb = args.loadBalanced;
+    if (lb) {
+        const loadBalancer = new GatewayLoadBalancer(
+            `${name}-lb`,
+            {
+                namePrefix: args.namePrefix,
+                vpcId: args.vpcId,
+                privateSubnetIds: args.privateSubnetIds,
+                securityGroupId: lb.gatewayLbSecurityGroupId,
+                port: args.gatewayPort,
+            },
+            { parent },
+        );
+        const fleet = declareGatewayFleet(
+            name,
+            {
+                ...host,
+                subnetIds: args.privateSubnetIds,
+                minHosts: args.webTier.gatewayMinHosts,
+                maxHosts: 2 * args.webTier.gatewayMinHosts,
+                targetGroupArn: loadBalancer.targetGroupArn,
+                tags: args.tags,
+            },
+            parent,
+        );
+        return {
+            url: pulumi.interpolate`http://${loadBalancer.dnsName}:${args.gatewayPort}/api/v1`,
+            fleet,
+            loadBalancer,
+        };
+    }
+    const instance = declareGatewayHost(
+        name,
+        { ...host, subnetId: pulumi.output(args.privateSubnetIds).apply((ids) => ids[0]) },
+        parent,
+    );
+    return {
+        url: pulumi.interpolate`http://${instance.privateIp}:${args.gatewayPort}/api/v1`,
+        instanceId: instance.instanceId,
+    };
 }

@@ -1,93 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ComputeConfig, WebTierConfig } from "../config";
-import { RDS_CA_BUNDLE } from "../data";
 import { jsonSecret } from "../lib/secret";
-import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
-import {
-    declareGatewayFleet,
-    declareGatewayHost,
-    gatewayStatements,
-    gatewayUserData,
-} from "./gateway";
+import { declareGateway, declareGatewayImage } from "./gateway";
 import { GatewayLoadBalancer } from "./gatewayLoadBalancer";
 import { HostFleet } from "./fleet";
 import { DefaultModelProfile } from "./modelProfile";
-import { GatewayImage, pinnedImage } from "./images";
+import { pinnedImage } from "./images";
 import { UploadsBucket } from "./uploadsBucket";
-import { declareWebFleet, declareWebHost, webStatements, webUserData } from "./web";
+import { declareWeb } from "./web";
+import type { ComputeArgs } from "./args";
 
-export interface ComputeArgs extends ComputeConfig {
-    /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
-    readonly namePrefix: string;
-    /** The stack's name: the dimension of the web host's health metric. */
-    readonly stack: string;
-    /** The region (eu-west-2): the containers' AWS region. Required. */
-    readonly region: string;
-    /** Public subnets in AZ order; the web host runs in the first. */
-    readonly publicSubnetIds: pulumi.Input<string[]>;
-    /** Private subnets in AZ order; the gateway host runs in the first. */
-    readonly privateSubnetIds: pulumi.Input<string[]>;
-    /** The web host's security group (traffic matrix). Required. */
-    readonly webSecurityGroupId: pulumi.Input<string>;
-    /** The gateway host's security group (traffic matrix). Required. */
-    readonly gatewaySecurityGroupId: pulumi.Input<string>;
-    /** Retention of the hosts' log groups. */
-    readonly logRetentionDays: number;
-    /** Keep data (uploads bucket, Elastic IP, secrets) on delete, as the database does. */
-    readonly protectData: boolean;
-    /** What the web host needs of the data tier. Required. */
-    readonly database: {
-        /** Open WebUI's database credentials and URL. */
-        readonly appSecretArn: pulumi.Input<string>;
-        /** Changes with Open WebUI's database credentials: the web host restarts to read them. */
-        readonly appSecretVersionId: pulumi.Input<string>;
-    };
-    /** What the web host needs of the directory tier. Required. */
-    readonly directory: {
-        /** The directory's DNS domain (LDAP_SERVER_HOST). */
-        readonly domain: string;
-        /** The directory's NetBIOS name (the login page's label). */
-        readonly shortName: string;
-        /** The domain controllers: the container's DNS servers. */
-        readonly dnsIpAddresses: pulumi.Input<string[]>;
-        /** Where the directory's users are (LDAP_SEARCH_BASE). */
-        readonly searchBase: string;
-        /** The bind account's user principal name (LDAP_APP_DN). */
-        readonly bindIdentity: string;
-        /** The bind account's credentials. */
-        readonly bindSecretArn: pulumi.Input<string>;
-        /** Changes with the bind account's password: the web host restarts to read it. */
-        readonly bindSecretVersionId: pulumi.Input<string>;
-        /** DN of the group whose members may sign in (LDAP_SEARCH_FILTER). */
-        readonly portalGroupDn: string;
-    };
-    /** What must exist before the web host boots (the database role, the bind account). */
-    readonly webDependsOn: pulumi.Resource[];
-    /** The web tier's shape and sizes (config `webTier`, `webMinHosts`, ...). Required. */
-    readonly webTier: WebTierConfig;
-    /** The VPC (the gateway's internal load balancer's target group). Required. */
-    readonly vpcId: pulumi.Input<string>;
-    /** Tags the hosts of the load-balanced tier carry (the default tags do not reach them). Required. */
-    readonly tags: Readonly<Record<string, string>>;
-    /** loadBalanced only: what the edge and the data tier give the web and gateway hosts. */
-    readonly loadBalanced?: {
-        /** The portal's URL (its domain, served by the ALB). */
-        readonly portalUrl: pulumi.Input<string>;
-        /** The ALB's target group the web hosts register with. */
-        readonly webTargetGroupArn: pulumi.Input<string>;
-        /** The internal load balancer's security group (`gatewayLb`). */
-        readonly gatewayLbSecurityGroupId: pulumi.Input<string>;
-        /** The Redis the web hosts share. */
-        readonly redis: {
-            readonly endpoint: pulumi.Input<string>;
-            readonly port: number;
-            readonly authSecretArn: pulumi.Input<string>;
-            readonly authSecretVersionId: pulumi.Input<string>;
-        };
-    };
-}
+export type { ComputeArgs } from "./args";
 
 /** Letters and digits only: safe in env files, URLs and headers without quoting. */
 function generatedKey(
@@ -102,6 +26,26 @@ function generatedKey(
             { parent },
         ).result,
     );
+}
+
+/** Open WebUI's secret document: a generated session signing key and local administrator password. */
+function generatedWebSecrets(
+    name: string,
+    adminEmail: string,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    return pulumi
+        .all([
+            generatedKey(`${name}-webui-secret-key`, 64, parent),
+            generatedKey(`${name}-web-admin-password`, 32, parent),
+        ])
+        .apply(([secretKey, adminPassword]) =>
+            JSON.stringify({
+                secret_key: secretKey,
+                admin_email: adminEmail,
+                admin_password: adminPassword,
+            }),
+        );
 }
 
 /**
@@ -176,18 +120,8 @@ export class Compute extends pulumi.ComponentResource {
         });
 
         // --- gateway ------------------------------------------------------------------------
-        const built = args.gatewayImage
-            ? undefined
-            : new GatewayImage(
-                  `${name}-gateway-image`,
-                  {
-                      namePrefix: args.namePrefix,
-                      sourceCommit: args.gatewaySourceCommit,
-                      forceDelete: !args.protectData,
-                  },
-                  parent,
-              );
-        this.gatewayImage = built ? built.imageRef : pulumi.output(args.gatewayImage!);
+        const gatewayImage = declareGatewayImage(`${name}-gateway-image`, args, this);
+        this.gatewayImage = gatewayImage.ref;
         // The default model through a profile of this stack's own, so its spend carries the tags.
         const modelProfile = new DefaultModelProfile(
             `${name}-default-model`,
@@ -201,85 +135,23 @@ export class Compute extends pulumi.ComponentResource {
             parent,
         );
         this.defaultModelProfileArn = modelProfile.arn;
-        const gatewayUserDataText = pulumi
-            .all([
-                this.gatewayImage,
-                this.portalUrl,
-                apiKey.secret.arn,
-                apiKey.version.versionId,
-                modelProfile.arn,
-            ])
-            .apply(([image, portalUrl, apiKeySecretArn, keyVersion, defaultModel]) =>
-                gatewayUserData({
-                    region: args.region,
-                    logGroup: `/${args.namePrefix}/gateway`,
-                    image,
-                    port: args.gatewayPort,
-                    defaultModel,
-                    portalUrl,
-                    apiKeySecretArn,
-                    secretVersions: { "gateway-key": keyVersion },
-                }),
-            );
-        const gatewayHost = {
-            namePrefix: args.namePrefix,
-            securityGroupId: args.gatewaySecurityGroupId,
-            instanceType: args.gatewayInstanceType,
-            rootVolumeGb: args.hostRootVolumeGb,
-            amiId: args.gatewayHostAmiId,
-            logRetentionDays: args.logRetentionDays,
-            userData: gatewayUserDataText,
-            statements: gatewayStatements({
-                partition: partition.partition,
-                region: args.region,
-                accountId: identity.accountId,
-                apiKeySecretArn: apiKey.secret.arn,
-                builtRepositoryArn: built?.repositoryArn,
-                configuredImage: args.gatewayImage,
-                residency: args.bedrockDataResidency,
+        const gateway = declareGateway(
+            `${name}-gateway`,
+            args,
+            {
+                image: gatewayImage,
+                portalUrl: this.portalUrl,
+                apiKey,
                 defaultModelProfileArn: modelProfile.arn,
-            }),
-        };
-        let gatewayFleet: HostFleet | undefined;
-        if (lb) {
-            this.gatewayLoadBalancer = new GatewayLoadBalancer(
-                `${name}-gateway-lb`,
-                {
-                    namePrefix: args.namePrefix,
-                    vpcId: args.vpcId,
-                    privateSubnetIds: args.privateSubnetIds,
-                    securityGroupId: lb.gatewayLbSecurityGroupId,
-                    port: args.gatewayPort,
-                },
-                parent,
-            );
-            const fleet = declareGatewayFleet(
-                `${name}-gateway`,
-                {
-                    ...gatewayHost,
-                    subnetIds: args.privateSubnetIds,
-                    minHosts: args.webTier.gatewayMinHosts,
-                    maxHosts: 2 * args.webTier.gatewayMinHosts,
-                    targetGroupArn: this.gatewayLoadBalancer.targetGroupArn,
-                    tags: args.tags,
-                },
-                this,
-            );
-            this.gatewayAutoScalingGroupName = fleet.groupName;
-            gatewayFleet = fleet;
-            this.gatewayUrl = pulumi.interpolate`http://${this.gatewayLoadBalancer.dnsName}:${args.gatewayPort}/api/v1`;
-        } else {
-            const gateway = declareGatewayHost(
-                `${name}-gateway`,
-                {
-                    ...gatewayHost,
-                    subnetId: pulumi.output(args.privateSubnetIds).apply((ids) => ids[0]),
-                },
-                this,
-            );
-            this.gatewayInstanceId = gateway.instanceId;
-            this.gatewayUrl = pulumi.interpolate`http://${gateway.privateIp}:${args.gatewayPort}/api/v1`;
-        }
+                partition: partition.partition,
+                accountId: identity.accountId,
+            },
+            this,
+        );
+        this.gatewayUrl = gateway.url;
+        this.gatewayInstanceId = gateway.instanceId;
+        this.gatewayAutoScalingGroupName = gateway.fleet?.groupName;
+        this.gatewayLoadBalancer = gateway.loadBalancer;
 
         // --- web ----------------------------------------------------------------------------
         const uploads = new UploadsBucket(
@@ -291,133 +163,34 @@ export class Compute extends pulumi.ComponentResource {
             secretName: `${args.namePrefix}/web/openwebui`,
             description:
                 "Open WebUI's session signing key and local administrator password; read by the web host at boot",
-            value: pulumi
-                .all([
-                    generatedKey(`${name}-webui-secret-key`, 64, this),
-                    generatedKey(`${name}-web-admin-password`, 32, this),
-                ])
-                .apply(([secretKey, adminPassword]) =>
-                    JSON.stringify({
-                        secret_key: secretKey,
-                        admin_email: args.webAdminEmail,
-                        admin_password: adminPassword,
-                    }),
-                ),
+            value: generatedWebSecrets(name, args.webAdminEmail, this),
             keepOnDelete: args.protectData,
             parent: this,
         });
         this.openWebUiImage = pinnedImage(args.openWebUiImage, parent);
         // Caddy runs on the single host only; the ALB does its job in the load-balanced tier.
         const caddyImage = lb ? pulumi.output("") : pinnedImage(args.caddyImage, parent);
-        const webUserDataText = pulumi
-            .output({
+        const web = declareWeb(
+            `${name}-web`,
+            args,
+            {
                 openWebUiImage: this.openWebUiImage,
                 caddyImage,
                 portalHost,
                 portalUrl: this.portalUrl,
                 gatewayBaseUrl: this.gatewayUrl,
-                defaultModel: modelProfile.arn,
-                uploadsBucket: uploads.bucketName,
-                directoryDnsIps: args.directory.dnsIpAddresses,
-                redisEndpoint: lb
-                    ? pulumi.interpolate`${lb.redis.endpoint}:${lb.redis.port}`
-                    : undefined,
-                secretArns: {
-                    database: args.database.appSecretArn,
-                    web: webSecret.secret.arn,
-                    gatewayKey: apiKey.secret.arn,
-                    bind: args.directory.bindSecretArn,
-                    ...(lb ? { redis: lb.redis.authSecretArn } : {}),
-                },
-                secretVersions: {
-                    database: args.database.appSecretVersionId,
-                    web: webSecret.version.versionId,
-                    "gateway-key": apiKey.version.versionId,
-                    bind: args.directory.bindSecretVersionId,
-                    ...(lb ? { redis: lb.redis.authSecretVersionId } : {}),
-                },
-            })
-            .apply((v) =>
-                webUserData({
-                    ...v,
-                    webTier: args.webTier.mode,
-                    region: args.region,
-                    stack: args.stack,
-                    logGroup: `/${args.namePrefix}/web`,
-                    hasDomain: args.domainName !== undefined,
-                    defaultUserRole: args.webDefaultUserRole,
-                    adminEmail: args.webAdminEmail,
-                    directoryDomain: args.directory.domain,
-                    directoryShortName: args.directory.shortName,
-                    bindIdentity: args.directory.bindIdentity,
-                    searchBase: args.directory.searchBase,
-                    portalGroupDn: args.directory.portalGroupDn,
-                    adminCidrs: args.adminCidrs,
-                    enableApiKeys: args.webEnableApiKeys,
-                    jwtExpiresIn: args.webJwtExpiresIn,
-                    enableCommunitySharing: args.webEnableCommunitySharing,
-                    enableAdminChatAccess: args.webEnableAdminChatAccess,
-                    enableAdminExport: args.webEnableAdminExport,
-                    userToolsAccess: args.webUserToolsAccess,
-                    databaseCaBundle: RDS_CA_BUNDLE,
-                    healthNamespace: HEALTH_NAMESPACE,
-                    healthMetric: HEALTH_METRIC,
-                }),
-            );
-        const webHost = {
-            namePrefix: args.namePrefix,
-            securityGroupId: args.webSecurityGroupId,
-            instanceType: args.webInstanceType,
-            rootVolumeGb: args.hostRootVolumeGb,
-            amiId: args.webHostAmiId,
-            logRetentionDays: args.logRetentionDays,
-            userData: webUserDataText,
-            statements: webStatements({
-                secretArns: [
-                    args.database.appSecretArn,
-                    webSecret.secret.arn,
-                    apiKey.secret.arn,
-                    args.directory.bindSecretArn,
-                    ...(lb ? [lb.redis.authSecretArn] : []),
-                ],
-                uploadsBucketArn: uploads.bucketArn,
-                healthNamespace: HEALTH_NAMESPACE,
-            }),
-            waitFor: args.webDependsOn,
-        };
-        if (lb) {
-            const fleet = declareWebFleet(
-                `${name}-web`,
-                {
-                    ...webHost,
-                    subnetIds: args.privateSubnetIds,
-                    minHosts: args.webTier.webMinHosts,
-                    maxHosts: args.webTier.webMaxHosts,
-                    targetGroupArn: lb.webTargetGroupArn,
-                    tags: args.tags,
-                },
-                this,
-            );
-            this.webAutoScalingGroupName = fleet.groupName;
-            this.fleets = { web: fleet, gateway: gatewayFleet! };
-        } else {
-            const web = declareWebHost(
-                `${name}-web`,
-                {
-                    ...webHost,
-                    subnetId: pulumi.output(args.publicSubnetIds).apply((ids) => ids[0]),
-                    keyName: args.sshKeyName,
-                },
-                this,
-            );
-            new aws.ec2.EipAssociation(
-                `${name}-web-eip`,
-                { allocationId: webIp!.allocationId, instanceId: web.instanceId },
-                parent,
-            );
-            this.webInstanceId = web.instanceId;
-            this.webPublicIp = webIp!.publicIp;
-        }
+                defaultModelProfileArn: modelProfile.arn,
+                uploads,
+                webSecret,
+                gatewayKey: apiKey,
+                elasticIp: webIp,
+            },
+            this,
+        );
+        this.webInstanceId = web.instanceId;
+        this.webPublicIp = webIp?.publicIp;
+        this.webAutoScalingGroupName = web.fleet?.groupName;
+        this.fleets = web.fleet && gateway.fleet && { web: web.fleet, gateway: gateway.fleet };
 
         this.gatewayApiKeySecretArn = apiKey.secret.arn;
         this.uploadsBucketName = uploads.bucketName;

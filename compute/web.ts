@@ -1,13 +1,20 @@
 /**
- * The Open WebUI host: its boot script and its IAM statements as pure functions of plain values,
- * and the one function that declares the host.
+ * The Open WebUI hosts: their boot script and their IAM statements as pure functions of plain
+ * values, and `declareWeb`, which declares them (one host with the portal's Elastic IP, or a fleet
+ * behind the ALB) from the compute tier's args.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RDS_CA_BUNDLE } from "../data";
 import { PORTS } from "../lib/ports";
+import type { jsonSecret } from "../lib/secret";
 import type { WebTierShape } from "../network/trafficMatrix";
+import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
 import { HostFleet } from "./fleet";
 import { Host, PolicyStatement } from "./host";
+import type { ComputeArgs } from "./args";
 import { caddyfile, DATABASE_CA_FILE, OpenWebUiSettingsInput, openWebUiSettings } from "./settings";
+import type { UploadsBucket } from "./uploadsBucket";
 import {
     envFile,
     everyBootUserData,
@@ -95,6 +102,122 @@ export function webUserData(v: WebBootValues): string {
             },
         ),
     );
+}
+
+/** What the web hosts read of the compute tier's args. */
+export type WebArgs = Pick<
+    ComputeArgs,
+    | "namePrefix"
+    | "stack"
+    | "region"
+    | "publicSubnetIds"
+    | "privateSubnetIds"
+    | "webSecurityGroupId"
+    | "webInstanceType"
+    | "webHostAmiId"
+    | "hostRootVolumeGb"
+    | "sshKeyName"
+    | "logRetentionDays"
+    | "webDependsOn"
+    | "webTier"
+    | "tags"
+    | "loadBalanced"
+    | "domainName"
+    | "adminCidrs"
+    | "database"
+    | "directory"
+    | "webDefaultUserRole"
+    | "webAdminEmail"
+    | "webEnableApiKeys"
+    | "webJwtExpiresIn"
+    | "webEnableCommunitySharing"
+    | "webEnableAdminChatAccess"
+    | "webEnableAdminExport"
+    | "webUserToolsAccess"
+>;
+
+/** What the web hosts use of the rest of the compute tier. */
+export interface WebRefs {
+    /** Open WebUI's image, pinned by digest. Required. */
+    readonly openWebUiImage: pulumi.Input<string>;
+    /** Caddy's image, pinned by digest; "" in the load-balanced tier (no Caddy). Required. */
+    readonly caddyImage: pulumi.Input<string>;
+    /** The portal's host name: its domain, or the Elastic IP. Required. */
+    readonly portalHost: pulumi.Input<string>;
+    /** The portal's HTTPS URL. Required. */
+    readonly portalUrl: pulumi.Input<string>;
+    /** The gateway's internal OpenAI-compatible base URL. Required. */
+    readonly gatewayBaseUrl: pulumi.Input<string>;
+    /** The stack's default-model inference profile (new chats' model). Required. */
+    readonly defaultModelProfileArn: pulumi.Input<string>;
+    /** Where Open WebUI keeps uploaded files. Required. */
+    readonly uploads: UploadsBucket;
+    /** Open WebUI's session signing key and local administrator password. Required. */
+    readonly webSecret: ReturnType<typeof jsonSecret>;
+    /** The gateway's client key, which the web hosts send. Required. */
+    readonly gatewayKey: ReturnType<typeof jsonSecret>;
+    /** The portal's Elastic IP, which the single host keeps; undefined in the load-balanced tier. */
+    readonly elasticIp?: aws.ec2.Eip;
+}
+
+/** The web hosts' user data (`webUserData`) once the images, addresses and secrets are known. */
+export function webUserDataOutput(args: WebArgs, refs: WebRefs): pulumi.Output<string> {
+    const lb = args.loadBalanced;
+    return pulumi
+        .output({
+            openWebUiImage: refs.openWebUiImage,
+            caddyImage: refs.caddyImage,
+            portalHost: refs.portalHost,
+            portalUrl: refs.portalUrl,
+            gatewayBaseUrl: refs.gatewayBaseUrl,
+            defaultModel: refs.defaultModelProfileArn,
+            uploadsBucket: refs.uploads.bucketName,
+            directoryDnsIps: args.directory.dnsIpAddresses,
+            redisEndpoint: lb
+                ? pulumi.interpolate`${lb.redis.endpoint}:${lb.redis.port}`
+                : undefined,
+            secretArns: {
+                database: args.database.appSecretArn,
+                web: refs.webSecret.secret.arn,
+                gatewayKey: refs.gatewayKey.secret.arn,
+                bind: args.directory.bindSecretArn,
+                ...(lb ? { redis: lb.redis.authSecretArn } : {}),
+            },
+            secretVersions: {
+                database: args.database.appSecretVersionId,
+                web: refs.webSecret.version.versionId,
+                "gateway-key": refs.gatewayKey.version.versionId,
+                bind: args.directory.bindSecretVersionId,
+                ...(lb ? { redis: lb.redis.authSecretVersionId } : {}),
+            },
+        })
+        .apply((v) =>
+            webUserData({
+                ...v,
+                webTier: args.webTier.mode,
+                region: args.region,
+                stack: args.stack,
+                logGroup: `/${args.namePrefix}/web`,
+                hasDomain: args.domainName !== undefined,
+                defaultUserRole: args.webDefaultUserRole,
+                adminEmail: args.webAdminEmail,
+                directoryDomain: args.directory.domain,
+                directoryShortName: args.directory.shortName,
+                bindIdentity: args.directory.bindIdentity,
+                searchBase: args.directory.searchBase,
+                portalGroupDn: args.directory.portalGroupDn,
+                adminCidrs: args.adminCidrs,
+                enableApiKeys: args.webEnableApiKeys,
+                jwtExpiresIn: args.webJwtExpiresIn,
+                enableCommunitySharing: args.webEnableCommunitySharing,
+                enableAdminChatAccess: args.webEnableAdminChatAccess,
+                enableAdminExport: args.webEnableAdminExport,
+                userToolsAccess: args.webUserToolsAccess,
+                databaseCaBundle: RDS_CA_BUNDLE,
+                healthNamespace: HEALTH_NAMESPACE,
+                healthMetric: HEALTH_METRIC,
+            }),
+        );
 }
 
 export interface WebStatementRefs {
@@ -234,4 +357,82 @@ export function declareWebFleet(
         },
         { parent },
     );
+}
+
+/** The web hosts as the compute tier sees them. */
+export interface WebHosts {
+    /** The single host's instance; undefined in the load-balanced tier. */
+    readonly instanceId?: pulumi.Output<string>;
+    /** The hosts' Auto Scaling group; undefined in the single tier. */
+    readonly fleet?: HostFleet;
+}
+
+/**
+ * Declares the web hosts, boot script and IAM included: one host in the first public subnet that
+ * keeps the portal's Elastic IP (associated here, `<name>-eip`), or, in the load-balanced tier, a
+ * fleet across the private subnets behind the ALB's target group.
+ */
+export function declareWeb(
+    name: string,
+    args: WebArgs,
+    refs: WebRefs,
+    parent: pulumi.Resource,
+): WebHosts {
+    const lb = args.loadBalanced;
+    const host = {
+        namePrefix: args.namePrefix,
+        securityGroupId: args.webSecurityGroupId,
+        instanceType: args.webInstanceType,
+        rootVolumeGb: args.hostRootVolumeGb,
+        amiId: args.webHostAmiId,
+        logRetentionDays: args.logRetentionDays,
+        userData: webUserDataOutput(args, refs),
+        statements: webStatements({
+            secretArns: [
+                args.database.appSecretArn,
+                refs.webSecret.secret.arn,
+                refs.gatewayKey.secret.arn,
+                args.directory.bindSecretArn,
+                ...(lb ? [lb.redis.authSecretArn] : []),
+            ],
+            uploadsBucketArn: refs.uploads.bucketArn,
+            healthNamespace: HEALTH_NAMESPACE,
+        }),
+        waitFor: args.webDependsOn,
+    };
+    if (lb) {
+        const fleet = declareWebFleet(
+            name,
+            {
+                ...host,
+                subnetIds: args.privateSubnetIds,
+                minHosts: args.webTier.webMinHosts,
+                maxHosts: args.webTier.webMaxHosts,
+                targetGroupArn: lb.webTargetGroupArn,
+                tags: args.tags,
+            },
+            parent,
+        );
+        return { fleet };
+    }
+    if (!refs.elasticIp) {
+        throw new Error(
+            "the single web host keeps the portal's Elastic IP: refs.elasticIp is required",
+        );
+    }
+    const instance = declareWebHost(
+        name,
+        {
+            ...host,
+            subnetId: pulumi.output(args.publicSubnetIds).apply((ids) => ids[0]),
+            keyName: args.sshKeyName,
+        },
+        parent,
+    );
+    new aws.ec2.EipAssociation(
+        `${name}-eip`,
+        { allocationId: refs.elasticIp.allocationId, instanceId: instance.instanceId },
+        { parent },
+    );
+    return { instanceId: instance.instanceId };
 }

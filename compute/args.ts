@@ -1,0 +1,74 @@
+/** The compute tier's arguments, apart from its class so each role's module can read them. */
+import * as pulumi from "@pulumi/pulumi";
+import { ComputeConfig, WebTierConfig } from "../config";
+
+export interface ComputeArgs extends ComputeConfig {
+    /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
+    readonly namePrefix: string;
+    /** The stack's name: the dimension of the web host's health metric. */
+    readonly stack: string;
+    /** The region (eu-west-2): the containers' AWS region. Required. */
+    readonly region: string;
+    /** Public subnets in AZ order; the web host runs in the first. */
+    readonly publicSubnetIds: pulumi.Input<string[]>;
+    /** Private subnets in AZ order; the gateway host runs in the first. */
+    readonly privateSubnetIds: pulumi.Input<string[]>;
+    /** The web host's security group (traffic matrix). Required. */
+    readonly webSecurityGroupId: pulumi.Input<string>;
+    /** The gateway host's security group (traffic matrix). Required. */
+    readonly gatewaySecurityGroupId: pulumi.Input<string>;
+    /** Retention of the hosts' log groups. */
+    readonly logRetentionDays: number;
+    /** Keep data (uploads bucket, Elastic IP, secrets) on delete, as the database does. */
+    readonly protectData: boolean;
+    /** What the web host needs of the data tier. Required. */
+    readonly database: {
+        /** Open WebUI's database credentials and URL. */
+        readonly appSecretArn: pulumi.Input<string>;
+        /** Changes with Open WebUI's database credentials: the web host restarts to read them. */
+        readonly appSecretVersionId: pulumi.Input<string>;
+    };
+    /** What the web host needs of the directory tier. Required. */
+    readonly directory: {
+        /** The directory's DNS domain (LDAP_SERVER_HOST). */
+        readonly domain: string;
+        /** The directory's NetBIOS name (the login page's label). */
+        readonly shortName: string;
+        /** The domain controllers: the container's DNS servers. */
+        readonly dnsIpAddresses: pulumi.Input<string[]>;
+        /** Where the directory's users are (LDAP_SEARCH_BASE). */
+        readonly searchBase: string;
+        /** The bind account's user principal name (LDAP_APP_DN). */
+        readonly bindIdentity: string;
+        /** The bind account's credentials. */
+        readonly bindSecretArn: pulumi.Input<string>;
+        /** Changes with the bind account's password: the web host restarts to read it. */
+        readonly bindSecretVersionId: pulumi.Input<string>;
+        /** DN of the group whose members may sign in (LDAP_SEARCH_FILTER). */
+        readonly portalGroupDn: string;
+    };
+    /** What must exist before the web host boots (the database role, the bind account). */
+    readonly webDependsOn: pulumi.Resource[];
+    /** The web tier's shape and sizes (config `webTier`, `webMinHosts`, ...). Required. */
+    readonly webTier: WebTierConfig;
+    /** The VPC (the gateway's internal load balancer's target group). Required. */
+    readonly vpcId: pulumi.Input<string>;
+    /** Tags the hosts of the load-balanced tier carry (the default tags do not reach them). Required. */
+    readonly tags: Readonly<Record<string, string>>;
+    /** loadBalanced only: what the edge and the data tier give the web and gateway hosts. */
+    readonly loadBalanced?: {
+        /** The portal's URL (its domain, served by the ALB). */
+        readonly portalUrl: pulumi.Input<string>;
+        /** The ALB's target group the web hosts register with. */
+        readonly webTargetGroupArn: pulumi.Input<string>;
+        /** The internal load balancer's security group (`gatewayLb`). */
+        readonly gatewayLbSecurityGroupId: pulumi.Input<string>;
+        /** The Redis the web hosts share. */
+        readonly redis: {
+            readonly endpoint: pulumi.Input<string>;
+            readonly port: number;
+            readonly authSecretArn: pulumi.Input<string>;
+            readonly authSecretVersionId: pulumi.Input<string>;
+        };
+    };
+}
