@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { InvocationLogging as Level } from "../config/governance";
+import { serviceTrustPolicy } from "../lib/trust";
 
 export interface InvocationLoggingArgs {
     /** Prefix for names, e.g. "ai-portal-prod". Required. */
@@ -85,22 +86,11 @@ export class InvocationLogging extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: "Bedrock writes model invocation logs to its log group",
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "bedrock.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: {
-                                StringEquals: { "aws:SourceAccount": identity.accountId },
-                                ArnLike: {
-                                    "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:bedrock:${args.region}:${identity.accountId}:*`,
-                                },
-                            },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: serviceTrustPolicy(
+                    "bedrock.amazonaws.com",
+                    identity.accountId,
+                    pulumi.interpolate`arn:${partition.partition}:bedrock:${args.region}:${identity.accountId}:*`,
+                ),
                 tags: { Name: `${args.namePrefix}-bedrock-invocations` },
             },
             parent,

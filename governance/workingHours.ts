@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkingHours as Hours } from "../config/governance";
+import { serviceTrustPolicy } from "../lib/trust";
 
 /** Minutes the database starts before the hosts, so Open WebUI finds it available. */
 export const DATABASE_LEAD_MINUTES = 15;
@@ -194,25 +195,11 @@ export class WorkingHoursSchedule extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: `EventBridge Scheduler stops and starts ${args.namePrefix} outside working hours`,
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "scheduler.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: {
-                                StringEquals: { "aws:SourceAccount": identity.accountId },
-                                ArnLike: {
-                                    "aws:SourceArn": arn(
-                                        "scheduler",
-                                        `schedule/${this.groupName}/*`,
-                                    ),
-                                },
-                            },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: serviceTrustPolicy(
+                    "scheduler.amazonaws.com",
+                    identity.accountId,
+                    arn("scheduler", `schedule/${this.groupName}/*`),
+                ),
                 tags: { Name: this.groupName },
             },
             parent,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrustPolicy } from "../lib/trust";
 import { NatGatewayMode } from "./natGateways";
 
 export interface NetworkArgs {
@@ -228,23 +229,12 @@ export class Network extends pulumi.ComponentResource {
             {
                 description: `Writes the VPC flow log of ${args.namePrefix} to CloudWatch Logs`,
                 tags: { Name: `${args.namePrefix}-vpc-flow-logs` },
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            // Confused-deputy guard: only flow logs of this account and region may assume it.
-                            Condition: {
-                                StringEquals: { "aws:SourceAccount": identity.accountId },
-                                ArnLike: {
-                                    "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:vpc-flow-log/*`,
-                                },
-                            },
-                        },
-                    ],
-                }),
+                // Confused-deputy guard: only flow logs of this account and region may assume it.
+                assumeRolePolicy: serviceTrustPolicy(
+                    "vpc-flow-logs.amazonaws.com",
+                    identity.accountId,
+                    pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:vpc-flow-log/*`,
+                ),
             },
             parent,
         );

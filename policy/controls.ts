@@ -134,7 +134,7 @@ export const CONTROLS: readonly Control[] = [
         control: "Trust policies without confused deputies",
         standard: "-",
         program:
-            "flow logs trusted under aws:SourceAccount and aws:SourceArn; EC2 and Lambda by PassRole",
+            "flow logs, Bedrock invocation logging and EventBridge Scheduler trusted under aws:SourceAccount and aws:SourceArn (`lib/trust.ts`); EC2 and Lambda by PassRole",
         enforcedBy: "`iam-trust-no-confused-deputy`",
     },
     {
