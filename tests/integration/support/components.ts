@@ -52,17 +52,16 @@ export interface CertificateAuthority {
     readonly keyFile: string;
 }
 
+/** openssl req's arguments for a new, unencrypted P-256 key (the CA's and the servers'). */
+const NEW_EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
 async function newCa(dir: string, commonName: string): Promise<CertificateAuthority> {
     fs.mkdirSync(dir, { recursive: true });
     const ca = { certFile: path.join(dir, "ca.pem"), keyFile: path.join(dir, "ca.key") };
     await runOk("openssl", [
         "req",
         "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
+        ...NEW_EC_KEY,
         "-keyout",
         ca.keyFile,
         "-out",
@@ -101,11 +100,7 @@ export async function serverCertificate(
     );
     await runOk("openssl", [
         "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
+        ...NEW_EC_KEY,
         "-keyout",
         keyFile,
         "-out",
