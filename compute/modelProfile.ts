@@ -26,6 +26,25 @@ export function profileSource(
         : `arn:${partition}:bedrock:${region}::foundation-model/${model}`;
 }
 
+/** Bedrock's longest inference-profile description. */
+const DESCRIPTION_MAX = 200;
+
+/**
+ * The profile's description, within what CreateInferenceProfile accepts: 1-200 characters of
+ * `^([0-9a-zA-Z:.][ _-]?)+$` (letters, digits, `:` and `.`, each followed by at most one space,
+ * `_` or `-`; no commas), which the provider does not check (it checks the length only), so a
+ * description outside it fails `pulumi up`, not the preview.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateInferenceProfile.html
+ * Model ids the config allows can hold runs such as `--`, so the text is normalised, not trusted.
+ */
+export function profileDescription(model: string, namePrefix: string): string {
+    return `${model} for ${namePrefix} tagged for cost allocation`
+        .replace(/[^0-9a-zA-Z:. _-]+/g, " ")
+        .replace(/([ _-])[ _-]+/g, "$1")
+        .replace(/^[ _-]+/, "")
+        .slice(0, DESCRIPTION_MAX);
+}
+
 /**
  * The portal's default model as an application inference profile of its own: the same model
  * (copied from `bedrockDefaultModel`, so an eu. profile keeps routing within the EU), but every
@@ -48,7 +67,7 @@ export class DefaultModelProfile extends pulumi.ComponentResource {
             `${name}-profile`,
             {
                 name: this.profileName,
-                description: `${args.model} for ${args.namePrefix}, tagged for cost allocation`,
+                description: profileDescription(args.model, args.namePrefix),
                 modelSource: {
                     copyFrom: pulumi
                         .all([args.partition, args.accountId])

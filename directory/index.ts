@@ -95,7 +95,9 @@ export class Directory extends pulumi.ComponentResource {
                 name: args.domain,
                 shortName: args.shortName,
                 password,
-                description: `AI Portal directory (${args.namePrefix})`,
+                // CreateMicrosoftAD's description allows no parentheses or commas:
+                // ^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$ (at most 128 characters).
+                description: `AI Portal directory for ${args.namePrefix}`,
                 // The Directory Service Data API creates the portal's LDAP bind account at deploy time.
                 enableDirectoryDataAccess: true,
                 vpcSettings: {

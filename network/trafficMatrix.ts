@@ -53,6 +53,7 @@ export interface MatrixInput {
 }
 
 /** The security groups a web tier has of its own (the database's and the directory's come from their tiers). */
+// Stryker disable next-line StringLiteral: equivalent, only "loadBalanced" is tested for, so any other default is "single"
 export function ownGroups(webTier: WebTierShape = "single"): GroupName[] {
     return webTier === "loadBalanced"
         ? ["web", "gateway", "dbBootstrap", "alb", "gatewayLb", "redis"]
@@ -110,7 +111,7 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
             "tcp",
             PORTS.https,
             { natAddress: n },
-            "The web hosts' health probe, through the portal's public name (NAT address)",
+            "Health probe of the web hosts, through the public name of the portal (NAT address)",
         );
     }
     if (loadBalanced) {
@@ -158,7 +159,7 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         input.gatewayPort,
         { group: loadBalanced ? "gatewayLb" : "gateway" },
         loadBalanced
-            ? "Open WebUI to the gateway's internal load balancer"
+            ? "Open WebUI to the internal load balancer of the gateway"
             : "Open WebUI to the Bedrock gateway",
     );
     if (loadBalanced) {
@@ -184,7 +185,7 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
             "tcp",
             input.gatewayPort,
             { group: "web" },
-            "The gateway's API, from the web hosts only",
+            "API of the gateway, from the web hosts only",
         );
         add(
             "gatewayLb",
@@ -255,7 +256,7 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         "tcp",
         PORTS.postgres,
         { group: "database" },
-        "Create Open WebUI's role in PostgreSQL",
+        "Create the Open WebUI role in PostgreSQL",
     );
     add("dbBootstrap", "egress", "tcp", PORTS.https, { cidr: INTERNET }, "Secrets Manager API");
     return rules;
