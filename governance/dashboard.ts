@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BEDROCK_BILLING_METRIC_SERVICE, bedrockServices, BEDROCK_SERVICE } from "./bedrockBilling";
 
 export type DashboardHosts =
     | { readonly tier: "single"; readonly instances: Readonly<Record<"web" | "gateway", string>> }
@@ -27,6 +28,8 @@ export interface DashboardInput {
     readonly hosts: DashboardHosts;
     /** The stack's budgets in USD, drawn as lines on the spend graphs. */
     readonly budgets: { readonly totalUsd?: number; readonly bedrockUsd?: number };
+    /** The stack's Bedrock models (config `bedrockDefaultModel`): their billed services are drawn. */
+    readonly bedrockModels: readonly string[];
 }
 
 /** A widget as CloudWatch's dashboard body has it. */
@@ -94,6 +97,22 @@ function bedrockSearch(metric: string, stat: string): Metric[] {
             },
         ],
     ];
+}
+
+/**
+ * The account's month-to-date Bedrock charges in AWS/Billing, by service: Bedrock's own
+ * ("AmazonBedrock") and its Marketplace models' (Anthropic's are billed under names of their own,
+ * governance/bedrockBilling.ts). The ServiceName a Marketplace model has in this metric is not
+ * documented: the search names the stack's models' billed services and, to catch whatever name
+ * AWS uses, any ServiceName with the word Bedrock in it (a search term matches within names).
+ */
+export function bedrockSpendSearch(models: readonly string[]): string {
+    const names = [
+        BEDROCK_BILLING_METRIC_SERVICE,
+        ...bedrockServices(models).filter((s) => s !== BEDROCK_SERVICE),
+    ];
+    const terms = [...names.map((n) => `ServiceName="${n}"`), "Bedrock"].join(" OR ");
+    return `SEARCH('{AWS/Billing,Currency,ServiceName} MetricName="EstimatedCharges" Currency="USD" (${terms})', 'Maximum', 21600)`;
 }
 
 export function dashboardBody(d: DashboardInput): { widgets: Widget[] } {
@@ -278,17 +297,17 @@ export function dashboardBody(d: DashboardInput): { widgets: Widget[] } {
             { annotations: { horizontal: budgetLine(d.budgets.totalUsd, `${d.stack} budget`) } },
         ),
         graph(
-            "Spend this month: Bedrock in the account (USD, us-east-1)",
+            "Spend this month: Bedrock and its Marketplace models in the account (USD, us-east-1)",
             BILLING_REGION,
             [
+                // Each service found, and their sum.
+                [{ expression: bedrockSpendSearch(d.bedrockModels), id: "bedrockservices" }],
                 [
-                    "AWS/Billing",
-                    "EstimatedCharges",
-                    "ServiceName",
-                    "AmazonBedrock",
-                    "Currency",
-                    "USD",
-                    { stat: "Maximum", period: 21600, label: "Bedrock, month to date" },
+                    {
+                        expression: "SUM(bedrockservices)",
+                        id: "bedrocktotal",
+                        label: "Bedrock and its models, month to date",
+                    },
                 ],
             ],
             {

@@ -86,6 +86,8 @@ export class InvocationLogging extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: "Bedrock writes model invocation logs to its log group",
+                // The shape Bedrock's invocation-logging page gives for a CloudWatch Logs
+                // destination's role (arn:<p>:bedrock:<region>:<account>:*; see lib/trust.ts).
                 assumeRolePolicy: serviceTrustPolicy(
                     "bedrock.amazonaws.com",
                     identity.accountId,
@@ -114,6 +116,13 @@ export class InvocationLogging extends pulumi.ComponentResource {
             parent,
         );
         const full = args.level === "full";
+        // Bedrock checks the role can write to the group when the setting is put; a role and policy
+        // created seconds earlier may not have propagated yet. The provider retries exactly that
+        // error ("ValidationException: Failed to validate permissions for log group") for two
+        // minutes on create and update (terraform-provider-aws internal/service/bedrock/
+        // model_invocation_logging_configuration.go, propagationTimeout in consts.go), so no
+        // fixed wait (time.Sleep) is declared; dependsOn starts that retry only once the policy
+        // exists, so it covers propagation alone.
         new aws.bedrockmodel.InvocationLoggingConfiguration(
             `${name}-configuration`,
             {

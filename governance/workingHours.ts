@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkingHours as Hours } from "../config/governance";
-import { serviceTrustPolicy } from "../lib/trust";
+import { scheduleGroupArn, serviceTrustPolicy } from "../lib/trust";
 
 /** Minutes the database starts before the hosts, so Open WebUI finds it available. */
 export const DATABASE_LEAD_MINUTES = 15;
@@ -195,10 +195,17 @@ export class WorkingHoursSchedule extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: `EventBridge Scheduler stops and starts ${args.namePrefix} outside working hours`,
+                // Scheduler assumes the role as the schedule GROUP (its confused-deputy page, cited
+                // in lib/trust.ts): a condition on schedule ARNs would match no call at all.
                 assumeRolePolicy: serviceTrustPolicy(
                     "scheduler.amazonaws.com",
                     identity.accountId,
-                    arn("scheduler", `schedule/${this.groupName}/*`),
+                    pulumi
+                        .all([partition.partition, identity.accountId])
+                        .apply(([p, account]) =>
+                            scheduleGroupArn(p, args.region, account, this.groupName),
+                        ),
+                    "ArnEquals",
                 ),
                 tags: { Name: this.groupName },
             },

@@ -3,17 +3,59 @@
  * alert thresholds, next to what the plan estimates each will see; and, as a visible choice, the
  * budgets it does not have (a limit of 0 in its config). Pure.
  */
+import { isBedrockService } from "../governance/bedrockBilling";
 import type { CostInput } from "./cost";
 
-/** The Service filter value of Amazon Bedrock's costs. */
-const BEDROCK_SERVICE = "Amazon Bedrock";
+/** A budget's FilterExpression as declared (aws.budgets.Budget `filterExpression`). */
+interface Expression {
+    readonly ands?: Expression[];
+    readonly ors?: Expression[];
+    readonly dimensions?: { readonly key: string; readonly values: string[] };
+    readonly tags?: { readonly key: string; readonly values: string[] };
+}
+
+/** The legacy CostFilters name of a FilterExpression dimension, e.g. SERVICE -> Service. */
+const FILTER_NAMES: Readonly<Record<string, string>> = {
+    SERVICE: "Service",
+    BILLING_ENTITY: "BillingEntity",
+};
+
+/**
+ * A FilterExpression as the plan shows filters, by name: a tag as TagKeyValue (`user:<key>$<value>`,
+ * as CostFilters spell it), a dimension by its CostFilters name; the second and later operands
+ * of an OR are prefixed "or " (e.g. { Service: [...], "or BillingEntity": ["AWS Marketplace"] }).
+ */
+function expressionFilters(e: Expression, into: Record<string, string[]>, or = false): void {
+    const add = (name: string, values: string[]) => {
+        const key = or ? `or ${name}` : name;
+        into[key] = [...(into[key] ?? []), ...values];
+    };
+    if (e.tags) {
+        add(
+            "TagKeyValue",
+            e.tags.values.map((v) => `user:${e.tags!.key}$${v}`),
+        );
+    }
+    if (e.dimensions) {
+        add(FILTER_NAMES[e.dimensions.key] ?? e.dimensions.key, e.dimensions.values);
+    }
+    for (const a of e.ands ?? []) {
+        expressionFilters(a, into, or);
+    }
+    for (const [i, o] of (e.ors ?? []).entries()) {
+        expressionFilters(o, into, or || i > 0);
+    }
+}
 
 export interface PlannedBudget {
     readonly resource: string;
     readonly name: string;
     readonly limitUsd: number;
     readonly timeUnit: string;
-    /** Cost filters by name, e.g. { TagKeyValue: ["user:Stack$dev"], Service: ["Amazon Bedrock"] }. */
+    /**
+     * Cost filters by name, e.g. { TagKeyValue: ["user:Stack$dev"], Service: ["Amazon Bedrock",
+     * "Claude Sonnet 4 (Amazon Bedrock Edition)"], "or BillingEntity": ["AWS Marketplace"] }.
+     */
     readonly filters: Readonly<Record<string, readonly string[]>>;
     /** e.g. { type: "ACTUAL", thresholdPercent: 80 }: an alert at 80% of the limit actually spent. */
     readonly alerts: readonly { readonly type: string; readonly thresholdPercent: number }[];
@@ -65,10 +107,12 @@ export function summariseBudgets(
             for (const f of (i.costFilters ?? []) as { name: string; values: string[] }[]) {
                 filters[f.name] = [...(filters[f.name] ?? []), ...f.values];
             }
+            if (i.filterExpression) {
+                expressionFilters(i.filterExpression as Expression, filters);
+            }
             const notifications = (i.notifications ?? []) as Record<string, any>[];
             const bedrockOnly =
-                (filters.Service ?? []).length > 0 &&
-                filters.Service.every((s) => s === BEDROCK_SERVICE);
+                (filters.Service ?? []).length > 0 && filters.Service.every(isBedrockService);
             const other = Object.keys(filters).some((k) => k !== "TagKeyValue");
             const usage = estimates.bedrockUsd;
             const [estimateUsd, estimateOf] = bedrockOnly

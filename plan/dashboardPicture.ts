@@ -18,7 +18,13 @@ function plotted(row: unknown[]): string {
     const options = row.find((x) => typeof x === "object" && x !== null) as
         { label?: string; expression?: string } | undefined;
     if (options?.expression) {
-        return /MetricName="([A-Za-z]+)"/.exec(options.expression)?.[1] + " (every model)";
+        // A labelled expression (a sum of searched series) by its label; a search by its metric,
+        // one series per model (AWS/Bedrock) or per service (AWS/Billing) it finds.
+        if (options.label) {
+            return options.label;
+        }
+        const per = options.expression.includes("{AWS/Billing,") ? "service" : "model";
+        return /MetricName="([A-Za-z]+)"/.exec(options.expression)?.[1] + ` (every ${per})`;
     }
     const metric = String(row[1]);
     return options?.label ? `${metric}: ${options.label}` : metric;

@@ -5,6 +5,12 @@
  */
 import * as assert from "assert";
 import { Budgets } from "../../governance/budgets";
+import {
+    bedrockServices,
+    billingOf,
+    BEDROCK_BILLING,
+    isBedrockService,
+} from "../../governance/bedrockBilling";
 import { childNames, runComponent } from "../harness/component";
 import { named, ofType } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
@@ -61,11 +67,29 @@ forEachStack("governance: budgets", (ctx) => {
         assert.strictEqual(TAG_FILTER[stack], "user:Stack$" + stackTag(ctx.run));
     });
 
-    it("the Bedrock budget also counts only the Amazon Bedrock service", () => {
-        assert.deepStrictEqual(budgets(ctx.run).bedrock.inputs.costFilters, [
-            { name: "TagKeyValue", values: [TAG_FILTER[stack]] },
-            { name: "Service", values: ["Amazon Bedrock"] },
-        ]);
+    it("the Bedrock budget counts Bedrock's own service and the default model's Marketplace service (Claude Sonnet 4), or anything sold through AWS Marketplace, under the tag", () => {
+        const bedrock = budgets(ctx.run).bedrock.inputs;
+        assert.strictEqual(bedrock.costFilters, undefined);
+        assert.strictEqual(bedrock.metrics, "UnblendedCost");
+        assert.deepStrictEqual(bedrock.filterExpression, {
+            ands: [
+                { tags: { key: "Stack", values: [stackTag(ctx.run)] } },
+                {
+                    ors: [
+                        {
+                            dimensions: {
+                                key: "SERVICE",
+                                values: [
+                                    "Amazon Bedrock",
+                                    "Claude Sonnet 4 (Amazon Bedrock Edition)",
+                                ],
+                            },
+                        },
+                        { dimensions: { key: "BILLING_ENTITY", values: ["AWS Marketplace"] } },
+                    ],
+                },
+            ],
+        });
     });
 
     it("each warns the alarm topic at 80% actually spent and at 100% forecast (the defaults)", () => {
@@ -129,6 +153,7 @@ describe("Budgets (component)", () => {
     const ARGS = {
         namePrefix: "ai-portal-test",
         stack: "test",
+        bedrockModels: ["eu.anthropic.claude-3-5-sonnet-20240620-v1:0"],
         actualAlertPercent: 75,
         forecastAlertPercent: 110,
         topicArn: "arn:aws:sns:eu-west-2:123456789012:alarms",
@@ -154,6 +179,11 @@ describe("Budgets (component)", () => {
         assert.deepStrictEqual(total.costFilters, [
             { name: "TagKeyValue", values: ["user:Stack$test"] },
         ]);
+        // Anthropic's model is billed through AWS Marketplace under a service name of its own.
+        assert.deepStrictEqual(bedrock.filterExpression.ands[1].ors[0].dimensions, {
+            key: "SERVICE",
+            values: ["Amazon Bedrock", "Claude 3.5 Sonnet (Amazon Bedrock Edition)"],
+        });
         for (const n of [...total.notifications, ...bedrock.notifications]) {
             assert.deepStrictEqual(n.subscriberSnsTopicArns, [ARGS.topicArn]);
         }
@@ -161,5 +191,58 @@ describe("Budgets (component)", () => {
             total.notifications.map((n: { threshold: number }) => n.threshold),
             [75, 110],
         );
+    });
+});
+
+describe("governance: how Bedrock models are billed (pure)", () => {
+    it("Anthropic's models through AWS Marketplace under their own names, whatever the profile prefix", () => {
+        for (const id of [
+            "anthropic.claude-sonnet-4-20250514-v1:0",
+            "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+            "global.anthropic.claude-sonnet-4-20250514-v1:0",
+        ]) {
+            assert.deepStrictEqual(billingOf(id), {
+                billingEntity: "AWS Marketplace",
+                service: "Claude Sonnet 4 (Amazon Bedrock Edition)",
+            });
+        }
+    });
+
+    it("Amazon's own models under Amazon Bedrock; a model the table does not know: nothing named", () => {
+        assert.deepStrictEqual(billingOf("eu.amazon.nova-pro-v1:0"), {
+            billingEntity: "AWS",
+            service: "Amazon Bedrock",
+        });
+        assert.deepStrictEqual(billingOf("eu.anthropic.claude-future-v9:0"), {
+            billingEntity: "AWS Marketplace",
+            service: undefined,
+        });
+        assert.deepStrictEqual(billingOf("eu.example.model-v1:0"), {});
+    });
+
+    it("a stack's services: Amazon Bedrock first, then each named model's once", () => {
+        assert.deepStrictEqual(
+            bedrockServices([
+                "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+                "anthropic.claude-sonnet-4-20250514-v1:0",
+                "eu.amazon.nova-pro-v1:0",
+                "eu.anthropic.claude-3-haiku-20240307-v1:0",
+            ]),
+            [
+                "Amazon Bedrock",
+                "Claude 3 Haiku (Amazon Bedrock Edition)",
+                "Claude Sonnet 4 (Amazon Bedrock Edition)",
+            ],
+        );
+    });
+
+    it("every service in the table is one the plan counts as Bedrock spend, and each provider says where its names come from", () => {
+        for (const [provider, billing] of Object.entries(BEDROCK_BILLING)) {
+            assert.ok(billing.source.length > 0, provider);
+            for (const service of Object.values(billing.services)) {
+                assert.ok(isBedrockService(service), service);
+            }
+        }
+        assert.strictEqual(isBedrockService("Amazon Elastic Compute Cloud - Compute"), false);
     });
 });

@@ -255,10 +255,10 @@ describe("WorkingHoursSchedule (component)", () => {
         const trust = parseJson(
             named(run, "aws:iam/role:Role", "hours-role").inputs.assumeRolePolicy,
         );
-        assert.strictEqual(
-            trust.Statement[0].Condition.ArnLike["aws:SourceArn"],
-            `arn:aws-test:scheduler:eu-west-2:${ACCOUNT}:schedule/ai-portal-test-working-hours/*`,
-        );
+        // The schedule group's ARN, the shape Scheduler presents (lib/trust.ts).
+        assert.deepStrictEqual(trust.Statement[0].Condition.ArnEquals, {
+            "aws:SourceArn": `arn:aws-test:scheduler:eu-west-2:${ACCOUNT}:schedule-group/ai-portal-test-working-hours`,
+        });
     });
 });
 
@@ -272,6 +272,7 @@ describe("PortalDashboard (component)", () => {
         dbInstanceIdentifier: "test-db",
         hosts: { tier: "single", instances: { web: "i-0web", gateway: "i-0gateway" } },
         budgets: { totalUsd: 100 },
+        bedrockModels: ["eu.anthropic.claude-sonnet-4-20250514-v1:0"],
     };
 
     it("a dashboard of the given name whose body is dashboardBody of the input, and its console URL", async () => {

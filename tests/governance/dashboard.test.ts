@@ -6,7 +6,13 @@
  */
 import * as assert from "assert";
 import { scriptOf } from "../../compute/userData";
-import { BILLING_REGION, DashboardInput, dashboardBody, Widget } from "../../governance/dashboard";
+import {
+    BILLING_REGION,
+    bedrockSpendSearch,
+    DashboardInput,
+    dashboardBody,
+    Widget,
+} from "../../governance/dashboard";
 import { hostUserData } from "../harness/hosts";
 import { named, ofType } from "../harness/query";
 import { forEachStack } from "../harness/stacks";
@@ -48,9 +54,15 @@ function drawn(body: { widgets: readonly Widget[] }): Drawn[] {
             const parts = m.filter((p) => typeof p === "string") as string[];
             const options = m.find((p) => typeof p === "object") as { expression?: string };
             if (parts.length === 0) {
+                // A search names its namespace; a math expression draws from the widget's search.
+                const namespaceOf = (e?: string) => /^SEARCH\('\{([^,}]+)/.exec(e ?? "")?.[1];
+                const searched = props.metrics
+                    .map((o) => namespaceOf((o[0] as { expression?: string })?.expression))
+                    .find((n) => n);
                 result.push({
                     widget: props.title,
                     region: props.region,
+                    namespace: namespaceOf(options?.expression) ?? searched,
                     dimensions: {},
                     expression: options?.expression,
                 });
@@ -120,6 +132,10 @@ function forwarded(run: ProgramRun): Set<string> {
 const BEDROCK_SEARCH =
     /^SEARCH\('\{AWS\/Bedrock,ModelId\} MetricName="[A-Za-z]+"', '(Sum|Average)', 300\)$/;
 
+/** The bill's Bedrock services (bedrockSpendSearch) and their sum: the ServiceNames are AWS's. */
+const BILLING_SEARCH =
+    /^SEARCH\('\{AWS\/Billing,Currency,ServiceName\} MetricName="EstimatedCharges" Currency="USD" \(ServiceName="AmazonBedrock"( OR ServiceName="[^"]+ \(Amazon Bedrock Edition\)")* OR Bedrock\)', 'Maximum', 21600\)$|^SUM\(bedrockservices\)$/;
+
 /** Every metric that names something the program does not declare (or is of a kind not known here). */
 function unresolved(body: { widgets: readonly Widget[] }, run: ProgramRun): string[] {
     const known = nameable(run);
@@ -127,7 +143,7 @@ function unresolved(body: { widgets: readonly Widget[] }, run: ProgramRun): stri
     const problems: string[] = [];
     for (const m of drawn(body)) {
         if (m.expression !== undefined) {
-            if (!BEDROCK_SEARCH.test(m.expression)) {
+            if (!BEDROCK_SEARCH.test(m.expression) && !BILLING_SEARCH.test(m.expression)) {
                 problems.push(`${m.widget}: ${m.expression}`);
             }
             continue;
@@ -191,6 +207,15 @@ function inputFrom(run: ProgramRun): DashboardInput {
                       },
                   },
         budgets: { totalUsd: budget("total"), bedrockUsd: budget("bedrock") },
+        // config `bedrockDefaultModel`, as the gateway's profile copies it.
+        bedrockModels: [
+            String(
+                ofType(run, "aws:bedrock/inferenceProfile:InferenceProfile")[0].inputs.modelSource
+                    .copyFrom,
+            )
+                .split("/")
+                .pop()!,
+        ],
     };
 }
 
@@ -312,7 +337,8 @@ forEachStack("governance: dashboard", (ctx) => {
     it("the billing graphs are in us-east-1 (billing metrics exist nowhere else); the rest in the stack's region", () => {
         const metrics = drawn(declaredBody(ctx.run));
         const billing = metrics.filter((m) => m.namespace === "AWS/Billing");
-        assert.strictEqual(billing.length, 2);
+        // The account's total; Bedrock's services found by search, and their sum.
+        assert.strictEqual(billing.length, 3);
         assert.strictEqual(BILLING_REGION, "us-east-1");
         for (const m of metrics) {
             assert.strictEqual(
@@ -357,11 +383,51 @@ describe("governance: dashboard body (pure)", () => {
             dbInstanceIdentifier: "db",
             hosts: { tier: "single", instances: { web: "i-1", gateway: "i-2" } },
             budgets: {},
+            bedrockModels: [],
         });
         const spend = body.widgets.filter((w) => w.properties.region === BILLING_REGION);
         assert.strictEqual(spend.length, 2);
         for (const w of spend) {
             assert.deepStrictEqual(w.properties.annotations, { horizontal: [] });
         }
+    });
+});
+
+describe("governance: dashboard, Bedrock's spend includes its Marketplace models", () => {
+    it("a stack whose default model is Anthropic's graphs that model's Marketplace service beside AmazonBedrock, and their sum", () => {
+        assert.strictEqual(
+            bedrockSpendSearch(["eu.anthropic.claude-sonnet-4-20250514-v1:0"]),
+            `SEARCH('{AWS/Billing,Currency,ServiceName} MetricName="EstimatedCharges" Currency="USD" (ServiceName="AmazonBedrock" OR ServiceName="Claude Sonnet 4 (Amazon Bedrock Edition)" OR Bedrock)', 'Maximum', 21600)`,
+        );
+        const body = dashboardBody({
+            title: "t",
+            region: "eu-west-2",
+            stack: "test",
+            healthNamespace: "AIPortal",
+            healthMetric: "PortalHealthy",
+            dbInstanceIdentifier: "db",
+            hosts: { tier: "single", instances: { web: "i-1", gateway: "i-2" } },
+            budgets: { bedrockUsd: 10 },
+            bedrockModels: ["eu.anthropic.claude-sonnet-4-20250514-v1:0"],
+        });
+        const graph = body.widgets.find((w) =>
+            String(w.properties.title).startsWith("Spend this month: Bedrock"),
+        )!;
+        assert.deepStrictEqual(graph.properties.metrics, [
+            [
+                {
+                    expression: bedrockSpendSearch(["eu.anthropic.claude-sonnet-4-20250514-v1:0"]),
+                    id: "bedrockservices",
+                },
+            ],
+            [
+                {
+                    expression: "SUM(bedrockservices)",
+                    id: "bedrocktotal",
+                    label: "Bedrock and its models, month to date",
+                },
+            ],
+        ]);
+        assert.strictEqual(graph.properties.region, BILLING_REGION);
     });
 });

@@ -8,6 +8,7 @@ import * as assert from "assert";
 import { DATABASE_LEAD_MINUTES, iamAction, scheduledCalls } from "../../governance/workingHours";
 import { parseWorkingHours, WorkingHours } from "../../config/governance";
 import { named, ofType, parseJson } from "../harness/query";
+import { scheduleGroupArn } from "../../lib/trust";
 import { DeclaredResource, ProgramRun, runProgram, runStack } from "../../offline/run";
 
 const T = {
@@ -154,7 +155,10 @@ describe("governance: working hours (dev)", () => {
         );
     });
 
-    it("its role is for EventBridge Scheduler of this account's schedule group only", () => {
+    it("its role is for EventBridge Scheduler of this account's schedule group only: the group's ARN, as Scheduler presents it", () => {
+        // Scheduler's confused-deputy page: aws:SourceArn is the schedule GROUP's ARN; a condition
+        // on schedule ARNs (schedule/<group>/*) or a name prefix matches nothing, so no schedule
+        // could assume the role (dev would never sleep).
         assert.deepStrictEqual(parseJson(role(run).inputs.assumeRolePolicy).Statement, [
             {
                 Effect: "Allow",
@@ -162,8 +166,8 @@ describe("governance: working hours (dev)", () => {
                 Action: "sts:AssumeRole",
                 Condition: {
                     StringEquals: { "aws:SourceAccount": ACCOUNT },
-                    ArnLike: {
-                        "aws:SourceArn": `arn:aws:scheduler:eu-west-2:${ACCOUNT}:schedule/ai-portal-dev-working-hours/*`,
+                    ArnEquals: {
+                        "aws:SourceArn": `arn:aws:scheduler:eu-west-2:${ACCOUNT}:schedule-group/ai-portal-dev-working-hours`,
                     },
                 },
             },
@@ -275,6 +279,59 @@ describe("governance: working hours (prod)", () => {
     });
 });
 
+describe("governance: working hours own the Auto Scaling groups' sizes (prod given a schedule)", () => {
+    /** The group properties (the provider's names) the schedules set: MinSize -> minSize. */
+    function scheduledProperties(run: ProgramRun): string[] {
+        const keys = ofType(run, T.schedule)
+            .filter((s) => sdkAction(s) === "autoscaling:updateAutoScalingGroup")
+            .flatMap((s) => Object.keys(JSON.parse(s.inputs.target.input)))
+            .filter((k) => k !== "AutoScalingGroupName");
+        return [...new Set(keys)].map((k) => k[0].toLowerCase() + k.slice(1)).sort();
+    }
+
+    it("a night-time up is a no-op: the program ignores every size the schedules set, on both groups", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            overrides: { schedule: "Mon-Fri 08:00-18:30 Europe/London" },
+        });
+        assert.ifError(run.error);
+        assert.deepStrictEqual(scheduledProperties(run), ["desiredCapacity", "maxSize", "minSize"]);
+        for (const role of ["web", "gateway"]) {
+            const group = named(run, T.fleet, `compute-${role}-group`);
+            assert.deepStrictEqual(
+                [...group.ignoreChanges].sort(),
+                scheduledProperties(run),
+                `compute-${role}-group`,
+            );
+        }
+    });
+
+    it("a changed webMinHosts/webMaxHosts reaches the wake schedule's input (applied at the next wake), and the group is created at that size", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            overrides: {
+                schedule: "Mon-Fri 08:00-18:30 Europe/London",
+                webMinHosts: 3,
+                webMaxHosts: 5,
+            },
+        });
+        assert.ifError(run.error);
+        const wake = schedules(run)["wake-web-hosts"];
+        const input = JSON.parse(wake.inputs.target.input);
+        assert.deepStrictEqual([input.MinSize, input.MaxSize, input.DesiredCapacity], [3, 5, 3]);
+        const group = named(run, T.fleet, "compute-web-group");
+        assert.deepStrictEqual([group.inputs.minSize, group.inputs.maxSize], [3, 5]);
+    });
+
+    it("without a schedule the program owns the sizes: nothing ignored", async () => {
+        const run = await runStack("prod");
+        assert.ifError(run.error);
+        for (const role of ["web", "gateway"]) {
+            assert.deepStrictEqual(named(run, T.fleet, `compute-${role}-group`).ignoreChanges, []);
+        }
+    });
+});
+
 describe("governance: working hours (pure)", () => {
     const hours = (text: string) => parseWorkingHours(text) as WorkingHours;
     const ARGS = { namePrefix: "ai-portal-test", region: "eu-west-2", dbInstanceIdentifier: "db" };
@@ -312,6 +369,15 @@ describe("governance: working hours (pure)", () => {
                 iamAction,
             ),
             ["ec2:StartInstances", "rds:StopDBInstance", "autoscaling:UpdateAutoScalingGroup"],
+        );
+    });
+});
+
+describe("governance: working hours, the trust's source ARN (pure)", () => {
+    it("is the schedule group's ARN in the shape Scheduler's confused-deputy page gives", () => {
+        assert.strictEqual(
+            scheduleGroupArn("aws", "eu-west-2", "123456789012", "ai-portal-dev-working-hours"),
+            "arn:aws:scheduler:eu-west-2:123456789012:schedule-group/ai-portal-dev-working-hours",
         );
     });
 });

@@ -54,6 +54,9 @@ let created = 0;
 interface Deployed {
     readonly targets: { Arn: string; Input: string; RoleArn: string }[];
     readonly policy: string;
+    /** The role's trust policy as IAM stored it, and the group's ARN as Scheduler reports it. */
+    readonly trust: string;
+    readonly groupArn: string;
 }
 
 /** Creates the stack's scheduler role and schedules in moto, as declared; returns what it read back. */
@@ -79,14 +82,19 @@ async function deploy(run: ProgramRun): Promise<Deployed> {
         };
     });
     const aws = await moto();
+    const groupName = `${group.inputs.name}-${created}`;
     const stored = await python(
         "scheduler_deploy.py",
         {
             roleName: `${role.name}-${created}`,
-            assumeRolePolicy: role.inputs.assumeRolePolicy,
+            // The trust names the stack's group; here the group has a per-run name.
+            assumeRolePolicy: String(role.inputs.assumeRolePolicy).replaceAll(
+                `schedule-group/${group.inputs.name}"`,
+                `schedule-group/${groupName}"`,
+            ),
             policyName: "working-hours",
             policy: policy.inputs.policy,
-            groupName: `${group.inputs.name}-${created}`,
+            groupName,
             schedules,
         },
         { python: "image", env: { ...aws.env, AWS_DEFAULT_REGION: REGION } },
@@ -99,6 +107,8 @@ async function deploy(run: ProgramRun): Promise<Deployed> {
     return {
         targets: stored.schedules.map((s: { target: Deployed["targets"][number] }) => s.target),
         policy: stored.policy,
+        trust: stored.trust,
+        groupArn: stored.groupArn,
     };
 }
 
@@ -135,6 +145,30 @@ describe("working hours (dev, single): the schedules and their role in EventBrid
         for (const target of targets) {
             assert.match(target.RoleArn, /:role\/working-hours-role-/);
         }
+    });
+
+    it("the role trusts Scheduler as the group whose ARN Scheduler reports, and this account (the condition's shape only)", async () => {
+        // moto stores trust conditions but does not evaluate them when Scheduler would assume the
+        // role, so this cannot show that AWS lets the schedules in: it checks the condition names
+        // exactly the schedule GROUP's ARN, as Scheduler's confused-deputy page requires (a
+        // schedule ARN or a name prefix there would match nothing, and dev would never sleep).
+        const {
+            run,
+            deployed: { trust, groupArn },
+        } = await deployDev();
+        const account = String(run.outputs.dbSecretArn).split(":")[4];
+        assert.match(groupArn, /^arn:aws:scheduler:eu-west-2:\d{12}:schedule-group\/[^/*]+$/);
+        assert.deepStrictEqual(JSON.parse(trust).Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Service: "scheduler.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": account },
+                    ArnEquals: { "aws:SourceArn": groupArn },
+                },
+            },
+        ]);
     });
 });
 

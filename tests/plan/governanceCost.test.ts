@@ -241,7 +241,12 @@ describe("offline plan: budgets", () => {
                 name: "ai-portal-dev-bedrock",
                 limitUsd: 100,
                 timeUnit: "MONTHLY",
-                filters: { TagKeyValue: ["user:Stack$dev"], Service: ["Amazon Bedrock"] },
+                // Bedrock's own service, the default model's Marketplace service, or Marketplace.
+                filters: {
+                    TagKeyValue: ["user:Stack$dev"],
+                    Service: ["Amazon Bedrock", "Claude Sonnet 4 (Amazon Bedrock Edition)"],
+                    "or BillingEntity": ["AWS Marketplace"],
+                },
                 alerts,
                 notifies: [topic],
                 estimateUsd: null,

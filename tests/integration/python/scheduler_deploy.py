@@ -7,7 +7,8 @@ Input (JSON in $AI_PORTAL_INPUT):
   {"roleName", "assumeRolePolicy", "policyName", "policy", "groupName",
    "schedules": [{"name", "expression", "timeZone", "flexibleTimeWindowMode", "targetArn", "input"}]}
 Output (JSON): {"roleArn", "policy": <the stored policy document, as JSON text>,
-  "schedules": [{"name", "timeZone", "target": {"Arn", "RoleArn", "Input"}}]}
+  "trust": <the role's stored trust policy, as JSON text>, "groupArn": <the group's ARN as
+  Scheduler reports it>, "schedules": [{"name", "timeZone", "target": {"Arn", "RoleArn", "Input"}}]}
 """
 import json
 import os
@@ -27,7 +28,7 @@ def main():
     iam.put_role_policy(
         RoleName=spec["roleName"], PolicyName=spec["policyName"], PolicyDocument=spec["policy"]
     )
-    scheduler.create_schedule_group(Name=spec["groupName"])
+    group_arn = scheduler.create_schedule_group(Name=spec["groupName"])["ScheduleGroupArn"]
     stored = []
     for schedule in spec["schedules"]:
         scheduler.create_schedule(
@@ -52,7 +53,19 @@ def main():
     ]
     # boto3 hands back the stored document decoded (a dict); some versions leave it URL-encoded.
     policy = json.dumps(document) if isinstance(document, dict) else unquote(document)
-    print(json.dumps({"roleArn": role_arn, "policy": policy, "schedules": stored}))
+    trust = iam.get_role(RoleName=spec["roleName"])["Role"]["AssumeRolePolicyDocument"]
+    trust = json.dumps(trust) if isinstance(trust, dict) else unquote(trust)
+    print(
+        json.dumps(
+            {
+                "roleArn": role_arn,
+                "policy": policy,
+                "trust": trust,
+                "groupArn": group_arn,
+                "schedules": stored,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
