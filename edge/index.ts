@@ -46,6 +46,13 @@ export interface EdgeArgs {
     readonly adminCidrs: readonly string[];
     /** A WAF web ACL on the ALB (config `wafEnabled`). */
     readonly wafEnabled: boolean;
+    /** With WAF: requests one address may make in five minutes (config `wafRateLimitPer5Min`). */
+    readonly wafRateLimitPer5Min: number;
+    /**
+     * With WAF: requests one address may send to the sign-in routes in five minutes (config
+     * `wafSignInRateLimitPer5Min`).
+     */
+    readonly wafSignInRateLimitPer5Min: number;
     /** Days the access logs are kept (config `albAccessLogsRetentionDays`). Required. */
     readonly accessLogsRetentionDays: number;
     /** Deletion protection on the ALB, and the logs kept on `pulumi destroy` (prod). */
@@ -67,6 +74,11 @@ export class Edge extends pulumi.ComponentResource {
     /** The ALB's own Route 53 zone (for alias records elsewhere). */
     public readonly zoneId: pulumi.Output<string>;
     public readonly targetGroupArn: pulumi.Output<string>;
+    /**
+     * The HTTPS listener that forwards to the target group: the web hosts' Auto Scaling group waits
+     * for it, since the target group health-checks its hosts only once a listener uses it.
+     */
+    public readonly httpsListener: aws.lb.Listener;
     /** The `TargetGroup` dimension of the target group's metrics. */
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
     public readonly certificateArn: pulumi.Output<string>;
@@ -259,6 +271,8 @@ export class Edge extends pulumi.ComponentResource {
                       loadBalancerArn: alb.arn,
                       localSignInPath: args.localSignInPath,
                       adminCidrs: args.adminCidrs,
+                      rateLimitPer5Min: args.wafRateLimitPer5Min,
+                      signInRateLimitPer5Min: args.wafSignInRateLimitPer5Min,
                   },
                   parent,
               )
@@ -270,6 +284,7 @@ export class Edge extends pulumi.ComponentResource {
         this.dnsName = alb.dnsName;
         this.zoneId = alb.zoneId;
         this.targetGroupArn = targets.arn;
+        this.httpsListener = https;
         this.targetGroupArnSuffix = targets.arnSuffix;
         this.certificateArn = validation.certificateArn;
         this.accessLogsBucketName = logs.bucketName;

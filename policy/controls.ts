@@ -175,6 +175,13 @@ export const CONTROLS: readonly Control[] = [
         enforcedBy: "integration test against Caddy",
     },
     {
+        control: "Sign-in attempts limited per address",
+        standard: "-",
+        program:
+            "loadBalanced with WAF: `wafSignInRateLimitPer5Min` (20) requests per 5 min per address to the sign-in routes (local, LDAP, sign-up, password change, MFA), matched URL-decoded; not yet in the single tier",
+        enforcedBy: "unit tests of the rendered web ACL",
+    },
+    {
         control: "Only the portal group signs in; no admin takeover by e-mail",
         standard: "-",
         program:

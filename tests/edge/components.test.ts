@@ -6,11 +6,14 @@
 import * as assert from "assert";
 import { Edge, EdgeArgs, HSTS, IDLE_TIMEOUT_SECONDS, TLS_POLICY } from "../../edge";
 import { AccessLogBucket, AccessLogBucketArgs } from "../../edge/accessLogs";
-import { RATE_LIMIT_PER_5_MIN, WebFirewall, WebFirewallArgs } from "../../edge/firewall";
+import { PRIORITY, WebFirewall, WebFirewallArgs } from "../../edge/firewall";
+import { LOCAL_SIGN_IN_PATH } from "../../compute/settings";
+import { PASTED_TEXT_PATH_PREFIXES, SIGN_IN_PATHS } from "../../lib/openWebUiRoutes";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { ProgramRun } from "../../offline/run";
 import { runComponent } from "../harness/component";
 import { named, ofType, parseJson } from "../harness/query";
+import { capacityUnits, evaluate, IpSets, WafRequest } from "./wafEvaluator";
 
 const T = {
     certificate: "aws:acm/certificate:Certificate",
@@ -45,6 +48,8 @@ const EDGE: EdgeArgs = {
     localSignInPath: SIGN_IN,
     adminCidrs: [],
     wafEnabled: true,
+    wafRateLimitPer5Min: 7000,
+    wafSignInRateLimitPer5Min: 30,
     accessLogsRetentionDays: 90,
     protect: false,
 };
@@ -63,6 +68,7 @@ function edge(args: Partial<EdgeArgs> = {}): Promise<ProgramRun> {
             accessLogsBucketName: e.accessLogsBucketName,
             webAclArn: e.webAclArn,
             webAclName: e.webAclName,
+            httpsListenerUrn: e.httpsListener.urn,
         };
     });
 }
@@ -312,6 +318,25 @@ describe("Edge (component)", () => {
         assert.strictEqual(run.outputs.webAclName, acl.inputs.name);
         assert.strictEqual(acl.inputs.name, "ai-portal-test-web");
     });
+
+    it("with wafEnabled: the web ACL's two rate limits are the ones the edge was given", async () => {
+        const rules = aclRules(
+            await edge({ wafRateLimitPer5Min: 4321, wafSignInRateLimitPer5Min: 12 }),
+            "edge-waf-acl",
+        );
+        assert.deepStrictEqual(
+            [
+                rules["rate-limit-per-address"].statement.rateBasedStatement.limit,
+                rules["rate-limit-sign-in"].statement.rateBasedStatement.limit,
+            ],
+            [4321, 12],
+        );
+    });
+
+    it("exposes the HTTPS listener, for what must wait until the target group is in use", async () => {
+        const run = await edge();
+        assert.strictEqual(run.outputs.httpsListenerUrn, listener(run, 443).urn);
+    });
 });
 
 const LOGS: AccessLogBucketArgs = {
@@ -411,6 +436,8 @@ const FIREWALL: WebFirewallArgs = {
         "arn:aws:elasticloadbalancing:eu-west-2:123456789012:loadbalancer/app/ai-portal-test-web/0123456789abcdef",
     localSignInPath: SIGN_IN,
     adminCidrs: [],
+    rateLimitPer5Min: 10000,
+    signInRateLimitPer5Min: 20,
 };
 
 function firewall(args: Partial<WebFirewallArgs> = {}): Promise<ProgramRun> {
@@ -421,10 +448,30 @@ function firewall(args: Partial<WebFirewallArgs> = {}): Promise<ProgramRun> {
 }
 
 /** The web ACL's rules by name. */
-function aclRules(run: ProgramRun): Record<string, any> {
-    return Object.fromEntries(
-        named(run, T.webAcl, "waf-acl").inputs.rules.map((r: any) => [r.name, r]),
-    );
+function aclRules(run: ProgramRun, name = "waf-acl"): Record<string, any> {
+    return Object.fromEntries(named(run, T.webAcl, name).inputs.rules.map((r: any) => [r.name, r]));
+}
+
+/** The rendered web ACL and its IP sets (ARN to addresses), for the evaluator. */
+function renderedAcl(run: ProgramRun): { acl: any; ipSets: IpSets } {
+    return {
+        acl: named(run, T.webAcl, "waf-acl").inputs,
+        ipSets: Object.fromEntries(
+            ofType(run, T.ipSet).map((set) => [set.state.arn, set.inputs.addresses]),
+        ),
+    };
+}
+
+/** What WAF does with a request: ALLOW, or BLOCK and the rule that blocked. */
+async function verdicts(
+    args: Partial<WebFirewallArgs>,
+    requests: readonly WafRequest[],
+): Promise<string[]> {
+    const { acl, ipSets } = renderedAcl(await firewall(args));
+    return requests.map((request) => {
+        const result = evaluate(acl, request, ipSets);
+        return result.action === "ALLOW" ? "ALLOW" : `BLOCK ${result.terminatingRule}`;
+    });
 }
 
 /** The sign-in path as WAF matches it: URL-decoded, then lower-cased, at the start of the path. */
@@ -439,6 +486,18 @@ const SIGN_IN_MATCH = {
         ],
     },
 };
+
+const ADMIN_RANGE = "198.51.100.0/24";
+const ADMIN_IP = "198.51.100.7";
+
+/** The managed body rules people trip over in chats, and what each matches. */
+const CHAT_BODY_RULES = [
+    "GenericLFI_BODY", // `../../etc/passwd` in a stack trace
+    "GenericRFI_BODY", // `http://10.0.0.12:8080/` in a log
+    "EC2MetaDataSSRF_BODY", // `curl http://169.254.169.254/latest/meta-data/`
+    "Log4JRCE_BODY", // `${jndi:ldap://...}` in a Log4j advisory
+    "JavaDeserializationRCE_BODY", // `Runtime.getRuntime().exec(...)` in Java code
+];
 
 describe("WebFirewall (component)", () => {
     it("a regional web ACL that allows by default, associated with the load balancer", async () => {
@@ -455,17 +514,23 @@ describe("WebFirewall (component)", () => {
         assert.strictEqual(run.outputs.webAclName, "ai-portal-test-web");
     });
 
-    it("runs the break-glass rule first, then AWS's IP reputation, common and known-bad-inputs groups, then the rate limit", async () => {
-        const rules = Object.values(aclRules(await firewall()))
-            .sort((a: any, b: any) => a.priority - b.priority)
-            .map((r: any) => r.name);
-        assert.deepStrictEqual(rules, [
-            "local-sign-in-from-admin-ranges-only",
-            "AWSManagedRulesAmazonIpReputationList",
-            "AWSManagedRulesCommonRuleSet",
-            "AWSManagedRulesKnownBadInputsRuleSet",
-            "rate-limit-per-address",
-        ]);
+    it("evaluates the sign-in limit first, then the break-glass rule, AWS's groups, the body rules outside chats, then the rate limit", async () => {
+        const rules = Object.values(aclRules(await firewall())).sort(
+            (a: any, b: any) => a.priority - b.priority,
+        );
+        assert.deepStrictEqual(
+            rules.map((r: any) => [r.priority, r.name]),
+            [
+                [0, "rate-limit-sign-in"],
+                [1, "local-sign-in-from-admin-ranges-only"],
+                [10, "AWSManagedRulesAmazonIpReputationList"],
+                [11, "AWSManagedRulesCommonRuleSet"],
+                [12, "AWSManagedRulesKnownBadInputsRuleSet"],
+                [20, "body-rules-outside-chat"],
+                [30, "rate-limit-per-address"],
+            ],
+        );
+        assert.strictEqual(PRIORITY.signInRateLimit, 0);
     });
 
     it("without admin ranges: blocks the local sign-in for everyone, matched on the URL-decoded, lower-cased path; no IP set", async () => {
@@ -509,7 +574,7 @@ describe("WebFirewall (component)", () => {
         });
     });
 
-    it("uses AWS's managed groups as they are, except two body rules of the common set that only count", async () => {
+    it("uses AWS's managed groups, counting two body rules everywhere and the chat body rules inside the group", async () => {
         const rules = aclRules(await firewall());
         for (const name of [
             "AWSManagedRulesAmazonIpReputationList",
@@ -520,23 +585,200 @@ describe("WebFirewall (component)", () => {
             assert.strictEqual(rules[name].statement.managedRuleGroupStatement.vendorName, "AWS");
             assert.strictEqual(rules[name].statement.managedRuleGroupStatement.name, name);
         }
-        const overrides = (name: string) =>
-            rules[name].statement.managedRuleGroupStatement.ruleActionOverrides;
-        assert.deepStrictEqual(overrides("AWSManagedRulesCommonRuleSet"), [
-            { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
-            { name: "CrossSiteScripting_BODY", actionToUse: { count: {} } },
+        const counted = (name: string) =>
+            rules[name].statement.managedRuleGroupStatement.ruleActionOverrides.map((o: any) => {
+                assert.deepStrictEqual(o.actionToUse, { count: {} });
+                return o.name;
+            });
+        assert.deepStrictEqual(counted("AWSManagedRulesCommonRuleSet"), [
+            "SizeRestrictions_BODY",
+            "CrossSiteScripting_BODY",
+            "GenericLFI_BODY",
+            "GenericRFI_BODY",
+            "EC2MetaDataSSRF_BODY",
         ]);
-        assert.deepStrictEqual(overrides("AWSManagedRulesAmazonIpReputationList"), []);
-        assert.deepStrictEqual(overrides("AWSManagedRulesKnownBadInputsRuleSet"), []);
+        assert.deepStrictEqual(counted("AWSManagedRulesKnownBadInputsRuleSet"), [
+            "Log4JRCE_BODY",
+            "JavaDeserializationRCE_BODY",
+        ]);
+        assert.deepStrictEqual(counted("AWSManagedRulesAmazonIpReputationList"), []);
     });
 
-    it(`blocks an address above ${RATE_LIMIT_PER_5_MIN} requests in 5 minutes`, async () => {
-        const rule = aclRules(await firewall())["rate-limit-per-address"];
-        assert.strictEqual(RATE_LIMIT_PER_5_MIN, 2000);
+    // Each path with a body that trips one chat body rule, from an admin address (so that the
+    // break-glass rule lets the local sign-in through and the body decides).
+    const PATHS: [string, string, "count" | "block"][] = [
+        ["chat completions", "/api/chat/completions", "count"],
+        ["chat completions (OpenAI-compatible)", "/api/v1/chat/completions", "count"],
+        ["chat update", "/api/v1/chats/6f1c2a9e-0b7d-4d0e-9a51-2c3b4d5e6f70", "count"],
+        ["file upload", "/api/v1/files/", "count"],
+        ["knowledge file", "/api/v1/knowledge/kb-1/file/add", "count"],
+        ["retrieval of pasted text", "/api/v1/retrieval/process/text", "count"],
+        ["note", "/api/v1/notes/create", "count"],
+        ["chat update, path percent-encoded", "/api/v1/chat%73/6f1c2a9e", "count"],
+        ["local sign-in", "/api/v1/auths/signin", "block"],
+        ["LDAP sign-in", "/api/v1/auths/ldap", "block"],
+        ["the root", "/", "block"],
+        ["an admin setting", "/api/v1/configs/banners", "block"],
+        ["a URL fetched by the server", "/api/v1/retrieval/process/web", "block"],
+        ["chat completions in capitals (no route)", "/API/CHAT/COMPLETIONS", "block"],
+    ];
+
+    for (const [what, path, expected] of PATHS) {
+        it(`${what} (${path}): each chat body rule ${expected === "count" ? "only counts" : "blocks"}`, async () => {
+            const { acl, ipSets } = renderedAcl(await firewall({ adminCidrs: [ADMIN_RANGE] }));
+            for (const rule of CHAT_BODY_RULES) {
+                const result = evaluate(
+                    acl,
+                    { method: "POST", path, ip: ADMIN_IP, triggers: [rule] },
+                    ipSets,
+                );
+                assert.deepStrictEqual(
+                    [result.action, result.terminatingRule],
+                    expected === "count"
+                        ? ["ALLOW", undefined]
+                        : ["BLOCK", "body-rules-outside-chat"],
+                    `${rule} on ${path}`,
+                );
+                // Counted or blocked, the rule's label is there for the logs and metrics.
+                assert.strictEqual(result.labels.length, 1);
+            }
+            // A body that trips nothing passes on every path.
+            assert.strictEqual(
+                evaluate(acl, { method: "POST", path, ip: ADMIN_IP }, ipSets).action,
+                "ALLOW",
+            );
+        });
+    }
+
+    it("the chat paths are exactly the pasted-text table, matched URL-decoded and case-sensitive", async () => {
+        const rule = aclRules(await firewall())["body-rules-outside-chat"];
+        const exempt = rule.statement.andStatement.statements[1].notStatement.statement;
+        assert.deepStrictEqual(
+            exempt.orStatement.statements.map((s: any) => s.byteMatchStatement.searchString),
+            [...PASTED_TEXT_PATH_PREFIXES],
+        );
+        for (const s of exempt.orStatement.statements) {
+            assert.deepStrictEqual(s.byteMatchStatement.textTransformations, [
+                { priority: 0, type: "URL_DECODE" },
+            ]);
+            assert.strictEqual(s.byteMatchStatement.positionalConstraint, "STARTS_WITH");
+        }
+    });
+
+    it("other rules of AWS's groups still block on the chat paths", async () => {
+        assert.deepStrictEqual(
+            await verdicts({}, [
+                { method: "POST", path: "/api/chat/completions", triggers: ["NoUserAgent_HEADER"] },
+            ]),
+            ["BLOCK AWSManagedRulesCommonRuleSet"],
+        );
+    });
+
+    it("limits each address to the configured requests in 5 minutes on the sign-in routes, however the path is spelled", async () => {
+        const rule = aclRules(await firewall({ signInRateLimitPer5Min: 25 }))["rate-limit-sign-in"];
+        assert.deepStrictEqual(rule.action, { block: {} });
+        const { limit, aggregateKeyType, evaluationWindowSec } = rule.statement.rateBasedStatement;
+        assert.deepStrictEqual([limit, aggregateKeyType, evaluationWindowSec], [25, "IP", 300]);
+        const over = (path: string): WafRequest => ({
+            method: "POST",
+            path,
+            overLimit: ["rate-limit-sign-in"],
+        });
+        const limited = [
+            "/api/v1/auths/signin",
+            "/api/v1/auths/ldap",
+            "/api/v1/auths/signup",
+            "/api/v1/auths/update/password",
+            "/api/v1/auths/mfa/verify",
+            // Spellings that uvicorn decodes to the sign-in routes (found by the security review).
+            "/api/v1/auths/sign%69n",
+            "/api/v1/auths%2Fsignin",
+            "/api/v1/auths/%6cdap",
+            "/API/V1/AUTHS/LDAP",
+            "/api/v1/auths/ldap/",
+        ];
+        const free = ["/api/v1/auths/", "/api/v1/auths/signout", "/api/chat/completions", "/"];
+        assert.deepStrictEqual(
+            await verdicts({ adminCidrs: [ADMIN_RANGE] }, [...limited, ...free].map(over)),
+            [...limited.map(() => "BLOCK rate-limit-sign-in"), ...free.map(() => "ALLOW")],
+        );
+    });
+
+    it("the sign-in routes are one list that includes the local and LDAP sign-in", () => {
+        assert.ok(SIGN_IN_PATHS.includes(LOCAL_SIGN_IN_PATH));
+        assert.ok(SIGN_IN_PATHS.includes("/api/v1/auths/ldap"));
+    });
+
+    it("counts sign-in attempts before any rule can end evaluation: an address over the limit is refused by it, even where the break-glass rule would refuse too", async () => {
+        const request = {
+            method: "POST",
+            path: SIGN_IN,
+            ip: "203.0.113.99",
+            overLimit: ["rate-limit-sign-in"],
+            triggers: ["GenericLFI_BODY"],
+        };
+        assert.deepStrictEqual(await verdicts({ adminCidrs: [ADMIN_RANGE] }, [request]), [
+            "BLOCK rate-limit-sign-in",
+        ]);
+        const rules = Object.values(aclRules(await firewall()));
+        const lowest = Math.min(...rules.map((r: any) => r.priority));
+        assert.strictEqual(aclRules(await firewall())["rate-limit-sign-in"].priority, lowest);
+    });
+
+    it("blocks an address above the configured requests in 5 minutes, on any path", async () => {
+        const rule = aclRules(await firewall({ rateLimitPer5Min: 12345 }))[
+            "rate-limit-per-address"
+        ];
         assert.deepStrictEqual(rule.action, { block: {} });
         assert.deepStrictEqual(rule.statement, {
-            rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+            rateBasedStatement: { limit: 12345, aggregateKeyType: "IP", evaluationWindowSec: 300 },
         });
+        assert.deepStrictEqual(
+            await verdicts(
+                {},
+                ["/", "/api/chat/completions"].map((path) => ({
+                    method: "GET",
+                    path,
+                    overLimit: ["rate-limit-per-address"],
+                })),
+            ),
+            ["BLOCK rate-limit-per-address", "BLOCK rate-limit-per-address"],
+        );
+    });
+
+    it("stays within the 1,500 capacity units a web ACL's base price covers", async () => {
+        const withAdmins = named(await firewall({ adminCidrs: [ADMIN_RANGE] }), T.webAcl, "waf-acl")
+            .inputs.rules;
+        const units = capacityUnits(withAdmins);
+        assert.strictEqual(units, 1271);
+        assert.ok(units <= 1500);
+    });
+
+    it("nests logical statements at most three deep, the provider's limit for a web ACL's rules", async () => {
+        const depth = (statement: any): number => {
+            const logical = statement.andStatement ?? statement.orStatement;
+            if (logical) {
+                return 1 + Math.max(...logical.statements.map(depth));
+            }
+            if (statement.notStatement) {
+                return 1 + depth(statement.notStatement.statement);
+            }
+            const scopeDown = statement.rateBasedStatement?.scopeDownStatement;
+            return scopeDown ? depth(scopeDown) : 0;
+        };
+        const rules = aclRules(await firewall({ adminCidrs: [ADMIN_RANGE] }));
+        assert.deepStrictEqual(
+            Object.fromEntries(Object.values(rules).map((r: any) => [r.name, depth(r.statement)])),
+            {
+                "rate-limit-sign-in": 1,
+                "local-sign-in-from-admin-ranges-only": 2,
+                AWSManagedRulesAmazonIpReputationList: 0,
+                AWSManagedRulesCommonRuleSet: 0,
+                AWSManagedRulesKnownBadInputsRuleSet: 0,
+                "body-rules-outside-chat": 3,
+                "rate-limit-per-address": 0,
+            },
+        );
     });
 
     it("publishes CloudWatch metrics and samples for the ACL and every rule, each under its own name", async () => {

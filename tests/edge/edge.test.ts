@@ -100,6 +100,28 @@ forEachStack(
             );
         });
 
+        it("WAF limits an address to 10000 requests and 20 sign-in requests in 5 minutes (Pulumi.yaml's defaults)", () => {
+            const rules = Object.fromEntries(
+                named(ctx.run, T.webAcl, "edge-waf-acl").inputs.rules.map((r: any) => [r.name, r]),
+            );
+            assert.deepStrictEqual(
+                [
+                    rules["rate-limit-per-address"].statement.rateBasedStatement.limit,
+                    rules["rate-limit-sign-in"].statement.rateBasedStatement.limit,
+                ],
+                [10000, 20],
+            );
+        });
+
+        it("the web hosts' Auto Scaling group is created after the HTTPS listener that puts its target group to use", () => {
+            const https = named(ctx.run, T.listener, "edge-https");
+            assert.strictEqual(https.inputs.port, 443);
+            assert.ok(
+                named(ctx.run, T.asg, "compute-web-group").dependencies.includes(https.urn),
+                "compute-web-group waits for edge-https",
+            );
+        });
+
         it("with no adminCidrs (prod's file), the local password sign-in is refused at the ALB and at WAF", () => {
             assert.deepStrictEqual(
                 ofType(ctx.run, "aws:lb/listenerRule:ListenerRule").map((r) => r.name),
@@ -120,13 +142,19 @@ forEachStack(
                 T.targetGroup,
                 T.listener,
                 T.certificate,
-                T.record,
                 T.webAcl,
                 T.association,
                 T.redis,
             ]) {
                 assert.deepStrictEqual(ofType(ctx.run, type), [], type);
             }
+            // Other tiers keep records of their own (the directory's private name); the edge none.
+            assert.deepStrictEqual(
+                ofType(ctx.run, T.record)
+                    .map((r) => r.name)
+                    .filter((name) => name.startsWith("edge-")),
+                [],
+            );
             for (const output of [
                 "albDnsName",
                 "albZoneId",
@@ -174,6 +202,23 @@ describe("edge: configuration", () => {
             named(run, "aws:wafv2/ipSet:IpSet", "edge-waf-admin-cidrs").inputs.addresses,
             ["198.51.100.0/24"],
         );
+    });
+
+    it("wafRateLimitPer5Min and wafSignInRateLimitPer5Min reach the web ACL's rate-based rules", async () => {
+        const run = await runProgram({
+            stack: "prod",
+            overrides: { wafRateLimitPer5Min: 50000, wafSignInRateLimitPer5Min: 60 },
+        });
+        assert.ifError(run.error);
+        const limits = Object.fromEntries(
+            named(run, T.webAcl, "edge-waf-acl")
+                .inputs.rules.filter((r: any) => r.statement.rateBasedStatement)
+                .map((r: any) => [r.name, r.statement.rateBasedStatement.limit]),
+        );
+        assert.deepStrictEqual(limits, {
+            "rate-limit-sign-in": 60,
+            "rate-limit-per-address": 50000,
+        });
     });
 
     it("a shorter access-log retention reaches the bucket's lifecycle", async () => {
