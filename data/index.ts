@@ -58,6 +58,18 @@ export function databaseUrl(
 }
 
 /**
+ * PostgreSQL settings that keep statement text out of the server log (PostgreSQL 15 manual, "Error
+ * Reporting and Logging"): a statement is logged when it runs long (log_min_duration_statement),
+ * when it is of a logged class (log_statement) or when it fails at or above
+ * log_min_error_statement (default `error`, so every failing INSERT of a chat message).
+ */
+export const STATEMENT_LOGGING_OFF: readonly (readonly [string, string])[] = [
+    ["log_min_duration_statement", "-1"],
+    ["log_statement", "none"],
+    ["log_min_error_statement", "panic"],
+];
+
+/**
  * RDS for PostgreSQL in the private subnets: encrypted gp3 storage, TLS forced, automated backups,
  * an RDS-managed (rotating) master password in Secrets Manager, and a separate secret holding
  * Open WebUI's own credentials and URL. With `deletionProtection` the instance also gets a final
@@ -75,7 +87,7 @@ export class Database extends pulumi.ComponentResource {
     public readonly identifier: string;
     /** Secrets Manager secret RDS manages (and rotates) for the master user. */
     public readonly masterSecretArn: pulumi.Output<string>;
-    /** Secrets Manager secret with Open WebUI's username, password, host, port and URL. */
+    /** Secrets Manager secret with Open WebUI's username, password, port and database name. */
     public readonly appSecretArn: pulumi.Output<string>;
     /** Changes whenever Open WebUI's credentials change. */
     public readonly appSecretVersionId: pulumi.Output<string>;
@@ -116,16 +128,23 @@ export class Database extends pulumi.ComponentResource {
             `${name}-params`,
             {
                 family: `postgres${args.engineMajorVersion}`,
+                // The description is fixed at creation (a new one replaces the group, and the
+                // instance then needs a reboot to take it up): it predates the logging below.
                 description: `${args.namePrefix}: TLS required, slow statements logged`,
                 parameters: [
                     // pending-reboot is accepted for static and dynamic parameters alike; a new
                     // instance starts with them applied.
                     { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
-                    {
-                        name: "log_min_duration_statement",
-                        value: "1000",
-                        applyMethod: "pending-reboot",
-                    },
+                    // No statement text in the exported `postgresql` log: statements carry chat
+                    // messages and document chunks. Not for slow statements (-1: off), not for
+                    // failing ones (their text is logged from log_min_error_statement's level;
+                    // panic: never), and no statement classes. Durations and normalised
+                    // statements are in Performance Insights. Dynamic, so applied at once.
+                    ...STATEMENT_LOGGING_OFF.map(([name, value]) => ({
+                        name,
+                        value,
+                        applyMethod: "immediate",
+                    })),
                 ],
                 tags: { Name: `${args.namePrefix}-postgres` },
             },
@@ -221,19 +240,18 @@ export class Database extends pulumi.ComponentResource {
             description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
             keepOnDelete: protectData,
             parent: this,
-            value: pulumi
-                .all([pulumi.secret(appPassword.result), instance.address, instance.port])
-                .apply(([password, host, port]) =>
-                    JSON.stringify({
-                        engine: "postgres",
-                        username: APP_USERNAME,
-                        password,
-                        host,
-                        port,
-                        dbname: DATABASE_NAME,
-                        url: databaseUrl(APP_USERNAME, password, host, port, DATABASE_NAME),
-                    }),
-                ),
+            // Nothing of the instance: this version exists minutes after the network, so the web
+            // hosts (whose user data names it) need not wait for the database's creation; they
+            // look the instance's address up at boot (compute/templates/web.sh).
+            value: pulumi.secret(appPassword.result).apply((password) =>
+                JSON.stringify({
+                    engine: "postgres",
+                    username: APP_USERNAME,
+                    password,
+                    port: PORTS.postgres,
+                    dbname: DATABASE_NAME,
+                }),
+            ),
         });
 
         this.securityGroupId = securityGroup.id;

@@ -9,8 +9,16 @@ export interface RoleBootstrapArgs {
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** The traffic matrix's group for this function (5432 to the database, 443 out). */
     readonly securityGroupId: pulumi.Input<string>;
-    /** RDS-managed master secret: what the function connects with. */
-    readonly masterSecretArn: pulumi.Input<string>;
+    /**
+     * The database: where the function connects (the instance's address and port) and with what
+     * (the RDS-managed master secret, one per instance). Only the invocation uses these, so the
+     * function (whose VPC attachment takes a minute or two) is created while the database is.
+     */
+    readonly database: {
+        readonly address: pulumi.Input<string>;
+        readonly port: pulumi.Input<number>;
+        readonly masterSecretArn: pulumi.Input<string>;
+    };
     /** Open WebUI's credentials secret: the role the function creates. */
     readonly appSecretArn: pulumi.Input<string>;
     /** Changes whenever the app credentials change, so the role is updated with them. */
@@ -86,6 +94,8 @@ export class RoleBootstrap extends pulumi.ComponentResource {
             },
             parent,
         );
+        // Two policies: what the function needs to exist (Lambda checks the VPC rights when it is
+        // created) and what only a run needs (the master secret, which exists with the instance).
         const policy = new aws.iam.RolePolicy(
             `${name}-policy`,
             {
@@ -93,12 +103,6 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [
-                        {
-                            Sid: "ReadTheTwoSecrets",
-                            Effect: "Allow",
-                            Action: ["secretsmanager:GetSecretValue"],
-                            Resource: [args.masterSecretArn, args.appSecretArn],
-                        },
                         {
                             Sid: "WriteItsLogs",
                             Effect: "Allow",
@@ -127,6 +131,24 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                             Effect: "Allow",
                             Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
                             Resource: "*",
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
+        const secretsPolicy = new aws.iam.RolePolicy(
+            `${name}-secrets-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "ReadTheTwoSecrets",
+                            Effect: "Allow",
+                            Action: ["secretsmanager:GetSecretValue"],
+                            Resource: [args.database.masterSecretArn, args.appSecretArn],
                         },
                     ],
                 }),
@@ -162,13 +184,17 @@ export class RoleBootstrap extends pulumi.ComponentResource {
             `${name}-run`,
             {
                 functionName: fn.name,
+                // A new instance (same identifier, so the same address) has a new master secret:
+                // the input changes and the role is created in it again.
                 input: pulumi.jsonStringify({
-                    masterSecretArn: args.masterSecretArn,
+                    host: args.database.address,
+                    port: args.database.port,
+                    masterSecretArn: args.database.masterSecretArn,
                     appSecretArn: args.appSecretArn,
                 }),
                 triggers: { appCredentialsVersion: args.appSecretVersionId },
             },
-            { parent: this, dependsOn: args.networkReady },
+            { parent: this, dependsOn: [secretsPolicy, ...args.networkReady] },
         );
 
         this.result = invocation.result;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { RedisAuthTokenStrategy } from "../config/webTier";
 import { PORTS } from "../lib/ports";
 import { jsonSecret } from "../lib/secret";
 
@@ -13,6 +14,14 @@ export interface SessionStoreArgs {
     readonly securityGroupId: pulumi.Input<string>;
     /** ElastiCache node type (config `redisNodeType`). Required. */
     readonly nodeType: string;
+    /**
+     * The auth token's generation and how a new one lands (config `redisAuthTokenVersion`,
+     * `redisAuthTokenStrategy`). Required.
+     */
+    readonly authToken: {
+        readonly version: number;
+        readonly strategy: RedisAuthTokenStrategy;
+    };
     /** A replica in the second AZ with automatic failover (prod). */
     readonly multiAz: boolean;
     /** Keep the auth token's secret recoverable on delete, as the other secrets of a protected stack. */
@@ -45,13 +54,32 @@ export class SessionStore extends pulumi.ComponentResource {
         this.port = PORTS.redis;
 
         // ElastiCache takes 16-128 printable characters without / " @ or spaces: letters and digits.
+        // A new version is a new token. Version 1 has no keeper, so the token a group was created
+        // with (before versions existed) is version 1 and stays as it is.
+        const version = args.authToken.version;
         const token = pulumi.secret(
             new random.RandomPassword(
                 `${name}-auth-token`,
-                { length: 64, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
+                {
+                    length: 64,
+                    special: false,
+                    minUpper: 2,
+                    minLower: 2,
+                    minNumeric: 2,
+                    keepers: version > 1 ? { version: String(version) } : undefined,
+                },
                 parent,
             ).result,
         );
+        if (version > 1 && args.authToken.strategy === "ROTATE") {
+            // Shown by every preview and up until the rotation is finished, so it cannot be forgotten.
+            pulumi.log.warn(
+                `redisAuthTokenVersion ${version} with redisAuthTokenStrategy ROTATE: Redis still accepts ` +
+                    "the previous auth token. Once the web fleet's instance refresh has finished, set " +
+                    "redisAuthTokenStrategy to SET and run `pulumi up` to retire it.",
+                this,
+            );
+        }
         const secret = jsonSecret(`${name}-auth`, {
             secretName: `${args.namePrefix}/web/redis`,
             description:
@@ -87,8 +115,12 @@ export class SessionStore extends pulumi.ComponentResource {
                 transitEncryptionEnabled: true,
                 atRestEncryptionEnabled: true,
                 authToken: token,
-                // A new token is added next to the old one, so hosts still on it keep working.
-                authTokenUpdateStrategy: "ROTATE",
+                // ROTATE: a new token is added next to the old one, so hosts still on it keep
+                // working while the fleet rolls; SET (after the roll) leaves only the current one.
+                // The provider sends ModifyReplicationGroup when either the token or the strategy
+                // changes, so the switch to SET alone retires the old token. ElastiCache user
+                // guide, "Modifying the AUTH token on an existing cluster".
+                authTokenUpdateStrategy: args.authToken.strategy,
                 autoMinorVersionUpgrade: true,
                 snapshotRetentionLimit: 0,
                 maintenanceWindow: "sun:04:30-sun:05:30",

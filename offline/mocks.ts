@@ -179,6 +179,21 @@ function computedState(
         }
         case "aws:route53/record:Record":
             return { fqdn: String(inputs.name).replace(/\.$/, "") };
+        case "aws:route53/zone:Zone": {
+            const zoneId = `Z${hex(`${type}::${name}`, 20).toUpperCase()}`;
+            return {
+                arn: `arn:${partition}:route53:::hostedzone/${zoneId}`,
+                zoneId,
+                // What Route 53 puts in a new zone's SOA and NS records.
+                primaryNameServer: "ns-1536.awsdns-00.co.uk.",
+                nameServers: [
+                    "ns-0.awsdns-00.com.",
+                    "ns-1024.awsdns-00.org.",
+                    "ns-1536.awsdns-00.co.uk.",
+                    "ns-512.awsdns-00.net.",
+                ],
+            };
+        }
         case "aws:lb/loadBalancer:LoadBalancer": {
             const lbName = String(inputs.name ?? name);
             const suffix = elb(inputs.loadBalancerType === "network" ? "net" : "app", lbName);

@@ -2,7 +2,8 @@
  * How long `pulumi up` of a new stack takes, from the committed table of typical creation times
  * (plan/deploy-times.json) and the dependency graph the program declares, plus the waits AWS adds
  * that no declared dependency shows (an Auto Scaling group waiting for healthy hosts waits for a
- * listener of their target group): the critical path is the chain with the largest total. Pure.
+ * listener of their target group) and the waits the hosts' boot scripts make (the table's
+ * `runtimeWaits`): the critical path is the chain with the largest total. Pure.
  */
 import times from "./deploy-times.json";
 import { compareText } from "./order";
@@ -46,6 +47,57 @@ export function creationMinutes(r: Pick<DeployInput, "type" | "custom" | "inputs
     return multiAz && entry.multiAzMinutes !== undefined ? entry.multiAzMinutes : entry.minutes;
 }
 
+/**
+ * A wait no declared dependency shows because it happens at run time, on the hosts: the waiter
+ * finishes no earlier than `thenMinutes` after every resource `waitsFor` matches has finished.
+ */
+type RuntimeWait = {
+    waiter: { type: string; input?: string; matches?: string };
+    waitsFor: { type: string; name?: string };
+    thenMinutes: number;
+};
+
+const RUNTIME_WAITS = (times as { runtimeWaits?: RuntimeWait[] }).runtimeWaits ?? [];
+
+/** The name a resource was declared with: the last part of its URN. */
+const declaredName = (urn: string) => {
+    const at = urn.lastIndexOf("::");
+    return at < 0 ? urn : urn.slice(at + 2);
+};
+
+/** Whether `pulumi up` waits for the group's hosts to be healthy (so for their boot). */
+function waitsForHealthyHosts(r: DeployInput): boolean {
+    return (
+        r.type === "aws:autoscaling/group:Group" &&
+        (r.inputs.minElbCapacity > 0 || r.inputs.waitForElbCapacity > 0)
+    );
+}
+
+/** The runtime waits of `r`: what it waits for (URNs) and for how long after. */
+function runtimeWaitsOf(
+    r: DeployInput,
+    resources: readonly DeployInput[],
+): { urns: string[]; thenMinutes: number }[] {
+    return RUNTIME_WAITS.filter(
+        (w) =>
+            w.waiter.type === r.type &&
+            (w.waiter.input === undefined ||
+                new RegExp(w.waiter.matches ?? "").test(String(r.inputs[w.waiter.input] ?? ""))) &&
+            // A group that `pulumi up` does not wait for returns before its hosts have booted.
+            (r.type !== "aws:autoscaling/group:Group" || waitsForHealthyHosts(r)),
+    ).map((w) => ({
+        urns: resources
+            .filter(
+                (o) =>
+                    o.type === w.waitsFor.type &&
+                    (w.waitsFor.name === undefined || declaredName(o.urn) === w.waitsFor.name),
+            )
+            .map((o) => o.urn)
+            .sort(),
+        thenMinutes: w.thenMinutes,
+    }));
+}
+
 const FORWARDING_TYPES = ["aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"];
 
 /** The target groups a listener or listener rule sends requests to. */
@@ -68,10 +120,7 @@ function implicitWaits(
     r: DeployInput,
     forwarders: ReadonlyMap<string, readonly string[]>,
 ): string[][] {
-    if (
-        r.type !== "aws:autoscaling/group:Group" ||
-        !(r.inputs.minElbCapacity > 0 || r.inputs.waitForElbCapacity > 0)
-    ) {
+    if (!waitsForHealthyHosts(r)) {
         return [];
     }
     return ((r.inputs.targetGroupArns ?? []) as string[]).map((arn) => [
@@ -81,7 +130,13 @@ function implicitWaits(
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export function estimateDeploy(resources: readonly DeployInput[]): DeployEstimate {
+/**
+ * When each resource finishes (minutes from the start of `pulumi up`) and what it waited for last
+ * (`via`), by URN.
+ */
+export function deployTimeline(
+    resources: readonly DeployInput[],
+): ReadonlyMap<string, { readonly at: number; readonly via?: string }> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const forwarders = new Map<string, string[]>();
     for (const r of resources.filter((x) => FORWARDING_TYPES.includes(x.type))) {
@@ -129,15 +184,33 @@ export function estimateDeploy(resources: readonly DeployInput[]): DeployEstimat
                 via = first.urn;
             }
         }
+        for (const wait of runtimeWaitsOf(r, resources)) {
+            for (const other of wait.urns) {
+                const otherAt = finishOf(other) + wait.thenMinutes;
+                if (otherAt > at) {
+                    at = otherAt;
+                    via = other;
+                }
+            }
+        }
         visiting.delete(urn);
         finish.set(urn, { at, via });
         return at;
     };
 
+    for (const r of [...resources].sort((a, b) => compareText(a.urn, b.urn))) {
+        finishOf(r.urn);
+    }
+    return finish;
+}
+
+export function estimateDeploy(resources: readonly DeployInput[]): DeployEstimate {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const finish = deployTimeline(resources);
     let last: string | undefined;
     let longest = -1;
     for (const r of [...resources].sort((a, b) => compareText(a.urn, b.urn))) {
-        const at = finishOf(r.urn);
+        const at = finish.get(r.urn)!.at;
         if (at > longest) {
             longest = at;
             last = r.urn;

@@ -2,7 +2,8 @@
 /**
  * Creates or updates Open WebUI's PostgreSQL role, as the RDS master user, from inside the VPC.
  * Pulumi invokes it (aws.lambda.Invocation) when the role's credentials change; it is idempotent.
- * Input: { masterSecretArn, appSecretArn } - secret ARNs only, never values.
+ * Input: { host, port, masterSecretArn, appSecretArn } - the instance's address and secret ARNs,
+ * never secret values.
  *
  * The RDS master user is not a superuser: it may create roles and change their ordinary
  * attributes, but PostgreSQL refuses any ALTER ROLE that names SUPERUSER or NOSUPERUSER ("must be
@@ -63,8 +64,8 @@ async function handler(event) {
     const app = await readSecretJson(secrets, GetSecretValueCommand, event.appSecretArn);
 
     const sql = postgres({
-        host: app.host,
-        port: app.port,
+        host: event.host,
+        port: event.port,
         database: app.dbname,
         username: master.username,
         password: master.password,

@@ -135,15 +135,22 @@ describe("Database (component)", () => {
         );
     });
 
-    it("stores Open WebUI's credentials and URL (no sslmode) as a secret", async () => {
+    it("stores Open WebUI's credentials, without the instance's address, as a secret", async () => {
         const run = await database();
         const version = ofType(run, "aws:secretsmanager/secretVersion:SecretVersion")[0];
         assert.deepStrictEqual(version.secretInputPaths, ["secretString"]);
         const value = parseJson(version.inputs.secretString);
-        assert.strictEqual(
-            value.url,
-            `postgresql://openwebui:${value.password}@${run.outputs.address}:5432/aiportal`,
+        assert.deepStrictEqual(
+            { ...value, password: "-" },
+            {
+                engine: "postgres",
+                username: "openwebui",
+                password: "-",
+                port: 5432,
+                dbname: "aiportal",
+            },
         );
+        assert.ok(!JSON.stringify(value).includes(String(run.outputs.address)));
     });
 });
 
@@ -161,8 +168,12 @@ describe("RoleBootstrap (component)", () => {
                     namePrefix: "ai-portal-test",
                     privateSubnetIds: ["subnet-a"],
                     securityGroupId: "sg-boot",
-                    masterSecretArn:
-                        "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
+                    database: {
+                        address: "ai-portal-test-postgres.c1.eu-west-2.rds.amazonaws.com",
+                        port: 5432,
+                        masterSecretArn:
+                            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
+                    },
                     appSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
                     appSecretVersionId: "v-1",
                     logRetentionDays: 30,
@@ -189,13 +200,15 @@ describe("RoleBootstrap (component)", () => {
         assert.strictEqual(fn.inputs.handler, "index.handler");
     });
 
-    it("is invoked with secret ARNs only, again whenever the credentials' version changes, after the network is ready", async () => {
+    it("is invoked with the instance's address and secret ARNs only, again whenever the credentials' version changes, after the network is ready", async () => {
         const run = await bootstrap();
         const invocation = named(run, "aws:lambda/invocation:Invocation", "boot-run");
-        assert.deepStrictEqual(Object.keys(parseJson(invocation.inputs.input)).sort(), [
-            "appSecretArn",
-            "masterSecretArn",
-        ]);
+        assert.deepStrictEqual(parseJson(invocation.inputs.input), {
+            host: "ai-portal-test-postgres.c1.eu-west-2.rds.amazonaws.com",
+            port: 5432,
+            masterSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
+            appSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
+        });
         assert.deepStrictEqual(invocation.inputs.triggers, { appCredentialsVersion: "v-1" });
         assert.ok(
             transitiveDependencies(run, invocation).has(
@@ -206,9 +219,13 @@ describe("RoleBootstrap (component)", () => {
 
     it("may read exactly the two secrets and write only its own logs", async () => {
         const run = await bootstrap();
-        const statements = parseJson(
-            named(run, "aws:iam/rolePolicy:RolePolicy", "boot-policy").inputs.policy,
-        ).Statement;
+        const statements = [
+            ...parseJson(named(run, "aws:iam/rolePolicy:RolePolicy", "boot-policy").inputs.policy)
+                .Statement,
+            ...parseJson(
+                named(run, "aws:iam/rolePolicy:RolePolicy", "boot-secrets-policy").inputs.policy,
+            ).Statement,
+        ];
         assert.deepStrictEqual(
             statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource,
             [
@@ -238,7 +255,26 @@ describe("RoleBootstrap (component)", () => {
             "boot-policy",
             "boot-role",
             "boot-run",
+            "boot-secrets-policy",
             "route",
         ]);
+    });
+
+    it("creates the function without the database: only the invocation waits for the master secret's policy", async () => {
+        const run = await bootstrap();
+        const secretsPolicy = named(run, "aws:iam/rolePolicy:RolePolicy", "boot-secrets-policy");
+        const fn = named(run, "aws:lambda/function:Function", "boot-function");
+        const invocation = named(run, "aws:lambda/invocation:Invocation", "boot-run");
+        assert.ok(!transitiveDependencies(run, fn).has(secretsPolicy.urn));
+        assert.ok(
+            transitiveDependencies(run, fn).has(
+                named(run, "aws:iam/rolePolicy:RolePolicy", "boot-policy").urn,
+            ),
+            "Lambda checks the VPC rights when the function is created",
+        );
+        assert.ok(transitiveDependencies(run, invocation).has(secretsPolicy.urn));
+        assert.deepStrictEqual(fn.inputs.environment, {
+            variables: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" },
+        });
     });
 });

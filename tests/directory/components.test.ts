@@ -6,6 +6,7 @@ import * as assert from "assert";
 import { Directory, DirectoryArgs } from "../../directory";
 import { BindAccount } from "../../directory/bindAccount";
 import { directoryDataCommand } from "../../directory/directoryData";
+import { ldapHostName, ldapZoneProblems } from "../../directory/ldapName";
 import { PortalGroup } from "../../directory/portalGroup";
 import { childNames, runComponent } from "../harness/component";
 import { named, parseJson } from "../harness/query";
@@ -186,6 +187,30 @@ describe("PortalGroup (component)", () => {
         assert.strictEqual(
             named(run, "command:local:Command", "portal-group").retainOnDelete,
             true,
+        );
+    });
+});
+
+describe("LDAP name (pure)", () => {
+    it("the host name is known from the name prefix alone, in a zone that is not the AD domain", () => {
+        assert.strictEqual(ldapHostName("ai-portal-dev"), "ldap.ai-portal-dev.internal");
+        assert.deepStrictEqual(ldapZoneProblems("ai-portal-dev", "corp.aiportal.internal"), []);
+    });
+
+    it("refuses a directory domain that the zone would shadow, or that would hold the zone", () => {
+        for (const domain of [
+            "ai-portal-dev.internal",
+            "corp.ai-portal-dev.internal",
+            "internal",
+            "AI-Portal-Dev.Internal",
+        ]) {
+            assert.deepStrictEqual(ldapZoneProblems("ai-portal-dev", domain), [
+                `directoryDomain: "${domain}" overlaps the portal's private zone "ai-portal-dev.internal" (the VPC resolver would answer for the directory's names from the zone); allowed: a domain that is neither "ai-portal-dev.internal" nor inside it nor one of its parents`,
+            ]);
+        }
+        assert.deepStrictEqual(
+            ldapZoneProblems("ai-portal-dev", "ai-portal-dev.internal.corp"),
+            [],
         );
     });
 });

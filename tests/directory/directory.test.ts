@@ -119,6 +119,34 @@ forEachStack("directory tier", (ctx) => {
         );
     });
 
+    it("LDAP name: a private zone of the VPC, and an A record of both domain controllers that follows the directory", () => {
+        const directory = ofType(ctx.run, T.directory)[0];
+        const zone = named(ctx.run, "aws:route53/zone:Zone", "ldap-name-zone");
+        assert.strictEqual(zone.inputs.name, `ai-portal-${stack}.internal`);
+        assert.deepStrictEqual(zone.inputs.vpcs, [
+            { vpcId: ctx.run.outputs.vpcId, vpcRegion: "eu-west-2" },
+        ]);
+        assert.ok(!transitiveDependencies(ctx.run, zone).has(directory.urn));
+        const record = named(ctx.run, "aws:route53/record:Record", "ldap-name-record");
+        assert.deepStrictEqual(
+            [record.inputs.zoneId, record.inputs.name, record.inputs.type, record.inputs.ttl],
+            [zone.state.zoneId, `ldap.ai-portal-${stack}.internal`, "A", 60],
+        );
+        assert.deepStrictEqual(record.inputs.records, ["10.0.10.42", "10.0.11.187"]);
+        assert.deepStrictEqual(record.inputs.records, ctx.run.outputs.directoryDnsIps);
+        assert.ok(transitiveDependencies(ctx.run, record).has(directory.urn));
+        // A lookup before the record exists is remembered 60 s at most (the SOA's minimum).
+        const soa = named(ctx.run, "aws:route53/record:Record", "ldap-name-soa");
+        assert.deepStrictEqual(
+            [soa.inputs.name, soa.inputs.type, soa.inputs.ttl, soa.inputs.allowOverwrite],
+            [`ai-portal-${stack}.internal`, "SOA", 60, true],
+        );
+        assert.deepStrictEqual(soa.inputs.records, [
+            "ns-1536.awsdns-00.co.uk. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 60",
+        ]);
+        assert.strictEqual(soa.retainOnDelete, true, "Route 53 deletes the SOA with the zone");
+    });
+
     it("nothing in the network depends on the directory", () => {
         const directory = ofType(ctx.run, T.directory)[0];
         for (const resource of ctx.run.resources.filter((r) =>

@@ -14,7 +14,6 @@ import {
     SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import postgres from "postgres";
-import { databaseUrl } from "../../data";
 import { moto, trustedCa, untrustedCa } from "./support/components";
 import { artefactsOf, database, invokeBootstrap, Invocation } from "./support/fixtures";
 
@@ -162,17 +161,7 @@ describe("role bootstrap: the packaged handler against PostgreSQL 15 as RDS runs
 
     it("third run, after the password changed in Secrets Manager: the new password works, the old one is refused", async () => {
         const value = JSON.parse(original);
-        const rotated = {
-            ...value,
-            password: "Rotated0penWebUiPassw0rdAbc123",
-            url: databaseUrl(
-                value.username,
-                "Rotated0penWebUiPassw0rdAbc123",
-                value.host,
-                value.port,
-                value.dbname,
-            ),
-        };
+        const rotated = { ...value, password: "Rotated0penWebUiPassw0rdAbc123" };
         await secrets.send(
             new PutSecretValueCommand({
                 SecretId: appSecretArn,

@@ -17,7 +17,8 @@ def main():
     settings = request["settings"]
     server = Server(settings["LDAP_SERVER_HOST"], port=int(settings["LDAP_SERVER_PORT"]), get_info=NONE,
                     connect_timeout=5)
-    domain = settings["LDAP_SERVER_HOST"]
+    # The user principal name's suffix is the AD domain (the bind identity's), not the server's name.
+    domain = settings["LDAP_APP_DN"].split("@", 1)[1]
     person = Connection(server, f"{request['user']}@{domain}", request["password"], authentication=SIMPLE,
                         auto_bind="NONE")
     if not person.bind():
