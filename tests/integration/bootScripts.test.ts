@@ -8,6 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ldapSearchFilter } from "../../compute/settings";
+import { databaseUrl } from "../../data";
 import { workDir } from "./support/components";
 import { artefactsOf, BootedHost, bootedHost, STACKS } from "./support/fixtures";
 import { HostDisk, parseEnvFile, WrittenFile } from "./support/host";
@@ -118,8 +119,21 @@ for (const stack of STACKS) {
             assert.deepStrictEqual(
                 parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")),
                 {
-                    DATABASE_URL: of("database/openwebui").url,
-                    PGVECTOR_DB_URL: of("database/openwebui").url,
+                    // Built at boot from the credentials and the address RDS reports.
+                    DATABASE_URL: databaseUrl(
+                        of("database/openwebui").username,
+                        of("database/openwebui").password,
+                        (await artefactsOf(stack)).bootDbAddress,
+                        5432,
+                        "aiportal",
+                    ),
+                    PGVECTOR_DB_URL: databaseUrl(
+                        of("database/openwebui").username,
+                        of("database/openwebui").password,
+                        (await artefactsOf(stack)).bootDbAddress,
+                        5432,
+                        "aiportal",
+                    ),
                     WEBUI_SECRET_KEY: of("web/openwebui").secret_key,
                     WEBUI_ADMIN_PASSWORD: of("web/openwebui").admin_password,
                     OPENAI_API_KEY: of("gateway/api-key").api_key,
@@ -154,7 +168,8 @@ for (const stack of STACKS) {
                 DEFAULT_MODELS: o.defaultModelProfileArn,
                 ENABLE_LDAP: "true",
                 LDAP_SERVER_LABEL: "CORP directory",
-                LDAP_SERVER_HOST: o.directoryDomain,
+                // The private zone's record, not the AD domain; no --dns for the container.
+                LDAP_SERVER_HOST: `ldap.ai-portal-${stack}.internal`,
                 LDAP_SERVER_PORT: "389",
                 LDAP_USE_TLS: "false",
                 LDAP_ATTRIBUTE_FOR_USERNAME: "sAMAccountName",
@@ -246,20 +261,27 @@ for (const stack of STACKS) {
                 /^ExecStart=\/usr\/bin\/docker run --rm --name open-webui (.*) \S+$/m.exec(
                     host.disk.read("/etc/systemd/system/ai-portal-open-webui.service"),
                 )![1];
+            // Before the migration and the service: the app's login, with the service's settings.
+            const loginCheck = `docker run --rm ${service.replace(/ --publish \S+ --log-driver.*$/, "")} ${image} python3 -c import os,psycopg2;psycopg2.connect(os.environ["DATABASE_URL"])`;
+            assert.doesNotMatch(service, /--dns/);
             const expected = loadBalanced
                 ? [
                       "systemctl enable --now docker",
                       `docker pull ${image}`,
+                      loginCheck,
                       // The schema is migrated by a one-off container under the advisory lock,
                       // with the service's settings and secrets, before the service starts.
                       `docker run --rm --name open-webui-migrate ${service.replace(/ --publish \S+ --log-driver.*$/, "")} --env ENABLE_DB_MIGRATIONS=true --volume /etc/ai-portal/migrate.py:/opt/ai-portal/migrate.py:ro ${image} python3 /opt/ai-portal/migrate.py`,
                       ...unit("ai-portal-open-webui.service"),
+                      // Only then is the launch hook completed.
+                      "curl -sfo /dev/null -m 5 http://127.0.0.1:8080/health",
                       "systemctl daemon-reload",
                       "systemctl enable --now ai-portal-health.timer",
                   ]
                 : [
                       "systemctl enable --now docker",
                       `docker pull ${image}`,
+                      loginCheck,
                       ...unit("ai-portal-open-webui.service"),
                       `docker pull ${/^ExecStart=.* (\S+)$/m.exec(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"))![1]}`,
                       ...unit("ai-portal-caddy.service"),

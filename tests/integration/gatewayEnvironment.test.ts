@@ -1,13 +1,20 @@
 /**
  * The gateway's start with the environment the program renders for its container: at the pinned
  * commit, src/api/auth.py creates boto3.client("secretsmanager") with no region at import and
- * reads its API key from the secret API_KEY_SECRET_ARN names. Run with that environment only, no
- * instance metadata, against moto.
+ * reads its API key from the secret API_KEY_SECRET_ARN names. Run in a fake of the gateway image
+ * (support/upstreamImages.ts: WORKDIR /app, USER appuser, the image's ENV, only the Python modules
+ * its requirements install) with the environment the host's unit gives the container (its
+ * --env-file), against moto, with no instance metadata.
  */
 import * as assert from "assert";
+import * as path from "path";
 import { moto } from "./support/components";
-import { bootedHost, python, STACKS } from "./support/fixtures";
+import { parseDockerRun, runInImage } from "./support/container";
+import { bootedHost, STACKS } from "./support/fixtures";
 import { parseEnvFile } from "./support/host";
+import { GATEWAY_IMAGE } from "./support/upstreamImages";
+
+const PROBE = path.join(__dirname, "python", "gateway_region.py");
 
 for (const stack of STACKS) {
     describe(`gateway environment (${stack})`, () => {
@@ -17,17 +24,33 @@ for (const stack of STACKS) {
                 bootedHost(`${stack}-web`),
                 moto(),
             ]);
-            const env = parseEnvFile(gateway.disk.read("/etc/ai-portal/gateway.env"));
-            // The container's environment, plus where AWS is and credentials (the instance role's, on EC2).
-            const started = await python(
-                "gateway_region.py",
-                {},
-                { python: "image", env: { ...env, ...aws.env, AWS_EC2_METADATA_DISABLED: "true" } },
+            const execStart = /^ExecStart=(.*)$/m.exec(
+                gateway.disk.read("/etc/systemd/system/ai-portal-bedrock-gateway.service"),
+            )![1];
+            const result = await runInImage(
+                GATEWAY_IMAGE,
+                parseDockerRun(execStart),
+                gateway.disk,
+                {
+                    // The probe does what api/auth.py does at import; it is not part of the image.
+                    probes: { [PROBE]: "/opt/ai-portal-probe/gateway_region.py" },
+                    command: ["python3", "/opt/ai-portal-probe/gateway_region.py"],
+                    // On EC2 the SDK takes the instance role's credentials from instance metadata
+                    // (hop limit 2); here moto's endpoint and throwaway credentials stand in for both.
+                    extraEnv: aws.env,
+                },
             );
+            assert.strictEqual(result.code, 0, result.stdout + result.stderr);
             const webKey = parseEnvFile(
                 web.disk.read("/etc/ai-portal/open-webui.secrets.env"),
             ).OPENAI_API_KEY;
-            assert.deepStrictEqual(started, { region: "eu-west-2", api_key: webKey });
+            assert.deepStrictEqual(JSON.parse(result.stdout), {
+                region: "eu-west-2",
+                api_key: webKey,
+                // Who the gateway runs as and where: the Dockerfile's USER and WORKDIR.
+                uid: GATEWAY_IMAGE.user.uid,
+                cwd: "/app",
+            });
         });
     });
 }

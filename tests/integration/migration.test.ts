@@ -1,92 +1,148 @@
 /**
- * The load-balanced tier's schema migration (templates/migrate.py as the prod web host's boot
- * script wrote it), run as the one-off container runs it: with the host's env files, against the
- * suite's PostgreSQL over verified TLS, as Open WebUI's role. Two processes stand for two hosts
- * (they read the script and the CA from the host's disk; a disk is mounted by one process at a time). Two hosts booting together must
- * migrate one after the other. Open WebUI's own module is replaced by one that records when its
- * "migration" runs (upstream migrates when open_webui.config is imported).
+ * The load-balanced tier's schema migration exactly as the prod web host's boot script runs it:
+ * its recorded `docker run ... python3 /opt/ai-portal/migrate.py` is run in a fake of the Open WebUI
+ * image (support/container.ts, from support/upstreamImages.ts): the image's WORKDIR /app/backend
+ * holding a stand-in open_webui package (python/fake_open_webui: env.py, config.py migrating with
+ * Alembic at import and only logging a failure, as upstream's does), the image's ENV, the host's env
+ * files and --env values, the script and the CA mounted where the command mounts them, and no
+ * PYTHONPATH. Against the suite's PostgreSQL over verified TLS, as Open WebUI's role. Two
+ * containers stand for two hosts booting together; they share one data volume only so that the
+ * fake migration's record of when it ran is in one file.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { DATABASE_NAME } from "../../data";
 import { workDir } from "./support/components";
+import { DockerRun, parseDockerRun, runInImage } from "./support/container";
 import { bootedHost, BootedHost, database, invokeBootstrap } from "./support/fixtures";
-import { parseEnvFile } from "./support/host";
-import { run } from "./support/process";
-
-const FAKE_OPEN_WEBUI = path.join(__dirname, "python", "fake_open_webui");
-
-/** Runs Debian's python3 as one host's migration container would, the CA where the host keeps it. */
-function migrateAsAHost(host: BootedHost, env: Record<string, string>, args: string[]) {
-    return run("/usr/bin/python3", args, {
-        env: {
-            PATH: "/usr/bin:/bin",
-            LANG: "C.UTF-8",
-            ...env,
-            PGSSLROOTCERT: host.disk.file(env.PGSSLROOTCERT),
-        },
-        timeoutMs: 60_000,
-    });
-}
+import { PostgresServer } from "./support/components";
+import { OPEN_WEBUI_IMAGE } from "./support/upstreamImages";
 
 describe("schema migration (prod, loadBalanced): one host at a time, under the advisory lock", () => {
     let host: BootedHost;
+    let postgres: PostgresServer;
+    let migrate: DockerRun;
+    let runs = 0;
+
     before(async () => {
         host = await bootedHost("prod-web");
-        await database();
+        assert.strictEqual(
+            host.first.result.code,
+            0,
+            `the boot failed:\n${host.first.result.stdout}${host.first.result.stderr}`,
+        );
+        postgres = await database();
         const bootstrap = await invokeBootstrap("prod");
         assert.strictEqual(bootstrap.result.code, 0, bootstrap.result.stderr);
+        const calls = host.first.dockerArgv.filter((argv) =>
+            argv.join(" ").startsWith("run --rm --name open-webui-migrate "),
+        );
+        assert.strictEqual(calls.length, 1, host.first.calls.join("\n"));
+        migrate = parseDockerRun(calls[0]);
     });
 
-    it("two hosts migrating at once take turns, and both succeed", async () => {
-        const log = path.join(workDir("migration"), "migrations.log");
-        fs.writeFileSync(log, "");
-        const env = {
-            ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")),
-            ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.secrets.env")),
-            ENABLE_DB_MIGRATIONS: "true",
-            PYTHONPATH: FAKE_OPEN_WEBUI,
-            MIGRATION_LOG: log,
+    /** A fresh database (no schema of the fake's) and a fresh shared data volume. */
+    async function freshStart(): Promise<{ data: string; log: () => string[][] }> {
+        await postgres.superuserSql(
+            DATABASE_NAME,
+            "DROP TABLE IF EXISTS fake_open_webui_schema, alembic_version",
+        );
+        runs += 1;
+        const data = workDir("migration", `data-${runs}`);
+        return {
+            data,
+            log: () => {
+                const file = path.join(data, "fake-migrations.log");
+                return fs.existsSync(file)
+                    ? fs
+                          .readFileSync(file, "utf8")
+                          .trim()
+                          .split("\n")
+                          .map((line) => line.split(" "))
+                    : [];
+            },
         };
-        const [a, b] = await Promise.all(
+    }
+
+    const twoHosts = (data: string, command?: readonly string[]) =>
+        Promise.all(
             [0, 1].map(() =>
-                migrateAsAHost(host, env, [host.disk.file("/etc/ai-portal/migrate.py")]),
+                runInImage(OPEN_WEBUI_IMAGE, migrate, host.disk, {
+                    volumes: { "open-webui-data": data },
+                    command,
+                }),
             ),
         );
-        for (const result of [a, b]) {
+
+    it("two hosts migrating at once: one migrates, the other waits and finds nothing to do; both succeed", async () => {
+        const { data, log } = await freshStart();
+        const results = await twoHosts(data);
+        for (const result of results) {
             assert.strictEqual(result.code, 0, result.stdout + result.stderr);
             assert.match(result.stdout, /Open WebUI's schema is up to date/);
+            assert.doesNotMatch(result.stdout + result.stderr, /Error running migrations/);
         }
-        const events = fs
-            .readFileSync(log, "utf8")
-            .trim()
-            .split("\n")
-            .map((line) => line.split(" "));
         assert.deepStrictEqual(
-            events.map(([what]) => what),
-            ["start", "end", "start", "end"],
-            "the second migration started only after the first ended",
+            log().map(([event]) => event),
+            ["start", "end"],
+            "the migration ran once",
         );
-        assert.strictEqual(events[0][1], events[1][1], "one process's start and end");
-        assert.notStrictEqual(events[0][1], events[2][1], "then the other's");
+        assert.strictEqual(
+            (
+                await postgres.superuserSql(
+                    DATABASE_NAME,
+                    "SELECT version_num FROM alembic_version",
+                )
+            ).trim(),
+            "a1b2c3d4e5f6",
+        );
     });
 
-    it("and the lock is really what serialises them: without it they overlap", async () => {
-        const log = path.join(workDir("migration"), "unlocked.log");
-        fs.writeFileSync(log, "");
-        const env = {
-            ...parseEnvFile(host.disk.read("/etc/ai-portal/open-webui.env")),
-            PYTHONPATH: FAKE_OPEN_WEBUI,
-            MIGRATION_LOG: log,
-        };
-        await Promise.all(
-            [0, 1].map(() => migrateAsAHost(host, env, ["-c", "import open_webui.config"])),
+    it("and the lock is really what serialises them: without it, one host's migration fails (and upstream only logs that)", async () => {
+        const { data, log } = await freshStart();
+        // What each container would do without migrate.py: import Open WebUI's config where the
+        // image's own process imports it (the WORKDIR), migrations on.
+        const results = await twoHosts(data, ["python3", "-c", "import open_webui.config"]);
+        assert.deepStrictEqual(
+            results.map((r) => r.code),
+            [0, 0],
+            "upstream's import succeeds even when its migration failed",
         );
-        const order = fs
-            .readFileSync(log, "utf8")
-            .trim()
-            .split("\n")
-            .map((line) => line.split(" ")[0]);
-        assert.deepStrictEqual(order, ["start", "start", "end", "end"]);
+        assert.strictEqual(
+            results.filter((r) => /Error running migrations/.test(r.stderr)).length,
+            1,
+            results.map((r) => r.stderr).join("\n---\n"),
+        );
+        assert.deepStrictEqual(
+            log().map(([event]) => event),
+            ["start", "end"],
+        );
+    });
+
+    it("a migration that fails stops the boot: migrate.py exits non-zero with where the schema is", async () => {
+        await freshStart();
+        // A table in the way of the migration's CREATE TABLE: the upgrade fails, upstream logs it.
+        await postgres.superuserSql(
+            DATABASE_NAME,
+            "CREATE TABLE fake_open_webui_schema (id integer)",
+        );
+        try {
+            const result = await runInImage(OPEN_WEBUI_IMAGE, migrate, host.disk, {
+                volumes: { "open-webui-data": workDir("migration", "data-failing") },
+            });
+            assert.strictEqual(result.code, 1, result.stdout + result.stderr);
+            assert.match(result.stderr, /Error running migrations/);
+            assert.match(
+                result.stderr,
+                /ai-portal: Open WebUI's schema is at no revision, not at its migrations' head \['a1b2c3d4e5f6'\]/,
+            );
+            assert.doesNotMatch(result.stdout, /up to date/);
+        } finally {
+            await postgres.superuserSql(
+                DATABASE_NAME,
+                "DROP TABLE IF EXISTS fake_open_webui_schema, alembic_version",
+            );
+        }
     });
 });

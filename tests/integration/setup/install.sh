@@ -23,6 +23,7 @@ packages=(
     samba samba-ad-dc samba-ad-provision
     caddy redis-server
     python3-ldap3 python3-psycopg2 python3-psycopg python3-asyncpg python3-sqlalchemy python3-redis
+    python3-alembic
     openssl jq curl iproute2 util-linux systemd
 )
 

@@ -141,6 +141,8 @@ const PG_BIN = "/usr/lib/postgresql/15/bin";
 
 export interface PostgresServer {
     readonly port: number;
+    /** The server's log (its stderr), as RDS exports it to the `postgresql` log group. */
+    readonly logFile: string;
     /** Runs SQL as the cluster's superuser (over the Unix socket), for setup and inspection only. */
     superuserSql(database: string, sql: string): Promise<string>;
 }
@@ -234,9 +236,10 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
             "",
         ].join("\n"),
     );
+    const logFile = path.join(dir, "postgres.log");
     await startDaemon("PostgreSQL 15", `${PG_BIN}/postgres`, ["-D", dataDir], {
         ...asPostgres,
-        logFile: path.join(dir, "postgres.log"),
+        logFile,
         ready: async () => (await run(`${PG_BIN}/pg_isready`, ["-q"], asPostgres)).code === 0,
     });
 
@@ -253,7 +256,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     );
     await superuserSql("postgres", `CREATE DATABASE "${options.database}" OWNER "${master}"`);
     await superuserSql(options.database, "CREATE EXTENSION vector");
-    return { port, superuserSql };
+    return { port, logFile, superuserSql };
 }
 
 // --- moto ---------------------------------------------------------------------------------

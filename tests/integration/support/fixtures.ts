@@ -47,9 +47,16 @@ function memo<K, V>(build: (key: K) => Promise<V>): (key: K) => Promise<V> {
 
 /** PostgreSQL whose certificate names both stacks' RDS endpoints, which resolve to it. */
 export const database = once(async (): Promise<PostgresServer> => {
-    const addresses = await Promise.all(
-        STACKS.map(async (stack) => (await stackArtefacts(stack)).dbAddress),
-    );
+    // The address the program knows (the role bootstrap's input) and the one RDS (moto) reports
+    // to a booting host.
+    const addresses = (
+        await Promise.all(
+            STACKS.map(async (stack) => {
+                const a = await stackArtefacts(stack);
+                return [a.dbAddress, a.bootDbAddress];
+            }),
+        )
+    ).flat();
     mapToLoopback(addresses);
     return startPostgres({
         hostnames: addresses,
@@ -219,7 +226,14 @@ export const directory = once(async (): Promise<DomainController> => {
     assert.strictEqual(bind.samAccountName, BIND_ACCOUNT);
     const group = named(run, "command:local:Command", "portal-group-group").inputs.environment;
     const usersOu = `OU=Users,OU=${run.outputs.directoryShortName}`;
-    mapToLoopback([directoryDomain]);
+    // The web hosts reach the domain controllers by the private zone's record (directory/ldapName.ts).
+    const ldapHosts = await Promise.all(
+        STACKS.map(async (stack) => {
+            const { run: r } = await stackArtefacts(stack);
+            return named(r, "aws:route53/record:Record", "ldap-name-record").inputs.name as string;
+        }),
+    );
+    mapToLoopback([directoryDomain, ...ldapHosts]);
     return startDomainController({
         domain: directoryDomain,
         shortName: String(run.outputs.directoryShortName),

@@ -28,6 +28,8 @@ export interface Boot {
     readonly result: Completed;
     /** Every call to docker, dnf and systemctl, in order. */
     readonly calls: readonly string[];
+    /** Every docker call's arguments (after `docker`), word for word, in order. */
+    readonly dockerArgv: readonly (readonly string[])[];
     /** What the host's disk holds that the machine image did not, after this boot. */
     readonly written: readonly WrittenFile[];
 }
@@ -62,9 +64,17 @@ export class HostDisk {
         fs.writeFileSync(scriptFile, script, { mode: 0o700 });
         fs.writeFileSync(log, "");
         const result = await this.inside(["bash", scriptFile], { AI_PORTAL_STUB_LOG: log });
+        const argv = `${log}.argv`;
         return {
             result,
             calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean),
+            dockerArgv: fs.existsSync(argv)
+                ? fs
+                      .readFileSync(argv, "utf8")
+                      .split("\n")
+                      .filter(Boolean)
+                      .map((line) => JSON.parse(line))
+                : [],
             written: this.written(),
         };
     }

@@ -18,6 +18,7 @@ import { rdsMasterSecretName } from "../../../offline/mocks";
 import { named, ofType } from "../../harness/query";
 import { ProgramRun, runProgram } from "../../../offline/run";
 import { AwsEmulator, moto } from "./components";
+import { run } from "./process";
 
 /** Stands in for the password RDS generates for the master user (RDS-managed secret). */
 export const MASTER_PASSWORD = "Rds-Managed-Master-7x";
@@ -29,6 +30,8 @@ export interface StackArtefacts {
     /** Every secret the stack reads, by secret name: its ARN in moto and the JSON the program stored. */
     readonly secrets: Readonly<Record<string, { readonly arn: string; readonly json: any }>>;
     readonly dbAddress: string;
+    /** The address RDS (moto) reports for the stack's instance identifier: what a booting web host finds. */
+    readonly bootDbAddress: string;
     readonly directoryDomain: string;
 }
 
@@ -78,6 +81,36 @@ function register(
     return done;
 }
 
+/** Creates the instance in moto by its identifier (as RDS would have it) and returns its address. */
+async function createDbInstance(aws: AwsEmulator, identifier: string): Promise<string> {
+    const cli = (...args: string[]) =>
+        run("aws", ["--region", "eu-west-2", "--output", "json", "rds", ...args], {
+            env: { PATH: process.env.PATH, ...aws.env },
+        });
+    const described = await cli("describe-db-instances", "--db-instance-identifier", identifier);
+    const found =
+        described.code === 0
+            ? described
+            : await cli(
+                  "create-db-instance",
+                  "--db-instance-identifier",
+                  identifier,
+                  "--engine",
+                  "postgres",
+                  "--db-instance-class",
+                  "db.t3.medium",
+                  "--allocated-storage",
+                  "20",
+                  "--master-username",
+                  MASTER_USERNAME,
+                  "--master-user-password",
+                  MASTER_PASSWORD,
+              );
+    assert.strictEqual(found.code, 0, found.stderr);
+    const instance = JSON.parse(found.stdout);
+    return (instance.DBInstances?.[0] ?? instance.DBInstance).Endpoint.Address;
+}
+
 const artefacts = new Map<string, Promise<StackArtefacts>>();
 
 export function stackArtefacts(stack: string): Promise<StackArtefacts> {
@@ -113,11 +146,13 @@ async function build(stack: string): Promise<StackArtefacts> {
     const app = secrets[`ai-portal-${stack}/database/openwebui`].json;
     assert.strictEqual(app.username, APP_USERNAME);
     assert.strictEqual(app.dbname, DATABASE_NAME);
+    const instance = named(run, "aws:rds/instance:Instance", "data-postgres");
     return {
         stack,
         run,
         secrets,
-        dbAddress: named(run, "aws:rds/instance:Instance", "data-postgres").state.address,
+        dbAddress: instance.state.address,
+        bootDbAddress: await createDbInstance(aws, instance.inputs.identifier),
         directoryDomain: String(run.outputs.directoryDomain),
     };
 }
