@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { PROJECT_DIR } from "../../offline/stackConfig";
+import { ciRoleName, ENVIRONMENTS } from "../../ci-access/policies";
 
 interface Step {
     readonly name?: string;
@@ -40,6 +41,30 @@ describe("GitHub workflows", () => {
             .map((f) => `.github/workflows/${f}`),
         ".github/actions/cloud-access/action.yml",
     ];
+
+    it("run on Node.js 24, a maintained LTS line, as package.json's engines say (20 reached end of life on 2026-04-30)", () => {
+        // nodejs/Release README: 24.x "Krypton" is LTS until 2028-04-30 (Maintenance from
+        // 2026-10-20); 26.x became Active LTS on 2026-10-28. Renovate proposes the next line.
+        const majors = files.flatMap((file) => {
+            const doc = yaml.load(read(file)) as {
+                jobs?: Record<string, Job>;
+                runs?: { steps: Step[] };
+            };
+            const steps = [
+                ...Object.values(doc.jobs ?? {}).flatMap((job) => job.steps),
+                ...(doc.runs?.steps ?? []),
+            ];
+            return steps
+                .filter((step) => step.uses?.startsWith("actions/setup-node@"))
+                .map((step) => `${file}: ${String(step.with?.["node-version"])}`);
+        });
+        assert.ok(majors.length >= 3, "the workflows set up Node.js");
+        for (const major of majors) {
+            assert.match(major, /: 24$/);
+        }
+        const engines = JSON.parse(read("package.json")).engines;
+        assert.deepStrictEqual(engines, { node: ">=24" });
+    });
 
     it("pin every action by its full commit, with the release in a comment", () => {
         const uses = files.flatMap((file) =>
@@ -132,6 +157,58 @@ describe("GitHub workflows", () => {
             },
             { id: "prod", environment: "production", needs: "prod-preview", steps: ["up prod"] },
         ]);
+    });
+
+    it("each environment has its own AWS role and Pulumi team: previews get Read on dev, never the dev deploy's Write", () => {
+        // The README's setup table is what an administrator follows (roles from ci-access/, teams
+        // in Pulumi Cloud). Pulumi's "Stack Read" permission set "allows for running previews"
+        // (stack:read, stack:decrypt, ...; Pulumi Cloud docs, RBAC "Permission sets"); Write adds
+        // stack:write, which could rewrite dev's state from a pull request.
+        const rows = read("README.md")
+            .split("\n")
+            .filter((line) => /^\s*\| `(preview|dev|production)` \|/.test(line))
+            .map((line) =>
+                line
+                    .split("|")
+                    .slice(1, -1)
+                    .map((cell) => cell.trim().replace(/`/g, "")),
+            );
+        const table = Object.fromEntries(
+            rows.map(([environment, role, team, permission]) => [
+                environment,
+                { role, team, permission },
+            ]),
+        );
+        assert.deepStrictEqual(table, {
+            preview: {
+                role: ciRoleName("preview"),
+                team: "ai-portal-preview",
+                permission: "Read on ai-portal/dev",
+            },
+            dev: {
+                role: ciRoleName("dev"),
+                team: "ai-portal-dev",
+                permission: "Write on ai-portal/dev",
+            },
+            production: {
+                role: ciRoleName("production"),
+                team: "ai-portal-prod",
+                permission: "Write on ai-portal/prod",
+            },
+        });
+        // The workflows take role and team from the job's environment, never a literal.
+        const used = new Set<string>();
+        for (const name of ["pull-request.yml", "deploy.yml"]) {
+            for (const job of Object.values(workflow(name).jobs)) {
+                for (const step of job.steps.filter((s) => s.uses === CLOUD_ACCESS)) {
+                    assert.ok(job.environment && ENVIRONMENTS.includes(job.environment as never));
+                    used.add(job.environment);
+                    assert.strictEqual(step.with?.["pulumi-team"], "${{ vars.PULUMI_TEAM }}");
+                    assert.strictEqual(step.with?.["aws-role-arn"], "${{ vars.AWS_ROLE_ARN }}");
+                }
+            }
+        }
+        assert.deepStrictEqual([...used].sort(), [...ENVIRONMENTS].sort());
     });
 
     it("run the policy pack on every preview and every up", () => {
