@@ -20,6 +20,7 @@ import { InvocationLogging } from "./governance/invocationLogging";
 import { WorkingHoursSchedule } from "./governance/workingHours";
 import { HEALTH_METRIC, HEALTH_NAMESPACE } from "./operations/alarms";
 import { BindAccount } from "./directory/bindAccount";
+import { LdapName } from "./directory/ldapName";
 import { PortalGroup } from "./directory/portalGroup";
 import { Network } from "./network";
 import { Operations } from "./operations";
@@ -95,6 +96,8 @@ const edge = loadBalanced
               localSignInPath: LOCAL_SIGN_IN_PATH,
               adminCidrs: config.compute.adminCidrs,
               wafEnabled: config.webTier.wafEnabled,
+              wafRateLimitPer5Min: config.webTier.wafRateLimitPer5Min,
+              wafSignInRateLimitPer5Min: config.webTier.wafSignInRateLimitPer5Min,
               accessLogsRetentionDays: config.webTier.albAccessLogsRetentionDays,
               protect: config.database.deletionProtection,
           },
@@ -109,6 +112,10 @@ const sessionStore = loadBalanced
               privateSubnetIds: network.privateSubnetIds,
               securityGroupId: securityGroups.redisSecurityGroupId!,
               nodeType: config.webTier.redisNodeType,
+              authToken: {
+                  version: config.webTier.redisAuthTokenVersion,
+                  strategy: config.webTier.redisAuthTokenStrategy,
+              },
               multiAz: config.database.multiAz,
               keepSecretOnDelete: config.database.deletionProtection,
           },
@@ -116,13 +123,17 @@ const sessionStore = loadBalanced
       )
     : undefined;
 
-const roleBootstrap = new RoleBootstrap(
+new RoleBootstrap(
     "db-role",
     {
         namePrefix,
         privateSubnetIds: network.privateSubnetIds,
         securityGroupId: securityGroups.dbBootstrapSecurityGroupId,
-        masterSecretArn: database.masterSecretArn,
+        database: {
+            address: database.address,
+            port: database.port,
+            masterSecretArn: database.masterSecretArn,
+        },
         appSecretArn: database.appSecretArn,
         appSecretVersionId: database.appSecretVersionId,
         logRetentionDays: config.logRetentionDays,
@@ -139,6 +150,20 @@ const bindAccount = new BindAccount(
         domain: directory.domain,
         region: config.region,
         protect: config.directory.protect,
+    },
+    providers,
+);
+
+// The domain controllers' name in a private zone of the VPC: the web hosts are told the name, so
+// they never wait for the directory; the record follows the directory.
+const ldapName = new LdapName(
+    "ldap-name",
+    {
+        namePrefix,
+        vpcId: network.vpcId,
+        region: config.region,
+        directoryDomain: config.directory.domain,
+        domainControllerIps: directory.dnsIpAddresses,
     },
     providers,
 );
@@ -174,18 +199,21 @@ const compute = new Compute(
         database: {
             appSecretArn: database.appSecretArn,
             appSecretVersionId: database.appSecretVersionId,
+            instanceIdentifier: database.identifier,
         },
         directory: {
             domain: directory.domain,
             shortName: directory.shortName,
-            dnsIpAddresses: directory.dnsIpAddresses,
+            ldapHost: ldapName.hostName,
             searchBase: directory.names.usersOuDn,
             bindIdentity: bindAccount.bindIdentity,
             bindSecretArn: bindAccount.secretArn,
             bindSecretVersionId: bindAccount.secretVersionId,
             portalGroupDn: portalGroup.groupDn,
         },
-        webDependsOn: [roleBootstrap, bindAccount, portalGroup],
+        // Nothing: the hosts wait at boot for the database and its role (the role bootstrap), and
+        // reach the directory by name at sign-in (the bind account and group are looked up then).
+        webDependsOn: [],
         webTier: config.webTier,
         vpcId: network.vpcId,
         tags: config.tags,
@@ -194,7 +222,9 @@ const compute = new Compute(
                 ? {
                       portalUrl: edge.portalUrl,
                       webTargetGroupArn: edge.targetGroupArn,
+                      webListener: edge.httpsListener,
                       gatewayLbSecurityGroupId: securityGroups.gatewayLbSecurityGroupId!,
+                      sizeOwnedBySchedule: config.governance.schedule !== undefined,
                       redis: {
                           endpoint: sessionStore.endpoint,
                           port: sessionStore.port,
@@ -246,6 +276,7 @@ new Budgets(
         stack: config.stack,
         monthlyUsd: gov.monthlyBudgetUsd,
         bedrockMonthlyUsd: gov.bedrockMonthlyBudgetUsd,
+        bedrockModels: [config.compute.bedrockDefaultModel],
         actualAlertPercent: gov.budgetActualAlertPercent,
         forecastAlertPercent: gov.budgetForecastAlertPercent,
         topicArn: operations.alarmTopicArn,
@@ -336,6 +367,7 @@ const dashboard = new PortalDashboard(
                     totalUsd: gov.monthlyBudgetUsd,
                     bedrockUsd: gov.bedrockMonthlyBudgetUsd,
                 },
+                bedrockModels: [config.compute.bedrockDefaultModel],
             })),
     },
     providers,

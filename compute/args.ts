@@ -27,15 +27,23 @@ export interface ComputeArgs extends ComputeConfig {
         readonly appSecretArn: pulumi.Input<string>;
         /** Changes with Open WebUI's database credentials: the web host restarts to read them. */
         readonly appSecretVersionId: pulumi.Input<string>;
+        /**
+         * The RDS instance's identifier (known before it exists): the hosts look its address up
+         * at boot, waiting while it is being created.
+         */
+        readonly instanceIdentifier: string;
     };
     /** What the web host needs of the directory tier. Required. */
     readonly directory: {
-        /** The directory's DNS domain (LDAP_SERVER_HOST). */
+        /** The directory's DNS domain (the bind identity's suffix). */
         readonly domain: string;
         /** The directory's NetBIOS name (the login page's label). */
         readonly shortName: string;
-        /** The domain controllers: the container's DNS servers. */
-        readonly dnsIpAddresses: pulumi.Input<string[]>;
+        /**
+         * The domain controllers' name in the VPC's private zone (LDAP_SERVER_HOST), known before
+         * the directory exists: the hosts resolve it at sign-in, so they need not wait for AD.
+         */
+        readonly ldapHost: string;
         /** Where the directory's users are (LDAP_SEARCH_BASE). */
         readonly searchBase: string;
         /** The bind account's user principal name (LDAP_APP_DN). */
@@ -47,7 +55,10 @@ export interface ComputeArgs extends ComputeConfig {
         /** DN of the group whose members may sign in (LDAP_SEARCH_FILTER). */
         readonly portalGroupDn: string;
     };
-    /** What must exist before the web host boots (the database role, the bind account). */
+    /**
+     * What must exist before the web hosts are launched. Neither the database nor the directory:
+     * the hosts wait at boot for the database and its role, and resolve the directory by name.
+     */
     readonly webDependsOn: pulumi.Resource[];
     /** The web tier's shape and sizes (config `webTier`, `webMinHosts`, ...). Required. */
     readonly webTier: WebTierConfig;
@@ -61,8 +72,19 @@ export interface ComputeArgs extends ComputeConfig {
         readonly portalUrl: pulumi.Input<string>;
         /** The ALB's target group the web hosts register with. */
         readonly webTargetGroupArn: pulumi.Input<string>;
+        /**
+         * The ALB's HTTPS listener, which forwards to that target group: the web hosts' group waits
+         * for it (the target group health-checks only once a listener uses it, and the group's
+         * deploy waits for healthy hosts).
+         */
+        readonly webListener?: pulumi.Resource;
         /** The internal load balancer's security group (`gatewayLb`). */
         readonly gatewayLbSecurityGroupId: pulumi.Input<string>;
+        /**
+         * The stack sleeps on a schedule (config `schedule`), which then owns the Auto Scaling
+         * groups' sizes (compute/fleet.ts `sizeOwnedBySchedule`). Defaults to false.
+         */
+        readonly sizeOwnedBySchedule?: boolean;
         /** The Redis the web hosts share. */
         readonly redis: {
             readonly endpoint: pulumi.Input<string>;

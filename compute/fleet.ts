@@ -36,6 +36,23 @@ export interface HostFleetArgs extends HostIdentityArgs {
     readonly bootSeconds: number;
     /** Resources that must be complete before hosts boot (their boot script uses them). */
     readonly waitFor?: pulumi.Resource[];
+    /**
+     * A launch lifecycle hook the hosts' boot script completes itself (no notification target):
+     * a new host stays Pending:Wait, unregistered and outside its grace period, until then.
+     * Undefined: none.
+     */
+    readonly launchHook?: {
+        readonly name: string;
+        readonly heartbeatSeconds: number;
+        readonly defaultResult: "ABANDON" | "CONTINUE";
+    };
+    /**
+     * The stack sleeps on a schedule (config `schedule`): EventBridge Scheduler owns the group's
+     * size, setting it to 0 at night and back to minHosts..maxHosts in the morning
+     * (governance/workingHours.ts), so the program sets the sizes only when it creates the group
+     * and a later `up` leaves them as the schedule (or target tracking) put them. Defaults to false.
+     */
+    readonly sizeOwnedBySchedule?: boolean;
 }
 
 /** Average CPU the fleet is kept near by adding or removing hosts. */
@@ -104,6 +121,12 @@ export class HostFleet extends pulumi.ComponentResource {
             { parent: this, ignoreChanges: args.amiId ? [] : ["imageId"] },
         );
 
+        const hook = args.launchHook && {
+            name: args.launchHook.name,
+            lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+            heartbeatTimeout: args.launchHook.heartbeatSeconds,
+            defaultResult: args.launchHook.defaultResult,
+        };
         const group = new aws.autoscaling.Group(
             `${name}-group`,
             {
@@ -122,7 +145,14 @@ export class HostFleet extends pulumi.ComponentResource {
                 defaultInstanceWarmup: args.bootSeconds,
                 // `pulumi up` returns once this many hosts pass the load balancer's checks.
                 minElbCapacity: args.minHosts,
-                waitForCapacityTimeout: "20m",
+                // With a launch hook the first hosts may wait (for what their boot needs) up to
+                // its heartbeat timeout before the boot's own time counts.
+                waitForCapacityTimeout: hook
+                    ? `${Math.ceil((hook.heartbeatTimeout + args.bootSeconds) / 60)}m`
+                    : "20m",
+                // On the group itself, so the first hosts launch with it (a separate hook is put
+                // only after the group has its capacity).
+                initialLifecycleHooks: hook ? [hook] : undefined,
                 instanceRefresh: {
                     strategy: "Rolling",
                     preferences: {
@@ -135,8 +165,27 @@ export class HostFleet extends pulumi.ComponentResource {
                     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
                     .map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
             },
-            { parent: this, dependsOn: [policy, logGroup, ...(args.waitFor ?? [])] },
+            {
+                parent: this,
+                dependsOn: [policy, logGroup, ...(args.waitFor ?? [])],
+                // With a schedule, a night-time `up` must neither show drift nor wake the fleet:
+                // changed sizes travel in the wake schedules' input and land at the next wake.
+                ignoreChanges: args.sizeOwnedBySchedule
+                    ? ["minSize", "maxSize", "desiredCapacity"]
+                    : [],
+            },
         );
+
+        if (hook) {
+            // The same hook as its own resource: initialLifecycleHooks is read only when the
+            // group is created, so a group that exists already gets it (and later changes) here.
+            // PutLifecycleHook creates or updates, so the two never conflict.
+            new aws.autoscaling.LifecycleHook(
+                `${name}-launch-hook`,
+                { autoscalingGroupName: group.name, ...hook },
+                parent,
+            );
+        }
 
         new aws.autoscaling.Policy(
             `${name}-cpu-tracking`,

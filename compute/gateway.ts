@@ -256,6 +256,8 @@ export interface GatewayFleetArgs extends Omit<GatewayHostArgs, "subnetId"> {
     readonly targetGroupArn: pulumi.Input<string>;
     /** Tags for the hosts and volumes (the provider's default tags do not reach them). Required. */
     readonly tags: Readonly<Record<string, string>>;
+    /** The stack's schedule sets the group's size (HostFleetArgs). Defaults to false. */
+    readonly sizeOwnedBySchedule?: boolean;
 }
 
 /** The gateway boots in a few minutes: Docker, one image pull, a Python process. */
@@ -286,6 +288,7 @@ export function declareGatewayFleet(
             targetGroupArns: [args.targetGroupArn],
             tags: args.tags,
             bootSeconds: GATEWAY_BOOT_SECONDS,
+            sizeOwnedBySchedule: args.sizeOwnedBySchedule,
         },
         { parent },
     );
@@ -384,6 +387,7 @@ export function declareGateway(
                 maxHosts: 2 * args.webTier.gatewayMinHosts,
                 targetGroupArn: loadBalancer.targetGroupArn,
                 tags: args.tags,
+                sizeOwnedBySchedule: lb.sizeOwnedBySchedule,
             },
             parent,
         );

@@ -15,7 +15,8 @@ export interface OpenWebUiSettingsInput {
     readonly adminEmail: string;
     /** OpenAI-compatible base URL of the gateway, e.g. http://10.0.10.5:8000/api/v1. */
     readonly gatewayBaseUrl: string;
-    readonly directoryDomain: string;
+    /** The domain controllers' name (LDAP_SERVER_HOST), e.g. ldap.ai-portal-dev.internal. */
+    readonly ldapHost: string;
     readonly directoryShortName: string;
     readonly bindIdentity: string;
     readonly searchBase: string;
@@ -77,8 +78,9 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["DEFAULT_MODELS", s.defaultModel],
         ["ENABLE_LDAP", "true"],
         ["LDAP_SERVER_LABEL", `${s.directoryShortName} directory`],
-        // The domain name resolves (via the domain controllers) to every controller.
-        ["LDAP_SERVER_HOST", s.directoryDomain],
+        // A record of every domain controller in the VPC's private zone (directory/ldapName.ts),
+        // resolved at each sign-in through the VPC resolver.
+        ["LDAP_SERVER_HOST", s.ldapHost],
         ["LDAP_SERVER_PORT", String(PORTS.ldap)],
         // Upstream defaults to LDAPS; Managed AD has no LDAPS certificate unless one is deployed.
         ["LDAP_USE_TLS", "false"],

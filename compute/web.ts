@@ -10,7 +10,7 @@ import { PORTS } from "../lib/ports";
 import type { jsonSecret } from "../lib/secret";
 import type { WebTierShape } from "../network/trafficMatrix";
 import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
-import { HostFleet } from "./fleet";
+import { HostFleet, HostFleetArgs } from "./fleet";
 import { Host, PolicyStatement } from "./host";
 import type { ComputeArgs } from "./args";
 import { caddyfile, DATABASE_CA_FILE, OpenWebUiSettingsInput, openWebUiSettings } from "./settings";
@@ -21,6 +21,7 @@ import {
     readTemplate,
     renderTemplate,
     secretVersions,
+    withoutComments,
 } from "./userData";
 
 export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaFile"> {
@@ -49,8 +50,13 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
     readonly redisEndpoint?: string;
     /** Version ids of those secrets, by name: a new one restarts the host. */
     readonly secretVersions: Readonly<Record<string, string>>;
-    /** The domain controllers' addresses (the directory's DNS servers). */
-    readonly directoryDnsIps: readonly string[];
+    /** The RDS instance's identifier: the host looks its address up at boot. */
+    readonly databaseInstance: string;
+    /**
+     * loadBalanced only: the group's launch hook, completed once Open WebUI answers on the host
+     * (`WEB_LAUNCH_HOOK`). Undefined for the single host.
+     */
+    readonly launchHook?: { readonly groupName: string; readonly hookName: string };
     /** The RDS CA certificate(s) the host and Open WebUI trust for PostgreSQL. */
     readonly databaseCaBundle: string;
     readonly healthNamespace: string;
@@ -59,11 +65,61 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
     readonly adminCidrs: readonly string[];
 }
 
+/**
+ * How long a booting host waits for the database to have an address and then for Open WebUI's
+ * role to accept its login (`templates/web.sh`): a Multi-AZ instance takes up to about 40 minutes
+ * to create (plan/deploy-times.json), the role follows within a minute or two.
+ */
+export const DATABASE_WAIT_SECONDS = 2700;
+
+/**
+ * The web group's launch lifecycle hook: a new host stays in Pending:Wait, out of the target
+ * group and with its health-check grace period not yet started, until its boot script completes
+ * the action (CONTINUE once Open WebUI answers on the host, ABANDON when the boot fails); a host
+ * that says nothing is abandoned after the heartbeat timeout. It must outlast the database wait
+ * plus the image pull, migration and start. EC2 Auto Scaling user guide, "How lifecycle hooks
+ * work" and "Set the health check grace period": with a launch hook the grace period starts only
+ * once the lifecycle action is complete and the instance is InService.
+ */
+export const WEB_LAUNCH_HOOK = {
+    name: "open-webui-ready",
+    heartbeatSeconds: 3600,
+    defaultResult: "ABANDON",
+} as const;
+
+/** The web hosts' Auto Scaling group's name (HostFleet names groups `<namePrefix>-<role>`). */
+export function webGroupName(namePrefix: string): string {
+    return `${namePrefix}-web`;
+}
+
+/** An RDS instance's ARN from its identifier: known before the instance exists. */
+export function rdsInstanceArn(
+    partition: string,
+    region: string,
+    accountId: string,
+    identifier: string,
+): string {
+    return `arn:${partition}:rds:${region}:${accountId}:db:${identifier}`;
+}
+
+/** An Auto Scaling group's ARN by its name: the group's id (a UUID) is only known after it exists. */
+export function autoScalingGroupArnPattern(
+    partition: string,
+    region: string,
+    accountId: string,
+    groupName: string,
+): string {
+    return `arn:${partition}:autoscaling:${region}:${accountId}:autoScalingGroup:*:autoScalingGroupName/${groupName}`;
+}
+
 /** The web host's user data: `templates/web.sh` rendered, run at every boot. */
 export function webUserData(v: WebBootValues): string {
     const loadBalanced = v.webTier === "loadBalanced";
     if (loadBalanced !== (v.secretArns.redis !== undefined && v.redisEndpoint !== undefined)) {
         throw new Error("the load-balanced web tier, and only it, has a Redis");
+    }
+    if (loadBalanced !== (v.launchHook !== undefined)) {
+        throw new Error("the load-balanced web tier, and only it, has a launch hook");
     }
     return everyBootUserData(
         renderTemplate(
@@ -89,7 +145,10 @@ export function webUserData(v: WebBootValues): string {
                 HEALTH_NAMESPACE: v.healthNamespace,
                 HEALTH_METRIC: v.healthMetric,
                 HEALTH_ROUTE: loadBalanced ? "alb" : "caddy",
-                DIRECTORY_DNS: [...v.directoryDnsIps].sort().join(" "),
+                DB_INSTANCE_ID: v.databaseInstance,
+                DB_WAIT_SECONDS: String(DATABASE_WAIT_SECONDS),
+                AUTO_SCALING_GROUP: v.launchHook?.groupName ?? "",
+                LAUNCH_HOOK: v.launchHook?.hookName ?? "",
             },
             {
                 OPEN_WEBUI_SETTINGS: envFile(
@@ -98,7 +157,10 @@ export function webUserData(v: WebBootValues): string {
                 RDS_CA_BUNDLE: v.databaseCaBundle.trimEnd(),
                 // The ALB does Caddy's job in the load-balanced tier (edge/index.ts).
                 CADDYFILE: loadBalanced ? "" : caddyfile(v.portalHost, v.hasDomain, v.adminCidrs),
-                MIGRATE_PY: loadBalanced ? readTemplate("migrate.py").trimEnd() : "",
+                // Its comment lines stay in the repository, like the shell templates' (16 KB limit).
+                MIGRATE_PY: loadBalanced
+                    ? withoutComments(readTemplate("migrate.py")).trimEnd()
+                    : "",
             },
         ),
     );
@@ -172,7 +234,6 @@ export function webUserDataOutput(args: WebArgs, refs: WebRefs): pulumi.Output<s
             gatewayBaseUrl: refs.gatewayBaseUrl,
             defaultModel: refs.defaultModelProfileArn,
             uploadsBucket: refs.uploads.bucketName,
-            directoryDnsIps: args.directory.dnsIpAddresses,
             redisEndpoint: lb
                 ? pulumi.interpolate`${lb.redis.endpoint}:${lb.redis.port}`
                 : undefined,
@@ -195,13 +256,17 @@ export function webUserDataOutput(args: WebArgs, refs: WebRefs): pulumi.Output<s
             webUserData({
                 ...v,
                 webTier: args.webTier.mode,
+                databaseInstance: args.database.instanceIdentifier,
+                launchHook: lb
+                    ? { groupName: webGroupName(args.namePrefix), hookName: WEB_LAUNCH_HOOK.name }
+                    : undefined,
                 region: args.region,
                 stack: args.stack,
                 logGroup: `/${args.namePrefix}/web`,
                 hasDomain: args.domainName !== undefined,
                 defaultUserRole: args.webDefaultUserRole,
                 adminEmail: args.webAdminEmail,
-                directoryDomain: args.directory.domain,
+                ldapHost: args.directory.ldapHost,
                 directoryShortName: args.directory.shortName,
                 bindIdentity: args.directory.bindIdentity,
                 searchBase: args.directory.searchBase,
@@ -223,6 +288,13 @@ export function webUserDataOutput(args: WebArgs, refs: WebRefs): pulumi.Output<s
 export interface WebStatementRefs {
     /** Every secret the web host reads at boot. */
     readonly secretArns: pulumi.Input<string>[];
+    /** The one RDS instance whose address the host looks up at boot (`rdsInstanceArn`). */
+    readonly databaseArn: pulumi.Input<string>;
+    /**
+     * loadBalanced only: the hosts' Auto Scaling group (`autoScalingGroupArnPattern`), whose
+     * launch lifecycle actions a host completes for itself.
+     */
+    readonly launchHookGroupArn?: pulumi.Input<string>;
     readonly uploadsBucketArn: pulumi.Input<string>;
     /** The CloudWatch namespace of the portal's health metric. */
     readonly healthNamespace: string;
@@ -249,6 +321,26 @@ export function webStatements(refs: WebStatementRefs): PolicyStatement[] {
             Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
             Resource: [pulumi.interpolate`${refs.uploadsBucketArn}/*`],
         },
+        {
+            // DescribeDBInstances is scoped by the instance's ARN (Service Authorization Reference,
+            // Amazon RDS: resource type db), which is known before the instance exists.
+            Sid: "FindTheDatabase",
+            Effect: "Allow",
+            Action: ["rds:DescribeDBInstances"],
+            Resource: [refs.databaseArn],
+        },
+        ...(refs.launchHookGroupArn
+            ? [
+                  {
+                      // A host tells its group it is ready (or not): CompleteLifecycleAction on
+                      // the autoScalingGroup resource type, by the group's name.
+                      Sid: "CompleteOwnLaunch",
+                      Effect: "Allow" as const,
+                      Action: ["autoscaling:CompleteLifecycleAction"],
+                      Resource: [refs.launchHookGroupArn],
+                  },
+              ]
+            : []),
         {
             // PutMetricData takes no resource; the condition keeps the host to the portal's namespace.
             Sid: "ReportHealth",
@@ -320,6 +412,10 @@ export interface WebFleetArgs extends Omit<WebHostArgs, "subnetId" | "keyName"> 
     readonly targetGroupArn: pulumi.Input<string>;
     /** Tags for the hosts and volumes (the provider's default tags do not reach them). Required. */
     readonly tags: Readonly<Record<string, string>>;
+    /** The launch lifecycle hook the boot script completes (`WEB_LAUNCH_HOOK`). Required. */
+    readonly launchHook: HostFleetArgs["launchHook"];
+    /** The stack's schedule sets the group's size (HostFleetArgs). Defaults to false. */
+    readonly sizeOwnedBySchedule?: boolean;
 }
 
 /**
@@ -353,7 +449,9 @@ export function declareWebFleet(
             targetGroupArns: [args.targetGroupArn],
             tags: args.tags,
             bootSeconds: WEB_BOOT_SECONDS,
+            launchHook: args.launchHook,
             waitFor: args.waitFor,
+            sizeOwnedBySchedule: args.sizeOwnedBySchedule,
         },
         { parent },
     );
@@ -379,6 +477,12 @@ export function declareWeb(
     parent: pulumi.Resource,
 ): WebHosts {
     const lb = args.loadBalanced;
+    const partition = aws.getPartitionOutput({}, { parent }).partition;
+    const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const arns = pulumi.all([partition, accountId]).apply(([p, account]) => ({
+        database: rdsInstanceArn(p, args.region, account, args.database.instanceIdentifier),
+        group: autoScalingGroupArnPattern(p, args.region, account, webGroupName(args.namePrefix)),
+    }));
     const host = {
         namePrefix: args.namePrefix,
         securityGroupId: args.webSecurityGroupId,
@@ -395,6 +499,8 @@ export function declareWeb(
                 args.directory.bindSecretArn,
                 ...(lb ? [lb.redis.authSecretArn] : []),
             ],
+            databaseArn: arns.database,
+            launchHookGroupArn: lb ? arns.group : undefined,
             uploadsBucketArn: refs.uploads.bucketArn,
             healthNamespace: HEALTH_NAMESPACE,
         }),
@@ -409,7 +515,10 @@ export function declareWeb(
                 minHosts: args.webTier.webMinHosts,
                 maxHosts: args.webTier.webMaxHosts,
                 targetGroupArn: lb.webTargetGroupArn,
+                waitFor: [...host.waitFor, ...(lb.webListener ? [lb.webListener] : [])],
                 tags: args.tags,
+                launchHook: WEB_LAUNCH_HOOK,
+                sizeOwnedBySchedule: lb.sizeOwnedBySchedule,
             },
             parent,
         );

@@ -229,7 +229,8 @@ export class Network extends pulumi.ComponentResource {
             {
                 description: `Writes the VPC flow log of ${args.namePrefix} to CloudWatch Logs`,
                 tags: { Name: `${args.namePrefix}-vpc-flow-logs` },
-                // Confused-deputy guard: only flow logs of this account and region may assume it.
+                // Confused-deputy guard: only flow logs of this account and region may assume it
+                // (the flow log's ARN, id wildcarded, as the VPC guide's flow-logs IAM role page says).
                 assumeRolePolicy: serviceTrustPolicy(
                     "vpc-flow-logs.amazonaws.com",
                     identity.accountId,

@@ -126,12 +126,13 @@ export const FREE_TYPES = new Set([
     "aws:lb/targetGroup:TargetGroup",
     // Launched hosts are priced on their Auto Scaling group (prices.autoScaling).
     "aws:ec2/launchTemplate:LaunchTemplate",
+    "aws:autoscaling/lifecycleHook:LifecycleHook",
     // Billed as its nodes, on the replication group.
     "aws:elasticache/subnetGroup:SubnetGroup",
     // Public ACM certificates are free; a validation is a wait (prices.acm).
     "aws:acm/certificate:Certificate",
     "aws:acm/certificateValidation:CertificateValidation",
-    // Records and alias queries to an ALB cost nothing; the zone is not created here (prices.route53).
+    // Records and alias queries to an ALB cost nothing; zones are priced (prices.route53).
     "aws:route53/record:Record",
     // Billed as part of the web ACL they belong to (prices.waf).
     "aws:wafv2/webAclAssociation:WebAclAssociation",
@@ -802,6 +803,17 @@ function priceBudget(r: CostInput, pricing: PricingContext): void {
     );
 }
 
+function priceHostedZone(r: CostInput, pricing: PricingContext): void {
+    pricing.line(
+        r.name,
+        "Route 53 hosted zone",
+        1,
+        "zone-month",
+        prices.route53.perHostedZoneMonth,
+        prices.route53.source,
+    );
+}
+
 function priceEcrRepository(r: CostInput, pricing: PricingContext): void {
     pricing.line(
         r.name,
@@ -833,6 +845,7 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:kms/key:Key": priceKmsKey,
     "aws:budgets/budget:Budget": priceBudget,
     "aws:ecr/repository:Repository": priceEcrRepository,
+    "aws:route53/zone:Zone": priceHostedZone,
 };
 
 export function estimateCost(
@@ -922,7 +935,9 @@ export function estimateCost(
                 ? [`ElastiCache: ${prices.elasticache.note}`]
                 : []),
             ...(declares("aws:acm/certificate:Certificate") ? [`ACM: ${prices.acm.note}`] : []),
-            ...(declares("aws:route53/record:Record") ? [`Route 53: ${prices.route53.note}`] : []),
+            ...(declares("aws:route53/record:Record") || declares("aws:route53/zone:Zone")
+                ? [`Route 53: ${prices.route53.note} (${prices.route53.verification})`]
+                : []),
             ...(declares("aws:cloudwatch/dashboard:Dashboard")
                 ? [prices.cloudwatchDashboards.assumption]
                 : []),

@@ -39,14 +39,52 @@ HEALTH_METRIC='{{HEALTH_METRIC}}'
 # How the health probe reaches the portal: through Caddy on this host (caddy), or through the
 # ALB by the portal's public name, as users do (alb).
 HEALTH_ROUTE='{{HEALTH_ROUTE}}'
-# The domain controllers answer for the directory's domain (LDAP_SERVER_HOST), which resolves to
-# both of them, so logins survive one being down; the VPC resolver comes last for everything else.
-DIRECTORY_DNS='{{DIRECTORY_DNS}}'
+# The database, by its RDS identifier: its address is looked up here, at boot, not rendered into
+# this script, so the hosts launch while the instance is still being created and wait for it (at
+# most DB_WAIT_SECONDS, then for Open WebUI's role to accept the login). A replaced instance keeps
+# its identifier and so its address; a new identifier is a new script.
+DB_INSTANCE_ID='{{DB_INSTANCE_ID}}'
+DB_WAIT_SECONDS='{{DB_WAIT_SECONDS}}'
+# loadBalanced: the group's launch lifecycle hook. The host stays Pending:Wait (out of the target
+# group, its health-check grace period not started) until this script completes the action:
+# CONTINUE once Open WebUI answers here, ABANDON if the boot fails. Empty for the single host.
+AUTO_SCALING_GROUP='{{AUTO_SCALING_GROUP}}'
+LAUNCH_HOOK='{{LAUNCH_HOOK}}'
 
 #@include boot-common.sh
 
+# Runs a command until it succeeds: every $2 seconds, for at most $1 seconds.
+retry() {
+    local end=$((SECONDS + $1)) every=$2
+    shift 2
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep "$every"
+    done
+}
+
+# Completes this host's launch lifecycle action (loadBalanced) with $1, CONTINUE or ABANDON. After
+# a reboot none is pending and Auto Scaling refuses: logged, not an error. The instance id is the
+# one cloud-init keeps.
+complete_launch() {
+    [ -z "$LAUNCH_HOOK" ] || aws autoscaling complete-lifecycle-action --region "$AWS_REGION" --auto-scaling-group-name "$AUTO_SCALING_GROUP" \
+        --lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$(cat /var/lib/cloud/data/instance-id)" --lifecycle-action-result "$1" ||
+        log "no launch action pending"
+}
+# A failed boot gives the host up at once (the group launches another), not after the hook's timeout.
+trap '[ $? -eq 0 ] || complete_launch ABANDON' EXIT
+
+# Sets database_host once RDS reports the instance's address (none while it is being created).
+find_database() {
+    database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
+        jq -er '.DBInstances[0].Endpoint.Address')
+}
+
 install_docker
 log "secrets at versions $SECRET_VERSIONS"
+# First, while the database may still be being created: the image is most of a boot's time.
+log "pulling images pinned by digest"
+docker pull "$OPEN_WEBUI_IMAGE"
 
 write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
 {{OPEN_WEBUI_SETTINGS}}
@@ -70,7 +108,10 @@ database=$(secret_json "$DB_SECRET_ARN")
 web=$(secret_json "$WEB_SECRET_ARN")
 gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
 bind=$(secret_json "$BIND_SECRET_ARN")
-database_url=$(json_field url <<<"$database")
+log "finding database $DB_INSTANCE_ID"
+retry "$DB_WAIT_SECONDS" 30 find_database
+# The URL from the credentials and the address (user name and password URL-encoded), on stdin.
+database_url=$(jq -er --arg h "$database_host" '"postgresql://\(.username|@uri):\(.password|@uri)@\($h):\(.port)/\(.dbname)"' <<<"$database")
 webui_secret_key=$(json_field secret_key <<<"$web")
 admin_password=$(json_field admin_password <<<"$web")
 gateway_api_key=$(json_field api_key <<<"$gateway_key")
@@ -87,14 +128,13 @@ ldap_app_password=$(json_field password <<<"$bind")
 } | write_private "$CONFIG_DIR/open-webui.secrets.env"
 unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password redis_token
 
-dns_options=""
-for server in $DIRECTORY_DNS 169.254.169.253; do
-    dns_options+="--dns $server "
-done
+open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
 
-log "pulling images pinned by digest"
-docker pull "$OPEN_WEBUI_IMAGE"
-open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
+# The role bootstrap creates Open WebUI's role just after the instance: until then the login fails.
+# Checked with the image's own PostgreSQL driver and the service's settings (TLS verified).
+log "waiting for the database login"
+# shellcheck disable=SC2086
+retry "$DB_WAIT_SECONDS" 15 docker run --rm $open_webui_options "$OPEN_WEBUI_IMAGE" python3 -c 'import os,psycopg2;psycopg2.connect(os.environ["DATABASE_URL"])'
 
 if [ "$WEB_TIER" = loadBalanced ]; then
     # Open WebUI migrates its schema when its config module is imported, in every process that has
@@ -106,6 +146,9 @@ if [ "$WEB_TIER" = loadBalanced ]; then
 MIGRATE
     chmod 644 "$CONFIG_DIR/migrate.py"
     log "migrating Open WebUI's schema under the advisory lock"
+    # No --workdir: migrate.py imports open_webui from the image's WORKDIR (/app/backend, where the
+    # image keeps the backend; it sets no PYTHONPATH), as upstream's start.sh does. It exits non-zero
+    # when the schema did not reach the migrations' head, which stops this boot (set -e).
     # shellcheck disable=SC2086 # the options are words on purpose
     docker run --rm --name open-webui-migrate $open_webui_options --env ENABLE_DB_MIGRATIONS=true \
         --volume "$CONFIG_DIR/migrate.py:/opt/ai-portal/migrate.py:ro" "$OPEN_WEBUI_IMAGE" python3 /opt/ai-portal/migrate.py
@@ -114,6 +157,12 @@ fi
 run_container open-webui "Open WebUI (port $OPEN_WEBUI_PORT on $OPEN_WEBUI_PUBLISH)" \
     "$open_webui_options --publish $OPEN_WEBUI_PUBLISH:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT" \
     "$OPEN_WEBUI_IMAGE"
+if [ -n "$LAUNCH_HOOK" ]; then
+    # Ready for the load balancer once Open WebUI answers on this host: only then does the group
+    # register it and start its health-check grace period.
+    retry 900 5 curl -sfo /dev/null -m 5 "http://127.0.0.1:$OPEN_WEBUI_PORT/health"
+    complete_launch CONTINUE
+fi
 if [ "$WEB_TIER" = single ]; then
     docker pull "$CADDY_IMAGE"
     run_container caddy "Caddy, TLS on 443 with 80 redirecting" \

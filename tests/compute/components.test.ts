@@ -481,6 +481,7 @@ describe("compute statements (pure)", () => {
     it("the web host reads exactly the secrets it is given and writes only under its bucket", () => {
         const statements = webStatements({
             secretArns: ["arn:s1", "arn:s2"],
+            databaseArn: "arn:aws:rds:eu-west-2:123456789012:db:x-postgres",
             uploadsBucketArn: "arn:aws:s3:::up",
             healthNamespace: "NS",
         });
@@ -532,11 +533,12 @@ describe("Compute (component)", () => {
         database: {
             appSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf",
             appSecretVersionId: "v-db",
+            instanceIdentifier: "ai-portal-test-postgres",
         },
         directory: {
             domain: "ad.example.internal",
             shortName: "EXAMPLE",
-            dnsIpAddresses: ["10.0.10.5", "10.0.11.5"],
+            ldapHost: "ldap.ai-portal-test.internal",
             searchBase: "OU=Users,OU=EXAMPLE,DC=ad,DC=example,DC=internal",
             bindIdentity: "svc-openwebui@ad.example.internal",
             bindSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:bind-AbCdEf",
@@ -570,8 +572,12 @@ describe("Compute (component)", () => {
             webMaxHosts: 4,
             gatewayMinHosts: 2,
             wafEnabled: true,
+            wafRateLimitPer5Min: 10000,
+            wafSignInRateLimitPer5Min: 20,
             albAccessLogsRetentionDays: 90,
             redisNodeType: "cache.t4g.small",
+            redisAuthTokenVersion: 1,
+            redisAuthTokenStrategy: "ROTATE",
         },
         vpcId: "vpc-0123456789abcdef0",
         tags: { Project: "ai-portal", Stack: "test", ManagedBy: "pulumi" },

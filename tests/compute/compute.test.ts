@@ -11,8 +11,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DATABASE_CA_FILE } from "../../compute/settings";
-import { readTemplate, scriptOf, USER_DATA_LIMIT_BYTES } from "../../compute/userData";
-import { RDS_CA_BUNDLE } from "../../data";
+import {
+    readTemplate,
+    scriptOf,
+    USER_DATA_LIMIT_BYTES,
+    withoutComments,
+} from "../../compute/userData";
+import { databaseUrl, RDS_CA_BUNDLE } from "../../data";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "../harness/query";
 import { forEachStack, STACKS } from "../harness/stacks";
 import { mockDigest } from "../../offline/mocks";
@@ -169,6 +174,16 @@ function withScratch<R>(use: (dir: string) => R): R {
  * block run under bash, each secret's JSON document given by ARN (`json_field` is the script's own,
  * so jq is needed, as on the hosts).
  */
+/** The database's app credentials as the secret holds them (data/index.ts): no address. */
+const DB_CREDENTIALS = {
+    engine: "postgres",
+    username: "openwebui",
+    password: "p@ss/w:rd",
+    port: 5432,
+    dbname: "aiportal",
+};
+const DB_ADDRESS = "ai-portal-x-postgres.c1.eu-west-2.rds.amazonaws.com";
+
 function secretsFile(script: string, documents: Record<string, object>): string {
     const block =
         /\ndatabase=\$\(secret_json[\s\S]*?\| write_private "\$CONFIG_DIR\/open-webui\.secrets\.env"\n/.exec(
@@ -186,6 +201,10 @@ function secretsFile(script: string, documents: Record<string, object>): string 
                 jsonField,
                 `secret_json() { jq -ce --arg arn "$1" '.[$arn]' ${dir}/documents.json; }`,
                 'write_private() { cat >"$1"; }',
+                "log() { :; }",
+                'retry() { shift 2; "$@"; }',
+                // What RDS answers once the instance has its address.
+                `find_database() { database_host=${DB_ADDRESS}; }`,
             ].join("\n"),
         );
         return fs.readFileSync(path.join(dir, "open-webui.secrets.env"), "utf8");
@@ -463,7 +482,8 @@ forEachStack("compute tier", (ctx) => {
                 DEFAULT_MODELS: defaultModelProfile(ctx.run).state.arn,
                 ENABLE_OLLAMA_API: "false",
                 ENABLE_LDAP: "true",
-                LDAP_SERVER_HOST: "corp.aiportal.internal",
+                // The domain controllers' record in the VPC's private zone, not the AD domain.
+                LDAP_SERVER_HOST: `ldap.ai-portal-${stack}.internal`,
                 LDAP_SERVER_PORT: "389",
                 LDAP_USE_TLS: "false",
                 LDAP_ATTRIBUTE_FOR_USERNAME: "sAMAccountName",
@@ -538,8 +558,8 @@ forEachStack("compute tier", (ctx) => {
             "prod keeps the group and its members",
         );
         assert.ok(
-            transitiveDependencies(ctx.run, launcher(ctx.run, "web")).has(command.urn),
-            "the web hosts boot after the group exists",
+            !transitiveDependencies(ctx.run, launcher(ctx.run, "web")).has(command.urn),
+            "the group is looked up at sign-in: the web hosts do not wait for it",
         );
     });
 
@@ -575,20 +595,74 @@ forEachStack("compute tier", (ctx) => {
         assert.match(script, /--volume \$DATABASE_CA_FILE:\$DATABASE_CA_FILE:ro/);
     });
 
-    it("web hosts: the domain controllers resolve the directory domain for the container", () => {
+    it("web hosts: LDAP by the private zone's name through the VPC resolver; no directory address in the script", () => {
         const script = bootScript(ctx.run, "web");
-        assert.match(
-            script,
-            new RegExp(
-                `DIRECTORY_DNS='${(ctx.run.outputs.directoryDnsIps as string[]).join(" ")}'`,
-            ),
+        assert.strictEqual(
+            webSettings(ctx.run).LDAP_SERVER_HOST,
+            `ldap.ai-portal-${stack}.internal`,
         );
+        assert.doesNotMatch(script, /--dns/, "the container uses the host's (the VPC's) resolver");
+        for (const ip of ctx.run.outputs.directoryDnsIps as string[]) {
+            assert.ok(!script.includes(ip), `${ip} in the boot script`);
+        }
         assert.match(script, /^OPEN_WEBUI_PORT='8080'$/m);
         assert.match(
             script,
             /--publish \$OPEN_WEBUI_PUBLISH:\$OPEN_WEBUI_PORT:\$OPEN_WEBUI_PORT"/,
             "Open WebUI's port is published where OPEN_WEBUI_PUBLISH says (tier blocks)",
         );
+    });
+
+    it("web hosts: the database's address is looked up at boot, by the instance's identifier, never rendered", () => {
+        const script = bootScript(ctx.run, "web");
+        const db = ofType(ctx.run, "aws:rds/instance:Instance")[0];
+        assert.strictEqual(scriptValues(script).DB_INSTANCE_ID, `ai-portal-${stack}-postgres`);
+        assert.strictEqual(db.inputs.identifier, `ai-portal-${stack}-postgres`);
+        assert.ok(
+            !script.includes(db.state.address),
+            "the instance's address is not in the script",
+        );
+        assert.strictEqual(scriptValues(script).DB_WAIT_SECONDS, "2700");
+        assert.match(
+            script,
+            /aws rds describe-db-instances --region "\$AWS_REGION" --db-instance-identifier "\$DB_INSTANCE_ID"/,
+        );
+        // The instance role may describe exactly that one instance, by its ARN.
+        const describe = policyOf(ctx.run, "web").filter((st) =>
+            st.Action.some((a) => a.startsWith("rds:")),
+        );
+        assert.deepStrictEqual(describe, [
+            {
+                Sid: "FindTheDatabase",
+                Effect: "Allow",
+                Action: ["rds:DescribeDBInstances"],
+                Resource: [`arn:aws:rds:eu-west-2:123456789012:db:ai-portal-${stack}-postgres`],
+            },
+        ]);
+    });
+
+    it("web hosts: launched without waiting for the directory, the bind account, the portal group or the database", () => {
+        const deps = transitiveDependencies(ctx.run, launcher(ctx.run, "web"));
+        const waitedFor = [
+            ofType(ctx.run, T.directory)[0],
+            named(ctx.run, T.command, "ldap-bind-account"),
+            named(ctx.run, T.command, "portal-group-group"),
+            named(ctx.run, "aws:route53/record:Record", "ldap-name-record"),
+            ofType(ctx.run, "aws:rds/instance:Instance")[0],
+            ofType(ctx.run, T.invocation)[0],
+        ].filter((r) => deps.has(r.urn));
+        assert.deepStrictEqual(
+            waitedFor.map((r) => r.name),
+            [],
+            "the hosts wait at boot instead (database) or look up at sign-in (directory)",
+        );
+        // Not through any registration either: the ALB's target group and listeners.
+        for (const r of ctx.run.resources.filter((x) => deps.has(x.urn))) {
+            assert.ok(
+                !transitiveDependencies(ctx.run, r).has(ofType(ctx.run, T.directory)[0].urn),
+                `${r.name} waits for the directory`,
+            );
+        }
     });
 
     it("web hosts: the boot script is told the stack's tier", () => {
@@ -676,13 +750,11 @@ forEachStack("compute tier", (ctx) => {
         assert.strictEqual(ctx.run.outputs.uploadsBucketName, bucket.state.bucket);
     });
 
-    it("web hosts wait for the database role and the bind account; the gateway's wait for neither", () => {
-        const webDeps = transitiveDependencies(ctx.run, launcher(ctx.run, "web"));
+    it("the gateway hosts wait for neither the database role nor the directory", () => {
         const gatewayDeps = transitiveDependencies(ctx.run, launcher(ctx.run, "gateway"));
         const invocation = ofType(ctx.run, T.invocation)[0];
         const command = named(ctx.run, T.command, "ldap-bind-account");
         const directory = ofType(ctx.run, T.directory)[0];
-        assert.ok(webDeps.has(invocation.urn) && webDeps.has(command.urn));
         for (const urn of [invocation.urn, command.urn, directory.urn]) {
             assert.ok(!gatewayDeps.has(urn), `gateway must not wait for ${urn}`);
         }
@@ -744,6 +816,16 @@ forEachStack(
             assert.strictEqual(ctx.run.outputs.portalUrl, `https://${eip.state.publicIp}`);
         });
 
+        it("web host: no launch hook to complete and no Auto Scaling rights (the same boot script)", () => {
+            const values = scriptValues(bootScript(ctx.run, "web"));
+            assert.deepStrictEqual([values.AUTO_SCALING_GROUP, values.LAUNCH_HOOK], ["", ""]);
+            assert.ok(
+                !policyOf(ctx.run, "web").some((st) =>
+                    st.Action.some((a) => a.startsWith("autoscaling:")),
+                ),
+            );
+        });
+
         it("gateway host: private subnet, no public address, reachable at an internal URL", () => {
             const gateway = definition(ctx.run, "gateway");
             const subnet = byId(ctx.run, T.subnet, gateway.inputs.subnetId);
@@ -800,14 +882,21 @@ forEachStack(
             const script = bootScript(ctx.run, "web");
             const values = scriptValues(script);
             const file = secretsFile(script, {
-                [values.DB_SECRET_ARN]: { url: "postgresql://app:pw@db:5432/openwebui" },
+                [values.DB_SECRET_ARN]: DB_CREDENTIALS,
                 [values.WEB_SECRET_ARN]: { secret_key: "k", admin_password: "a" },
                 [values.GATEWAY_KEY_SECRET_ARN]: { api_key: "g" },
                 [values.BIND_SECRET_ARN]: { password: "b" },
             });
+            // The URL as data/index.ts databaseUrl builds it, from the credentials and the address
+            // found at boot, the password URL-encoded.
+            const url = databaseUrl("openwebui", "p@ss/w:rd", DB_ADDRESS, 5432, "aiportal");
+            assert.strictEqual(
+                url,
+                `postgresql://openwebui:p%40ss%2Fw%3Ard@${DB_ADDRESS}:5432/aiportal`,
+            );
             assert.deepStrictEqual(file.trimEnd().split("\n"), [
-                "DATABASE_URL=postgresql://app:pw@db:5432/openwebui",
-                "PGVECTOR_DB_URL=postgresql://app:pw@db:5432/openwebui",
+                `DATABASE_URL=${url}`,
+                `PGVECTOR_DB_URL=${url}`,
                 "WEBUI_SECRET_KEY=k",
                 "WEBUI_ADMIN_PASSWORD=a",
                 "OPENAI_API_KEY=g",
@@ -949,6 +1038,57 @@ forEachStack(
             }
         });
 
+        it("web group: a launch hook holds new hosts until their boot script says Open WebUI answers; only that group's actions may be completed", () => {
+            const hook = {
+                name: "open-webui-ready",
+                lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+                heartbeatTimeout: 3600,
+                defaultResult: "ABANDON",
+            };
+            const g = group("web");
+            // On the group, so its first hosts launch with it, and as a resource for a group
+            // that exists already.
+            assert.deepStrictEqual(g.inputs.initialLifecycleHooks, [hook]);
+            const hooks = ofType(ctx.run, "aws:autoscaling/lifecycleHook:LifecycleHook");
+            assert.deepStrictEqual(
+                hooks.map((h) => h.inputs),
+                [{ autoscalingGroupName: g.state.name, ...hook }],
+            );
+            // `pulumi up` waits out the hook's timeout and the boot time before giving up.
+            assert.strictEqual(g.inputs.waitForCapacityTimeout, "75m");
+            assert.strictEqual(group("gateway").inputs.initialLifecycleHooks, undefined);
+            assert.strictEqual(group("gateway").inputs.waitForCapacityTimeout, "20m");
+            const values = scriptValues(bootScript(ctx.run, "web"));
+            assert.deepStrictEqual(
+                [values.AUTO_SCALING_GROUP, values.LAUNCH_HOOK],
+                [g.state.name, hook.name],
+            );
+            assert.deepStrictEqual(
+                policyOf(ctx.run, "web").filter((st) =>
+                    st.Action.some((a) => a.startsWith("autoscaling:")),
+                ),
+                [
+                    {
+                        Sid: "CompleteOwnLaunch",
+                        Effect: "Allow",
+                        Action: ["autoscaling:CompleteLifecycleAction"],
+                        Resource: [
+                            `arn:aws:autoscaling:eu-west-2:123456789012:autoScalingGroup:*:autoScalingGroupName/${g.state.name}`,
+                        ],
+                    },
+                ],
+            );
+            assert.ok(
+                String(g.state.arn).endsWith(`:autoScalingGroupName/${g.state.name}`),
+                "the pattern matches the group's ARN",
+            );
+            assert.ok(
+                !policyOf(ctx.run, "gateway").some((st) =>
+                    st.Action.some((a) => a.startsWith("autoscaling:")),
+                ),
+            );
+        });
+
         it("each fleet scales on average CPU between its sizes", () => {
             const policies = ofType(ctx.run, T.scalingPolicy);
             assert.deepStrictEqual(
@@ -1055,7 +1195,7 @@ forEachStack(
             );
             const token = "t0ken";
             const file = secretsFile(script, {
-                [values.DB_SECRET_ARN]: { url: "postgresql://app:pw@db:5432/openwebui" },
+                [values.DB_SECRET_ARN]: DB_CREDENTIALS,
                 [values.WEB_SECRET_ARN]: { secret_key: "k", admin_password: "a" },
                 [values.GATEWAY_KEY_SECRET_ARN]: { api_key: "g" },
                 [values.BIND_SECRET_ARN]: { password: "b" },
@@ -1087,7 +1227,7 @@ forEachStack(
         it("web hosts: the schema is migrated by one host at a time, under an advisory lock, before Open WebUI's service is installed", () => {
             const script = bootScript(ctx.run, "web");
             const migrate = heredoc(script, "MIGRATE");
-            assert.strictEqual(migrate, readTemplate("migrate.py").trimEnd());
+            assert.strictEqual(migrate, withoutComments(readTemplate("migrate.py")).trimEnd());
             const lock = migrate.indexOf("SELECT pg_advisory_lock(");
             const migrates = migrate.indexOf("import open_webui.config");
             const unlock = migrate.indexOf("SELECT pg_advisory_unlock(");

@@ -129,9 +129,9 @@ const WEB_SINGLE: WebBootValues = {
     uploadsBucket: "ai-portal-example-uploads",
     defaultUserRole: "user",
     adminEmail: "portal-admin@example.com",
-    directoryDomain: "corp.example.internal",
+    ldapHost: "ldap.ai-portal-example.internal",
     directoryShortName: "CORP",
-    directoryDnsIps: ["10.0.11.5", "10.0.10.5"],
+    databaseInstance: "ai-portal-example-postgres",
     bindIdentity: "svc-openwebui@corp.example.internal",
     searchBase: "OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
     secretArns: {
@@ -175,6 +175,7 @@ const WEB_LOAD_BALANCED: WebBootValues = {
         redis: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/redis-EEEEEE",
     },
     secretVersions: { ...WEB_SINGLE.secretVersions, redis: "v-redis" },
+    launchHook: { groupName: "ai-portal-example-web", hookName: "open-webui-ready" },
 };
 
 const FIXED: Record<"web" | "web-load-balanced" | "gateway", () => string> = {

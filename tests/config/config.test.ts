@@ -619,6 +619,18 @@ const REJECTED: readonly (readonly [string, Record<string, unknown>, string, Reg
         /not an ElastiCache node type/,
     ],
     [
+        "a Redis auth token version below the first",
+        { redisAuthTokenVersion: 0 },
+        "ai-portal:redisAuthTokenVersion",
+        /outside 1-9999.*raise it by one to rotate/,
+    ],
+    [
+        "DELETE as the Redis auth token strategy (ElastiCache's move to RBAC, which the program does not make)",
+        { redisAuthTokenStrategy: "DELETE" },
+        "ai-portal:redisAuthTokenStrategy",
+        /is not a recognised value.*Allowed: "ROTATE" or "SET"/,
+    ],
+    [
         "ALB access logs kept forever",
         { albAccessLogsRetentionDays: 0 },
         "ai-portal:albAccessLogsRetentionDays",

@@ -2,6 +2,7 @@
  * The Redis the load-balanced web hosts share (SessionStore): constructed alone under the mocks,
  * and as prod declares it.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { ENGINE, SessionStore, SessionStoreArgs } from "../../data/sessionStore";
 import { ProgramRun } from "../../offline/run";
@@ -22,6 +23,7 @@ const BASE: SessionStoreArgs = {
     privateSubnetIds: ["subnet-a", "subnet-b"],
     securityGroupId: "sg-redis",
     nodeType: "cache.t4g.small",
+    authToken: { version: 1, strategy: "ROTATE" },
     multiAz: false,
     keepSecretOnDelete: false,
 };
@@ -87,6 +89,58 @@ describe("SessionStore (component)", () => {
         });
         assert.strictEqual(run.outputs.authSecretArn, secret.state.arn);
         assert.strictEqual(run.outputs.authSecretVersionId, version.state.versionId);
+    });
+
+    describe("rotating the auth token", () => {
+        /** What `pulumi.log.warn` says while the component is declared. */
+        async function warningsOf(args: Partial<SessionStoreArgs>): Promise<string[]> {
+            const said: string[] = [];
+            const warn = pulumi.log.warn;
+            pulumi.log.warn = async (message: string) => {
+                said.push(message);
+            };
+            try {
+                assert.ifError((await sessionStore(args)).error);
+            } finally {
+                pulumi.log.warn = warn;
+            }
+            return said;
+        }
+
+        it("version 1 is the token the group was created with: no keeper, so nothing is replaced on stacks that predate versions", async () => {
+            const token = named(await sessionStore(), T.password, "store-auth-token");
+            assert.strictEqual(token.inputs.keepers, undefined);
+        });
+
+        it("a new version is a new token (a keeper of the password), and lands with the strategy configured", async () => {
+            for (const strategy of ["ROTATE", "SET"] as const) {
+                const run = await sessionStore({ authToken: { version: 2, strategy } });
+                assert.deepStrictEqual(named(run, T.password, "store-auth-token").inputs.keepers, {
+                    version: "2",
+                });
+                assert.strictEqual(
+                    named(run, T.group, "store-redis").inputs.authTokenUpdateStrategy,
+                    strategy,
+                );
+            }
+        });
+
+        it("a rotation left at ROTATE is named by every preview until SET retires the old token", async () => {
+            const rotating = await warningsOf({ authToken: { version: 3, strategy: "ROTATE" } });
+            assert.strictEqual(rotating.length, 1);
+            assert.match(
+                rotating[0],
+                /redisAuthTokenVersion 3 with redisAuthTokenStrategy ROTATE: Redis still accepts the previous auth token.*set redisAuthTokenStrategy to SET/,
+            );
+            assert.deepStrictEqual(
+                await warningsOf({ authToken: { version: 3, strategy: "SET" } }),
+                [],
+            );
+            assert.deepStrictEqual(
+                await warningsOf({ authToken: { version: 1, strategy: "ROTATE" } }),
+                [],
+            );
+        });
     });
 
     it("exposes the primary's address (TLS, 6379), not a reader's", async () => {

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import Ajv from "ajv";
 import { estimateCost } from "../../plan/cost";
-import { estimateDeploy } from "../../plan/deploy";
+import { deployTimeline, estimateDeploy } from "../../plan/deploy";
 import { generatedDocs } from "../../plan/docs";
 import { buildPlan, PlanDocument, REDACTED } from "../../plan/model";
 import { ofType } from "../harness/query";
@@ -72,23 +72,29 @@ forEachStack("offline plan", (ctx) => {
         assert.match(plan.cost.outOfScope, /Bedrock/);
     });
 
-    it("puts the directory on the critical path, then the web host(s), and the gateway off it", () => {
-        const types = plan.deploy.path.map((urn) => urn.split("::")[2].split("$").pop());
+    it("finishes within 5 minutes of the directory's creation: nothing long waits for it, the web hosts' boot overlaps the database's", () => {
+        const timeline = deployTimeline(ctx.run.resources);
+        const at = (type: string, name?: string) => {
+            const r = ctx.run.resources.find(
+                (x) => x.type === type && (name === undefined || x.name === name),
+            )!;
+            return timeline.get(r.urn)!.at;
+        };
+        const directoryDone = at("aws:directoryservice/directory:Directory");
+        const minutes = plan.deploy.criticalPathMinutes;
+        assert.ok(minutes <= directoryDone + 5, `${minutes} min, directory at ${directoryDone}`);
         const names = plan.deploy.path.map((urn) => urn.split("::").pop());
-        assert.ok(types.includes("aws:directoryservice/directory:Directory"));
         assert.ok(
-            !names.some((name) => /^compute-gateway-(instance|group)$/.test(name!)),
+            !names.some((name) => /^compute-(web|gateway)-(instance|group)$/.test(name!)),
             names.join(" "),
         );
-        const minutes = plan.deploy.criticalPathMinutes;
         if (ctx.run.config.raw["ai-portal:webTier"] === "loadBalanced") {
-            // The web hosts start after the directory (their boot script binds to it) and the
-            // group returns only once they pass the ALB's health checks: 10-15 minutes more.
-            assert.ok(names.includes("compute-web-group"), names.join(" "));
-            assert.ok(minutes >= 40 && minutes < 50, `${minutes} min`);
-        } else {
-            assert.ok(names.includes("compute-web-instance"), names.join(" "));
-            assert.ok(minutes >= 30 && minutes < 40, `${minutes} min`);
+            // The group returns once its hosts pass the ALB's checks; they wait at boot for the
+            // database's role, so no earlier than the role bootstrap's run plus the tail.
+            const group = at("aws:autoscaling/group:Group", "compute-web-group");
+            const role = at("aws:lambda/invocation:Invocation", "db-role-run");
+            assert.strictEqual(Math.round((group - role) * 10) / 10, 4);
+            assert.ok(role >= at("aws:rds/instance:Instance"));
         }
     });
 });
@@ -141,7 +147,9 @@ describe("offline plan: stacks compared", () => {
         );
         assert.deepStrictEqual(
             items(prod, /^WAF rules/).map((l) => [l.item, l.quantity]),
-            [["WAF rules (1 custom, 3 managed rule groups, 1 rate-based)", 5]],
+            // Two rate-based rules (per address, sign-in routes), two custom (break-glass, the
+            // chat body rules outside the chat paths), AWS's three groups.
+            [["WAF rules (2 rate-based, 2 custom, 3 managed rule groups)", 7]],
         );
         assert.deepStrictEqual(
             items(prod, /^ElastiCache/).map((l) => [l.item, l.quantity]),
@@ -472,6 +480,36 @@ describe("offline plan: deploy estimate", () => {
         // Without minElbCapacity, `pulumi up` does not wait for health: the group is quick.
         const returning = estimateDeploy(resources(undefined));
         assert.deepStrictEqual(returning.path, ["ad", "listener"]);
+    });
+
+    it("has the web group wait for what its hosts wait for at boot (runtimeWaits), only when `pulumi up` waits for their health", () => {
+        const resources = (minElbCapacity?: number) => [
+            r("db", "aws:rds/instance:Instance"),
+            r("db-role-run", "aws:lambda/invocation:Invocation", ["db"]),
+            r("group", "aws:autoscaling/group:Group", [], { name: "x-web", minElbCapacity }),
+        ];
+        const waiting = estimateDeploy(resources(2));
+        assert.deepStrictEqual(waiting.path, ["db", "db-role-run", "group"]);
+        assert.strictEqual(waiting.criticalPathMinutes, 19.3);
+        // Its own boot (12.5) runs meanwhile: a quick database leaves the group's time as it was.
+        const quick = estimateDeploy([
+            r("db-role-run", "aws:lambda/invocation:Invocation"),
+            r("group", "aws:autoscaling/group:Group", [], { name: "x-web", minElbCapacity: 2 }),
+        ]);
+        assert.strictEqual(quick.criticalPathMinutes, 12.5);
+        assert.deepStrictEqual(estimateDeploy(resources(undefined)).path, ["db", "db-role-run"]);
+        // The gateway's hosts wait for nothing at boot.
+        assert.strictEqual(
+            estimateDeploy([
+                r("db-role-run", "aws:lambda/invocation:Invocation", ["db"]),
+                r("db", "aws:rds/instance:Instance"),
+                r("gw", "aws:autoscaling/group:Group", [], {
+                    name: "x-gateway",
+                    minElbCapacity: 2,
+                }),
+            ]).criticalPathMinutes,
+            15.3,
+        );
     });
 
     it("refuses a dependency cycle", () => {

@@ -23,7 +23,10 @@ PORTAL_STACK='example'
 HEALTH_NAMESPACE='AIPortal'
 HEALTH_METRIC='PortalHealthy'
 HEALTH_ROUTE='caddy'
-DIRECTORY_DNS='10.0.10.5 10.0.11.5'
+DB_INSTANCE_ID='ai-portal-example-postgres'
+DB_WAIT_SECONDS='2700'
+AUTO_SCALING_GROUP=''
+LAUNCH_HOOK=''
 
 readonly CONFIG_DIR=/etc/ai-portal
 
@@ -93,8 +96,31 @@ log_options() {
         "$AWS_REGION" "$LOG_GROUP" "$1"
 }
 
+retry() {
+    local end=$((SECONDS + $1)) every=$2
+    shift 2
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep "$every"
+    done
+}
+
+complete_launch() {
+    [ -z "$LAUNCH_HOOK" ] || aws autoscaling complete-lifecycle-action --region "$AWS_REGION" --auto-scaling-group-name "$AUTO_SCALING_GROUP" \
+        --lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$(cat /var/lib/cloud/data/instance-id)" --lifecycle-action-result "$1" ||
+        log "no launch action pending"
+}
+trap '[ $? -eq 0 ] || complete_launch ABANDON' EXIT
+
+find_database() {
+    database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
+        jq -er '.DBInstances[0].Endpoint.Address')
+}
+
 install_docker
 log "secrets at versions $SECRET_VERSIONS"
+log "pulling images pinned by digest"
+docker pull "$OPEN_WEBUI_IMAGE"
 
 write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
 ENABLE_PERSISTENT_CONFIG=false
@@ -112,7 +138,7 @@ OPENAI_API_BASE_URL=http://10.0.10.20:8000/api/v1
 DEFAULT_MODELS=arn:aws:bedrock:eu-west-2:111122223333:application-inference-profile/a1b2c3d4e5f6
 ENABLE_LDAP=true
 LDAP_SERVER_LABEL=CORP directory
-LDAP_SERVER_HOST=corp.example.internal
+LDAP_SERVER_HOST=ldap.ai-portal-example.internal
 LDAP_SERVER_PORT=389
 LDAP_USE_TLS=false
 LDAP_ATTRIBUTE_FOR_USERNAME=sAMAccountName
@@ -187,7 +213,9 @@ database=$(secret_json "$DB_SECRET_ARN")
 web=$(secret_json "$WEB_SECRET_ARN")
 gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
 bind=$(secret_json "$BIND_SECRET_ARN")
-database_url=$(json_field url <<<"$database")
+log "finding database $DB_INSTANCE_ID"
+retry "$DB_WAIT_SECONDS" 30 find_database
+database_url=$(jq -er --arg h "$database_host" '"postgresql://\(.username|@uri):\(.password|@uri)@\($h):\(.port)/\(.dbname)"' <<<"$database")
 webui_secret_key=$(json_field secret_key <<<"$web")
 admin_password=$(json_field admin_password <<<"$web")
 gateway_api_key=$(json_field api_key <<<"$gateway_key")
@@ -203,14 +231,11 @@ ldap_app_password=$(json_field password <<<"$bind")
 } | write_private "$CONFIG_DIR/open-webui.secrets.env"
 unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password redis_token
 
-dns_options=""
-for server in $DIRECTORY_DNS 169.254.169.253; do
-    dns_options+="--dns $server "
-done
+open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
 
-log "pulling images pinned by digest"
-docker pull "$OPEN_WEBUI_IMAGE"
-open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env ${dns_options}--dns-option timeout:1 --dns-option attempts:2 --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
+log "waiting for the database login"
+# shellcheck disable=SC2086
+retry "$DB_WAIT_SECONDS" 15 docker run --rm $open_webui_options "$OPEN_WEBUI_IMAGE" python3 -c 'import os,psycopg2;psycopg2.connect(os.environ["DATABASE_URL"])'
 
 if [ "$WEB_TIER" = loadBalanced ]; then
     write_private "$CONFIG_DIR/migrate.py" <<'MIGRATE'
@@ -226,6 +251,10 @@ fi
 run_container open-webui "Open WebUI (port $OPEN_WEBUI_PORT on $OPEN_WEBUI_PUBLISH)" \
     "$open_webui_options --publish $OPEN_WEBUI_PUBLISH:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT" \
     "$OPEN_WEBUI_IMAGE"
+if [ -n "$LAUNCH_HOOK" ]; then
+    retry 900 5 curl -sfo /dev/null -m 5 "http://127.0.0.1:$OPEN_WEBUI_PORT/health"
+    complete_launch CONTINUE
+fi
 if [ "$WEB_TIER" = single ]; then
     docker pull "$CADDY_IMAGE"
     run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
