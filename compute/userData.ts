@@ -3,6 +3,7 @@
  * deterministic: the same values always give the same bytes (no timestamps, fixed MIME boundary),
  * so user data only changes when something it says changes.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -129,4 +130,117 @@ export function secretVersions(versions: Readonly<Record<string, string>>): stri
         .sort()
         .map((name) => `${name}:${versions[name]}`)
         .join(" ");
+}
+
+/**
+ * Parameter Store's standard tier: values up to 4 KB, no charge (advanced parameters, up to 8 KB,
+ * are billed per parameter-month). AWS Systems Manager user guide, "Managing parameter tiers".
+ */
+export const STANDARD_PARAMETER_MAX_BYTES = 4096;
+
+/**
+ * Parameter names: letters, digits and `_.-/`, fully qualified names start with `/`, and no
+ * name may begin with `aws` or `ssm` (any case). The API model states only the length (1-2048);
+ * AWS Systems Manager user guide, "Parameter name requirements and constraints".
+ */
+const PARAMETER_NAME = /^\/[a-zA-Z0-9_.\-/]+$/;
+const RESERVED_NAME = /^\/?(aws|ssm)/i;
+
+/**
+ * A static file a boot script writes, kept out of user data (EC2's 16 KB): its text is the value
+ * of a Parameter Store parameter of its own, and user data pins the SHA-256 of that value.
+ */
+export interface BootFile {
+    /** The last part of its parameter's name (`/<namePrefix>/boot/<id>`), e.g. "rds-ca.pem". */
+    readonly id: string;
+    /** Where the host writes it. */
+    readonly path: string;
+    /** Its mode on the host, octal, e.g. "644". */
+    readonly mode: string;
+    /** Its text: exactly the parameter's value, with no trailing newline (the host adds one). */
+    readonly value: string;
+    /** The parameter's description. */
+    readonly description: string;
+}
+
+/** A boot file's parameter name: `/<namePrefix>/boot/<id>`. */
+export function bootParameterName(namePrefix: string, id: string): string {
+    return `/${namePrefix}/boot/${id}`;
+}
+
+/** A Parameter Store parameter's ARN by its name (known before it exists). */
+export function ssmParameterArn(
+    partition: string,
+    region: string,
+    accountId: string,
+    name: string,
+): string {
+    // A name that starts with "/" follows "parameter" directly (IAM user guide, Systems Manager
+    // resource types: parameter/<name>, the name without its leading slash).
+    return `arn:${partition}:ssm:${region}:${accountId}:parameter/${name.replace(/^\//, "")}`;
+}
+
+/** The SHA-256 of a text's UTF-8 bytes, lower-case hex (what `sha256sum` prints). */
+export function sha256Hex(text: string): string {
+    return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** Every problem with a set of boot files and their parameter names, at once (an empty list: none). */
+export function bootFileProblems(
+    files: readonly { readonly parameterName: string; readonly file: BootFile }[],
+): string[] {
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const { parameterName, file } of files) {
+        if (!PARAMETER_NAME.test(parameterName) || RESERVED_NAME.test(parameterName)) {
+            problems.push(
+                `boot file ${file.id}: parameter name "${parameterName}" must start with / and hold only letters, digits and _.-/ (not beginning with aws or ssm)`,
+            );
+        }
+        if (parameterName.length > 2048) {
+            problems.push(`boot file ${file.id}: parameter name is longer than 2048 characters`);
+        }
+        const bytes = Buffer.byteLength(file.value, "utf8");
+        if (bytes === 0 || bytes > STANDARD_PARAMETER_MAX_BYTES) {
+            problems.push(
+                `boot file ${file.id}: value is ${bytes} bytes; a standard parameter holds 1 to ${STANDARD_PARAMETER_MAX_BYTES}`,
+            );
+        }
+        if (/\s$/.test(file.value)) {
+            problems.push(
+                `boot file ${file.id}: value ends with white space, which the host's command substitution would drop`,
+            );
+        }
+        if (!/^\/[A-Za-z0-9_.\-/]+$/.test(file.path)) {
+            problems.push(`boot file ${file.id}: path "${file.path}" must be absolute, no spaces`);
+        }
+        if (!/^[0-7]{3}$/.test(file.mode)) {
+            problems.push(`boot file ${file.id}: mode "${file.mode}" must be three octal digits`);
+        }
+        if (seen.has(parameterName) || seen.has(file.path)) {
+            problems.push(`boot file ${file.id}: its parameter or path is used twice`);
+        }
+        seen.add(parameterName);
+        seen.add(file.path);
+    }
+    return problems;
+}
+
+/**
+ * The boot script's table of boot files, one line each: `<parameter name> <sha256> <path> <mode>`.
+ * Throws with every problem at once.
+ */
+export function bootFileTable(
+    files: readonly { readonly parameterName: string; readonly file: BootFile }[],
+): string {
+    const problems = bootFileProblems(files);
+    if (problems.length > 0) {
+        throw new Error(problems.join("; "));
+    }
+    return files
+        .map(
+            ({ parameterName, file }) =>
+                `${parameterName} ${sha256Hex(file.value)} ${file.path} ${file.mode}`,
+        )
+        .join("\n");
 }

@@ -3,7 +3,8 @@
 # Open WebUI migrates (alembic upgrade head) when open_webui.config is imported; this holds a
 # PostgreSQL session-level advisory lock around that import, so hosts booting together migrate one
 # after the other and the later ones find nothing to do. The lock goes with the session, also when
-# this process dies. Comment lines are left out of the user data (compute/web.ts).
+# this process dies. The hosts fetch it from Parameter Store (a boot file, pinned by SHA-256 in
+# their user data), without its comment lines (compute/web.ts webBootFiles).
 import os
 import sys
 

@@ -30,7 +30,8 @@ REDIS_ENDPOINT='{{REDIS_ENDPOINT}}'
 # changes this user data, so `pulumi up` has EC2 stop and start the host, and this script fetches
 # the new values at the next boot: a credential change reaches the containers, it is never stale.
 SECRET_VERSIONS='{{SECRET_VERSIONS}}'
-# The RDS CA certificate, mounted read-only into Open WebUI's container at this same path.
+# The RDS CA certificate (a boot file, below), mounted read-only into Open WebUI's container at
+# this same path.
 DATABASE_CA_FILE='{{DATABASE_CA_FILE}}'
 PORTAL_HOST='{{PORTAL_HOST}}'
 PORTAL_STACK='{{PORTAL_STACK}}'
@@ -74,6 +75,22 @@ complete_launch() {
 # A failed boot gives the host up at once (the group launches another), not after the hook's timeout.
 trap '[ $? -eq 0 ] || complete_launch ABANDON' EXIT
 
+# Writes a boot file: Parameter Store parameter $1, whose value's SHA-256 must be $2, to $3 with
+# mode $4. The hash is pinned by this user data, so a value changed outside the program (or one
+# that is not the value this script was rendered with) stops the boot here, before anything uses it.
+boot_file() {
+    local value actual
+    value=$(aws ssm get-parameter --region "$AWS_REGION" --name "$1" --query Parameter.Value --output text)
+    actual=$(printf '%s' "$value" | sha256sum)
+    actual=${actual%% *}
+    if [ "$actual" != "$2" ]; then
+        log "boot file $1 has SHA-256 $actual, but this user data pins $2: stopping the boot"
+        return 1
+    fi
+    printf '%s\n' "$value" | write_private "$3"
+    chmod "$4" "$3"
+}
+
 # Sets database_host once RDS reports the instance's address (none while it is being created).
 find_database() {
     database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
@@ -82,6 +99,16 @@ find_database() {
 
 install_docker
 log "secrets at versions $SECRET_VERSIONS"
+# Static files are not in user data (EC2's 16 KB): each is a Parameter Store parameter of its own
+# (compute/web.ts webBootFiles), one line here: name, the SHA-256 of its value, path, mode. A
+# changed file changes its line, so the hosts are rolled (or stopped and started) to fetch it.
+# Public certificates are readable by anyone, like the system's own trust store.
+log "fetching the boot files pinned by SHA-256"
+while read -r -u 3 name sha256 target mode; do
+    boot_file "$name" "$sha256" "$target" "$mode"
+done 3<<'BOOTFILES'
+{{BOOT_FILES}}
+BOOTFILES
 # First, while the database may still be being created: the image is most of a boot's time.
 log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
@@ -89,12 +116,6 @@ docker pull "$OPEN_WEBUI_IMAGE"
 write_private "$CONFIG_DIR/open-webui.env" <<'SETTINGS'
 {{OPEN_WEBUI_SETTINGS}}
 SETTINGS
-
-# Public certificates: readable by anyone, like the system's own trust store.
-write_private "$DATABASE_CA_FILE" <<'CERTIFICATES'
-{{RDS_CA_BUNDLE}}
-CERTIFICATES
-chmod 644 "$DATABASE_CA_FILE"
 
 if [ "$WEB_TIER" = single ]; then
     write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
@@ -141,10 +162,7 @@ if [ "$WEB_TIER" = loadBalanced ]; then
     # ENABLE_DB_MIGRATIONS, with no lock of its own; hosts that boot together would race. So each
     # host runs the migrations in a one-off container holding a PostgreSQL advisory lock (one at a
     # time; the later ones find nothing to do), and the service starts with migrations off.
-    write_private "$CONFIG_DIR/migrate.py" <<'MIGRATE'
-{{MIGRATE_PY}}
-MIGRATE
-    chmod 644 "$CONFIG_DIR/migrate.py"
+    # migrate.py is a boot file (above).
     log "migrating Open WebUI's schema under the advisory lock"
     # No --workdir: migrate.py imports open_webui from the image's WORKDIR (/app/backend, where the
     # image keeps the backend; it sets no PYTHONPATH), as upstream's start.sh does. It exits non-zero

@@ -8,10 +8,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ldapSearchFilter } from "../../compute/settings";
+import { sha256Hex } from "../../compute/userData";
 import { databaseUrl } from "../../data";
-import { workDir } from "./support/components";
+import { moto, workDir } from "./support/components";
 import { artefactsOf, BootedHost, bootedHost, STACKS } from "./support/fixtures";
 import { HostDisk, parseEnvFile, WrittenFile } from "./support/host";
+import { declaredParameters, isRdsCaParameter, suiteCaValue } from "./support/portal";
 import { run } from "./support/process";
 
 /** Checks units as systemd would load them, in a root holding what the host's disk holds. */
@@ -165,6 +167,8 @@ for (const stack of STACKS) {
                 ENABLE_OLLAMA_API: "false",
                 ENABLE_OPENAI_API: "true",
                 OPENAI_API_BASE_URL: o.gatewayUrl,
+                // Open WebUI verifies the gateway's certificate (upstream's default, made explicit).
+                AIOHTTP_CLIENT_SESSION_SSL: "true",
                 DEFAULT_MODELS: o.defaultModelProfileArn,
                 ENABLE_LDAP: "true",
                 LDAP_SERVER_LABEL: "CORP directory",
@@ -176,7 +180,10 @@ for (const stack of STACKS) {
                 LDAP_ATTRIBUTE_FOR_MAIL: "userPrincipalName",
                 LDAP_APP_DN: `svc-openwebui@${o.directoryDomain}`,
                 LDAP_SEARCH_BASE: o.directorySearchBase,
-                LDAP_SEARCH_FILTER: ldapSearchFilter(`CN=AI Portal Users,${o.directorySearchBase}`),
+                LDAP_SEARCH_FILTER: ldapSearchFilter(
+                    `CN=AI Portal Users,${o.directorySearchBase}`,
+                    "portal-admin@example.com",
+                ),
                 STORAGE_PROVIDER: "s3",
                 S3_BUCKET_NAME: o.uploadsBucketName,
                 S3_REGION_NAME: "eu-west-2",
@@ -237,6 +244,88 @@ for (const stack of STACKS) {
                 host.disk.read("/etc/ai-portal/rds-ca.pem"),
                 fs.readFileSync(`${process.env.AI_PORTAL_IT_WORK}/pki/trusted/ca.pem`, "utf8"),
             );
+        });
+
+        it("writes each boot file as Parameter Store holds it, fetched by the name and checked against the SHA-256 its user data pins", async () => {
+            expectSucceeded(host);
+            const stored = declaredParameters((await artefactsOf(stack)).run);
+            const expected: Record<string, string> = {
+                [`/ai-portal-${stack}/boot/rds-ca.pem`]: "/etc/ai-portal/rds-ca.pem",
+                ...(loadBalanced
+                    ? { [`/ai-portal-${stack}/boot/migrate.py`]: "/etc/ai-portal/migrate.py" }
+                    : {}),
+            };
+            assert.deepStrictEqual(Object.keys(stored).sort(), Object.keys(expected).sort());
+            for (const [name, file] of Object.entries(expected)) {
+                // moto holds the suite's CA in place of the RDS CA (support/portal.ts).
+                const value = isRdsCaParameter(name) ? await suiteCaValue() : stored[name];
+                assert.strictEqual(host.disk.read(file), `${value}\n`, file);
+                assert.ok(
+                    host.script.includes(`\n${name} ${sha256Hex(value)} ${file} 644\n`),
+                    `${name} pinned in the script`,
+                );
+            }
+            assert.doesNotMatch(host.script, /BEGIN CERTIFICATE|pg_advisory_lock/);
+        });
+
+        it("a stored value that is not the one its user data pins stops the boot, saying which file and both hashes, before anything is pulled", async () => {
+            // The user data of a newer CA than the one Parameter Store holds (or a value changed
+            // behind the program's back): the same script with another hash pinned.
+            const name = `/ai-portal-${stack}/boot/rds-ca.pem`;
+            const held = sha256Hex(await suiteCaValue());
+            const pinned = sha256Hex("a certificate the parameter does not hold");
+            const script = host.script.replace(` ${held} `, ` ${pinned} `);
+            assert.notStrictEqual(script, host.script);
+            const disk = new HostDisk(`${stack}-web-stale-boot-file`, await moto());
+            // The real AWS CLI behind a recorder, to see the lifecycle call the failure makes.
+            const dir = workDir("stale-boot-file", stack);
+            const awsLog = path.join(dir, "aws.log");
+            fs.writeFileSync(awsLog, "");
+            const realAws = (await run("bash", ["-c", "command -v aws"])).stdout.trim();
+            fs.writeFileSync(
+                path.join(dir, "aws"),
+                `#!/bin/bash\nprintf '%s\\n' "$*" >>${awsLog}\nexec ${realAws} "$@"\n`,
+                { mode: 0o755 },
+            );
+            const scriptFile = path.join(dir, "user-data.sh");
+            fs.writeFileSync(scriptFile, script, { mode: 0o700 });
+            const calls = path.join(dir, "calls.log");
+            fs.writeFileSync(calls, "");
+            const result = await disk.inside(["bash", scriptFile], {
+                AI_PORTAL_STUB_LOG: calls,
+                PATH: `${dir}:${path.join(__dirname, "stubs")}:${process.env.PATH}`,
+            });
+            assert.notStrictEqual(result.code, 0, "the boot stops");
+            assert.ok(
+                result.stdout.includes(
+                    `ai-portal-boot: boot file ${name} has SHA-256 ${held}, but this user data pins ${pinned}: stopping the boot`,
+                ),
+                result.stdout + result.stderr,
+            );
+            assert.deepStrictEqual(
+                fs.readFileSync(calls, "utf8").split("\n").filter(Boolean),
+                ["systemctl enable --now docker"],
+                "nothing pulled, written or started after the check",
+            );
+            assert.ok(
+                !disk.written().some((w) => w.path === "/etc/ai-portal/rds-ca.pem"),
+                "the unverified value is not written",
+            );
+            const lifecycle = fs
+                .readFileSync(awsLog, "utf8")
+                .split("\n")
+                .filter((line) => line.startsWith("autoscaling complete-lifecycle-action"));
+            assert.deepStrictEqual(
+                lifecycle.map((line) => /--lifecycle-action-result (\S+)/.exec(line)?.[1]),
+                // The launch is given up at once in the load-balanced tier; the single host has no hook.
+                loadBalanced ? ["ABANDON"] : [],
+            );
+            if (loadBalanced) {
+                assert.match(
+                    lifecycle[0],
+                    /--auto-scaling-group-name ai-portal-prod-web --lifecycle-hook-name open-webui-ready /,
+                );
+            }
         });
 
         it("installs units systemd accepts (systemd-analyze verify prints nothing)", async () => {

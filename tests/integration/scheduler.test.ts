@@ -65,22 +65,26 @@ async function deploy(run: ProgramRun): Promise<Deployed> {
     const role = named(run, "aws:iam/role:Role", "working-hours-role");
     const policy = named(run, "aws:iam/rolePolicy:RolePolicy", "working-hours-policy");
     const group = named(run, "aws:scheduler/scheduleGroup:ScheduleGroup", "working-hours-group");
-    const schedules = ofType(run, "aws:scheduler/schedule:Schedule").map((schedule) => {
-        const i = schedule.inputs;
-        assert.strictEqual(
-            i.groupName,
-            group.inputs.name,
-            `${schedule.name} is in the stack's group`,
-        );
-        return {
-            name: i.name,
-            expression: i.scheduleExpression,
-            timeZone: i.scheduleExpressionTimezone,
-            flexibleTimeWindowMode: i.flexibleTimeWindow.mode,
-            targetArn: i.target.arn,
-            input: i.target.input,
-        };
-    });
+    // The working-hours schedules, children of their component; others (the directory's bind
+    // check) live in groups of their own.
+    const schedules = ofType(run, "aws:scheduler/schedule:Schedule")
+        .filter((schedule) => schedule.name.startsWith("working-hours-"))
+        .map((schedule) => {
+            const i = schedule.inputs;
+            assert.strictEqual(
+                i.groupName,
+                group.inputs.name,
+                `${schedule.name} is in the stack's group`,
+            );
+            return {
+                name: i.name,
+                expression: i.scheduleExpression,
+                timeZone: i.scheduleExpressionTimezone,
+                flexibleTimeWindowMode: i.flexibleTimeWindow.mode,
+                targetArn: i.target.arn,
+                input: i.target.input,
+            };
+        });
     const aws = await moto();
     const groupName = `${group.inputs.name}-${created}`;
     const stored = await python(

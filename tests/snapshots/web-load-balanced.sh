@@ -112,6 +112,19 @@ complete_launch() {
 }
 trap '[ $? -eq 0 ] || complete_launch ABANDON' EXIT
 
+boot_file() {
+    local value actual
+    value=$(aws ssm get-parameter --region "$AWS_REGION" --name "$1" --query Parameter.Value --output text)
+    actual=$(printf '%s' "$value" | sha256sum)
+    actual=${actual%% *}
+    if [ "$actual" != "$2" ]; then
+        log "boot file $1 has SHA-256 $actual, but this user data pins $2: stopping the boot"
+        return 1
+    fi
+    printf '%s\n' "$value" | write_private "$3"
+    chmod "$4" "$3"
+}
+
 find_database() {
     database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
         jq -er '.DBInstances[0].Endpoint.Address')
@@ -119,6 +132,13 @@ find_database() {
 
 install_docker
 log "secrets at versions $SECRET_VERSIONS"
+log "fetching the boot files pinned by SHA-256"
+while read -r -u 3 name sha256 target mode; do
+    boot_file "$name" "$sha256" "$target" "$mode"
+done 3<<'BOOTFILES'
+/ai-portal-example/boot/rds-ca.pem 43343858a9c9e89f7ce9112b40440c7f7662d72df18e0931d5049379f3c2342d /etc/ai-portal/rds-ca.pem 644
+/ai-portal-example/boot/migrate.py 783a3e6260a998f7fca2692df2fb646ae88caf00c0104a6aa8f6e8aa9a4c7579 /etc/ai-portal/migrate.py 644
+BOOTFILES
 log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
 
@@ -135,6 +155,7 @@ WEBUI_ADMIN_NAME=Portal administrator
 ENABLE_OLLAMA_API=false
 ENABLE_OPENAI_API=true
 OPENAI_API_BASE_URL=http://internal-ai-portal-example-gateway-123.eu-west-2.elb.amazonaws.com:8000/api/v1
+AIOHTTP_CLIENT_SESSION_SSL=true
 DEFAULT_MODELS=arn:aws:bedrock:eu-west-2:111122223333:application-inference-profile/a1b2c3d4e5f6
 ENABLE_LDAP=true
 LDAP_SERVER_LABEL=CORP directory
@@ -145,7 +166,7 @@ LDAP_ATTRIBUTE_FOR_USERNAME=sAMAccountName
 LDAP_ATTRIBUTE_FOR_MAIL=userPrincipalName
 LDAP_APP_DN=svc-openwebui@corp.example.internal
 LDAP_SEARCH_BASE=OU=Users,OU=CORP,DC=corp,DC=example,DC=internal
-LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf:1.2.840.113556.1.4.1941:=CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal)
+LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(!(userPrincipalName=portal-admin@example.com))(memberOf:1.2.840.113556.1.4.1941:=CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal)
 STORAGE_PROVIDER=s3
 S3_BUCKET_NAME=ai-portal-example-uploads
 S3_REGION_NAME=eu-west-2
@@ -163,34 +184,6 @@ ENABLE_WEBSOCKET_SUPPORT=true
 WEBSOCKET_MANAGER=redis
 ENABLE_DB_MIGRATIONS=false
 SETTINGS
-
-write_private "$DATABASE_CA_FILE" <<'CERTIFICATES'
------BEGIN CERTIFICATE-----
-MIID/jCCAuagAwIBAgIQTDc+UgTRtYO7ZGTQ8UWKDDANBgkqhkiG9w0BAQsFADCB
-lzELMAkGA1UEBhMCVVMxIjAgBgNVBAoMGUFtYXpvbiBXZWIgU2VydmljZXMsIElu
-Yy4xEzARBgNVBAsMCkFtYXpvbiBSRFMxCzAJBgNVBAgMAldBMTAwLgYDVQQDDCdB
-bWF6b24gUkRTIGV1LXdlc3QtMiBSb290IENBIFJTQTIwNDggRzExEDAOBgNVBAcM
-B1NlYXR0bGUwIBcNMjEwNTIxMjI0NjI0WhgPMjA2MTA1MjEyMzQ2MjRaMIGXMQsw
-CQYDVQQGEwJVUzEiMCAGA1UECgwZQW1hem9uIFdlYiBTZXJ2aWNlcywgSW5jLjET
-MBEGA1UECwwKQW1hem9uIFJEUzELMAkGA1UECAwCV0ExMDAuBgNVBAMMJ0FtYXpv
-biBSRFMgZXUtd2VzdC0yIFJvb3QgQ0EgUlNBMjA0OCBHMTEQMA4GA1UEBwwHU2Vh
-dHRsZTCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAM1oGtthQ1YiVIC2
-i4u4swMAGxAjc/BZp0yq0eP5ZQFaxnxs7zFAPabEWsrjeDzrRhdVO0h7zskrertP
-gblGhfD20JfjvCHdP1RUhy/nzG+T+hn6Takan/GIgs8grlBMRHMgBYHW7tklhjaH
-3F7LujhceAHhhgp6IOrpb6YTaTTaJbF3GTmkqxSJ3l1LtEoWz8Al/nL/Ftzxrtez
-Vs6ebpvd7sw37sxmXBWX2OlvUrPCTmladw9OrllGXtCFw4YyLe3zozBlZ3cHzQ0q
-lINhpRcajTMfZrsiGCkQtoJT+AqVJPS2sHjqsEH8yiySW9Jbq4zyMbM1yqQ2vnnx
-MJgoYMcCAwEAAaNCMEAwDwYDVR0TAQH/BAUwAwEB/zAdBgNVHQ4EFgQUaQG88UnV
-JPTI+Pcti1P+q3H7pGYwDgYDVR0PAQH/BAQDAgGGMA0GCSqGSIb3DQEBCwUAA4IB
-AQBAkgr75V0sEJimC6QRiTVWEuj2Khy7unjSfudbM6zumhXEU2/sUaVLiYy6cA/x
-3v0laDle6T07x9g64j5YastE/4jbzrGgIINFlY0JnaYmR3KZEjgi1s1fkRRf3llL
-PJm9u4Q1mbwAMQK/ZjLuuRcL3uRIHJek18nRqT5h43GB26qXyvJqeYYpYfIjL9+/
-YiZAbSRRZG+Li23cmPWrbA1CJY121SB+WybCbysbOXzhD3Sl2KSZRwSw4p2HrFtV
-1Prk0dOBtZxCG9luf87ultuDZpfS0w6oNBAMXocgswk24ylcADkkFxBWW+7BETn1
-EpK+t1Lm37mU4sxtuha00XAi
------END CERTIFICATE-----
-CERTIFICATES
-chmod 644 "$DATABASE_CA_FILE"
 
 if [ "$WEB_TIER" = single ]; then
     write_private "$CONFIG_DIR/Caddyfile" <<'CADDYFILE'
@@ -227,47 +220,6 @@ log "waiting for the database login"
 retry "$DB_WAIT_SECONDS" 15 docker run --rm $open_webui_options "$OPEN_WEBUI_IMAGE" python3 -c 'import os,psycopg2;psycopg2.connect(os.environ["DATABASE_URL"])'
 
 if [ "$WEB_TIER" = loadBalanced ]; then
-    write_private "$CONFIG_DIR/migrate.py" <<'MIGRATE'
-import os
-import sys
-
-sys.path.insert(0, os.getcwd())
-
-import sqlalchemy
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-
-LOCK_KEY = 0x4149506F7274616C
-
-
-def revisions(connection):
-    from open_webui.env import OPEN_WEBUI_DIR
-
-    config = Config(str(OPEN_WEBUI_DIR / "alembic.ini"))
-    config.set_main_option("script_location", str(OPEN_WEBUI_DIR / "migrations"))
-    shipped = set(ScriptDirectory.from_config(config).get_heads())
-    current = set(MigrationContext.configure(connection).get_current_heads())
-    return shipped, current
-
-
-engine = sqlalchemy.create_engine(os.environ["DATABASE_URL"], poolclass=sqlalchemy.pool.NullPool)
-with engine.connect() as connection:
-    connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
-    try:
-        import open_webui.config
-
-        shipped, current = revisions(connection)
-    finally:
-        connection.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-if current != shipped:
-    sys.exit(
-        f"ai-portal: Open WebUI's schema is at {sorted(current) or 'no revision'}, not at its "
-        f"migrations' head {sorted(shipped)}: the migration failed (its error is logged above)"
-    )
-print("ai-portal: Open WebUI's schema is up to date")
-MIGRATE
-    chmod 644 "$CONFIG_DIR/migrate.py"
     log "migrating Open WebUI's schema under the advisory lock"
     # shellcheck disable=SC2086 # the options are words on purpose
     docker run --rm --name open-webui-migrate $open_webui_options --env ENABLE_DB_MIGRATIONS=true \

@@ -5,7 +5,11 @@
  * 2. every secret it declares goes into moto's Secrets Manager under the program's own name,
  *    holding exactly the JSON the program sends (plus the RDS-managed master secret, which RDS
  *    would create);
- * 3. the program runs again, told the ARNs moto assigned, so the boot scripts, the bootstrap's
+ * 3. every Parameter Store parameter it declares (the web hosts' boot files) goes into moto's SSM
+ *    under the program's name, holding exactly the value the program sends, except the RDS CA,
+ *    which holds the suite's CA (it signed the test database's certificate; fixtures.ts pins
+ *    its hash in the boot script in place of the RDS CA's);
+ * 4. the program runs again, told the ARNs moto assigned, so the boot scripts, the bootstrap's
  *    input and the IAM policies name secrets that really exist.
  *
  * The database endpoint and the directory domain the program renders are mapped to 127.0.0.1 in
@@ -17,7 +21,8 @@ import { APP_USERNAME, DATABASE_NAME, MASTER_USERNAME } from "../../../data";
 import { rdsMasterSecretName } from "../../../offline/mocks";
 import { named, ofType } from "../../harness/query";
 import { ProgramRun, runProgram } from "../../../offline/run";
-import { AwsEmulator, moto } from "./components";
+import * as fs from "fs";
+import { AwsEmulator, moto, trustedCa } from "./components";
 import { run } from "./process";
 
 /** Stands in for the password RDS generates for the master user (RDS-managed secret). */
@@ -61,6 +66,44 @@ export function declaredSecrets(run: ProgramRun): Record<string, string> {
         out[secret.inputs.name] = versions[0].inputs.secretString;
     }
     return out;
+}
+
+/** name -> the value the program stores in that Parameter Store parameter (its insecureValue). */
+export function declaredParameters(run: ProgramRun): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const parameter of ofType(run, "aws:ssm/parameter:Parameter")) {
+        assert.strictEqual(parameter.inputs.type, "String", parameter.inputs.name);
+        assert.strictEqual(typeof parameter.inputs.insecureValue, "string", parameter.inputs.name);
+        out[parameter.inputs.name] = parameter.inputs.insecureValue;
+    }
+    return out;
+}
+
+/** The boot file that holds the RDS CA (compute/web.ts webBootFiles), by parameter name. */
+export const isRdsCaParameter = (name: string) =>
+    /^\/ai-portal-[a-z]+\/boot\/rds-ca\.pem$/.test(name);
+
+/** The suite's CA as a boot file's value: the certificate without its final newline. */
+export async function suiteCaValue(): Promise<string> {
+    return fs.readFileSync((await trustedCa()).certFile, "utf8").trimEnd();
+}
+
+/** Stores a parameter in moto (String, overwritten: the value is the program's). */
+export async function putParameter(aws: AwsEmulator, name: string, value: string): Promise<void> {
+    // --cli-input-json: a value starting with "-----BEGIN" would read as an option.
+    const put = await run(
+        "aws",
+        [
+            "--region",
+            "eu-west-2",
+            "ssm",
+            "put-parameter",
+            "--cli-input-json",
+            JSON.stringify({ Name: name, Value: value, Type: "String", Overwrite: true }),
+        ],
+        { env: { PATH: process.env.PATH, ...aws.env } },
+    );
+    assert.strictEqual(put.code, 0, put.stderr);
 }
 
 const registered = new Map<string, Promise<{ arn: string; json: any }>>();
@@ -137,6 +180,9 @@ async function build(stack: string): Promise<StackArtefacts> {
     const secrets: Record<string, { arn: string; json: any }> = {};
     for (const [name, value] of Object.entries(values)) {
         secrets[name] = await register(aws, name, value);
+    }
+    for (const [name, value] of Object.entries(declaredParameters(first))) {
+        await putParameter(aws, name, isRdsCaParameter(name) ? await suiteCaValue() : value);
     }
     const secretArns = Object.fromEntries(
         Object.entries(secrets).map(([name, s]) => [name, s.arn]),
