@@ -1,7 +1,12 @@
 /** Directory keys: the AWS Managed Microsoft AD domain, NetBIOS name, edition and protection. */
 import { DIRECTORY_EDITIONS, DirectoryEdition } from "../directory/editions";
+import {
+    DEFAULT_PORTAL_PASSWORD_POLICY,
+    PASSWORD_POLICY_LIMITS,
+    PortalPasswordPolicy,
+} from "../directory/passwordPolicy";
 import { ConfigReader } from "./reader";
-import { allRead, bool, oneOf, readSpec, text } from "./spec";
+import { allRead, bool, int, oneOf, readSpec, text } from "./spec";
 
 export interface DirectoryConfig {
     /** Fully qualified domain, e.g. corp.aiportal.internal. */
@@ -13,6 +18,8 @@ export interface DirectoryConfig {
     readonly protect: boolean;
     /** The directory group whose members (direct or nested) may sign in to the portal. */
     readonly portalGroup: string;
+    /** The portal group's fine-grained password policy (CustomerPSO-01). */
+    readonly passwordPolicy: PortalPasswordPolicy;
 }
 
 /**
@@ -65,6 +72,30 @@ export const DIRECTORY_SPEC = {
                 ? undefined
                 : "is not a group name the portal can put in a DN and an LDAP filter unescaped",
     }),
+    directoryMinPasswordLength: int({
+        ...PASSWORD_POLICY_LIMITS.minLength,
+        allowed: `${PASSWORD_POLICY_LIMITS.minLength.min} to ${PASSWORD_POLICY_LIMITS.minLength.max} characters (AD allows up to 255; below 8 is weaker than NIST SP 800-63B's floor)`,
+        outside: "is outside the range",
+        default: DEFAULT_PORTAL_PASSWORD_POLICY.minLength,
+    }),
+    directoryLockoutThreshold: int({
+        ...PASSWORD_POLICY_LIMITS.lockoutThreshold,
+        allowed: `${PASSWORD_POLICY_LIMITS.lockoutThreshold.min} to ${PASSWORD_POLICY_LIMITS.lockoutThreshold.max} wrong passwords (AD's range; 0, never lock out, is refused: it leaves password guessing unlimited)`,
+        outside: "is outside the range",
+        default: DEFAULT_PORTAL_PASSWORD_POLICY.lockoutThreshold,
+    }),
+    directoryLockoutObservationMinutes: int({
+        ...PASSWORD_POLICY_LIMITS.minutes,
+        allowed: `${PASSWORD_POLICY_LIMITS.minutes.min} to ${PASSWORD_POLICY_LIMITS.minutes.max} minutes (AD's range), at most directoryLockoutDurationMinutes`,
+        outside: "is outside the range",
+        default: DEFAULT_PORTAL_PASSWORD_POLICY.lockoutObservationMinutes,
+    }),
+    directoryLockoutDurationMinutes: int({
+        ...PASSWORD_POLICY_LIMITS.minutes,
+        allowed: `${PASSWORD_POLICY_LIMITS.minutes.min} to ${PASSWORD_POLICY_LIMITS.minutes.max} minutes (AD's range; "until an administrator unlocks" is refused: anyone could lock every user out)`,
+        outside: "is outside the range",
+        default: DEFAULT_PORTAL_PASSWORD_POLICY.lockoutDurationMinutes,
+    }),
     directoryConfirmedSettings: text({
         allowed: '"<edition> <domain> <short name>", repeating the three settings',
         default: "Standard corp.aiportal.internal CORP",
@@ -79,6 +110,17 @@ export function readDirectory(reader: ConfigReader): DirectoryConfig | undefined
     // AWS cannot change these in place: a new value replaces the directory and loses every user,
     // group and password in it. Making the user restate them turns a typo into an error.
     const current = `${v.directoryEdition} ${v.directoryDomain} ${v.directoryShortName}`;
+    let ok = true;
+    // AD refuses a PSO whose lockout lasts less than its observation window.
+    if (v.directoryLockoutDurationMinutes < v.directoryLockoutObservationMinutes) {
+        reader.report(
+            reader.qualified("directoryLockoutDurationMinutes"),
+            String(v.directoryLockoutDurationMinutes),
+            `is shorter than directoryLockoutObservationMinutes (${v.directoryLockoutObservationMinutes}), which AD refuses in a password policy`,
+            `at least ${v.directoryLockoutObservationMinutes} minutes, or a shorter directoryLockoutObservationMinutes`,
+        );
+        ok = false;
+    }
     if (v.directoryConfirmedSettings !== current) {
         reader.report(
             reader.qualified("directoryConfirmedSettings"),
@@ -88,8 +130,17 @@ export function readDirectory(reader: ConfigReader): DirectoryConfig | undefined
         );
         return undefined;
     }
+    if (!ok) {
+        return undefined;
+    }
     return {
         portalGroup: v.directoryPortalGroup,
+        passwordPolicy: {
+            minLength: v.directoryMinPasswordLength,
+            lockoutThreshold: v.directoryLockoutThreshold,
+            lockoutObservationMinutes: v.directoryLockoutObservationMinutes,
+            lockoutDurationMinutes: v.directoryLockoutDurationMinutes,
+        },
         domain: v.directoryDomain,
         shortName: v.directoryShortName,
         edition: v.directoryEdition,

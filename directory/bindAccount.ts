@@ -17,6 +17,10 @@ export interface BindAccountArgs {
     readonly region: string;
     /** Secrets Manager recovery window for the account's secret. */
     readonly protect: boolean;
+    /**
+     * The stack's data key (security/dataKey.ts): the account's secret's; defaults to `aws/secretsmanager`.
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -28,9 +32,13 @@ export interface BindAccountArgs {
 export class BindAccount extends pulumi.ComponentResource {
     /** How Open WebUI names the account in its LDAP bind (a user principal name). */
     public readonly bindIdentity: string;
+    /** The account's sAMAccountName. */
+    public readonly samAccountName = BIND_ACCOUNT;
     public readonly secretArn: pulumi.Output<string>;
     /** Changes whenever the account's password changes. */
     public readonly secretVersionId: pulumi.Output<string>;
+    /** The command that creates the account: what must run before anything applies to it. */
+    public readonly account: pulumi.Resource;
 
     constructor(name: string, args: BindAccountArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:directory:BindAccount", name, {}, opts);
@@ -50,6 +58,7 @@ export class BindAccount extends pulumi.ComponentResource {
             description: `LDAP bind account of Open WebUI in ${args.domain}; read by the web host at boot`,
             keepOnDelete: args.protect,
             parent: this,
+            kmsKeyId: args.encryptionKeyArn,
             value: secretPassword.apply((value) =>
                 JSON.stringify({
                     username: this.bindIdentity,
@@ -65,7 +74,7 @@ export class BindAccount extends pulumi.ComponentResource {
             BIND_PASSWORD: secretPassword,
             AWS_REGION: args.region,
         };
-        new command.local.Command(
+        this.account = new command.local.Command(
             `${name}-account`,
             {
                 interpreter: ["/bin/bash", "-c"],

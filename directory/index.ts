@@ -19,6 +19,10 @@ export interface DirectoryArgs {
     readonly edition: DirectoryEdition;
     /** Pulumi `protect`: no update may delete or replace the directory. */
     readonly protect: boolean;
+    /**
+     * The stack's data key (security/dataKey.ts): the admin secret's (Managed AD itself takes no key of ours); defaults to `aws/secretsmanager`.
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
 }
 
 export interface DirectoryNames {
@@ -114,6 +118,7 @@ export class Directory extends pulumi.ComponentResource {
             description: `Bootstrap Admin credentials of ${args.domain} (${args.namePrefix}); not used by the portal at run time`,
             keepOnDelete: args.protect,
             parent: this,
+            kmsKeyId: args.encryptionKeyArn,
             value: password.apply((value) =>
                 JSON.stringify({
                     username: "Admin",

@@ -29,13 +29,15 @@ export class PortalGroup extends pulumi.ComponentResource {
     public readonly groupName: string;
     /** The group's distinguished name, as the LDAP filter names it. */
     public readonly groupDn: string;
+    /** The command that creates the group: what must run before anything applies to it. */
+    public readonly group: pulumi.Resource;
 
     constructor(name: string, args: PortalGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:directory:PortalGroup", name, {}, opts);
         this.groupName = args.name;
         this.groupDn = `CN=${args.name},${args.usersOuDn}`;
 
-        new command.local.Command(
+        this.group = new command.local.Command(
             `${name}-group`,
             {
                 interpreter: ["/bin/bash", "-c"],

@@ -13,6 +13,13 @@ export type AlarmProfile = (typeof ALARM_PROFILES)[number];
 export const HEALTH_NAMESPACE = "AIPortal";
 export const HEALTH_METRIC = "PortalHealthy";
 
+/**
+ * The metric the directory's bind check publishes every 5 minutes (directory/passwordPolicies.ts,
+ * BindCheck), in the same namespace and with the same `Stack` dimension: 1 when the portal's LDAP
+ * bind account could bind on every domain controller.
+ */
+export const DIRECTORY_BIND_METRIC = "DirectoryBindHealthy";
+
 export interface Thresholds {
     /** Average CPU % over 3 x 5 minutes. */
     readonly dbCpuPercent: number;

@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmProfile, HEALTH_METRIC, HEALTH_NAMESPACE, THRESHOLDS } from "./alarms";
+import {
+    AlarmProfile,
+    DIRECTORY_BIND_METRIC,
+    HEALTH_METRIC,
+    HEALTH_NAMESPACE,
+    THRESHOLDS,
+} from "./alarms";
 
 export interface OperationsArgs {
     /** Prefix for the topic's and alarms' names, e.g. "ai-portal-dev". Required. */
@@ -13,6 +19,11 @@ export interface OperationsArgs {
     readonly alarmEmail?: string;
     /** `strict` or `relaxed` thresholds (see alarms.ts). Required. */
     readonly profile: AlarmProfile;
+    /**
+     * The stack's data key (security/dataKey.ts) for the alarm topic, whose policy lets CloudWatch
+     * alarms and AWS Budgets of this account publish under it. Defaults to an unencrypted topic.
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
     /** The RDS instance the database alarms watch. Required. */
     readonly dbInstanceIdentifier: pulumi.Input<string>;
     /** The single hosts, by role ("web", "gateway"); none in the load-balanced tier. */
@@ -55,11 +66,16 @@ export class Operations extends pulumi.ComponentResource {
         const t = THRESHOLDS[args.profile];
         const partition = aws.getPartitionOutput({}, parent);
 
-        // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key,
-        // and alarm notifications carry no data worth a customer-managed key.
+        // Encrypted only under the stack's own key: CloudWatch and Budgets cannot publish to a
+        // topic under the AWS-managed SNS key (its policy cannot name them), while the data key's
+        // policy lets them (security/keyPolicy.ts). Set or changed in place.
         const topic = new aws.sns.Topic(
             `${name}-alarms`,
-            { name: `${args.namePrefix}-alarms`, tags: { Name: `${args.namePrefix}-alarms` } },
+            {
+                name: `${args.namePrefix}-alarms`,
+                kmsMasterKeyId: args.encryptionKeyArn,
+                tags: { Name: `${args.namePrefix}-alarms` },
+            },
             parent,
         );
         // Who may publish: this account (CloudWatch alarms act for it) and AWS Budgets for this
@@ -219,6 +235,24 @@ export class Operations extends pulumi.ComponentResource {
             threshold: 1,
             comparisonOperator: "LessThanThreshold",
             // No data means the host or its reporter is down: that is unhealthy too.
+            treatMissingData: "breaching",
+            alarmActions: notify,
+        });
+
+        // Every sign-in needs the bind account: when it cannot bind (an expired or changed
+        // password, a locked or deleted account, the directory unreachable), nobody can sign in.
+        // The check runs every 5 minutes, so each 10-minute period holds two reports.
+        alarm("directory-bind", {
+            alarmDescription:
+                "The portal's LDAP bind account could not bind to the directory (or the check stopped reporting): directory sign-ins fail",
+            namespace: HEALTH_NAMESPACE,
+            metricName: DIRECTORY_BIND_METRIC,
+            dimensions: { Stack: args.stack },
+            statistic: "Minimum",
+            period: 600,
+            evaluationPeriods: 1,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
             treatMissingData: "breaching",
             alarmActions: notify,
         });

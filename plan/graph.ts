@@ -103,12 +103,16 @@ function groupNodes(run: ProgramRun): Map<string, Node> {
         }
     }
     for (const fn of ofType(run, "aws:lambda/function:Function")) {
+        // The directory tier's functions (password policies, bind check) share one group.
+        const node: Node = String(fn.inputs.name).includes("-directory-")
+            ? {
+                  id: "directoryPolicy",
+                  label: "Directory password policies<br/>and bind check (Lambda)",
+                  tier: "directory",
+              }
+            : { id: "dbBootstrap", label: "DB role bootstrap<br/>(Lambda)", tier: "data" };
         for (const sg of fn.inputs.vpcConfig?.securityGroupIds ?? []) {
-            nodes.set(sg, {
-                id: "dbBootstrap",
-                label: "DB role bootstrap<br/>(Lambda)",
-                tier: "data",
-            });
+            nodes.set(sg, node);
         }
     }
     for (const dir of ofType(run, "aws:directoryservice/directory:Directory")) {

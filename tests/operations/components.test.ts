@@ -97,6 +97,7 @@ describe("Operations (component)", () => {
             "db-connections",
             "db-cpu",
             "db-free-storage",
+            "directory-bind",
             "gateway-unhealthy-hosts",
             "redis-001-cpu",
             "redis-001-evictions",

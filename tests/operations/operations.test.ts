@@ -114,6 +114,7 @@ forEachStack("operations", (ctx) => {
                 "db-connections",
                 "db-cpu",
                 "db-free-storage",
+                "directory-bind",
                 "web-https-health",
                 ...TIER_ALARMS[stack],
             ].sort(),

@@ -3,7 +3,10 @@
 
 Usage: samba_directory.py <sam.ldb> <smb.conf>, with the layout as JSON on standard input:
 {"shortName": "CORP", "users": [{"samAccountName", "password", "container", "mail"?, "disabled"?,
-"withoutUpn"?}], "groups": [{"name", "container", "members": [account or group names]}]}. AWS puts the directory's own OU at OU=<NetBIOS name> with OU=Users under it; a
+"withoutUpn"?, "upn"?}], "groups": [{"name", "container", "members": [account or group names]}],
+"domainAdmins": [account names]?}. `upn` is written as is, the way a directory user-administrator
+can (AD checks no UPN suffix on LDAP writes); `domainAdmins` join Domain Admins, standing in for
+AWS's delegated groups (the Admin account's right to change the pre-created password policies). AWS puts the directory's own OU at OU=<NetBIOS name> with OU=Users under it; a
 container is given relative to the domain ("OU=Users,OU=CORP", or "CN=Users" for Samba's default
 container, which lies outside the portal's search base). Edits the database directly (no bind),
 in one process, before the server starts.
@@ -36,6 +39,11 @@ def main() -> None:
             change = ldb.Message(found[0].dn)
             change["userPrincipalName"] = ldb.MessageElement([], ldb.FLAG_MOD_DELETE, "userPrincipalName")
             samdb.modify(change)
+        if user.get("upn"):
+            found = samdb.search(base=domain_dn, expression=f"(sAMAccountName={ldb.binary_encode(name)})", attrs=["dn"])
+            change = ldb.Message(found[0].dn)
+            change["userPrincipalName"] = ldb.MessageElement(user["upn"], ldb.FLAG_MOD_REPLACE, "userPrincipalName")
+            samdb.modify(change)
         if user.get("disabled"):
             samdb.disable_account(f"(sAMAccountName={ldb.binary_encode(name)})")
     # Every group first, then the memberships, so a group may contain a group listed after it.
@@ -44,6 +52,8 @@ def main() -> None:
     for group in layout.get("groups", []):
         if group["members"]:
             samdb.add_remove_group_members(group["name"], group["members"], add_members_operation=True)
+    if layout.get("domainAdmins"):
+        samdb.add_remove_group_members("Domain Admins", layout["domainAdmins"], add_members_operation=True)
 
 
 if __name__ == "__main__":

@@ -319,6 +319,8 @@ export interface DirectoryUser {
     readonly disabled?: boolean;
     /** Remove the user principal name Samba gives every new account. */
     readonly withoutUpn?: boolean;
+    /** Set this user principal name directly (any value, as a user-administrator can). */
+    readonly upn?: string;
 }
 
 export interface DirectoryGroup {
@@ -335,6 +337,10 @@ export interface DirectoryOptions {
     readonly shortName: string;
     readonly users: readonly DirectoryUser[];
     readonly groups: readonly DirectoryGroup[];
+    /** Accounts put in Domain Admins (standing in for AWS's delegated administrator groups). */
+    readonly domainAdmins?: readonly string[];
+    /** Password settings objects to pre-create, as AWS Managed AD does (name, precedence). */
+    readonly psos?: readonly { readonly name: string; readonly precedence: number }[];
 }
 
 export interface DomainController {
@@ -388,6 +394,26 @@ export async function startDomainController(options: DirectoryOptions): Promise<
             input: JSON.stringify(options),
         },
     );
+    // Created with the domain policy's settings, as AWS's CustomerPSO-01..05 start out.
+    for (const pso of options.psos ?? []) {
+        await runOk(
+            "samba-tool",
+            [
+                "domain",
+                "passwordsettings",
+                "pso",
+                "create",
+                pso.name,
+                String(pso.precedence),
+                // samba-tool wants one setting; the rest come from the domain policy.
+                "--complexity=on",
+                `--configfile=${conf}`,
+                `-H`,
+                path.join(dir, "private", "sam.ldb"),
+            ],
+            { timeoutMs: 60_000 },
+        );
+    }
     const port = 389;
     await startDaemon("Samba AD DC", "samba", ["-F", "-s", conf, "--debug-stdout", "-d", "1"], {
         logFile: path.join(dir, "samba.log"),

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { scriptOf } from "../../../compute/userData";
+import { scriptOf, sha256Hex } from "../../../compute/userData";
 import { BIND_ACCOUNT } from "../../../directory/bindAccount";
 import { DATABASE_NAME, MASTER_USERNAME, RDS_CA_BUNDLE } from "../../../data";
 import { named } from "../../harness/query";
@@ -25,7 +25,7 @@ import {
     workDir,
 } from "./components";
 import { Boot, HostDisk } from "./host";
-import { MASTER_PASSWORD, stackArtefacts, StackArtefacts } from "./portal";
+import { MASTER_PASSWORD, stackArtefacts, StackArtefacts, suiteCaValue } from "./portal";
 import { Completed, run as exec } from "./process";
 
 export const STACKS = ["dev", "prod"] as const;
@@ -210,7 +210,29 @@ export const PEOPLE = {
         container: "OU=Users,OU=CORP",
         mail: "portal-admin@example.com",
     },
+    /** A member the password-policy tests lock out (nobody else signs in as her). */
+    lockoutSubject: {
+        samAccountName: "heidi",
+        password: "Heidi-Passw0rd",
+        container: "OU=Users,OU=CORP",
+    },
+    /**
+     * A user-administrator set this member's user principal name to the portal administrator's
+     * e-mail (in another case: AD and Open WebUI ignore case).
+     */
+    upnIsAdmins: {
+        samAccountName: "judy",
+        password: "Judy-Passw0rd",
+        container: "OU=Users,OU=CORP",
+        upn: "Portal-Admin@Example.com",
+    },
 } satisfies Record<string, DirectoryUser>;
+
+/** The password settings objects AWS Managed AD pre-creates (admin guide, "Supported policy settings"). */
+export const AWS_PSOS = [1, 2, 3, 4, 5].map((n) => ({
+    name: `CustomerPSO-0${n}`,
+    precedence: n * 10,
+}));
 
 /** A group inside the portal's group: its members may sign in too (AD's in-chain rule). */
 export const NESTED_GROUP = "Portal Pilots";
@@ -223,6 +245,8 @@ export const NESTED_GROUP = "Portal Pilots";
 export const directory = once(async (): Promise<DomainController> => {
     const { secrets, directoryDomain, run } = await stackArtefacts("dev");
     const bind = secrets[`ai-portal-dev/directory/openwebui-bind`].json;
+    // AWS's Admin account, with the password the program generated (the password-policy function binds as it).
+    const admin = secrets[`ai-portal-dev/directory/admin`].json;
     assert.strictEqual(bind.samAccountName, BIND_ACCOUNT);
     const group = named(run, "command:local:Command", "portal-group-group").inputs.environment;
     const usersOu = `OU=Users,OU=${run.outputs.directoryShortName}`;
@@ -239,8 +263,11 @@ export const directory = once(async (): Promise<DomainController> => {
         shortName: String(run.outputs.directoryShortName),
         users: [
             { samAccountName: BIND_ACCOUNT, password: bind.password, container: usersOu },
+            { samAccountName: admin.username, password: admin.password, container: usersOu },
             ...Object.values(PEOPLE),
         ],
+        domainAdmins: [admin.username],
+        psos: AWS_PSOS,
         groups: [
             {
                 name: group.GROUP_NAME,
@@ -275,18 +302,22 @@ export interface BootedHost {
 }
 
 /**
- * The one change made to a rendered boot script: the RDS CA certificate it writes becomes the
- * suite's CA, which signed the test database's certificate. Everything else runs as rendered.
+ * The one change made to a rendered boot script: the SHA-256 it pins for the RDS CA boot file
+ * becomes that of the suite's CA, which signed the test database's certificate and which moto's
+ * parameter holds instead (support/portal.ts). Everything else runs as rendered.
  */
 async function withSuiteCa(script: string): Promise<string> {
-    const ca = fs.readFileSync((await trustedCa()).certFile, "utf8");
-    const rds = RDS_CA_BUNDLE.trimEnd();
-    const at = script.indexOf(rds);
+    const rds = sha256Hex(RDS_CA_BUNDLE.trimEnd());
+    const at = script.indexOf(` ${rds} `);
     if (at === -1) {
         return script;
     }
-    assert.strictEqual(script.indexOf(rds, at + 1), -1, "the RDS CA appears once");
-    return script.slice(0, at) + ca.trimEnd() + script.slice(at + rds.length);
+    assert.strictEqual(script.indexOf(` ${rds} `, at + 1), -1, "the RDS CA is pinned once");
+    return (
+        script.slice(0, at + 1) +
+        sha256Hex(await suiteCaValue()) +
+        script.slice(at + 1 + rds.length)
+    );
 }
 
 /**
