@@ -9,7 +9,7 @@ import { parseImageReference } from "../lib/images";
 import type { jsonSecret } from "../lib/secret";
 import { HostFleet } from "./fleet";
 import { GatewayLoadBalancer } from "./gatewayLoadBalancer";
-import { Host, PolicyStatement } from "./host";
+import { Host, HostEncryption, PolicyStatement } from "./host";
 import { GatewayImage } from "./images";
 import type { ComputeArgs } from "./args";
 import { GatewaySettingsInput, gatewaySettings } from "./settings";
@@ -59,12 +59,14 @@ export type GatewayArgs = Pick<
     | "gatewayHostAmiId"
     | "hostRootVolumeGb"
     | "logRetentionDays"
+    | "encryption"
     | "gatewayPort"
     | "gatewayImage"
     | "gatewaySourceCommit"
     | "protectData"
     | "bedrockDataResidency"
     | "webTier"
+    | "domainName"
     | "vpcId"
     | "tags"
     | "loadBalanced"
@@ -218,6 +220,8 @@ export interface GatewayHostArgs {
     readonly userData: pulumi.Input<string>;
     /** What the host may do beyond Session Manager and its logs (`gatewayStatements`). Required. */
     readonly statements: PolicyStatement[];
+    /** The stack's data key; defaults to the AWS-managed keys. */
+    readonly encryption?: HostEncryption;
 }
 
 /** Declares the gateway host: a private address only, reachable from the web host's group. */
@@ -241,6 +245,7 @@ export function declareGatewayHost(
             userData: args.userData,
             logRetentionDays: args.logRetentionDays,
             statements: args.statements,
+            encryptionKeyArn: args.encryption?.keyArn,
         },
         { parent },
     );
@@ -258,6 +263,8 @@ export interface GatewayFleetArgs extends Omit<GatewayHostArgs, "subnetId"> {
     readonly tags: Readonly<Record<string, string>>;
     /** The stack's schedule sets the group's size (HostFleetArgs). Defaults to false. */
     readonly sizeOwnedBySchedule?: boolean;
+    /** What must be complete before the group's hosts count (its load balancer's listener). Defaults to none. */
+    readonly waitFor?: pulumi.Resource[];
 }
 
 /** The gateway boots in a few minutes: Docker, one image pull, a Python process. */
@@ -288,7 +295,10 @@ export function declareGatewayFleet(
             targetGroupArns: [args.targetGroupArn],
             tags: args.tags,
             bootSeconds: GATEWAY_BOOT_SECONDS,
+            waitFor: args.waitFor,
             sizeOwnedBySchedule: args.sizeOwnedBySchedule,
+            encryptionKeyArn: args.encryption?.keyArn,
+            autoScalingRoleArn: args.encryption?.autoScalingRoleArn,
         },
         { parent },
     );
@@ -325,7 +335,10 @@ export function declareGatewayImage(
 
 /** The gateway hosts as the compute tier sees them: where to call them, and what to watch. */
 export interface GatewayHosts {
-    /** Internal OpenAI-compatible base URL: the load balancer's name, or the host's address. */
+    /**
+     * Internal OpenAI-compatible base URL: `https://gateway.<domainName>/api/v1` (the load
+     * balancer), or `http://<the host's address>:<gatewayPort>/api/v1`.
+     */
     readonly url: pulumi.Output<string>;
     /** The single host's instance; undefined in the load-balanced tier. */
     readonly instanceId?: pulumi.Output<string>;
@@ -333,6 +346,8 @@ export interface GatewayHosts {
     readonly fleet?: HostFleet;
     /** The fleet's internal load balancer; undefined in the single tier. */
     readonly loadBalancer?: GatewayLoadBalancer;
+    /** The hosts' instance role (the data key's policy names it). */
+    readonly roleArn: pulumi.Output<string>;
 }
 
 /**
@@ -353,6 +368,7 @@ export function declareGateway(
         rootVolumeGb: args.hostRootVolumeGb,
         amiId: args.gatewayHostAmiId,
         logRetentionDays: args.logRetentionDays,
+        encryption: args.encryption,
         userData: gatewayUserDataOutput(args, refs),
         statements: gatewayStatements({
             partition: refs.partition,
@@ -375,6 +391,9 @@ export function declareGateway(
                 privateSubnetIds: args.privateSubnetIds,
                 securityGroupId: lb.gatewayLbSecurityGroupId,
                 port: args.gatewayPort,
+                // Config validation requires both with webTier loadBalanced.
+                domainName: args.domainName!,
+                hostedZoneId: args.webTier.hostedZoneId!,
             },
             { parent },
         );
@@ -386,15 +405,18 @@ export function declareGateway(
                 minHosts: args.webTier.gatewayMinHosts,
                 maxHosts: 2 * args.webTier.gatewayMinHosts,
                 targetGroupArn: loadBalancer.targetGroupArn,
+                // The target group health-checks only once its listener forwards to it.
+                waitFor: [loadBalancer.listener],
                 tags: args.tags,
                 sizeOwnedBySchedule: lb.sizeOwnedBySchedule,
             },
             parent,
         );
         return {
-            url: pulumi.interpolate`http://${loadBalancer.dnsName}:${args.gatewayPort}/api/v1`,
+            url: loadBalancer.url,
             fleet,
             loadBalancer,
+            roleArn: fleet.roleArn,
         };
     }
     const instance = declareGatewayHost(
@@ -405,5 +427,6 @@ export function declareGateway(
     return {
         url: pulumi.interpolate`http://${instance.privateIp}:${args.gatewayPort}/api/v1`,
         instanceId: instance.instanceId,
+        roleArn: instance.roleArn,
     };
 }

@@ -14,7 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export const CONTRACT_VERSION = "2.1.0";
+export const CONTRACT_VERSION = "2.2.0";
 
 export type OutputType = "string" | "number" | "string[]";
 
@@ -141,10 +141,9 @@ export const OUTPUTS = {
     gatewayUrl: {
         type: "string",
         description:
-            "Internal OpenAI-compatible base URL of the gateway (VPC only): the host's address, or its internal load balancer's name.",
-        example:
-            "http://internal-ai-portal-prod-gateway-1234567890.eu-west-2.elb.amazonaws.com:8000/api/v1",
-        pattern: "^http://[A-Za-z0-9.-]+:[0-9]+/api/v1$",
+            "Internal OpenAI-compatible base URL of the gateway (VPC only). loadBalanced: https://gateway.<domainName>/api/v1, its internal load balancer with a publicly trusted certificate (port 443, the scheme's default, so the URL names none). single: http://<the host's private address>:<gatewayPort>/api/v1, plain HTTP. Parse it as a URL; a missing port is the scheme's.",
+        example: "https://gateway.portal.example.com/api/v1",
+        pattern: "^(https://[A-Za-z0-9.-]+|http://[A-Za-z0-9.-]+:[0-9]+)/api/v1$",
     },
     gatewayApiKeySecretArn: {
         type: "string",
@@ -236,7 +235,8 @@ export const OUTPUTS = {
     },
     dbAppSecretArn: {
         type: "string",
-        description: "Open WebUI's database credentials and URL (ARN only).",
+        description:
+            "Open WebUI's database credentials: engine, username, password, port, dbname; its address is dbEndpoint (ARN only).",
         example:
             "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/database/openwebui-AbCdEf",
         pattern: ARN_SECRET,

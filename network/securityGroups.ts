@@ -32,6 +32,7 @@ const DESCRIPTIONS: Partial<Record<GroupName, string>> = {
     web: "Open WebUI host: HTTPS from allowed clients",
     gateway: "Bedrock gateway host: its API from the web host only",
     dbBootstrap: "Function that creates the Open WebUI role in PostgreSQL",
+    directoryPolicy: "Functions that set the directory password policies and check the bind",
     alb: "Internet-facing ALB: HTTPS from allowed clients",
     gatewayLb: "Internal load balancer of the gateway: from the web hosts only",
     redis: "Redis of the web tier: from the web hosts only",
@@ -46,6 +47,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
     public readonly webSecurityGroupId: pulumi.Output<string>;
     public readonly gatewaySecurityGroupId: pulumi.Output<string>;
     public readonly dbBootstrapSecurityGroupId: pulumi.Output<string>;
+    /** The directory's password-policy and bind-check functions (LDAP to the directory). */
+    public readonly directoryPolicySecurityGroupId: pulumi.Output<string>;
     /** The load-balanced tier's groups (undefined in the single-host tier). */
     public readonly albSecurityGroupId?: pulumi.Output<string>;
     public readonly gatewayLbSecurityGroupId?: pulumi.Output<string>;
@@ -129,6 +132,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.webSecurityGroupId = own.get("web")!;
         this.gatewaySecurityGroupId = own.get("gateway")!;
         this.dbBootstrapSecurityGroupId = own.get("dbBootstrap")!;
+        this.directoryPolicySecurityGroupId = own.get("directoryPolicy")!;
         this.albSecurityGroupId = own.get("alb");
         this.gatewayLbSecurityGroupId = own.get("gatewayLb");
         this.redisSecurityGroupId = own.get("redis");
@@ -137,6 +141,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
             webSecurityGroupId: this.webSecurityGroupId,
             gatewaySecurityGroupId: this.gatewaySecurityGroupId,
             dbBootstrapSecurityGroupId: this.dbBootstrapSecurityGroupId,
+            directoryPolicySecurityGroupId: this.directoryPolicySecurityGroupId,
             albSecurityGroupId: this.albSecurityGroupId,
             gatewayLbSecurityGroupId: this.gatewayLbSecurityGroupId,
             redisSecurityGroupId: this.redisSecurityGroupId,

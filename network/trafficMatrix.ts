@@ -13,7 +13,15 @@ export const INTERNET = "0.0.0.0/0";
  * in the load-balanced web tier only.
  */
 export type GroupName =
-    "web" | "gateway" | "database" | "directory" | "dbBootstrap" | "alb" | "gatewayLb" | "redis";
+    | "web"
+    | "gateway"
+    | "database"
+    | "directory"
+    | "dbBootstrap"
+    | "directoryPolicy"
+    | "alb"
+    | "gatewayLb"
+    | "redis";
 
 /** `single`: one web host faces the internet. `loadBalanced`: an ALB does, the hosts are private. */
 export type WebTierShape = "single" | "loadBalanced";
@@ -56,8 +64,8 @@ export interface MatrixInput {
 // Stryker disable next-line StringLiteral: equivalent, only "loadBalanced" is tested for, so any other default is "single"
 export function ownGroups(webTier: WebTierShape = "single"): GroupName[] {
     return webTier === "loadBalanced"
-        ? ["web", "gateway", "dbBootstrap", "alb", "gatewayLb", "redis"]
-        : ["web", "gateway", "dbBootstrap"];
+        ? ["web", "gateway", "dbBootstrap", "directoryPolicy", "alb", "gatewayLb", "redis"]
+        : ["web", "gateway", "dbBootstrap", "directoryPolicy"];
 }
 
 function peerLabel(peer: Peer): string {
@@ -152,14 +160,17 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         "Images, AWS APIs (S3, Secrets Manager, SSM, Logs), ACME",
     );
     add("web", "egress", "tcp", PORTS.postgres, { group: "database" }, "Open WebUI to PostgreSQL");
+    // Where Open WebUI calls the gateway: the internal load balancer's HTTPS listener
+    // (compute/gatewayLoadBalancer.ts), or the single gateway host's own port (plain HTTP).
+    const gatewayEntryPort = loadBalanced ? PORTS.https : input.gatewayPort;
     add(
         "web",
         "egress",
         "tcp",
-        input.gatewayPort,
+        gatewayEntryPort,
         { group: loadBalanced ? "gatewayLb" : "gateway" },
         loadBalanced
-            ? "Open WebUI to the internal load balancer of the gateway"
+            ? "Open WebUI to the internal load balancer of the gateway (HTTPS)"
             : "Open WebUI to the Bedrock gateway",
     );
     if (loadBalanced) {
@@ -183,9 +194,9 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
             "gatewayLb",
             "ingress",
             "tcp",
-            input.gatewayPort,
+            gatewayEntryPort,
             { group: "web" },
-            "API of the gateway, from the web hosts only",
+            "API of the gateway over HTTPS, from the web hosts only",
         );
         add(
             "gatewayLb",
@@ -259,5 +270,18 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         "Create the Open WebUI role in PostgreSQL",
     );
     add("dbBootstrap", "egress", "tcp", PORTS.https, { cidr: INTERNET }, "Secrets Manager API");
+
+    // The directory's password policies and bind check (directory/policy): LDAP to the domain
+    // controllers (the directory's own group admits the VPC), and Secrets Manager for the Admin
+    // and bind credentials. They bind by address: no DNS through the directory.
+    add(
+        "directoryPolicy",
+        "egress",
+        "tcp",
+        PORTS.ldap,
+        { group: "directory" },
+        "Password policies and bind check over LDAP",
+    );
+    add("directoryPolicy", "egress", "tcp", PORTS.https, { cidr: INTERNET }, "Secrets Manager API");
     return rules;
 }

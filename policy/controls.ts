@@ -62,16 +62,40 @@ export const CONTROLS: readonly Control[] = [
     },
     {
         control: "Internet-facing load balancer hardened",
-        standard: "FSBP ELB.1, ELB.4, ELB.5, ELB.6, ELB.17",
+        standard: "FSBP ELB.4, ELB.5, ELB.6",
         program:
-            "loadBalanced: port 80 only redirects, TLS13-1-2 (post-quantum) policy, invalid headers dropped, access logs, deletion protection in prod, HSTS, WAF",
-        enforcedBy: "`internet-load-balancer-hardened`",
+            "loadBalanced: invalid headers dropped, access logs, deletion protection in prod; HSTS on every response (a listener attribute)",
+        enforcedBy:
+            "`internet-load-balancer-hardened` (headers, logs, deletion protection on production stacks); HSTS: unit tests of the edge",
+    },
+    {
+        control: "Internet-facing ALB behind WAF",
+        standard: "FSBP ELB.16",
+        program:
+            "loadBalanced: the web ACL (sign-in and general rate limits, the break-glass rule on the URL-decoded path, AWS managed rules); `wafEnabled: false` is refused with `loadBalanced`, since the ALB's own path rules miss encoded spellings",
+        enforcedBy:
+            "`internet-load-balancer-behind-waf` (a web ACL associated with every internet-facing ALB); config validation; unit tests of the web ACL's rules",
+    },
+    {
+        control: "Load balancer listeners encrypted, TLS 1.2+",
+        standard: "FSBP ELB.1, ELB.17",
+        program:
+            "loadBalanced: the public ALB's 443 and the gateway's internal ALB's 443 with ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; the public port 80 only redirects. The hop from each ALB to its hosts is HTTP inside the VPC",
+        enforcedBy:
+            "`load-balancer-listeners-encrypted` (every listener, internal ones too: HTTPS with a TLS13 policy, or plain HTTP that only redirects, rules included)",
     },
     {
         control: "RDS encrypted, private, backed up",
         standard: "FSBP RDS.3, RDS.2, RDS.11; CIS 2.3.1, 2.3.3",
         program: "encrypted storage, private subnets, 7 (dev) / 30 (prod) days of backups",
         enforcedBy: "`rds-encrypted-private-backed-up`",
+    },
+    {
+        control: "Production data under a customer-managed KMS key",
+        standard: "FSBP KMS.4 (rotation)",
+        program:
+            '`encryptionKey: customer-managed` (default; dev\'s file: `aws-managed`): one key per stack, rotated, 30-day deletion window and `protect` in prod, its policy naming each service and role that uses it; RDS storage, Performance Insights and master secret, every secret and log group, Redis, the alarm topic, EBS volumes, the uploads bucket (S3 Bucket Key). The ALB access-log bucket stays SSE-S3 (the only kind ALB delivers to). An existing database and Redis keep the key they were created with (README, "Encryption keys")',
+        enforcedBy: "`prod-data-customer-managed-key`",
     },
     {
         control: "RDS logs exported, minor upgrades automatic",
@@ -96,7 +120,8 @@ export const CONTROLS: readonly Control[] = [
         control: "TLS to the database, certificate verified",
         standard: "-",
         program: "rds.force_ssl = 1; clients use verify-full with the pinned RDS CA",
-        enforcedBy: "`rds-tls-forced`",
+        enforcedBy:
+            "`rds-tls-forced` (rds.force_ssl = 1 in the instance's parameter group); verify-full: unit and integration tests",
     },
     {
         control: "S3 private, encrypted, TLS only",
@@ -124,18 +149,20 @@ export const CONTROLS: readonly Control[] = [
         enforcedBy: "`iam-resource-star-only-where-unscopable`",
     },
     {
-        control: "No AdministratorAccess / PowerUserAccess",
+        control: "No AdministratorAccess / PowerUserAccess / IAMFullAccess",
         standard: "FSBP IAM.1; CIS 1.16",
         program:
             "no managed policies at all (AmazonSSMManagedInstanceCore replaced by a scoped one)",
-        enforcedBy: "`iam-no-admin-managed-policies`",
+        enforcedBy:
+            "`iam-no-admin-managed-policies` (those three, attached to a role, user or group, or in a role's managedPolicyArns); none on the hosts' roles: unit tests",
     },
     {
         control: "Trust policies without confused deputies",
         standard: "-",
         program:
             "flow logs, Bedrock invocation logging and EventBridge Scheduler trusted under aws:SourceAccount and aws:SourceArn (`lib/trust.ts`); EC2 and Lambda by PassRole",
-        enforcedBy: "`iam-trust-no-confused-deputy`",
+        enforcedBy:
+            '`iam-trust-no-confused-deputy` (no Principal "*"; a service principal only with a source condition: aws:SourceAccount, SourceArn, SourceOrgID or SourceOrgPaths); both conditions: unit tests of each trusting role',
     },
     {
         control: "ECR scan on push, immutable tags",
@@ -165,20 +192,22 @@ export const CONTROLS: readonly Control[] = [
         control: "Trusted certificate, HSTS, secure cookies, CORS to the portal only",
         standard: "-",
         program:
-            "prod requires `domainName` (ACME); HSTS on every response; secure cookies; CORS_ALLOW_ORIGIN = the portal",
+            "prod requires `domainName` (ACME on the single host, ACM on the ALB); HSTS on every response; secure cookies; CORS_ALLOW_ORIGIN = the portal",
         enforcedBy: "config validation; unit and integration tests",
     },
     {
         control: "Break-glass admin signs in only from `adminCidrs`",
         standard: "-",
-        program: "Caddy refuses /api/v1/auths/signin from elsewhere (nowhere by default)",
-        enforcedBy: "integration test against Caddy",
+        program:
+            "single: Caddy refuses /api/v1/auths/signin from elsewhere, matched decoded and case-insensitively; loadBalanced: an ALB listener rule and a WAF rule on the URL-decoded, lower-cased path (nowhere by default)",
+        enforcedBy:
+            "integration test against Caddy (single); unit tests of the listener rules and web ACL, and `internet-load-balancer-behind-waf` (loadBalanced)",
     },
     {
         control: "Sign-in attempts limited per address",
         standard: "-",
         program:
-            "loadBalanced with WAF: `wafSignInRateLimitPer5Min` (20) requests per 5 min per address to the sign-in routes (local, LDAP, sign-up, password change, MFA), matched URL-decoded; not yet in the single tier",
+            "loadBalanced (WAF required): `wafSignInRateLimitPer5Min` (20) requests per 5 min per address to the sign-in routes (local, LDAP, sign-up, password change, MFA), matched URL-decoded and lower-cased. single: no per-address limit (no WAF; stock Caddy has no rate limiter); the local sign-in answers `adminCidrs` only",
         enforcedBy: "unit tests of the rendered web ACL",
     },
     {
@@ -189,9 +218,10 @@ export const CONTROLS: readonly Control[] = [
         enforcedBy: "config validation; integration tests against Samba",
     },
     {
-        control: "Session Manager without Parameter Store reads",
+        control: "Parameter Store reads of its own boot files only",
         standard: "-",
-        program: "scoped policy instead of AmazonSSMManagedInstanceCore",
+        program:
+            "scoped Session Manager policy instead of AmazonSSMManagedInstanceCore; the web hosts get ssm:GetParameter on exactly their boot files' ARNs",
         enforcedBy: "unit tests; `iam-no-admin-managed-policies` for the broad ones",
     },
     {

@@ -11,6 +11,7 @@ import {
     rdsPerformanceInsightsKey,
     rdsTlsForced,
 } from "./database";
+import { prodDataCustomerManagedKey } from "./encryption";
 import { lambdaWithDatabaseSecretsInVpc } from "./functions";
 import {
     iamNoBroadManagedPolicies,
@@ -19,7 +20,11 @@ import {
     iamTrustNoConfusedDeputy,
 } from "./iam";
 import { ebsEncrypted, imdsV2, publicAddressOnlyOnEntryPoint } from "./instances";
-import { internetLoadBalancersHardened } from "./loadBalancers";
+import {
+    internetLoadBalancerBehindWaf,
+    internetLoadBalancersHardened,
+    loadBalancerListenersEncrypted,
+} from "./loadBalancers";
 import {
     defaultSecurityGroupClosed,
     vpcFlowLogs,
@@ -39,11 +44,14 @@ export const portalPolicies: (ResourceValidationPolicy | StackValidationPolicy)[
     defaultSecurityGroupClosed,
     vpcFlowLogs,
     internetLoadBalancersHardened,
+    internetLoadBalancerBehindWaf,
+    loadBalancerListenersEncrypted,
     rdsEncryptedPrivateBackedUp,
     rdsLogsAndUpgrades,
     rdsPerformanceInsightsKey,
     prodRdsProtected,
     rdsTlsForced,
+    prodDataCustomerManagedKey,
     s3PublicAccessBlocked,
     s3BucketsGuarded,
     s3Versioning,

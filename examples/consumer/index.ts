@@ -4,7 +4,8 @@
  * the gateway's API key secret (by ARN; the key itself never leaves Secrets Manager).
  *
  * Contract 2.x: it uses only outputs every web tier publishes. gatewayUrl names the gateway host's
- * address (single) or its internal load balancer (loadBalanced), and gatewaySecurityGroupId is the
+ * address (single, plain HTTP on its port) or its internal load balancer (loadBalanced since 2.2:
+ * HTTPS on 443, left out of the URL as the scheme's default), and gatewaySecurityGroupId is the
  * group in front of whichever it is, so the same rules work in both tiers.
  */
 import * as aws from "@pulumi/aws";

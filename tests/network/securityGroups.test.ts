@@ -42,6 +42,8 @@ const SHARED_RULES = [
     "database in tcp 5432 from web",
     "dbBootstrap out tcp 443 to 0.0.0.0/0",
     "dbBootstrap out tcp 5432 to database",
+    "directoryPolicy out tcp 389 to directory",
+    "directoryPolicy out tcp 443 to 0.0.0.0/0",
     "gateway out tcp 443 to 0.0.0.0/0",
     "web out tcp 389 to directory",
     "web out tcp 443 to 0.0.0.0/0",
@@ -65,12 +67,12 @@ const TIER_RULES = {
         "alb in tcp 80 from 0.0.0.0/0",
         "alb out tcp 8080 to web",
         "gateway in tcp 8000 from gatewayLb",
-        "gatewayLb in tcp 8000 from web",
+        "gatewayLb in tcp 443 from web",
         "gatewayLb out tcp 8000 to gateway",
         "redis in tcp 6379 from web",
         "web in tcp 8080 from alb",
+        "web out tcp 443 to gatewayLb",
         "web out tcp 6379 to redis",
-        "web out tcp 8000 to gatewayLb",
     ],
 };
 
@@ -166,7 +168,7 @@ forEachStack("security groups", (ctx) => {
                     .filter((g) => g.name.startsWith("sg-"))
                     .map((g) => g.name)
                     .sort(),
-                ["sg-dbBootstrap", "sg-gateway", "sg-web"],
+                ["sg-dbBootstrap", "sg-directoryPolicy", "sg-gateway", "sg-web"],
             );
         });
     } else {

@@ -40,18 +40,20 @@ describe("traffic matrix: loadBalanced", () => {
             "database in tcp 5432 from web",
             "dbBootstrap out tcp 443 to 0.0.0.0/0",
             "dbBootstrap out tcp 5432 to database",
+            "directoryPolicy out tcp 389 to directory",
+            "directoryPolicy out tcp 443 to 0.0.0.0/0",
             "gateway in tcp 9000 from gatewayLb",
             "gateway out tcp 443 to 0.0.0.0/0",
-            "gatewayLb in tcp 9000 from web",
+            "gatewayLb in tcp 443 from web",
             "gatewayLb out tcp 9000 to gateway",
             "redis in tcp 6379 from web",
             "web in tcp 8080 from alb",
             "web out tcp 389 to directory",
             "web out tcp 443 to 0.0.0.0/0",
+            "web out tcp 443 to gatewayLb",
             "web out tcp 53 to directory",
             "web out tcp 5432 to database",
             "web out tcp 6379 to redis",
-            "web out tcp 9000 to gatewayLb",
             "web out udp 53 to directory",
         ]);
     });
@@ -90,7 +92,8 @@ describe("traffic matrix: loadBalanced", () => {
         );
         assert.deepStrictEqual(
             matrix.filter((r) => r.group === "gatewayLb" && r.direction === "ingress").map(line),
-            ["gatewayLb in tcp 9000 from web"],
+            // Open WebUI calls the load balancer's HTTPS listener; it forwards to the hosts' port.
+            ["gatewayLb in tcp 443 from web"],
         );
         assert.ok(
             !matrix.some((r) => r.group === "web" && peerGroup(r) === "gateway"),
@@ -124,11 +127,12 @@ describe("traffic matrix: single", () => {
     });
 
     it("each tier has its own groups: the load-balanced tier adds the ALB's, the internal load balancer's and Redis's", () => {
-        assert.deepStrictEqual(ownGroups(), ["web", "gateway", "dbBootstrap"]);
+        assert.deepStrictEqual(ownGroups(), ["web", "gateway", "dbBootstrap", "directoryPolicy"]);
         assert.deepStrictEqual(ownGroups("loadBalanced"), [
             "web",
             "gateway",
             "dbBootstrap",
+            "directoryPolicy",
             "alb",
             "gatewayLb",
             "redis",

@@ -421,9 +421,71 @@ const CASES: Case[] = [
         expected: [
             /^internet-load-balancer-hardened: open-alb: invalid header fields are passed on/,
             /^internet-load-balancer-hardened: open-alb: writes no access logs/,
-            /^internet-load-balancer-hardened: old-tls: TLS policy ELBSecurityPolicy-2016-08 allows TLS older than 1\.2/,
-            /^internet-load-balancer-hardened: default-tls: TLS policy \(default\) allows TLS older than 1\.2/,
-            /^internet-load-balancer-hardened: clear-text: serves HTTP in clear text; it may only redirect to HTTPS/,
+            /^internet-load-balancer-behind-waf: open-alb: no WAF web ACL is associated with it/,
+            /^load-balancer-listeners-encrypted: old-tls: TLS policy ELBSecurityPolicy-2016-08 allows TLS older than 1\.2/,
+            /^load-balancer-listeners-encrypted: default-tls: TLS policy \(default\) allows TLS older than 1\.2/,
+            /^load-balancer-listeners-encrypted: clear-text: serves HTTP in clear text on port 80; it may only redirect to HTTPS/,
+        ],
+    },
+    {
+        what: "an internal load balancer in clear text (the gateway's HTTP listener on 8000, one without a protocol), and a redirecting HTTP listener with a rule that forwards",
+        build: (opts) => {
+            const internal = new aws.lb.LoadBalancer(
+                "gateway",
+                { loadBalancerType: "application", internal: true, subnets: [SUBNET, SUBNET_B] },
+                opts,
+            );
+            const targets = new aws.lb.TargetGroup(
+                "gateways",
+                { port: 8000, protocol: "HTTP", vpcId: VPC },
+                opts,
+            );
+            const forward = [{ type: "forward", targetGroupArn: targets.arn }];
+            new aws.lb.Listener(
+                "gateway-http",
+                {
+                    loadBalancerArn: internal.arn,
+                    port: 8000,
+                    protocol: "HTTP",
+                    defaultActions: forward,
+                },
+                opts,
+            );
+            new aws.lb.Listener(
+                "no-protocol",
+                { loadBalancerArn: internal.arn, port: 8080, defaultActions: forward },
+                opts,
+            );
+            const redirecting = new aws.lb.Listener(
+                "redirecting",
+                {
+                    loadBalancerArn: internal.arn,
+                    port: 80,
+                    protocol: "HTTP",
+                    defaultActions: [
+                        {
+                            type: "redirect",
+                            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+                        },
+                    ],
+                },
+                opts,
+            );
+            new aws.lb.ListenerRule(
+                "forwards-in-clear",
+                {
+                    listenerArn: redirecting.arn,
+                    priority: 10,
+                    conditions: [{ pathPattern: { values: ["/api/*"] } }],
+                    actions: forward,
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^load-balancer-listeners-encrypted: gateway-http: serves HTTP in clear text on port 8000; it may only redirect to HTTPS/,
+            /^load-balancer-listeners-encrypted: no-protocol: serves HTTP in clear text on port 8080/,
+            /^load-balancer-listeners-encrypted: forwards-in-clear: a rule of the plain HTTP listener redirecting answers or forwards in clear text/,
         ],
     },
     {
@@ -644,6 +706,13 @@ const CASES: Case[] = [
                             Resource: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:*",
                         },
                         {
+                            // What AmazonSSMManagedInstanceCore would give: every parameter.
+                            Sid: "EveryParameter",
+                            Effect: "Allow",
+                            Action: ["ssm:GetParameter*"],
+                            Resource: "*",
+                        },
+                        {
                             Sid: "Fine",
                             Effect: "Allow",
                             Action: ["ec2:DescribeSubnets"],
@@ -660,6 +729,8 @@ const CASES: Case[] = [
             /^iam-resource-star-only-where-unscopable: broad: statement Launch allows ec2:RunInstances on "\*"/,
             /^iam-resource-star-only-where-unscopable: broad: statement Metrics allows cloudwatch:PutMetricData on "\*" without a cloudwatch:namespace condition/,
             /^iam-resource-star-only-where-unscopable: broad: statement EverySecretHere reads every secret of its kind/,
+            /^iam-no-wildcard-actions: broad: statement EveryParameter allows the wildcard action "ssm:GetParameter\*"/,
+            /^iam-resource-star-only-where-unscopable: broad: statement EveryParameter allows ssm:GetParameter\* on "\*"/,
         ],
     },
     {
@@ -774,6 +845,57 @@ const CASES: Case[] = [
             /^lambda-reading-database-secrets-in-vpc: outside: can read the database's secrets but runs outside the VPC/,
         ],
     },
+    // --- encryption keys ---
+    {
+        what: "production data under AWS-managed keys (a secret, a log group, a topic, a database, a bucket), and one under a key ARN pasted in",
+        stack: "prod",
+        build: (opts) => {
+            new aws.secretsmanager.Secret("plain-secret", {}, opts);
+            new aws.cloudwatch.LogGroup("plain-logs", { retentionInDays: 30 }, opts);
+            new aws.sns.Topic("plain-topic", {}, opts);
+            new aws.cloudwatch.LogGroup(
+                "pasted-key-logs",
+                {
+                    retentionInDays: 30,
+                    kmsKeyId:
+                        "arn:aws:kms:eu-west-2:123456789012:key/01234567-89ab-cdef-0123-456789abcdef",
+                },
+                opts,
+            );
+            const bucket = new aws.s3.Bucket("sse-s3", {}, opts);
+            new aws.s3.BucketServerSideEncryptionConfiguration(
+                "sse-s3-encryption",
+                {
+                    bucket: bucket.id,
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                },
+                opts,
+            );
+        },
+        expected: [
+            /^prod-data-customer-managed-key: plain-secret: the secret is not under a customer-managed KMS key of this stack \(kmsKeyId: the AWS-managed key\)/,
+            /^prod-data-customer-managed-key: plain-logs: the log group is not under/,
+            /^prod-data-customer-managed-key: plain-topic: the topic's messages is not under/,
+            /^prod-data-customer-managed-key: pasted-key-logs: the log group is not under a customer-managed KMS key of this stack \(kmsKeyId: a key the stack does not declare\)/,
+            /^prod-data-customer-managed-key: sse-s3-encryption: the bucket's default encryption is not under/,
+        ],
+    },
+    {
+        what: "a production database whose storage and Performance Insights are under AWS-managed keys",
+        stack: "prod",
+        build: (opts) => {
+            new aws.rds.Instance(
+                "aws-managed-db",
+                database({ performanceInsightsEnabled: true, multiAz: true }),
+                opts,
+            );
+        },
+        expected: [
+            /^prod-data-customer-managed-key: aws-managed-db: its storage is not under a customer-managed KMS key of this stack \(kmsKeyId: the AWS-managed key\)/,
+            /^prod-data-customer-managed-key: aws-managed-db: Performance Insights is not under/,
+            /^prod-data-customer-managed-key: aws-managed-db: its managed master secret is not under/,
+        ],
+    },
     // --- operations ---
     {
         what: "a log group kept forever",
@@ -837,7 +959,7 @@ describe("policy pack: each policy catches bad resources", () => {
     });
 
     for (const stack of ["dev", "prod"]) {
-        it(`lets through load balancers that are fine (${stack}): an internal one (no public exposure), and a hardened internet-facing one whose port 80 only redirects${stack === "dev" ? ", without deletion protection (the production rule is production's)" : ""}`, async () => {
+        it(`lets through load balancers that are fine (${stack}): an internal one over HTTPS, and a hardened internet-facing one behind WAF whose port 80 only redirects${stack === "dev" ? ", without deletion protection (the production rule is production's)" : ""}`, async () => {
             const found = await objections(
                 (opts) => {
                     const internal = new aws.lb.LoadBalancer(
@@ -850,11 +972,13 @@ describe("policy pack: each policy catches bad resources", () => {
                         opts,
                     );
                     new aws.lb.Listener(
-                        "internal-http",
+                        "internal-https",
                         {
                             loadBalancerArn: internal.arn,
-                            port: 8000,
-                            protocol: "HTTP",
+                            port: 443,
+                            protocol: "HTTPS",
+                            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+                            certificateArn: CERTIFICATE,
                             defaultActions: [
                                 {
                                     type: "fixed-response",
@@ -867,6 +991,24 @@ describe("policy pack: each policy catches bad resources", () => {
                     const alb = new aws.lb.LoadBalancer(
                         "edge",
                         hardenedAlb({ enableDeletionProtection: stack === "prod" }),
+                        opts,
+                    );
+                    const acl = new aws.wafv2.WebAcl(
+                        "edge",
+                        {
+                            scope: "REGIONAL",
+                            defaultAction: { allow: {} },
+                            visibilityConfig: {
+                                cloudwatchMetricsEnabled: true,
+                                metricName: "edge",
+                                sampledRequestsEnabled: true,
+                            },
+                        },
+                        opts,
+                    );
+                    new aws.wafv2.WebAclAssociation(
+                        "edge",
+                        { resourceArn: alb.arn, webAclArn: acl.arn },
                         opts,
                     );
                     new aws.lb.Listener(

@@ -23,6 +23,8 @@ const PUBLISHED: Record<string, string> = {
     "1.1.0": "aeb5be75b96890886c941399c0ee01563448a8f3ea04955a5ba1ae0183496809",
     "2.0.0": "65df519720a85462ce5967650d281690717ae83237aa36d08de71fde69776b88",
     "2.1.0": "0a22d8b1800379f1d128ad4d12a69ed4e0f3c7ec1239f18bb4074af4a4c0061f",
+    // gatewayUrl's value: HTTPS without a port in loadBalanced (names and types unchanged).
+    "2.2.0": "0a22d8b1800379f1d128ad4d12a69ed4e0f3c7ec1239f18bb4074af4a4c0061f",
 };
 
 const DOCS = Object.entries(OUTPUTS) as [string, OutputDoc][];
@@ -151,13 +153,20 @@ forEachStack("output contract", (ctx) => {
     it("gatewaySecurityGroupId is the group of what gatewayUrl reaches, listening on its port", () => {
         const { run } = ctx;
         const url = new URL(String(run.outputs.gatewayUrl));
-        const port = Number(url.port);
+        // `URL` leaves a scheme's default port empty: HTTPS's is 443.
+        const port = Number(url.port || { "http:": 80, "https:": 443 }[url.protocol]);
         const group = String(run.outputs.gatewaySecurityGroupId);
         if (configured().tier === "loadBalanced") {
-            const lb = ofType(run, "aws:lb/loadBalancer:LoadBalancer").find(
-                (r) => r.state.dnsName === url.hostname,
+            assert.strictEqual(url.protocol, "https:", "the gateway is called over TLS");
+            // The name is an alias record (in the portal's zone) of the internal load balancer.
+            const alias = ofType(run, "aws:route53/record:Record").find(
+                (r) => r.inputs.name === url.hostname,
             );
-            assert.ok(lb, `no load balancer named ${url.hostname}`);
+            assert.ok(alias, `no record named ${url.hostname}`);
+            const lb = ofType(run, "aws:lb/loadBalancer:LoadBalancer").find(
+                (r) => r.state.dnsName === alias.inputs.aliases?.[0]?.name,
+            );
+            assert.ok(lb, `${url.hostname} names no load balancer`);
             assert.strictEqual(lb.inputs.internal, true, "the gateway stays inside the VPC");
             assert.deepStrictEqual(lb.inputs.securityGroups, [group]);
             const listeners = ofType(run, "aws:lb/listener:Listener").filter(

@@ -42,7 +42,10 @@ function replacements(before: ProgramRun, after: ProgramRun): string[] {
             const changed =
                 JSON.stringify(valueAt(old.inputs, property)) !==
                 JSON.stringify(valueAt(now.inputs, property));
-            if (changed && !now.ignoreChanges.includes(property.split(".")[0])) {
+            const ignored =
+                now.ignoreChanges.includes(property.split(".")[0]) ||
+                now.ignoreChanges.includes(property);
+            if (changed && !ignored) {
                 found.push(
                     `${old.name}: ${property} ${JSON.stringify(valueAt(old.inputs, property))} -> ${JSON.stringify(valueAt(now.inputs, property))}`,
                 );
@@ -195,6 +198,78 @@ describe("replacement safety: the single host's key pair (dev)", () => {
     });
 });
 
+describe("replacement safety: moving a running stack to its own KMS key", () => {
+    // A stack created before config `encryptionKey` existed has AWS-managed keys everywhere, as
+    // `aws-managed` declares it; switching it to `customer-managed` must not replace (or, for a
+    // protected database, fail to replace) anything stateful: those keep the key they have.
+    for (const [stack, overrides] of [
+        ["prod", {}],
+        ["prod", { webTier: "single" }],
+        ["dev", {}],
+    ] as const) {
+        it(`${stack}${"webTier" in overrides ? " (single)" : ""}: aws-managed -> customer-managed replaces nothing stateful`, async () => {
+            const before = await runProgram({
+                stack,
+                overrides: { ...overrides, encryptionKey: "aws-managed" },
+            });
+            const after = await runProgram({
+                stack,
+                overrides: { ...overrides, encryptionKey: "customer-managed" },
+            });
+            assert.ifError(before.error);
+            assert.ifError(after.error);
+            assert.ok(after.resources.some((r) => r.type === "aws:kms/key:Key"));
+            assert.deepStrictEqual(replacements(before, after), []);
+        });
+    }
+
+    it("the database, its Performance Insights and the Redis keep their keys; secrets, logs, the topic, the bucket and the templates move", async () => {
+        const before = await runProgram({
+            stack: "prod",
+            overrides: { encryptionKey: "aws-managed" },
+        });
+        const after = await runStack("prod");
+        const keyArn = after.resources.find((r) => r.name === "data-key-key")!.state.arn;
+        const moved = after.resources
+            .filter((r) => {
+                const old = before.resources.find((b) => b.urn === r.urn);
+                return old && JSON.stringify(old.inputs) !== JSON.stringify(r.inputs);
+            })
+            .filter((r) => JSON.stringify(r.inputs).includes(keyArn));
+        const kept = moved.filter((r) => r.ignoreChanges.some((p) => /kms|Kms/.test(p)));
+        assert.deepStrictEqual(kept.map((r) => `${r.name}: ${r.ignoreChanges.join(", ")}`).sort(), [
+            "data-postgres: kmsKeyId, performanceInsightsKmsKeyId, masterUserSecretKmsKeyId",
+            "session-store-redis: kmsKeyId",
+        ]);
+        assert.deepStrictEqual(
+            moved
+                .filter((r) => !kept.includes(r))
+                .map((r) => `${r.type.split(":").pop()} ${r.name}`)
+                .sort(),
+            [
+                "BucketServerSideEncryptionConfiguration compute-uploads-encryption",
+                "LaunchTemplate compute-gateway-template",
+                "LaunchTemplate compute-web-template",
+                "LogGroup compute-gateway-logs",
+                "LogGroup compute-web-logs",
+                "LogGroup data-postgresql-logs",
+                "LogGroup data-upgrade-logs",
+                "LogGroup db-role-logs",
+                "LogGroup directory-bind-check-logs",
+                "LogGroup directory-policy-logs",
+                "LogGroup network-flow-logs",
+                "Secret compute-gateway-api-key",
+                "Secret compute-web-secrets",
+                "Secret data-openwebui-credentials",
+                "Secret directory-admin-credentials",
+                "Secret ldap-bind-credentials",
+                "Secret session-store-auth",
+                "Topic ops-alarms",
+            ],
+        );
+    });
+});
+
 describe("replacement safety: the check itself", () => {
     /** prod's run with one resource's inputs changed. */
     async function prodWith(
@@ -255,6 +330,8 @@ describe("replacement safety: protection", () => {
             .sort();
         assert.deepStrictEqual(protectedNames, [
             "compute-uploads-bucket",
+            // Data under the stack's key is unreadable without it.
+            "data-key-key",
             "data-postgres",
             "directory-ad",
             "edge-access-logs-bucket",
@@ -269,7 +346,13 @@ describe("replacement safety: protection", () => {
                 .filter((r) => r.protect)
                 .map((r) => r.name)
                 .sort(),
-            ["compute-uploads-bucket", "compute-web-eip", "data-postgres", "directory-ad"],
+            [
+                "compute-uploads-bucket",
+                "compute-web-eip",
+                "data-key-key",
+                "data-postgres",
+                "directory-ad",
+            ],
         );
     });
 });

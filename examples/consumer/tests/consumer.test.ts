@@ -72,8 +72,14 @@ describe("consumer example", () => {
             });
 
             it("puts its security group in the portal's VPC and lets it into the gateway's port only", () => {
-                const port = Number(new URL(String(portal.gatewayUrl)).port);
-                assert.ok(port > 0, String(portal.gatewayUrl));
+                // dev: the host's own port; prod: HTTPS to the internal load balancer, no port in the URL.
+                const port = ({ dev: 8000, prod: 443 } as Record<string, number>)[stack];
+                assert.match(
+                    String(portal.gatewayUrl),
+                    stack === "prod"
+                        ? /^https:\/\/[^:/]+\/api\/v1$/
+                        : /^http:\/\/[^/]+:8000\/api\/v1$/,
+                );
                 const sg = ofType(r, "aws:ec2/securityGroup:SecurityGroup")[0];
                 assert.strictEqual(sg.inputs.vpcId, portal.vpcId);
                 assert.deepStrictEqual(
@@ -123,6 +129,8 @@ describe("consumer example", () => {
             ],
             // No port in the URL: HTTP's own.
             ["http://internal-ai-portal-prod-gateway-1.eu-west-2.elb.amazonaws.com/api/v1", 80],
+            // The load-balanced gateway as the portal publishes it (contract 2.2): HTTPS's own.
+            ["https://gateway.portal.example.com/api/v1", 443],
         ];
         for (const [gatewayUrl, port] of cases) {
             const r = await consume("prod", { ...prod, gatewayUrl });
