@@ -18,13 +18,15 @@ import { CostAllocationTags } from "./governance/costTags";
 import { DashboardHosts, DashboardInput, PortalDashboard } from "./governance/dashboard";
 import { InvocationLogging } from "./governance/invocationLogging";
 import { WorkingHoursSchedule } from "./governance/workingHours";
-import { HEALTH_METRIC, HEALTH_NAMESPACE } from "./operations/alarms";
+import { DIRECTORY_BIND_METRIC, HEALTH_METRIC, HEALTH_NAMESPACE } from "./operations/alarms";
 import { BindAccount } from "./directory/bindAccount";
 import { LdapName } from "./directory/ldapName";
+import { BindCheck, PasswordPolicies } from "./directory/passwordPolicies";
 import { PortalGroup } from "./directory/portalGroup";
 import { Network } from "./network";
 import { Operations } from "./operations";
 import { SecurityGroups } from "./network/securityGroups";
+import { DataKey, DataKeyUsers } from "./security/dataKey";
 
 const config = loadConfig();
 const namePrefix = `${config.project}-${config.stack}`;
@@ -36,7 +38,31 @@ const provider = new aws.Provider("aws", {
 });
 const providers = { providers: [provider] };
 
-const network = new Network("network", { namePrefix, ...config.network }, providers);
+// The stack's own KMS key for data at rest (config encryptionKey; README "Encryption keys"), or
+// undefined for each service's AWS-managed key. Its policy names the roles that use it, which
+// the tiers below declare after they need the key's ARN: they are handed over once declared.
+const [dataKeyUsers, setDataKeyUsers] = pulumi.deferredOutput<DataKeyUsers>();
+const dataKey =
+    config.encryptionKey === "customer-managed"
+        ? new DataKey(
+              "data-key",
+              {
+                  namePrefix,
+                  region: config.region,
+                  protect: config.database.deletionProtection,
+                  autoScaling: config.webTier.mode === "loadBalanced",
+                  users: dataKeyUsers,
+              },
+              providers,
+          )
+        : undefined;
+const encryptionKeyArn = dataKey?.keyArn;
+
+const network = new Network(
+    "network",
+    { namePrefix, ...config.network, encryptionKeyArn },
+    providers,
+);
 
 // The database and the directory depend on the network only: the directory takes 20-40 minutes
 // to create and nothing that does not need it may wait for it.
@@ -48,6 +74,7 @@ const database = new Database(
         privateSubnetIds: network.privateSubnetIds,
         logRetentionDays: config.logRetentionDays,
         ...config.database,
+        encryptionKeyArn,
     },
     providers,
 );
@@ -58,6 +85,7 @@ const directory = new Directory(
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
         ...config.directory,
+        encryptionKeyArn,
     },
     providers,
 );
@@ -118,12 +146,13 @@ const sessionStore = loadBalanced
               },
               multiAz: config.database.multiAz,
               keepSecretOnDelete: config.database.deletionProtection,
+              encryptionKeyArn,
           },
           providers,
       )
     : undefined;
 
-new RoleBootstrap(
+const roleBootstrap = new RoleBootstrap(
     "db-role",
     {
         namePrefix,
@@ -139,6 +168,7 @@ new RoleBootstrap(
         logRetentionDays: config.logRetentionDays,
         // Its rules (5432 to the database, 443 to Secrets Manager) and the private subnets' way out.
         networkReady: [...securityGroups.rulesFor("dbBootstrap"), ...network.privateEgress],
+        encryptionKeyArn,
     },
     providers,
 );
@@ -150,6 +180,7 @@ const bindAccount = new BindAccount(
         domain: directory.domain,
         region: config.region,
         protect: config.directory.protect,
+        encryptionKeyArn,
     },
     providers,
 );
@@ -181,6 +212,51 @@ const portalGroup = new PortalGroup(
     providers,
 );
 
+// The portal group's password policy (length, lockout) and the bind account's (no expiry, no
+// lockout), set over LDAP from inside the VPC once the directory, the group and the account exist;
+// then a check every 5 minutes that the bind account can still bind (alarmed in operations).
+const passwordPolicies = new PasswordPolicies(
+    "directory-policy",
+    {
+        namePrefix,
+        privateSubnetIds: network.privateSubnetIds,
+        securityGroupId: securityGroups.directoryPolicySecurityGroupId,
+        domainControllerIps: directory.dnsIpAddresses,
+        directoryId: directory.directoryId,
+        domainDn: directory.names.domainDn,
+        adminSecretArn: directory.adminSecretArn,
+        portalGroupDn: portalGroup.groupDn,
+        bindAccountName: bindAccount.samAccountName,
+        policy: config.directory.passwordPolicy,
+        logRetentionDays: config.logRetentionDays,
+        encryptionKeyArn,
+        dependsOn: [
+            portalGroup.group,
+            bindAccount.account,
+            ...securityGroups.rulesFor("directoryPolicy"),
+            ...network.privateEgress,
+        ],
+    },
+    providers,
+);
+const bindCheck = new BindCheck(
+    "directory-bind-check",
+    {
+        namePrefix,
+        stack: config.stack,
+        region: config.region,
+        privateSubnetIds: network.privateSubnetIds,
+        securityGroupId: securityGroups.directoryPolicySecurityGroupId,
+        domainControllerIps: directory.dnsIpAddresses,
+        bindSecretArn: bindAccount.secretArn,
+        namespace: HEALTH_NAMESPACE,
+        metric: DIRECTORY_BIND_METRIC,
+        logRetentionDays: config.logRetentionDays,
+        encryptionKeyArn,
+    },
+    providers,
+);
+
 const compute = new Compute(
     "compute",
     {
@@ -196,6 +272,10 @@ const compute = new Compute(
         gatewaySecurityGroupId: securityGroups.gatewaySecurityGroupId,
         logRetentionDays: config.logRetentionDays,
         protectData: config.database.deletionProtection,
+        encryption: dataKey && {
+            keyArn: dataKey.keyArn,
+            autoScalingRoleArn: dataKey.autoScalingRoleArn,
+        },
         database: {
             appSecretArn: database.appSecretArn,
             appSecretVersionId: database.appSecretVersionId,
@@ -237,6 +317,24 @@ const compute = new Compute(
     providers,
 );
 
+if (dataKey) {
+    // Who uses the key, now that they exist: every role that reads a secret of the stack, and
+    // the web hosts for the uploads bucket.
+    setDataKeyUsers(
+        pulumi.output({
+            secretReaderRoleArns: [
+                compute.webRoleArn,
+                compute.gatewayRoleArn,
+                roleBootstrap.roleArn,
+                passwordPolicies.roleArn,
+                bindCheck.roleArn,
+            ],
+            uploadsRoleArns: [compute.webRoleArn],
+            uploadsBucketArn: compute.uploadsBucketArn,
+        }),
+    );
+}
+
 const operations = new Operations(
     "ops",
     {
@@ -245,6 +343,7 @@ const operations = new Operations(
         region: config.region,
         alarmEmail: config.operations.alarmEmail,
         profile: config.operations.alarmProfile,
+        encryptionKeyArn,
         dbInstanceIdentifier: database.identifier,
         instances:
             compute.webInstanceId && compute.gatewayInstanceId

@@ -52,6 +52,9 @@ export const GITHUB_AUDIENCE = "sts.amazonaws.com";
  * roles may pass a stack's role to these and nothing else. A test checks the program's roles.
  */
 export const PASSED_TO_SERVICES: readonly string[] = Object.freeze([
+    // The stack's own Auto Scaling service-linked role (security/dataKey.ts), named by its groups:
+    // a group that names a role other than the default needs iam:PassRole on it.
+    "autoscaling.amazonaws.com",
     "bedrock.amazonaws.com",
     "ec2.amazonaws.com",
     "lambda.amazonaws.com",

@@ -1,6 +1,7 @@
 /** The compute tier's arguments, apart from its class so each role's module can read them. */
 import * as pulumi from "@pulumi/pulumi";
 import { ComputeConfig, WebTierConfig } from "../config";
+import type { HostEncryption } from "./host";
 
 export interface ComputeArgs extends ComputeConfig {
     /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
@@ -21,9 +22,14 @@ export interface ComputeArgs extends ComputeConfig {
     readonly logRetentionDays: number;
     /** Keep data (uploads bucket, Elastic IP, secrets) on delete, as the database does. */
     readonly protectData: boolean;
+    /**
+     * The stack's data key (security/dataKey.ts) for the secrets, the uploads bucket, the hosts'
+     * log groups and root volumes. Defaults to each service's AWS-managed key.
+     */
+    readonly encryption?: HostEncryption;
     /** What the web host needs of the data tier. Required. */
     readonly database: {
-        /** Open WebUI's database credentials and URL. */
+        /** Open WebUI's database credentials (engine, username, password, port, dbname; no address). */
         readonly appSecretArn: pulumi.Input<string>;
         /** Changes with Open WebUI's database credentials: the web host restarts to read them. */
         readonly appSecretVersionId: pulumi.Input<string>;

@@ -53,6 +53,12 @@ export interface HostFleetArgs extends HostIdentityArgs {
      * and a later `up` leaves them as the schedule (or target tracking) put them. Defaults to false.
      */
     readonly sizeOwnedBySchedule?: boolean;
+    /**
+     * The Auto Scaling service-linked role the group launches with: the stack's own when its
+     * volumes are under the stack's data key (whose policy names that role). Defaults to the
+     * account's `AWSServiceRoleForAutoScaling`. Changed in place.
+     */
+    readonly autoScalingRoleArn?: pulumi.Input<string>;
 }
 
 /** Average CPU the fleet is kept near by adding or removing hosts. */
@@ -73,6 +79,8 @@ export class HostFleet extends pulumi.ComponentResource {
     public readonly maxHosts: number;
     public readonly launchTemplateId: pulumi.Output<string>;
     public readonly roleName: pulumi.Output<string>;
+    /** The hosts' instance role's ARN (the data key's policy names it). */
+    public readonly roleArn: pulumi.Output<string>;
     public readonly logGroupName: string;
 
     constructor(name: string, args: HostFleetArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -103,6 +111,9 @@ export class HostFleet extends pulumi.ComponentResource {
                             volumeSize: args.rootVolumeGb,
                             // The launch template's schema takes these flags as strings.
                             encrypted: "true",
+                            // A new key is a new template version: hosts launched from then on
+                            // (instance refresh) get volumes under it.
+                            kmsKeyId: args.encryptionKeyArn,
                             deleteOnTermination: "true",
                         },
                     },
@@ -140,6 +151,7 @@ export class HostFleet extends pulumi.ComponentResource {
                     version: template.latestVersion.apply((v) => String(v)),
                 },
                 targetGroupArns: args.targetGroupArns,
+                serviceLinkedRoleArn: args.autoScalingRoleArn,
                 healthCheckType: "ELB",
                 healthCheckGracePeriod: args.bootSeconds,
                 defaultInstanceWarmup: args.bootSeconds,
@@ -209,6 +221,7 @@ export class HostFleet extends pulumi.ComponentResource {
         this.maxHosts = args.maxHosts;
         this.launchTemplateId = template.id;
         this.roleName = role.name;
+        this.roleArn = role.arn;
         this.registerOutputs({
             groupName: this.groupName,
             groupArn: this.groupArn,
@@ -216,6 +229,7 @@ export class HostFleet extends pulumi.ComponentResource {
             maxHosts: this.maxHosts,
             launchTemplateId: this.launchTemplateId,
             roleName: this.roleName,
+            roleArn: this.roleArn,
             logGroupName: this.logGroupName,
         });
     }

@@ -46,6 +46,14 @@ export interface PolicyStatement {
     readonly Condition?: Record<string, Record<string, string>>;
 }
 
+/** The stack's data key as the hosts use it (config `encryptionKey: customer-managed`). */
+export interface HostEncryption {
+    /** The key for the hosts' log groups and root volumes. */
+    readonly keyArn: pulumi.Input<string>;
+    /** The stack's Auto Scaling service-linked role, which the key's policy names (fleets only). */
+    readonly autoScalingRoleArn?: pulumi.Input<string>;
+}
+
 /** What every portal host has, one or a fleet of them: a role, its policy and profile, a log group. */
 export interface HostIdentityArgs {
     /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
@@ -56,6 +64,11 @@ export interface HostIdentityArgs {
     readonly logRetentionDays: number;
     /** What this host may do beyond Session Manager and writing its own logs. */
     readonly statements: PolicyStatement[];
+    /**
+     * The stack's data key (security/dataKey.ts) for the log group and the root volumes.
+     * Defaults to the AWS-managed keys (CloudWatch Logs' own encryption, `aws/ebs`).
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
 }
 
 export interface HostIdentity {
@@ -81,6 +94,7 @@ export function declareHostIdentity(
         {
             name: `/${args.namePrefix}/${args.role}`,
             retentionInDays: args.logRetentionDays,
+            kmsKeyId: args.encryptionKeyArn,
             tags: { Name: `${args.namePrefix}-${args.role}` },
         },
         opts,
@@ -176,6 +190,8 @@ export class Host extends pulumi.ComponentResource {
     public readonly instanceId: pulumi.Output<string>;
     public readonly privateIp: pulumi.Output<string>;
     public readonly roleName: pulumi.Output<string>;
+    /** The instance role's ARN (the data key's policy names it). */
+    public readonly roleArn: pulumi.Output<string>;
     public readonly logGroupName: string;
 
     constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -202,6 +218,7 @@ export class Host extends pulumi.ComponentResource {
                     volumeType: "gp3",
                     volumeSize: args.rootVolumeGb,
                     encrypted: true,
+                    kmsKeyId: args.encryptionKeyArn,
                     deleteOnTermination: true,
                 },
                 userData: args.userData,
@@ -218,18 +235,22 @@ export class Host extends pulumi.ComponentResource {
                 // The role's permissions must exist before the boot script uses them; so must
                 // whatever the caller names (set on the instance itself, not only on this component).
                 dependsOn: [policy, logGroup, ...(args.waitFor ?? [])],
-                // Unpinned, a new AL2023 release must not replace a running host.
-                ignoreChanges: args.amiId ? [] : ["ami"],
+                // Unpinned, a new AL2023 release must not replace a running host. A root volume's
+                // key is fixed at launch (a new key replaces the host): a host keeps the key it was
+                // launched with when the stack moves to its own key (README, "Encryption keys").
+                ignoreChanges: [...(args.amiId ? [] : ["ami"]), "rootBlockDevice.kmsKeyId"],
             },
         );
 
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;
         this.roleName = role.name;
+        this.roleArn = role.arn;
         this.registerOutputs({
             instanceId: this.instanceId,
             privateIp: this.privateIp,
             roleName: this.roleName,
+            roleArn: this.roleArn,
             logGroupName: this.logGroupName,
         });
     }

@@ -70,6 +70,10 @@ export class Compute extends pulumi.ComponentResource {
     /** The Open WebUI image the host runs, pinned by digest. */
     public readonly openWebUiImage: pulumi.Output<string>;
     public readonly uploadsBucketName: pulumi.Output<string>;
+    public readonly uploadsBucketArn: pulumi.Output<string>;
+    /** The web and gateway hosts' instance roles (the data key's policy names them). */
+    public readonly webRoleArn: pulumi.Output<string>;
+    public readonly gatewayRoleArn: pulumi.Output<string>;
     /** The hosts' instances (single only). */
     public readonly webInstanceId?: pulumi.Output<string>;
     public readonly gatewayInstanceId?: pulumi.Output<string>;
@@ -117,6 +121,7 @@ export class Compute extends pulumi.ComponentResource {
             ),
             keepOnDelete: args.protectData,
             parent: this,
+            kmsKeyId: args.encryption?.keyArn,
         });
 
         // --- gateway ------------------------------------------------------------------------
@@ -156,7 +161,12 @@ export class Compute extends pulumi.ComponentResource {
         // --- web ----------------------------------------------------------------------------
         const uploads = new UploadsBucket(
             `${name}-uploads`,
-            { namePrefix: args.namePrefix, protect: args.protectData, noncurrentVersionDays: 90 },
+            {
+                namePrefix: args.namePrefix,
+                protect: args.protectData,
+                noncurrentVersionDays: 90,
+                kmsKeyArn: args.encryption?.keyArn,
+            },
             parent,
         );
         const webSecret = jsonSecret(`${name}-web-secrets`, {
@@ -166,6 +176,7 @@ export class Compute extends pulumi.ComponentResource {
             value: generatedWebSecrets(name, args.webAdminEmail, this),
             keepOnDelete: args.protectData,
             parent: this,
+            kmsKeyId: args.encryption?.keyArn,
         });
         this.openWebUiImage = pinnedImage(args.openWebUiImage, parent);
         // Caddy runs on the single host only; the ALB does its job in the load-balanced tier.
@@ -194,6 +205,9 @@ export class Compute extends pulumi.ComponentResource {
 
         this.gatewayApiKeySecretArn = apiKey.secret.arn;
         this.uploadsBucketName = uploads.bucketName;
+        this.uploadsBucketArn = uploads.bucketArn;
+        this.webRoleArn = web.roleArn;
+        this.gatewayRoleArn = gateway.roleArn;
         this.registerOutputs({
             portalUrl: this.portalUrl,
             webPublicIp: this.webPublicIp,
@@ -202,6 +216,9 @@ export class Compute extends pulumi.ComponentResource {
             gatewayImage: this.gatewayImage,
             openWebUiImage: this.openWebUiImage,
             uploadsBucketName: this.uploadsBucketName,
+            uploadsBucketArn: this.uploadsBucketArn,
+            webRoleArn: this.webRoleArn,
+            gatewayRoleArn: this.gatewayRoleArn,
             webInstanceId: this.webInstanceId,
             gatewayInstanceId: this.gatewayInstanceId,
             webAutoScalingGroupName: this.webAutoScalingGroupName,

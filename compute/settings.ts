@@ -3,6 +3,7 @@
  * Caddy's site, the gateway's settings. Names are upstream's (open-webui config.py / env.py,
  * bedrock-access-gateway src/api/setting.py). Secrets are never here: the boot scripts fetch them.
  */
+import { escapeFilterValue } from "../directory/ldapFilter";
 import { PORTS } from "../lib/ports";
 
 /** Roles Open WebUI may give a directory user at first login. */
@@ -13,7 +14,10 @@ export interface OpenWebUiSettingsInput {
     readonly portalUrl: string;
     readonly defaultUserRole: string;
     readonly adminEmail: string;
-    /** OpenAI-compatible base URL of the gateway, e.g. http://10.0.10.5:8000/api/v1. */
+    /**
+     * OpenAI-compatible base URL of the gateway: http://10.0.10.5:8000/api/v1 (single host), or
+     * https://gateway.portal.example.com/api/v1 (the internal load balancer, a verified certificate).
+     */
     readonly gatewayBaseUrl: string;
     /** The domain controllers' name (LDAP_SERVER_HOST), e.g. ldap.ai-portal-dev.internal. */
     readonly ldapHost: string;
@@ -45,11 +49,15 @@ export const DATABASE_CA_FILE = "/etc/ai-portal/rds-ca.pem";
 const IN_CHAIN = "1.2.840.113556.1.4.1941";
 
 /**
- * Directory users who are people, whose account is enabled, and who are members (directly or
- * through nested groups) of the portal's group. A static filter: Open WebUI adds the username.
+ * Directory users who are people, whose account is enabled, whose user principal name is not the
+ * local administrator's e-mail, and who are members (directly or through nested groups) of the
+ * portal's group. A static filter: Open WebUI adds the username. The UPN is the e-mail Open WebUI
+ * keys accounts on, and a directory user-administrator can set any UPN (AD checks no suffix on
+ * LDAP writes): without the exclusion that user would sign in as the administrator. AD matches
+ * UPNs without regard to case, as Open WebUI (which lower-cases e-mails) does.
  */
-export function ldapSearchFilter(portalGroupDn: string): string {
-    return `(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf:${IN_CHAIN}:=${portalGroupDn})`;
+export function ldapSearchFilter(portalGroupDn: string, adminEmail: string): string {
+    return `(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(!(userPrincipalName=${escapeFilterValue(adminEmail)}))(memberOf:${IN_CHAIN}:=${portalGroupDn})`;
 }
 
 /** Open WebUI's password sign-in for local accounts (routers/auths.py `signin`); LDAP's is /api/v1/auths/ldap. */
@@ -74,6 +82,10 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["ENABLE_OLLAMA_API", "false"],
         ["ENABLE_OPENAI_API", "true"],
         ["OPENAI_API_BASE_URL", s.gatewayBaseUrl],
+        // Upstream's default, explicit: its OpenAI calls (aiohttp, routers/openai.py) verify the
+        // gateway's certificate against the image's system CAs (python:3.11-slim-bookworm installs
+        // Debian's ca-certificates, which holds the Amazon Trust Services roots ACM chains to).
+        ["AIOHTTP_CLIENT_SESSION_SSL", "true"],
         // New chats start on the stack's tagged inference profile (the gateway lists it by ARN).
         ["DEFAULT_MODELS", s.defaultModel],
         ["ENABLE_LDAP", "true"],
@@ -92,7 +104,7 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
         ["LDAP_ATTRIBUTE_FOR_MAIL", "userPrincipalName"],
         ["LDAP_APP_DN", s.bindIdentity],
         ["LDAP_SEARCH_BASE", s.searchBase],
-        ["LDAP_SEARCH_FILTER", ldapSearchFilter(s.portalGroupDn)],
+        ["LDAP_SEARCH_FILTER", ldapSearchFilter(s.portalGroupDn, s.adminEmail)],
         ["STORAGE_PROVIDER", "s3"],
         ["S3_BUCKET_NAME", s.uploadsBucket],
         ["S3_REGION_NAME", s.region],

@@ -8,6 +8,8 @@ export interface UploadsBucketArgs {
     readonly protect: boolean;
     /** Days a replaced or deleted file's previous version is kept. */
     readonly noncurrentVersionDays: number;
+    /** The stack's data key for SSE-KMS; defaults to SSE-S3. */
+    readonly kmsKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -27,6 +29,7 @@ export class UploadsBucket extends pulumi.ComponentResource {
                 bucketPrefix: `${args.namePrefix}-uploads-`,
                 nameTag: `${args.namePrefix}-uploads`,
                 protect: args.protect,
+                kmsKeyArn: args.kmsKeyArn,
                 lifecycleRules: [
                     {
                         id: "expire-old-versions-and-failed-uploads",

@@ -11,16 +11,20 @@ import type { jsonSecret } from "../lib/secret";
 import type { WebTierShape } from "../network/trafficMatrix";
 import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
 import { HostFleet, HostFleetArgs } from "./fleet";
-import { Host, PolicyStatement } from "./host";
+import { Host, HostEncryption, PolicyStatement } from "./host";
 import type { ComputeArgs } from "./args";
 import { caddyfile, DATABASE_CA_FILE, OpenWebUiSettingsInput, openWebUiSettings } from "./settings";
 import type { UploadsBucket } from "./uploadsBucket";
 import {
+    BootFile,
+    bootFileTable,
+    bootParameterName,
     envFile,
     everyBootUserData,
     readTemplate,
     renderTemplate,
     secretVersions,
+    ssmParameterArn,
     withoutComments,
 } from "./userData";
 
@@ -57,8 +61,11 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
      * (`WEB_LAUNCH_HOOK`). Undefined for the single host.
      */
     readonly launchHook?: { readonly groupName: string; readonly hookName: string };
-    /** The RDS CA certificate(s) the host and Open WebUI trust for PostgreSQL. */
-    readonly databaseCaBundle: string;
+    /**
+     * The static files the boot script fetches from Parameter Store (`webBootFiles`), each with
+     * its parameter's name: user data names them and pins each value's SHA-256.
+     */
+    readonly bootFiles: readonly { readonly parameterName: string; readonly file: BootFile }[];
     readonly healthNamespace: string;
     readonly healthMetric: string;
     /** Client ranges Open WebUI's local (password) sign-in answers; empty: none. */
@@ -112,6 +119,42 @@ export function autoScalingGroupArnPattern(
     return `arn:${partition}:autoscaling:${region}:${accountId}:autoScalingGroup:*:autoScalingGroupName/${groupName}`;
 }
 
+/**
+ * The static files a web host writes at boot, kept out of its user data (EC2's 16 KB; the budget
+ * keeps a quarter of it free): the RDS CA certificate the host and Open WebUI trust for
+ * PostgreSQL, and, in the load-balanced tier, the migration script. `read` gives a template's
+ * text (the repository's, by default).
+ */
+export function webBootFiles(
+    webTier: WebTierShape,
+    databaseCaBundle: string,
+    read: (name: string) => string = readTemplate,
+): BootFile[] {
+    return [
+        {
+            id: "rds-ca.pem",
+            path: DATABASE_CA_FILE,
+            mode: "644",
+            value: databaseCaBundle.trimEnd(),
+            description:
+                "RDS CA certificate the web hosts trust for PostgreSQL; pinned by SHA-256 in their user data",
+        },
+        ...(webTier === "loadBalanced"
+            ? [
+                  {
+                      id: "migrate.py",
+                      path: "/etc/ai-portal/migrate.py",
+                      mode: "644",
+                      // Its comment lines stay in the repository, like the shell templates'.
+                      value: withoutComments(read("migrate.py")).trimEnd(),
+                      description:
+                          "Open WebUI schema migration under an advisory lock, run by each web host at boot; pinned by SHA-256 in their user data",
+                  },
+              ]
+            : []),
+    ];
+}
+
 /** The web host's user data: `templates/web.sh` rendered, run at every boot. */
 export function webUserData(v: WebBootValues): string {
     const loadBalanced = v.webTier === "loadBalanced";
@@ -154,13 +197,9 @@ export function webUserData(v: WebBootValues): string {
                 OPEN_WEBUI_SETTINGS: envFile(
                     openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE }),
                 ),
-                RDS_CA_BUNDLE: v.databaseCaBundle.trimEnd(),
+                BOOT_FILES: bootFileTable(v.bootFiles),
                 // The ALB does Caddy's job in the load-balanced tier (edge/index.ts).
                 CADDYFILE: loadBalanced ? "" : caddyfile(v.portalHost, v.hasDomain, v.adminCidrs),
-                // Its comment lines stay in the repository, like the shell templates' (16 KB limit).
-                MIGRATE_PY: loadBalanced
-                    ? withoutComments(readTemplate("migrate.py")).trimEnd()
-                    : "",
             },
         ),
     );
@@ -180,6 +219,7 @@ export type WebArgs = Pick<
     | "hostRootVolumeGb"
     | "sshKeyName"
     | "logRetentionDays"
+    | "encryption"
     | "webDependsOn"
     | "webTier"
     | "tags"
@@ -222,11 +262,59 @@ export interface WebRefs {
     readonly elasticIp?: aws.ec2.Eip;
 }
 
-/** The web hosts' user data (`webUserData`) once the images, addresses and secrets are known. */
-export function webUserDataOutput(args: WebArgs, refs: WebRefs): pulumi.Output<string> {
+/** A boot file as declared: the file and the parameter that holds it (`declareBootFiles`). */
+export interface DeclaredBootFile {
+    readonly file: BootFile;
+    readonly parameter: aws.ssm.Parameter;
+}
+
+/**
+ * Declares each boot file as a Parameter Store parameter of its own (`<name>-boot-<id>`):
+ * `String`, standard tier (free, values up to 4 KB), named `/<namePrefix>/boot/<id>`. The value
+ * is sent as `insecureValue`, not `value`: a public certificate and a script are not secrets, and
+ * a changed file then shows in the preview's diff.
+ */
+export function declareBootFiles(
+    name: string,
+    namePrefix: string,
+    files: readonly BootFile[],
+    parent: pulumi.Resource,
+): DeclaredBootFile[] {
+    return files.map((file) => ({
+        file,
+        parameter: new aws.ssm.Parameter(
+            `${name}-boot-${file.id.replace(/[^a-z0-9]+/g, "-")}`,
+            {
+                name: bootParameterName(namePrefix, file.id),
+                description: file.description,
+                type: "String",
+                tier: "Standard",
+                dataType: "text",
+                insecureValue: file.value,
+                tags: { Name: `${namePrefix}-boot-${file.id}` },
+            },
+            { parent },
+        ),
+    }));
+}
+
+/**
+ * The web hosts' user data (`webUserData`) once the images, addresses and secrets are known. The
+ * boot files' names are taken from their parameters, so the hosts' definitions (the instance, the
+ * launch template) depend on them: a changed file is stored before a host that pins it boots.
+ */
+export function webUserDataOutput(
+    args: WebArgs,
+    refs: WebRefs,
+    bootFiles: readonly DeclaredBootFile[],
+): pulumi.Output<string> {
     const lb = args.loadBalanced;
     return pulumi
         .output({
+            bootFiles: bootFiles.map(({ file, parameter }) => ({
+                parameterName: parameter.name,
+                file,
+            })),
             openWebUiImage: refs.openWebUiImage,
             caddyImage: refs.caddyImage,
             portalHost: refs.portalHost,
@@ -278,7 +366,6 @@ export function webUserDataOutput(args: WebArgs, refs: WebRefs): pulumi.Output<s
                 enableAdminChatAccess: args.webEnableAdminChatAccess,
                 enableAdminExport: args.webEnableAdminExport,
                 userToolsAccess: args.webUserToolsAccess,
-                databaseCaBundle: RDS_CA_BUNDLE,
                 healthNamespace: HEALTH_NAMESPACE,
                 healthMetric: HEALTH_METRIC,
             }),
@@ -288,6 +375,8 @@ export function webUserDataOutput(args: WebArgs, refs: WebRefs): pulumi.Output<s
 export interface WebStatementRefs {
     /** Every secret the web host reads at boot. */
     readonly secretArns: pulumi.Input<string>[];
+    /** The Parameter Store parameters of its boot files (`ssmParameterArn`), and no others. */
+    readonly bootParameterArns: pulumi.Input<string>[];
     /** The one RDS instance whose address the host looks up at boot (`rdsInstanceArn`). */
     readonly databaseArn: pulumi.Input<string>;
     /**
@@ -300,7 +389,7 @@ export interface WebStatementRefs {
     readonly healthNamespace: string;
 }
 
-/** What the web host may do beyond Session Manager and its own logs: its secrets, the uploads, its health metric. */
+/** What the web host may do beyond Session Manager and its own logs: its secrets and boot files, the uploads, its health metric. */
 export function webStatements(refs: WebStatementRefs): PolicyStatement[] {
     return [
         {
@@ -308,6 +397,14 @@ export function webStatements(refs: WebStatementRefs): PolicyStatement[] {
             Effect: "Allow",
             Action: ["secretsmanager:GetSecretValue"],
             Resource: refs.secretArns,
+        },
+        {
+            // GetParameter only (not GetParameters, GetParametersByPath or history), on exactly
+            // its boot files' ARNs: Parameter Store's other values stay unreadable to the host.
+            Sid: "ReadOwnBootFiles",
+            Effect: "Allow",
+            Action: ["ssm:GetParameter"],
+            Resource: refs.bootParameterArns,
         },
         {
             Sid: "ListUploads",
@@ -375,6 +472,8 @@ export interface WebHostArgs {
     readonly statements: PolicyStatement[];
     /** What must be complete before the host boots (the database role, the bind account). */
     readonly waitFor: pulumi.Resource[];
+    /** The stack's data key; defaults to the AWS-managed keys. */
+    readonly encryption?: HostEncryption;
 }
 
 /** Declares the web host: public subnet, a public address at launch (then its Elastic IP). */
@@ -397,6 +496,7 @@ export function declareWebHost(name: string, args: WebHostArgs, parent: pulumi.R
             logRetentionDays: args.logRetentionDays,
             statements: args.statements,
             waitFor: args.waitFor,
+            encryptionKeyArn: args.encryption?.keyArn,
         },
         { parent },
     );
@@ -452,6 +552,8 @@ export function declareWebFleet(
             launchHook: args.launchHook,
             waitFor: args.waitFor,
             sizeOwnedBySchedule: args.sizeOwnedBySchedule,
+            encryptionKeyArn: args.encryption?.keyArn,
+            autoScalingRoleArn: args.encryption?.autoScalingRoleArn,
         },
         { parent },
     );
@@ -463,6 +565,8 @@ export interface WebHosts {
     readonly instanceId?: pulumi.Output<string>;
     /** The hosts' Auto Scaling group; undefined in the single tier. */
     readonly fleet?: HostFleet;
+    /** The hosts' instance role (the data key's policy names it). */
+    readonly roleArn: pulumi.Output<string>;
 }
 
 /**
@@ -479,9 +583,18 @@ export function declareWeb(
     const lb = args.loadBalanced;
     const partition = aws.getPartitionOutput({}, { parent }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const bootFiles = declareBootFiles(
+        name,
+        args.namePrefix,
+        webBootFiles(args.webTier.mode, RDS_CA_BUNDLE),
+        parent,
+    );
     const arns = pulumi.all([partition, accountId]).apply(([p, account]) => ({
         database: rdsInstanceArn(p, args.region, account, args.database.instanceIdentifier),
         group: autoScalingGroupArnPattern(p, args.region, account, webGroupName(args.namePrefix)),
+        bootFiles: bootFiles.map(({ file }) =>
+            ssmParameterArn(p, args.region, account, bootParameterName(args.namePrefix, file.id)),
+        ),
     }));
     const host = {
         namePrefix: args.namePrefix,
@@ -490,7 +603,8 @@ export function declareWeb(
         rootVolumeGb: args.hostRootVolumeGb,
         amiId: args.webHostAmiId,
         logRetentionDays: args.logRetentionDays,
-        userData: webUserDataOutput(args, refs),
+        encryption: args.encryption,
+        userData: webUserDataOutput(args, refs, bootFiles),
         statements: webStatements({
             secretArns: [
                 args.database.appSecretArn,
@@ -499,12 +613,14 @@ export function declareWeb(
                 args.directory.bindSecretArn,
                 ...(lb ? [lb.redis.authSecretArn] : []),
             ],
+            bootParameterArns: bootFiles.map((_, i) => arns.bootFiles.apply((a) => a[i])),
             databaseArn: arns.database,
             launchHookGroupArn: lb ? arns.group : undefined,
             uploadsBucketArn: refs.uploads.bucketArn,
             healthNamespace: HEALTH_NAMESPACE,
         }),
-        waitFor: args.webDependsOn,
+        // The parameters before any host that fetches them (also expressed by the user data).
+        waitFor: [...args.webDependsOn, ...bootFiles.map((b) => b.parameter)],
     };
     if (lb) {
         const fleet = declareWebFleet(
@@ -522,7 +638,7 @@ export function declareWeb(
             },
             parent,
         );
-        return { fleet };
+        return { fleet, roleArn: fleet.roleArn };
     }
     if (!refs.elasticIp) {
         throw new Error(
@@ -543,5 +659,5 @@ export function declareWeb(
         { allocationId: refs.elasticIp.allocationId, instanceId: instance.instanceId },
         { parent },
     );
-    return { instanceId: instance.instanceId };
+    return { instanceId: instance.instanceId, roleArn: instance.roleArn };
 }

@@ -16,7 +16,7 @@ import { NETWORK_SPEC, NetworkConfig, readNetwork } from "./network";
 import { OPERATIONS_SPEC, OperationsConfig, readOperations } from "./operations";
 import { ConfigProblem, ConfigReader, formatProblem, RawConfig } from "./reader";
 import { readWebTier, WEB_TIER_SPEC, WebTierConfig } from "./webTier";
-import { keyTypes, readSpec, Spec } from "./spec";
+import { keyTypes, oneOf, readSpec, Spec } from "./spec";
 
 export { ComputeConfig } from "./compute";
 export {
@@ -34,9 +34,18 @@ export { OperationsConfig } from "./operations";
 export { ConfigProblem, formatProblem, RawConfig } from "./reader";
 export { WebTierConfig, WebTierMode } from "./webTier";
 
+/**
+ * Which KMS keys encrypt the stack's data at rest: `customer-managed` (one key of the stack's own,
+ * security/dataKey.ts; the default, so production stacks have it) or `aws-managed` (each
+ * service's AWS-managed key, free; dev's stack file sets it).
+ */
+export const ENCRYPTION_KEY_MODES = ["aws-managed", "customer-managed"] as const;
+export type EncryptionKeyMode = (typeof ENCRYPTION_KEY_MODES)[number];
+
 /** Keys shared by several tiers. */
 export const SHARED_SPEC = {
     logRetentionDays: retentionDays(90),
+    encryptionKey: oneOf(ENCRYPTION_KEY_MODES, "customer-managed"),
 };
 
 /** Every tier's spec, by tier: the one declaration of each `ai-portal:` key (type, default, rules). */
@@ -62,6 +71,8 @@ export interface PortalConfig {
     readonly tags: Readonly<Record<string, string>>;
     /** Retention of the application and database log groups (the flow log has its own). */
     readonly logRetentionDays: number;
+    /** Which KMS keys encrypt data at rest (config `encryptionKey`). */
+    readonly encryptionKey: EncryptionKeyMode;
     readonly network: NetworkConfig;
     readonly database: DatabaseConfig;
     readonly directory: DirectoryConfig;
@@ -223,7 +234,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     const webTier = readWebTier(reader);
     const governance = readGovernance(reader, input.stack);
     const operations = readOperations(reader);
-    const { logRetentionDays } = readSpec(reader, SHARED_SPEC);
+    const { logRetentionDays, encryptionKey } = readSpec(reader, SHARED_SPEC);
     checkProductionStack(reader, input.stack, input.raw);
     if (compute && directory) {
         checkAdminEmail(reader, compute, directory);
@@ -241,7 +252,8 @@ export function parseConfig(input: ConfigInput): ConfigResult {
         !webTier ||
         !governance ||
         !operations ||
-        logRetentionDays === undefined
+        logRetentionDays === undefined ||
+        encryptionKey === undefined
     ) {
         return { ok: false, problems: [...reader.problems] };
     }
@@ -253,6 +265,7 @@ export function parseConfig(input: ConfigInput): ConfigResult {
             region: REGION,
             tags: { Project: project, Stack: input.stack, ManagedBy: "pulumi" },
             logRetentionDays,
+            encryptionKey,
             network,
             database,
             directory,

@@ -73,6 +73,7 @@ export const WEB_TIER_SPEC = {
         outside: "is outside 2-10",
         default: 2,
     }),
+    /** Must be true with webTier loadBalanced (readWebTier): WAF matches the decoded path. */
     wafEnabled: bool(true),
     /**
      * Everyone behind one NAT address shares it: Open WebUI's first page load is some 100 requests
@@ -154,6 +155,18 @@ export function readWebTier(reader: ConfigReader): WebTierConfig | undefined {
             String(v.wafSignInRateLimitPer5Min),
             `is above wafRateLimitPer5Min (${v.wafRateLimitPer5Min}), which every request counts against, so it would never apply`,
             "at most wafRateLimitPer5Min",
+        );
+    }
+    // The ALB's own path rules match the raw path, case-sensitively and without decoding it, while
+    // uvicorn decodes it before Open WebUI routes it (`/api/v1/auths/sign%69n` and
+    // `/api/v1/auths%2Fsignin` reach the sign-in): only WAF's rules, on the URL-decoded and
+    // lower-cased path, keep the local sign-in to adminCidrs and limit sign-in attempts.
+    if (v.webTier === "loadBalanced" && v.wafEnabled === false) {
+        reader.report(
+            reader.qualified("wafEnabled"),
+            "false",
+            "is off, but webTier is loadBalanced: the ALB's path rules miss encoded and upper-case spellings of the sign-in paths (/api/v1/auths/sign%69n reaches Open WebUI's sign-in), so without WAF the local sign-in answers every address and sign-in attempts are not limited",
+            "true when webTier is loadBalanced (webTier single has no ALB; Caddy matches the decoded path)",
         );
     }
     if (!allRead(WEB_TIER_SPEC, v) || reader.problems.length !== before) {

@@ -39,7 +39,28 @@ export interface DatabaseArgs extends DatabaseConfig {
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Retention of the PostgreSQL log groups in CloudWatch Logs. */
     readonly logRetentionDays: number;
+    /**
+     * The stack's data key (security/dataKey.ts) for the storage, Performance Insights, the
+     * master and Open WebUI secrets and the log groups. Defaults to the AWS-managed keys
+     * (`aws/rds`, `aws/secretsmanager`). The instance keeps the keys it was created with
+     * (`DATABASE_KEY_INPUTS`): moving it to another key is a snapshot copy and a restore.
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
 }
+
+/**
+ * The instance's key inputs, fixed for its lifetime: a new storage key replaces the instance (the
+ * provider's `kms_key_id` forces a new resource), and RDS refuses a new Performance Insights key
+ * ("Once KMS key is set, it can never be changed", @pulumi/aws rds.Instance) or a new key for a
+ * master secret it already manages (RDS API, ModifyDBInstance `MasterUserSecretKmsKeyId`). A new
+ * instance is created with the stack's key; an existing one keeps its own when the stack moves to
+ * another key (README, "Encryption keys": how to move the database deliberately).
+ */
+export const DATABASE_KEY_INPUTS = [
+    "kmsKeyId",
+    "performanceInsightsKmsKeyId",
+    "masterUserSecretKmsKeyId",
+] as const;
 
 /**
  * `postgresql://` URL for Open WebUI's DATABASE_URL, password URL-encoded. No `sslmode` in it:
@@ -160,6 +181,7 @@ export class Database extends pulumi.ComponentResource {
                     {
                         name: `/aws/rds/instance/${this.identifier}/${log}`,
                         retentionInDays: args.logRetentionDays,
+                        kmsKeyId: args.encryptionKeyArn,
                         tags: { Name: `${args.namePrefix}-postgres-${log}` },
                     },
                     parent,
@@ -194,12 +216,14 @@ export class Database extends pulumi.ComponentResource {
                 allocatedStorage: args.allocatedStorageGb,
                 maxAllocatedStorage: args.maxAllocatedStorageGb,
                 storageEncrypted: true,
+                kmsKeyId: args.encryptionKeyArn,
                 dbName: DATABASE_NAME,
                 port: PORTS.postgres,
                 username: MASTER_USERNAME,
                 // RDS keeps the master password in Secrets Manager and rotates it; it never enters
                 // this program or its state.
                 manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: args.encryptionKeyArn,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [securityGroup.id],
                 parameterGroupName: parameterGroup.name,
@@ -217,16 +241,23 @@ export class Database extends pulumi.ComponentResource {
                 // Protected stacks take disruptive changes (class, parameters) in the maintenance window.
                 applyImmediately: !protectData,
                 performanceInsightsEnabled: performanceInsights,
-                // Named explicitly: the key RDS would pick anyway (aws/rds), so what encrypts the
-                // Performance Insights data is visible in code and to the policy pack.
+                // Named explicitly: the stack's key, or the key RDS would pick anyway (aws/rds), so
+                // what encrypts the Performance Insights data is visible in code and to the pack.
                 performanceInsightsKmsKeyId: performanceInsights
-                    ? aws.kms.getAliasOutput({ name: "alias/aws/rds" }, parent).targetKeyArn
+                    ? (args.encryptionKeyArn ??
+                      aws.kms.getAliasOutput({ name: "alias/aws/rds" }, parent).targetKeyArn)
                     : undefined,
                 performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                 tags: { Name: `${args.namePrefix}-postgres` },
             },
-            { parent: this, protect: protectData, dependsOn: logGroups },
+            {
+                parent: this,
+                protect: protectData,
+                dependsOn: logGroups,
+                // Never replaced, nor failed, for a key change: see DATABASE_KEY_INPUTS.
+                ignoreChanges: [...DATABASE_KEY_INPUTS],
+            },
         );
 
         const appPassword = new random.RandomPassword(
@@ -240,6 +271,7 @@ export class Database extends pulumi.ComponentResource {
             description: `Open WebUI's PostgreSQL role and URL for ${args.namePrefix}; read by the web host at boot`,
             keepOnDelete: protectData,
             parent: this,
+            kmsKeyId: args.encryptionKeyArn,
             // Nothing of the instance: this version exists minutes after the network, so the web
             // hosts (whose user data names it) need not wait for the database's creation; they
             // look the instance's address up at boot (compute/templates/web.sh).

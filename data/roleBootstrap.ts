@@ -30,6 +30,10 @@ export interface RoleBootstrapArgs {
      * its traffic-matrix rules and the private subnets' routes to the NAT gateways.
      */
     readonly networkReady: pulumi.Input<pulumi.Resource>[];
+    /**
+     * The stack's data key (security/dataKey.ts): the function's log group's; defaults to CloudWatch Logs' own encryption.
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
 }
 
 /** Amazon's CA certificates as the Lambda Node.js runtime ships them (see the function's environment). */
@@ -56,6 +60,8 @@ function functionCode(): pulumi.asset.AssetArchive {
  */
 export class RoleBootstrap extends pulumi.ComponentResource {
     public readonly functionName: string;
+    /** The function's role: it reads the database's secrets (the data key's policy names it). */
+    public readonly roleArn: pulumi.Output<string>;
     /** What the last invocation reported (role, database, created or updated). */
     public readonly result: pulumi.Output<string>;
 
@@ -72,6 +78,7 @@ export class RoleBootstrap extends pulumi.ComponentResource {
             {
                 name: `/aws/lambda/${this.functionName}`,
                 retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.encryptionKeyArn,
                 tags: { Name: `${args.namePrefix}-db-role-bootstrap` },
             },
             parent,
@@ -198,6 +205,11 @@ export class RoleBootstrap extends pulumi.ComponentResource {
         );
 
         this.result = invocation.result;
-        this.registerOutputs({ functionName: this.functionName, result: this.result });
+        this.roleArn = role.arn;
+        this.registerOutputs({
+            functionName: this.functionName,
+            result: this.result,
+            roleArn: this.roleArn,
+        });
     }
 }

@@ -26,6 +26,12 @@ export interface SessionStoreArgs {
     readonly multiAz: boolean;
     /** Keep the auth token's secret recoverable on delete, as the other secrets of a protected stack. */
     readonly keepSecretOnDelete: boolean;
+    /**
+     * The stack's data key (security/dataKey.ts) for the data at rest and the auth token's secret.
+     * Defaults to the AWS-managed keys. A group keeps the key it was created with: ElastiCache
+     * sets the at-rest key at creation only (the provider's `kms_key_id` forces a new group).
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
 }
 
 /** Valkey: the open-source Redis fork ElastiCache prices below Redis OSS; redis-py speaks to it unchanged. */
@@ -87,6 +93,7 @@ export class SessionStore extends pulumi.ComponentResource {
             value: token.apply((t) => JSON.stringify({ auth_token: t })),
             keepOnDelete: args.keepSecretOnDelete,
             parent: this,
+            kmsKeyId: args.encryptionKeyArn,
         });
         const subnets = new aws.elasticache.SubnetGroup(
             `${name}-subnets`,
@@ -114,6 +121,7 @@ export class SessionStore extends pulumi.ComponentResource {
                 securityGroupIds: [args.securityGroupId],
                 transitEncryptionEnabled: true,
                 atRestEncryptionEnabled: true,
+                kmsKeyId: args.encryptionKeyArn,
                 authToken: token,
                 // ROTATE: a new token is added next to the old one, so hosts still on it keep
                 // working while the fleet rolls; SET (after the roll) leaves only the current one.
@@ -126,7 +134,10 @@ export class SessionStore extends pulumi.ComponentResource {
                 maintenanceWindow: "sun:04:30-sun:05:30",
                 tags: { Name: `${args.namePrefix}-redis` },
             },
-            parent,
+            // A new at-rest key would replace the group (and drop every session): a group keeps
+            // the key it was created with; a new group (e.g. another node type's replacement by
+            // hand) gets the stack's key.
+            { parent: this, ignoreChanges: ["kmsKeyId"] },
         );
 
         this.endpoint = group.primaryEndpointAddress;

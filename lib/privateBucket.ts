@@ -12,6 +12,12 @@ export interface PrivateBucketArgs {
     readonly lifecycleRules: aws.types.input.s3.BucketLifecycleConfigurationRule[];
     /** Statements added to the TLS-only policy, given the bucket's ARN (e.g. log delivery). */
     readonly extraStatements?: (bucketArn: pulumi.Output<string>) => object[];
+    /**
+     * Default encryption with this KMS key (SSE-KMS with an S3 Bucket Key, which keeps KMS
+     * requests to a few per object batch). Defaults to SSE-S3, which is what ALB access-log
+     * delivery requires. A change applies to objects written afterwards, in place.
+     */
+    readonly kmsKeyArn?: pulumi.Input<string>;
 }
 
 export interface PrivateBucket {
@@ -22,7 +28,7 @@ export interface PrivateBucket {
 
 /**
  * A private S3 bucket as every bucket of the portal is kept: public access blocked, objects owned
- * by the bucket owner, SSE-S3 by default, versioned, TLS only; children of `parent` named
+ * by the bucket owner, SSE-S3 (or SSE-KMS with `kmsKeyArn`) by default, versioned, TLS only; children of `parent` named
  * `<name>-bucket`, `-public-access`, `-ownership`, `-encryption`, `-versioning`, `-lifecycle`
  * and `-tls-only`.
  */
@@ -63,7 +69,9 @@ export function declarePrivateBucket(
             bucket: bucket.id,
             rules: [
                 {
-                    applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+                    applyServerSideEncryptionByDefault: args.kmsKeyArn
+                        ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }
+                        : { sseAlgorithm: "AES256" },
                     bucketKeyEnabled: true,
                 },
             ],

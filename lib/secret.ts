@@ -15,6 +15,11 @@ export interface JsonSecretArgs {
     readonly keepOnDelete: boolean;
     /** The component that owns the secret. Required. */
     readonly parent: pulumi.Resource;
+    /**
+     * The stack's data key (security/dataKey.ts). Defaults to Secrets Manager's AWS-managed key
+     * (`aws/secretsmanager`). A change is made in place (UpdateSecret), never a new secret.
+     */
+    readonly kmsKeyId?: pulumi.Input<string>;
 }
 
 /** A Secrets Manager secret holding one JSON document: the portal's one way to store a secret. */
@@ -28,6 +33,7 @@ export function jsonSecret(
             name: args.secretName,
             description: args.description,
             recoveryWindowInDays: args.keepOnDelete ? 30 : 0,
+            kmsKeyId: args.kmsKeyId,
             tags: { Name: args.secretName.replace(/\//g, "-") },
         },
         { parent: args.parent },

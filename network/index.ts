@@ -16,6 +16,10 @@ export interface NetworkArgs {
     readonly natGateways: NatGatewayMode;
     /** Retention of the VPC flow log group, in days (a CloudWatch Logs retention value). */
     readonly flowLogRetentionDays: number;
+    /**
+     * The stack's data key (security/dataKey.ts): the flow log group's; defaults to CloudWatch Logs' own encryption.
+     */
+    readonly encryptionKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -217,6 +221,7 @@ export class Network extends pulumi.ComponentResource {
             {
                 name: `/${args.namePrefix}/vpc-flow-logs`,
                 retentionInDays: args.flowLogRetentionDays,
+                kmsKeyId: args.encryptionKeyArn,
                 tags: { Name: `${args.namePrefix}-vpc-flow-logs` },
             },
             parent,

@@ -139,6 +139,9 @@ export const FREE_TYPES = new Set([
     "aws:wafv2/ipSet:IpSet",
     // A topic's access policy (prices.sns).
     "aws:sns/topicPolicy:TopicPolicy",
+    // A key's name and the stack's Auto Scaling role cost nothing; the key is priced (prices.kms).
+    "aws:kms/alias:Alias",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole",
     // A few invocations a month: inside EventBridge Scheduler's free 14 million (prices.scheduler).
     "aws:scheduler/scheduleGroup:ScheduleGroup",
     "aws:scheduler/schedule:Schedule",
@@ -146,6 +149,9 @@ export const FREE_TYPES = new Set([
     "aws:bedrock/inferenceProfile:InferenceProfile",
     // Activation is free (prices.costAllocationTags).
     "aws:costexplorer/costAllocationTag:CostAllocationTag",
+    // Standard-tier parameters (the hosts' boot files, up to 4 KB each) and their standard
+    // throughput cost nothing; only advanced parameters and higher throughput are billed.
+    "aws:ssm/parameter:Parameter",
     // Billed as CloudWatch Logs ingestion and storage on its log group (prices.bedrockInvocationLogs).
     "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
 ]);
@@ -782,6 +788,14 @@ function priceKmsKey(r: CostInput, pricing: PricingContext): void {
         prices.kms.perKeyMonth,
         prices.kms.source,
     );
+    pricing.line(
+        r.name,
+        "KMS requests (assumed)",
+        prices.kms.assumedRequestsPerKeyMonth / 10_000,
+        "10k-requests",
+        prices.kms.perTenThousandRequests,
+        prices.kms.source,
+    );
 }
 
 function priceBudget(r: CostInput, pricing: PricingContext): void {
@@ -948,7 +962,9 @@ export function estimateCost(
                           : `AWS Budgets: ${account ? `stack ${account.settingsStack} owns the account's settings (accountSettingsStack) and is taken to hold the account's ${prices.budgets.freeBudgetsPerAccount} free budgets` : "no budget is taken as one of the account's free ones"}; each of this stack's costs $${prices.budgets.perBudgetDay} a day`,
                   ]
                 : []),
-            ...(declares("aws:kms/key:Key") ? [`KMS: ${prices.kms.note}`] : []),
+            ...(declares("aws:kms/key:Key")
+                ? [`KMS: ${prices.kms.note}`, `KMS: ${prices.kms.requestsAssumption}`]
+                : []),
             ...(has(/Bedrock invocation logs/) ? [prices.bedrockInvocationLogs.assumption] : []),
             ...(schedules > 0
                 ? [
@@ -960,6 +976,11 @@ export function estimateCost(
                 : []),
             ...(declares("aws:costexplorer/costAllocationTag:CostAllocationTag")
                 ? [`Cost-allocation tags: ${prices.costAllocationTags.note}`]
+                : []),
+            ...(declares("aws:ssm/parameter:Parameter")
+                ? [
+                      `Parameter Store: ${declared("aws:ssm/parameter:Parameter").length} standard parameters (the hosts' boot files), free`,
+                  ]
                 : []),
             `${hours} hours a month`,
             ...(schedule

@@ -358,6 +358,33 @@ export const API_TABLE: Readonly<Record<string, TableEntry>> = {
             "conditions.httpHeader": "Conditions.HttpHeaderConfig",
         },
     },
+    "aws:kms/key:Key": {
+        service: "kms",
+        operation: "CreateKey",
+        rename: { deletionWindowInDays: "ScheduleKeyDeletion:PendingWindowInDays" },
+        skip: {
+            enableKeyRotation:
+                "a switch: the provider calls EnableKeyRotation with the key's id (no value to check)",
+        },
+    },
+    "aws:kms/alias:Alias": {
+        service: "kms",
+        operation: "CreateAlias",
+        rename: { name: "AliasName" },
+        documented: {
+            name: {
+                // The model's pattern allows it; KMS refuses names under alias/aws/ (AWS-managed).
+                pattern: "alias/(?!aws/)[a-zA-Z0-9:/_-]+",
+                max: 256,
+                source: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html",
+            },
+        },
+    },
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
+        service: "iam",
+        operation: "CreateServiceLinkedRole",
+        rename: { awsServiceName: "AWSServiceName" },
+    },
     "aws:lb/loadBalancer:LoadBalancer": {
         service: "elbv2",
         operation: "CreateLoadBalancer",
@@ -511,7 +538,31 @@ export const API_TABLE: Readonly<Record<string, TableEntry>> = {
         service: "secretsmanager",
         operation: "PutSecretValue",
     },
-    "aws:sns/topic:Topic": { service: "sns", operation: "CreateTopic" },
+    "aws:sns/topic:Topic": {
+        service: "sns",
+        operation: "CreateTopic",
+        // The provider sends it as the KmsMasterKeyId attribute (a map of strings).
+        rename: { kmsMasterKeyId: "Attributes.<value>" },
+    },
+    "aws:ssm/parameter:Parameter": {
+        service: "ssm",
+        operation: "PutParameter",
+        rename: { insecureValue: "Value" },
+        // The model states only Name's length (1-2048) and no limit on Value.
+        documented: {
+            name: {
+                pattern: "/(?![aA][wW][sS]|[sS][sS][mM])[a-zA-Z0-9_.\\-/]+",
+                max: 2048,
+                source: "https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html",
+            },
+            insecureValue: {
+                // Standard tier: 4 KB ([\\s\\S]: a value may span lines).
+                pattern: "[\\s\\S]*",
+                max: 4096,
+                source: "https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html",
+            },
+        },
+    },
     "aws:sns/topicPolicy:TopicPolicy": {
         service: "sns",
         operation: "SetTopicAttributes",

@@ -9,6 +9,7 @@ import { Compute, ComputeArgs } from "../../compute";
 import { HostFleet, HostFleetArgs } from "../../compute/fleet";
 import { gatewayStatements } from "../../compute/gateway";
 import { GatewayLoadBalancer } from "../../compute/gatewayLoadBalancer";
+import { TLS_POLICY } from "../../edge";
 import { Host, HostArgs, sessionManagerStatements } from "../../compute/host";
 import { GatewayImage } from "../../compute/images";
 import { UploadsBucket } from "../../compute/uploadsBucket";
@@ -62,7 +63,8 @@ describe("Host (component)", () => {
         const unpinned = named(await host(), "aws:ec2/instance:Instance", "h-instance");
         assert.deepStrictEqual(
             [unpinned.inputs.ami, unpinned.ignoreChanges],
-            ["ami-0b45ae66668865cd6", ["ami"]],
+            // The root volume's key too: a new key would replace the host.
+            ["ami-0b45ae66668865cd6", ["ami", "rootBlockDevice.kmsKeyId"]],
         );
         const pinned = named(
             await host({ amiId: "ami-0123456789abcdef0" }),
@@ -71,7 +73,7 @@ describe("Host (component)", () => {
         );
         assert.deepStrictEqual(
             [pinned.inputs.ami, pinned.ignoreChanges],
-            ["ami-0123456789abcdef0", []],
+            ["ami-0123456789abcdef0", ["rootBlockDevice.kmsKeyId"]],
         );
     });
 
@@ -343,10 +345,13 @@ describe("GatewayLoadBalancer (component)", () => {
                     privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"],
                     securityGroupId: "sg-glb",
                     port: 9000,
+                    domainName: "portal.example.com",
+                    hostedZoneId: "Z0123456789ABCDEFGHIJ",
                 },
                 opts,
             );
             return {
+                url: lb.url,
                 dnsName: lb.dnsName,
                 loadBalancerArn: lb.loadBalancerArn,
                 targetGroupArn: lb.targetGroupArn,
@@ -358,7 +363,16 @@ describe("GatewayLoadBalancer (component)", () => {
     it("an internal ALB in the private subnets, in the given group, dropping invalid headers", async () => {
         const run = await build();
         assert.ifError(run.error);
-        assert.deepStrictEqual(childNames(run), ["glb", "glb-lb", "glb-listener", "glb-targets"]);
+        assert.deepStrictEqual(childNames(run), [
+            "glb",
+            "glb-alias",
+            "glb-certificate",
+            "glb-certificate-validated",
+            "glb-certificate-validation",
+            "glb-https",
+            "glb-lb",
+            "glb-targets",
+        ]);
         const lb = named(run, "aws:lb/loadBalancer:LoadBalancer", "glb-lb");
         assert.deepStrictEqual(
             [
@@ -399,18 +413,94 @@ describe("GatewayLoadBalancer (component)", () => {
         );
     });
 
-    it("listens on the gateway's port and forwards to the gateway hosts' target group", async () => {
+    it("serves HTTPS on 443 only, with the public ALB's TLS policy and the validated certificate, forwarding to the gateway hosts", async () => {
         const run = await build();
-        const listener = named(run, "aws:lb/listener:Listener", "glb-listener").inputs;
+        const listeners = ofType(run, "aws:lb/listener:Listener");
         assert.deepStrictEqual(
-            [listener.loadBalancerArn, listener.port, listener.protocol, listener.defaultActions],
+            listeners.map((l) => l.name),
+            ["glb-https"],
+        );
+        const https = listeners[0];
+        assert.deepStrictEqual(
+            [
+                https.inputs.loadBalancerArn,
+                https.inputs.port,
+                https.inputs.protocol,
+                https.inputs.sslPolicy,
+                https.inputs.defaultActions,
+            ],
             [
                 run.outputs.loadBalancerArn,
-                9000,
-                "HTTP",
+                443,
+                "HTTPS",
+                "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
                 [{ type: "forward", targetGroupArn: run.outputs.targetGroupArn }],
             ],
         );
+        assert.strictEqual(https.inputs.sslPolicy, TLS_POLICY);
+        // The listener takes the certificate from the validation: it waits until ACM issued it.
+        assert.strictEqual(
+            https.inputs.certificateArn,
+            named(run, "aws:acm/certificate:Certificate", "glb-certificate").state.arn,
+        );
+        assert.deepStrictEqual(https.propertyDependencies.certificateArn, [
+            named(
+                run,
+                "aws:acm/certificateValidation:CertificateValidation",
+                "glb-certificate-validated",
+            ).urn,
+        ]);
+    });
+
+    it("a certificate for gateway.<domainName>, validated by DNS in the domain's public zone", async () => {
+        const run = await build();
+        const certificate = named(run, "aws:acm/certificate:Certificate", "glb-certificate");
+        assert.deepStrictEqual(
+            [
+                certificate.inputs.domainName,
+                certificate.inputs.validationMethod,
+                certificate.inputs.keyAlgorithm,
+                certificate.inputs.subjectAlternativeNames,
+            ],
+            ["gateway.portal.example.com", "DNS", "EC_prime256v1", undefined],
+        );
+        const asked = certificate.state.domainValidationOptions[0];
+        const record = named(run, "aws:route53/record:Record", "glb-certificate-validation");
+        assert.deepStrictEqual(
+            [record.inputs.zoneId, record.inputs.name, record.inputs.type, record.inputs.records],
+            [
+                "Z0123456789ABCDEFGHIJ",
+                asked.resourceRecordName,
+                "CNAME",
+                [asked.resourceRecordValue],
+            ],
+        );
+        const validation = named(
+            run,
+            "aws:acm/certificateValidation:CertificateValidation",
+            "glb-certificate-validated",
+        );
+        assert.deepStrictEqual(
+            [validation.inputs.certificateArn, validation.inputs.validationRecordFqdns],
+            [certificate.state.arn, [record.state.fqdn]],
+        );
+        assert.strictEqual(certificate.deleteBeforeReplace, false);
+    });
+
+    it("names the load balancer gateway.<domainName> in the public zone, and Open WebUI's URL is HTTPS on that name, known before anything exists", async () => {
+        const run = await build();
+        const lb = named(run, "aws:lb/loadBalancer:LoadBalancer", "glb-lb");
+        const alias = named(run, "aws:route53/record:Record", "glb-alias");
+        assert.deepStrictEqual(
+            [alias.inputs.zoneId, alias.inputs.name, alias.inputs.type, alias.inputs.aliases],
+            [
+                "Z0123456789ABCDEFGHIJ",
+                "gateway.portal.example.com",
+                "A",
+                [{ name: lb.state.dnsName, zoneId: lb.state.zoneId, evaluateTargetHealth: true }],
+            ],
+        );
+        assert.strictEqual(run.outputs.url, "https://gateway.portal.example.com/api/v1");
     });
 });
 
@@ -481,6 +571,7 @@ describe("compute statements (pure)", () => {
     it("the web host reads exactly the secrets it is given and writes only under its bucket", () => {
         const statements = webStatements({
             secretArns: ["arn:s1", "arn:s2"],
+            bootParameterArns: ["arn:aws:ssm:eu-west-2:123456789012:parameter/x/boot/a"],
             databaseArn: "arn:aws:rds:eu-west-2:123456789012:db:x-postgres",
             uploadsBucketArn: "arn:aws:s3:::up",
             healthNamespace: "NS",
@@ -643,7 +734,13 @@ describe("Compute (component)", () => {
     const LOAD_BALANCED: ComputeArgs = {
         ...ARGS,
         domainName: "portal.example.com",
-        webTier: { ...ARGS.webTier, mode: "loadBalanced", webMinHosts: 3, webMaxHosts: 6 },
+        webTier: {
+            ...ARGS.webTier,
+            mode: "loadBalanced",
+            webMinHosts: 3,
+            webMaxHosts: 6,
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+        },
         privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"],
         loadBalanced: {
             portalUrl: "https://portal.example.com",
@@ -731,7 +828,17 @@ describe("Compute (component)", () => {
             [targets.state.arn],
         );
         assert.strictEqual(targets.inputs.port, 9000);
-        assert.strictEqual(run.outputs.gatewayUrl, `http://${lb.state.dnsName}:9000/api/v1`);
+        // HTTPS on the load balancer's name under the portal's domain, not its AWS name.
+        assert.strictEqual(run.outputs.gatewayUrl, "https://gateway.portal.example.com/api/v1");
+        // So the web hosts need nothing of the gateway's load balancer or certificate to launch.
+        assert.deepStrictEqual(
+            named(
+                run,
+                "aws:ec2/launchTemplate:LaunchTemplate",
+                "c-web-template",
+            ).dependencies.filter((urn) => urn.includes("c-gateway-lb")),
+            [],
+        );
         assert.match(
             fleetScript(run, "web"),
             new RegExp(

@@ -17,6 +17,7 @@ import {
     USER_DATA_LIMIT_BYTES,
     withoutComments,
 } from "../../compute/userData";
+import { createHash } from "crypto";
 import { databaseUrl, RDS_CA_BUNDLE } from "../../data";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "../harness/query";
 import { forEachStack, STACKS } from "../harness/stacks";
@@ -51,6 +52,7 @@ const T = {
     command: "command:local:Command",
     directory: "aws:directoryservice/directory:Directory",
     inferenceProfile: "aws:bedrock/inferenceProfile:InferenceProfile",
+    parameter: "aws:ssm/parameter:Parameter",
 };
 
 const AMI_NOW = "ami-0b45ae66668865cd6";
@@ -70,6 +72,11 @@ function tierOf(run: ProgramRun): Tier {
 
 /** The input that names a host's AMI: the instance's, or the launch template's. */
 const AMI_INPUT: Record<Tier, string> = { single: "ami", loadBalanced: "imageId" };
+/**
+ * What else a role's host definition keeps from its creation: a single host's root-volume key (a
+ * new key would replace the host; a template's new key is only a new version).
+ */
+const KEY_KEPT: Record<Tier, string[]> = { single: ["rootBlockDevice.kmsKeyId"], loadBalanced: [] };
 
 /**
  * A role's host definition: what its hosts are started from. The Instance in `single`; in
@@ -111,6 +118,32 @@ function heredoc(script: string, delimiter: string): string {
     const match = new RegExp(`<<'${delimiter}'\\n([\\s\\S]*?)\\n${delimiter}\\n`).exec(script);
     assert.ok(match, `no ${delimiter} heredoc`);
     return match[1];
+}
+
+/** A boot file as the web boot script's table names it: `<parameter> <sha256> <path> <mode>`. */
+interface BootFileLine {
+    readonly parameter: string;
+    readonly sha256: string;
+    readonly path: string;
+    readonly mode: string;
+}
+
+/** The web boot script's boot files, in its table's order. */
+function bootFileLines(script: string): BootFileLine[] {
+    return heredoc(script, "BOOTFILES")
+        .split("\n")
+        .map((line) => {
+            const [parameter, sha256, file, mode, ...rest] = line.split(" ");
+            assert.deepStrictEqual(rest, [], line);
+            return { parameter, sha256, path: file, mode };
+        });
+}
+
+/** The stack's Parameter Store parameters, by name. */
+function parameters(run: ProgramRun): Record<string, DeclaredResource> {
+    return Object.fromEntries(
+        ofType(run, T.parameter).map((p) => [p.inputs.name as string, p] as const),
+    );
 }
 
 /** A role's settings (Open WebUI's, or the gateway's) as its boot script writes them. */
@@ -330,6 +363,8 @@ forEachStack("compute tier", (ctx) => {
                             volumeType: "gp3",
                             volumeSize: 30,
                             encrypted: "true",
+                            // prod's data key (config encryptionKey: customer-managed).
+                            kmsKeyId: named(ctx.run, "aws:kms/key:Key", "data-key-key").state.arn,
                             deleteOnTermination: "true",
                         },
                     },
@@ -340,10 +375,11 @@ forEachStack("compute tier", (ctx) => {
         it(`${role} hosts: a new AMI release does not replace them`, () => {
             assert.deepStrictEqual(definition(ctx.run, role).ignoreChanges, [
                 AMI_INPUT[TIER[stack]],
+                ...KEY_KEPT[TIER[stack]],
             ]);
         });
 
-        it(`${role} hosts: their own role with Session Manager and no more of SSM (no managed policy, no parameter reads)`, () => {
+        it(`${role} hosts: their own role with Session Manager; of Parameter Store, only the web hosts' own boot files (no managed policy)`, () => {
             const iamRole = named(ctx.run, T.role, `compute-${role}-role`);
             assert.deepStrictEqual(
                 parseJson(iamRole.inputs.assumeRolePolicy).Statement[0].Principal,
@@ -378,6 +414,23 @@ forEachStack("compute tier", (ctx) => {
                         ],
                         "*",
                     ],
+                    // GetParameter alone, on exactly the web hosts' boot files; the gateway none.
+                    ...(role === "web"
+                        ? [
+                              [
+                                  "ReadOwnBootFiles",
+                                  ["ssm:GetParameter"],
+                                  [
+                                      `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/rds-ca.pem`,
+                                      ...(TIER[stack] === "loadBalanced"
+                                          ? [
+                                                `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/migrate.py`,
+                                            ]
+                                          : []),
+                                  ],
+                              ],
+                          ]
+                        : []),
                 ],
             );
             const profile = ofType(ctx.run, T.profile).find(
@@ -405,8 +458,8 @@ forEachStack("compute tier", (ctx) => {
 
         it(`${role} hosts: user data stays under EC2's 16 KB with a quarter kept free`, () => {
             // EC2 counts the raw bytes, before base64. The templates' own comments are left out
-            // of what is sent (userData.ts withoutComments), which keeps the web hosts' script
-            // (one for both tiers, with the RDS CA and the migration script) well under it.
+            // of what is sent (userData.ts withoutComments), and static files (the RDS CA, the
+            // migration script) come from Parameter Store, pinned by hash (web.ts webBootFiles).
             const size = Buffer.byteLength(userDataOf(ctx.run, role), "utf8");
             assert.ok(size < (USER_DATA_LIMIT_BYTES * 3) / 4, `${size} bytes`);
         });
@@ -545,7 +598,7 @@ forEachStack("compute tier", (ctx) => {
         const group = "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal";
         assert.strictEqual(
             webSettings(ctx.run).LDAP_SEARCH_FILTER,
-            `(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf:1.2.840.113556.1.4.1941:=${group})`,
+            `(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(!(userPrincipalName=portal-admin@example.com))(memberOf:1.2.840.113556.1.4.1941:=${group})`,
         );
         const command = named(ctx.run, T.command, "portal-group-group");
         assert.deepStrictEqual(
@@ -583,16 +636,82 @@ forEachStack("compute tier", (ctx) => {
         );
     });
 
-    it("web hosts: the RDS CA goes on the host and into Open WebUI's container at the path PGSSLROOTCERT names", () => {
+    it("web hosts: the RDS CA goes on the host, from Parameter Store, and into Open WebUI's container at the path PGSSLROOTCERT names", () => {
         const script = bootScript(ctx.run, "web");
         assert.match(script, new RegExp(`DATABASE_CA_FILE='${DATABASE_CA_FILE}'`));
-        const block =
-            /write_private "\$DATABASE_CA_FILE" <<'CERTIFICATES'\n([\s\S]*?)\nCERTIFICATES\nchmod 644 "\$DATABASE_CA_FILE"/.exec(
-                script,
-            );
-        assert.ok(block, "the boot script writes the CA file, readable by all");
-        assert.strictEqual(`${block![1]}\n`, RDS_CA_BUNDLE);
+        const ca = parameters(ctx.run)[`/ai-portal-${stack}/boot/rds-ca.pem`];
+        assert.ok(ca, "a parameter holds the CA");
+        // What the host writes: the value and a newline, i.e. the committed file.
+        assert.strictEqual(`${ca.inputs.insecureValue}\n`, RDS_CA_BUNDLE);
+        assert.deepStrictEqual(bootFileLines(script)[0], {
+            parameter: `/ai-portal-${stack}/boot/rds-ca.pem`,
+            sha256: createHash("sha256").update(RDS_CA_BUNDLE.trimEnd()).digest("hex"),
+            path: DATABASE_CA_FILE,
+            mode: "644",
+        });
         assert.match(script, /--volume \$DATABASE_CA_FILE:\$DATABASE_CA_FILE:ro/);
+    });
+
+    it("web hosts: static files come from Parameter Store, each pinned in user data by the SHA-256 of its parameter's value", () => {
+        const script = bootScript(ctx.run, "web");
+        const declared = parameters(ctx.run);
+        const lines = bootFileLines(script);
+        assert.deepStrictEqual(
+            lines.map((l) => [l.parameter, l.path, l.mode]),
+            [
+                [`/ai-portal-${stack}/boot/rds-ca.pem`, DATABASE_CA_FILE, "644"],
+                ...(TIER[stack] === "loadBalanced"
+                    ? [[`/ai-portal-${stack}/boot/migrate.py`, "/etc/ai-portal/migrate.py", "644"]]
+                    : []),
+            ],
+        );
+        assert.deepStrictEqual(Object.keys(declared).sort(), lines.map((l) => l.parameter).sort());
+        for (const line of lines) {
+            const parameter = declared[line.parameter];
+            // Standard tier: free, and up to 4 KB; String: not a secret (shown in previews).
+            assert.deepStrictEqual(
+                [parameter.inputs.type, parameter.inputs.tier, parameter.inputs.dataType],
+                ["String", "Standard", "text"],
+            );
+            assert.strictEqual(
+                parameter.inputs.value,
+                undefined,
+                "insecureValue, readable in diffs",
+            );
+            const value = parameter.inputs.insecureValue as string;
+            assert.ok(Buffer.byteLength(value) <= 4096, `${line.parameter}: ${value.length}`);
+            assert.strictEqual(
+                line.sha256,
+                createHash("sha256").update(value, "utf8").digest("hex"),
+                line.parameter,
+            );
+        }
+        // Neither file is in user data itself.
+        const userData = userDataOf(ctx.run, "web");
+        assert.ok(!userData.includes("BEGIN CERTIFICATE"), "no certificate in user data");
+        assert.ok(!userData.includes("pg_advisory_lock"), "no migration script in user data");
+        // Fetched by name, verified, and only then written (boot_file).
+        assert.match(
+            script,
+            /aws ssm get-parameter --region "\$AWS_REGION" --name "\$1" --query Parameter\.Value --output text/,
+        );
+    });
+
+    it("web hosts: their definition takes its boot files' names from the parameters, and their launch waits for them", () => {
+        const parameterUrns = ofType(ctx.run, T.parameter)
+            .map((p) => p.urn)
+            .sort();
+        assert.strictEqual(parameterUrns.length, TIER[stack] === "loadBalanced" ? 2 : 1);
+        assert.deepStrictEqual(
+            [...(definition(ctx.run, "web").propertyDependencies.userData ?? [])]
+                .filter((urn) => parameterUrns.includes(urn))
+                .sort(),
+            parameterUrns,
+            "the user data comes after the parameters: a changed value is stored before a host boots with its hash",
+        );
+        for (const urn of parameterUrns) {
+            assert.ok(launcher(ctx.run, "web").dependencies.includes(urn), urn);
+        }
     });
 
     it("web hosts: LDAP by the private zone's name through the VPC resolver; no directory address in the script", () => {
@@ -736,7 +855,8 @@ forEachStack("compute tier", (ctx) => {
             on(
                 "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             )[0].inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm,
-            "AES256",
+            // SSE-KMS under the stack's data key where it has one (prod), SSE-S3 otherwise.
+            stack === "prod" ? "aws:kms" : "AES256",
         );
         assert.strictEqual(
             on("aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration.status,
@@ -875,7 +995,11 @@ forEachStack(
             const script = bootScript(ctx.run, "web");
             const values = scriptValues(script);
             assert.deepStrictEqual([values.REDIS_SECRET_ARN, values.REDIS_ENDPOINT], ["", ""]);
-            assert.strictEqual(heredoc(script, "MIGRATE"), "");
+            assert.deepStrictEqual(
+                bootFileLines(script).map((l) => l.path),
+                [DATABASE_CA_FILE],
+                "no migration script",
+            );
         });
 
         it("web host: the secrets file holds the app's secrets and no Redis URL", () => {
@@ -1132,18 +1256,31 @@ forEachStack(
             const listener = ofType(ctx.run, T.listener).find(
                 (l) => l.inputs.loadBalancerArn === lb.state.arn,
             )!;
+            // HTTPS on 443 to the load balancer; plain HTTP on the gateway port only behind it.
             assert.deepStrictEqual(
                 [listener.inputs.port, listener.inputs.protocol, listener.inputs.defaultActions],
-                [8000, "HTTP", [{ type: "forward", targetGroupArn: targets.state.arn }]],
+                [443, "HTTPS", [{ type: "forward", targetGroupArn: targets.state.arn }]],
             );
             assert.strictEqual(targets.inputs.port, 8000);
             assert.strictEqual(
                 ctx.run.outputs.gatewayUrl,
-                `http://${lb.state.dnsName}:8000/api/v1`,
+                "https://gateway.portal.example.com/api/v1",
             );
             assert.strictEqual(
                 webSettings(ctx.run).OPENAI_API_BASE_URL,
                 ctx.run.outputs.gatewayUrl,
+            );
+            // And verifies the gateway's certificate (upstream's default, stated).
+            assert.strictEqual(webSettings(ctx.run).AIOHTTP_CLIENT_SESSION_SSL, "true");
+        });
+
+        it("the gateway hosts' group is created after the internal load balancer's listener that puts its target group to use", () => {
+            const listener = ofType(ctx.run, T.listener).find(
+                (l) => l.inputs.loadBalancerArn === gatewayLb().state.arn,
+            )!;
+            assert.ok(
+                group("gateway").dependencies.includes(listener.urn),
+                "compute-gateway-group waits for compute-gateway-lb-https",
             );
         });
 
@@ -1226,8 +1363,17 @@ forEachStack(
 
         it("web hosts: the schema is migrated by one host at a time, under an advisory lock, before Open WebUI's service is installed", () => {
             const script = bootScript(ctx.run, "web");
-            const migrate = heredoc(script, "MIGRATE");
+            const migrate = parameters(ctx.run)["/ai-portal-prod/boot/migrate.py"].inputs
+                .insecureValue as string;
             assert.strictEqual(migrate, withoutComments(readTemplate("migrate.py")).trimEnd());
+            assert.strictEqual(
+                bootFileLines(script).find((l) => l.path === "/etc/ai-portal/migrate.py")!.sha256,
+                createHash("sha256").update(migrate).digest("hex"),
+            );
+            assert.ok(
+                script.indexOf("<<'BOOTFILES'") < script.indexOf("--name open-webui-migrate"),
+                "fetched before it runs",
+            );
             const lock = migrate.indexOf("SELECT pg_advisory_lock(");
             const migrates = migrate.indexOf("import open_webui.config");
             const unlock = migrate.indexOf("SELECT pg_advisory_unlock(");
@@ -1459,7 +1605,7 @@ describe("compute tier: what changes upstream do", () => {
                 );
                 assert.deepStrictEqual(
                     b.ignoreChanges,
-                    [ami],
+                    [ami, ...KEY_KEPT[tierOf(before)]],
                     "and the engine is told to keep the old one",
                 );
                 const { [ami]: _a, ...restBefore } = a.inputs;
@@ -1476,10 +1622,99 @@ describe("compute tier: what changes upstream do", () => {
             assert.ifError(run.error);
             const ami = AMI_INPUT[tierOf(run)];
             assert.strictEqual(definition(run, "gateway").inputs[ami], "ami-0fedcba9876543210");
-            assert.deepStrictEqual(definition(run, "gateway").ignoreChanges, []);
-            assert.deepStrictEqual(definition(run, "web").ignoreChanges, [ami]);
+            const kept = KEY_KEPT[tierOf(run)];
+            assert.deepStrictEqual(definition(run, "gateway").ignoreChanges, kept);
+            assert.deepStrictEqual(definition(run, "web").ignoreChanges, [ami, ...kept]);
         });
     }
+
+    /**
+     * A stack's program run from a copy of the repository's program whose
+     * compute/templates/migrate.py has one more line (the repository's own file is not touched).
+     */
+    let changedCopy: string | undefined;
+    async function withChangedMigration(stack: string): Promise<ProgramRun> {
+        const root = path.join(__dirname, "..", "..");
+        if (!changedCopy) {
+            changedCopy = fs.mkdtempSync(path.join(os.tmpdir(), "compute-migrate-"));
+            const skip = new Set(["node_modules", ".git", ".stryker-tmp", "tests", "reports"]);
+            for (const entry of fs.readdirSync(root)) {
+                if (!skip.has(entry)) {
+                    fs.cpSync(path.join(root, entry), path.join(changedCopy, entry), {
+                        recursive: true,
+                    });
+                }
+            }
+            // The same packages (resolved to the same files, so the same Pulumi runtime and mocks).
+            fs.symlinkSync(path.join(root, "node_modules"), path.join(changedCopy, "node_modules"));
+            fs.appendFileSync(
+                path.join(changedCopy, "compute", "templates", "migrate.py"),
+                'print("ai-portal: migrated")\n',
+            );
+        }
+        const run = await runProgram({ stack }, { projectDir: changedCopy });
+        assert.ifError(run.error);
+        return run;
+    }
+    after(() => {
+        if (changedCopy) {
+            fs.rmSync(changedCopy, { recursive: true, force: true });
+        }
+    });
+
+    /** Asset paths (functions' code) of the copy as the repository's, which they are. */
+    function sameProject(json: string): string {
+        const root = path.join(__dirname, "..", "..");
+        return changedCopy ? json.split(`${path.relative(root, changedCopy)}/`).join("") : json;
+    }
+
+    /** `<Type> <name>` of each resource whose inputs differ between two runs of the same stack. */
+    function changedResources(before: ProgramRun, after: ProgramRun): string[] {
+        assert.deepStrictEqual(
+            after.resources.map((r) => r.urn).sort(),
+            before.resources.map((r) => r.urn).sort(),
+        );
+        return before.resources
+            .filter(
+                (r) =>
+                    JSON.stringify(r.inputs) !==
+                    sameProject(
+                        JSON.stringify(after.resources.find((a) => a.urn === r.urn)!.inputs),
+                    ),
+            )
+            .map((r) => `${r.type.split(":").pop()} ${r.name}`)
+            .sort();
+    }
+
+    it("prod: a changed migrate.py changes its parameter and the line of the web template's user data that pins it, so the fleet rolls", async () => {
+        const before = await runStack("prod");
+        const after = await withChangedMigration("prod");
+        assert.deepStrictEqual(changedResources(before, after), [
+            "LaunchTemplate compute-web-template",
+            "Parameter compute-web-boot-migrate-py",
+        ]);
+        const [a, b] = [bootScript(before, "web"), bootScript(after, "web")].map((s) =>
+            s.split("\n"),
+        );
+        const changed = b.filter((line, i) => line !== a[i]);
+        const value = parameters(after)["/ai-portal-prod/boot/migrate.py"].inputs.insecureValue;
+        assert.match(value, /print\("ai-portal: migrated"\)$/);
+        assert.deepStrictEqual(changed, [
+            `/ai-portal-prod/boot/migrate.py ${createHash("sha256").update(value).digest("hex")} /etc/ai-portal/migrate.py 644`,
+        ]);
+        // A new template version is what the group's instance refresh rolls out.
+        assert.strictEqual(
+            named(after, T.group, "compute-web-group").inputs.instanceRefresh.strategy,
+            "Rolling",
+        );
+    });
+
+    it("dev: a changed migrate.py changes nothing (the single host does not migrate)", async () => {
+        assert.deepStrictEqual(
+            changedResources(await runStack("dev"), await withChangedMigration("dev")),
+            [],
+        );
+    });
 
     it("a moved upstream tag shows up as a new digest in the web host's boot script", async () => {
         const before = await runStack("dev");

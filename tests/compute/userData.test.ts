@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { caddyfile } from "../../compute/settings";
 import {
+    bootParameterName,
     withoutComments,
     envFile,
     everyBootUserData,
@@ -16,7 +17,7 @@ import {
     USER_DATA_LIMIT_BYTES,
 } from "../../compute/userData";
 import { gatewayUserData } from "../../compute/gateway";
-import { WebBootValues, webUserData } from "../../compute/web";
+import { WebBootValues, webBootFiles, webUserData } from "../../compute/web";
 import { RDS_CA_BUNDLE } from "../../data";
 
 const SNAPSHOTS = path.join(__dirname, "..", "snapshots");
@@ -146,7 +147,10 @@ const WEB_SINGLE: WebBootValues = {
         "gateway-key": "v-gateway-key",
         bind: "v-bind",
     },
-    databaseCaBundle: RDS_CA_BUNDLE,
+    bootFiles: webBootFiles("single", RDS_CA_BUNDLE).map((file) => ({
+        parameterName: bootParameterName("ai-portal-example", file.id),
+        file,
+    })),
     healthNamespace: "AIPortal",
     healthMetric: "PortalHealthy",
     portalGroupDn: "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
@@ -176,6 +180,10 @@ const WEB_LOAD_BALANCED: WebBootValues = {
     },
     secretVersions: { ...WEB_SINGLE.secretVersions, redis: "v-redis" },
     launchHook: { groupName: "ai-portal-example-web", hookName: "open-webui-ready" },
+    bootFiles: webBootFiles("loadBalanced", RDS_CA_BUNDLE).map((file) => ({
+        parameterName: bootParameterName("ai-portal-example", file.id),
+        file,
+    })),
 };
 
 const FIXED: Record<"web" | "web-load-balanced" | "gateway", () => string> = {

@@ -850,7 +850,7 @@ const ACCEPTED: readonly (readonly [
             hostedZoneId: "Z0123456789ABCDEFGHIJ",
             webMinHosts: 3,
             webMaxHosts: 3,
-            wafEnabled: false,
+            wafEnabled: true,
         },
         (c) => [
             c.webTier.mode,
@@ -859,7 +859,7 @@ const ACCEPTED: readonly (readonly [
             c.webTier.webMaxHosts,
             c.webTier.wafEnabled,
         ],
-        ["loadBalanced", "Z0123456789ABCDEFGHIJ", 3, 3, false],
+        ["loadBalanced", "Z0123456789ABCDEFGHIJ", 3, 3, true],
     ],
     [
         "the single tier ignoring the load-balanced sizes' defaults",

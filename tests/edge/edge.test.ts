@@ -171,17 +171,13 @@ forEachStack(
 );
 
 describe("edge: configuration", () => {
-    it("wafEnabled false: the ALB stays, without a web ACL (and without its alarm)", async () => {
+    it("wafEnabled false is refused before anything is declared: the ALB's path rules alone miss encoded sign-in paths", async () => {
         const run = await runProgram({ stack: "prod", overrides: { wafEnabled: false } });
-        assert.ifError(run.error);
-        assert.strictEqual(ofType(run, T.alb).filter((a) => a.name === "edge-alb").length, 1);
-        assert.deepStrictEqual([...ofType(run, T.webAcl), ...ofType(run, T.association)], []);
-        assert.strictEqual(run.outputs.wafAclArn, undefined);
-        assert.ok(
-            !ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").some(
-                (a) => a.inputs.namespace === "AWS/WAFV2",
-            ),
+        assert.match(
+            String(run.error?.message),
+            /ai-portal:wafEnabled = "false": is off, but webTier is loadBalanced/,
         );
+        assert.deepStrictEqual([...ofType(run, T.alb), ...ofType(run, T.webAcl)], []);
     });
 
     it("adminCidrs: each range reaches the local sign-in at the ALB, and WAF lets the same ranges through", async () => {

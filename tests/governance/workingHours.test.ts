@@ -24,8 +24,13 @@ const T = {
 const ACCOUNT = "123456789012";
 const WEEKDAYS = "MON,TUE,WED,THU,FRI";
 
+/** The working-hours schedules and groups (the directory's bind check has a schedule of its own). */
+function workingHoursOf(run: ProgramRun, type: string): DeclaredResource[] {
+    return ofType(run, type).filter((r) => r.name.startsWith("working-hours"));
+}
+
 function schedules(run: ProgramRun): Record<string, DeclaredResource> {
-    return Object.fromEntries(ofType(run, T.schedule).map((s) => [s.inputs.name, s]));
+    return Object.fromEntries(workingHoursOf(run, T.schedule).map((s) => [s.inputs.name, s]));
 }
 
 /** The SDK action a schedule's universal target calls, e.g. "ec2:startInstances". */
@@ -60,7 +65,7 @@ function allowed(run: ProgramRun): string[] {
  */
 function called(run: ProgramRun): string[] {
     const lines = new Set<string>();
-    for (const s of ofType(run, T.schedule)) {
+    for (const s of workingHoursOf(run, T.schedule)) {
         const action = iamAction(sdkAction(s));
         const input = JSON.parse(s.inputs.target.input);
         const resources = [
@@ -199,7 +204,7 @@ describe("governance: working hours (dev)", () => {
 
     it("no schedule fires before its role may act", () => {
         const policy = ofType(run, T.rolePolicy).find((p) => p.inputs.role === role(run).id)!;
-        for (const s of ofType(run, T.schedule)) {
+        for (const s of workingHoursOf(run, T.schedule)) {
             assert.ok(s.dependencies.includes(policy.urn), s.name);
         }
     });
@@ -213,7 +218,10 @@ describe("governance: working hours (prod)", () => {
             run.resources.filter((r) => r.name.startsWith("working-hours")).map((r) => r.name),
             [],
         );
-        assert.deepStrictEqual([...ofType(run, T.schedule), ...ofType(run, T.group)], []);
+        assert.deepStrictEqual(
+            [...workingHoursOf(run, T.schedule), ...workingHoursOf(run, T.group)],
+            [],
+        );
     });
 
     it("with a schedule: the Auto Scaling groups go to zero and back to their own sizes, through a role allowed just that", async () => {
@@ -282,7 +290,7 @@ describe("governance: working hours (prod)", () => {
 describe("governance: working hours own the Auto Scaling groups' sizes (prod given a schedule)", () => {
     /** The group properties (the provider's names) the schedules set: MinSize -> minSize. */
     function scheduledProperties(run: ProgramRun): string[] {
-        const keys = ofType(run, T.schedule)
+        const keys = workingHoursOf(run, T.schedule)
             .filter((s) => sdkAction(s) === "autoscaling:updateAutoScalingGroup")
             .flatMap((s) => Object.keys(JSON.parse(s.inputs.target.input)))
             .filter((k) => k !== "AutoScalingGroupName");

@@ -191,7 +191,7 @@ describe("SecurityGroups (component)", () => {
         assert.ifError(run.error);
         assert.deepStrictEqual(
             ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => g.name),
-            ["sg-web", "sg-gateway", "sg-dbBootstrap"],
+            ["sg-web", "sg-gateway", "sg-dbBootstrap", "sg-directoryPolicy"],
         );
         assert.deepStrictEqual(run.outputs, {
             alb: undefined,
@@ -221,6 +221,7 @@ describe("SecurityGroups (component)", () => {
             [
                 "sg-alb ai-portal-test-alb",
                 "sg-dbBootstrap ai-portal-test-dbBootstrap",
+                "sg-directoryPolicy ai-portal-test-directoryPolicy",
                 "sg-gateway ai-portal-test-gateway",
                 "sg-gatewayLb ai-portal-test-gatewayLb",
                 "sg-redis ai-portal-test-redis",

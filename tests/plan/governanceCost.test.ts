@@ -374,6 +374,8 @@ describe("offline plan: the governance resources' prices", () => {
                 .map((l) => [l.resource, l.item, l.quantity, l.monthlyUsd]),
             [
                 ["bedrock-logging-key", "KMS customer managed key", 1, 1],
+                // 100,000 requests a month assumed per key: 10 x $0.03 per 10,000.
+                ["bedrock-logging-key", "KMS requests (assumed)", 10, 0.3],
                 [
                     "bedrock-logging-logs",
                     "CloudWatch Logs ingestion (assumed, Bedrock invocation logs: metadata)",
@@ -426,6 +428,7 @@ describe("offline plan: the governance resources' prices", () => {
             [
                 ["dashboard", "CloudWatch dashboard (assumed beyond the account's free 3)", 3],
                 ["key", "KMS customer managed key", 1],
+                ["key", "KMS requests (assumed)", 0.3],
             ],
         );
         assert.strictEqual(ingestion("/m-logs").quantity, 1);
