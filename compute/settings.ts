@@ -4,6 +4,7 @@
  * bedrock-access-gateway src/api/setting.py). Secrets are never here: the boot scripts fetch them.
  */
 import { escapeFilterValue } from "../directory/ldapFilter";
+import { SIGN_IN_PATHS } from "../lib/openWebUiRoutes";
 import { PORTS } from "../lib/ports";
 
 /** Roles Open WebUI may give a directory user at first login. */
@@ -59,6 +60,12 @@ const IN_CHAIN = "1.2.840.113556.1.4.1941";
 export function ldapSearchFilter(portalGroupDn: string, adminEmail: string): string {
     return `(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(!(userPrincipalName=${escapeFilterValue(adminEmail)}))(memberOf:${IN_CHAIN}:=${portalGroupDn})`;
 }
+
+/**
+ * The header in which Caddy names the client's TCP address to the sign-in limit
+ * (templates/signin-limit.py reads the same name).
+ */
+export const SIGN_IN_LIMIT_ADDRESS_HEADER = "X-Portal-Client-Address";
 
 /** Open WebUI's password sign-in for local accounts (routers/auths.py `signin`); LDAP's is /api/v1/auths/ldap. */
 export const LOCAL_SIGN_IN_PATH = "/api/v1/auths/signin";
@@ -145,6 +152,17 @@ export function openWebUiSettings(s: OpenWebUiSettingsInput): [string, string][]
  * `default_sni` because browsers send no SNI to an IP address. Either way port 80 serves only the
  * ACME challenge and the redirect to HTTPS, every HTTPS response carries HSTS, and Open WebUI's
  * password sign-in for local accounts answers only `adminCidrs` (none: nobody).
+ *
+ * Every request to a sign-in route (`SIGN_IN_PATHS`, each as a prefix, as WAF matches them) is
+ * first counted by the host's sign-in limit (templates/signin-limit.py, on the loopback) against
+ * the client's TCP address: past the limit it answers 429, which Caddy returns instead of
+ * proxying. Caddy's `path` matcher compares the lower-cased, percent-decoded and cleaned path
+ * (caddyhttp MatchPath.Match: `r.URL.Path`, lower-cased; patterns without `%`), so
+ * `/api/v1/auths/sign%69n`, `/api/v1/auths%2Fsignin` and `/api/v1/auths/LDAP` count as uvicorn
+ * would route them (and then some). `header_up` replaces any header of that name the client sent,
+ * so a client cannot name another address. Should the limit not answer, the sign-in fails (502):
+ * closed, not open. `forward_auth` runs before `respond` and `reverse_proxy` in Caddy's directive
+ * order, so refused local sign-ins count too (as in WAF, whose limit is its first rule).
  */
 export function caddyfile(host: string, hasDomain: boolean, adminCidrs: readonly string[]): string {
     const global = hasDomain ? [] : ["{", `\tdefault_sni ${host}`, "}", ""];
@@ -154,6 +172,11 @@ export function caddyfile(host: string, hasDomain: boolean, adminCidrs: readonly
         ...(hasDomain ? [] : ["\ttls internal"]),
         "\tencode zstd gzip",
         '\theader Strict-Transport-Security "max-age=31536000"',
+        `\t@signIn path ${SIGN_IN_PATHS.map((p) => `${p}*`).join(" ")}`,
+        `\tforward_auth @signIn 127.0.0.1:${PORTS.signInLimit} {`,
+        "\t\turi /",
+        `\t\theader_up ${SIGN_IN_LIMIT_ADDRESS_HEADER} {remote_host}`,
+        "\t}",
         "\t@localSignIn {",
         `\t\tpath ${LOCAL_SIGN_IN_PATH} ${LOCAL_SIGN_IN_PATH}/`,
         ...(adminCidrs.length > 0 ? [`\t\tnot remote_ip ${adminCidrs.join(" ")}`] : []),

@@ -70,7 +70,15 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
     readonly healthMetric: string;
     /** Client ranges Open WebUI's local (password) sign-in answers; empty: none. */
     readonly adminCidrs: readonly string[];
+    /**
+     * Sign-in attempts one address may make in 5 minutes (config `wafSignInRateLimitPer5Min`):
+     * the single host's sign-in limit enforces it (WAF in the load-balanced tier).
+     */
+    readonly signInLimitPer5Min: number;
 }
+
+/** Where the single host keeps its sign-in limit (`templates/signin-limit.py`), run by systemd. */
+export const SIGN_IN_LIMIT_FILE = "/usr/local/sbin/ai-portal-signin-limit";
 
 /**
  * How long a booting host waits for the database to have an address and then for Open WebUI's
@@ -122,7 +130,8 @@ export function autoScalingGroupArnPattern(
 /**
  * The static files a web host writes at boot, kept out of its user data (EC2's 16 KB; the budget
  * keeps a quarter of it free): the RDS CA certificate the host and Open WebUI trust for
- * PostgreSQL, and, in the load-balanced tier, the migration script. `read` gives a template's
+ * PostgreSQL, and, in the load-balanced tier, the migration script (in the single tier, the
+ * sign-in limit Caddy asks). `read` gives a template's
  * text (the repository's, by default).
  */
 export function webBootFiles(
@@ -151,7 +160,17 @@ export function webBootFiles(
                           "Open WebUI schema migration under an advisory lock, run by each web host at boot; pinned by SHA-256 in their user data",
                   },
               ]
-            : []),
+            : [
+                  {
+                      // The single host has no WAF: Caddy asks this about each sign-in attempt.
+                      id: "signin-limit.py",
+                      path: SIGN_IN_LIMIT_FILE,
+                      mode: "755",
+                      value: withoutComments(read("signin-limit.py")).trimEnd(),
+                      description:
+                          "Per-address sign-in limit Caddy asks on the single web host; pinned by SHA-256 in its user data",
+                  },
+              ]),
     ];
 }
 
@@ -183,6 +202,8 @@ export function webUserData(v: WebBootValues): string {
                 REDIS_ENDPOINT: v.redisEndpoint ?? "",
                 SECRET_VERSIONS: secretVersions(v.secretVersions),
                 DATABASE_CA_FILE,
+                SIGN_IN_LIMIT: loadBalanced ? "" : String(v.signInLimitPer5Min),
+                SIGN_IN_LIMIT_PORT: loadBalanced ? "" : String(PORTS.signInLimit),
                 PORTAL_HOST: v.portalHost,
                 PORTAL_STACK: v.stack,
                 HEALTH_NAMESPACE: v.healthNamespace,
@@ -360,6 +381,7 @@ export function webUserDataOutput(
                 searchBase: args.directory.searchBase,
                 portalGroupDn: args.directory.portalGroupDn,
                 adminCidrs: args.adminCidrs,
+                signInLimitPer5Min: args.webTier.wafSignInRateLimitPer5Min,
                 enableApiKeys: args.webEnableApiKeys,
                 jwtExpiresIn: args.webJwtExpiresIn,
                 enableCommunitySharing: args.webEnableCommunitySharing,

@@ -12,6 +12,11 @@ export const PORTS = {
     dns: 53,
     /** Open WebUI: on the single host's loopback (Caddy in front), or to the ALB in the load-balanced tier. */
     openWebUi: 8080,
+    /**
+     * The single web host's sign-in limit (templates/signin-limit.py), on its loopback only:
+     * Caddy asks it about each sign-in attempt.
+     */
+    signInLimit: 9180,
     /** Redis (ElastiCache), TLS, in the load-balanced tier. */
     redis: 6379,
     /** The Bedrock gateway's API (default of `gatewayPort`). */

@@ -207,8 +207,9 @@ export const CONTROLS: readonly Control[] = [
         control: "Sign-in attempts limited per address",
         standard: "-",
         program:
-            "loadBalanced (WAF required): `wafSignInRateLimitPer5Min` (20) requests per 5 min per address to the sign-in routes (local, LDAP, sign-up, password change, MFA), matched URL-decoded and lower-cased. single: no per-address limit (no WAF; stock Caddy has no rate limiter); the local sign-in answers `adminCidrs` only",
-        enforcedBy: "unit tests of the rendered web ACL",
+            "loadBalanced (WAF required): `wafSignInRateLimitPer5Min` (20) requests per 5 min per address to the sign-in routes (local, LDAP, sign-up, password change, MFA), matched URL-decoded and lower-cased. single: the same limit, same routes, counted by a small service on the host's loopback (`compute/templates/signin-limit.py`) that Caddy asks by `forward_auth` on its decoded, case-folded path, keyed on the client's TCP address (429 past it); the local sign-in answers `adminCidrs` only",
+        enforcedBy:
+            "unit tests of the rendered web ACL (loadBalanced); unit tests of the rendered Caddyfile and user data, and an integration test against Caddy and the service (single)",
     },
     {
         control: "Only the portal group signs in; no admin takeover by e-mail",

@@ -33,6 +33,11 @@ SECRET_VERSIONS='{{SECRET_VERSIONS}}'
 # The RDS CA certificate (a boot file, below), mounted read-only into Open WebUI's container at
 # this same path.
 DATABASE_CA_FILE='{{DATABASE_CA_FILE}}'
+# single: the sign-in limit Caddy asks about each sign-in attempt (signin-limit.py, a boot file):
+# attempts one address may make in 5 minutes, and its port on the loopback. Empty in loadBalanced
+# (WAF's rate-based rule does it there).
+SIGN_IN_LIMIT='{{SIGN_IN_LIMIT}}'
+SIGN_IN_LIMIT_PORT='{{SIGN_IN_LIMIT_PORT}}'
 PORTAL_HOST='{{PORTAL_HOST}}'
 PORTAL_STACK='{{PORTAL_STACK}}'
 HEALTH_NAMESPACE='{{HEALTH_NAMESPACE}}'
@@ -182,6 +187,21 @@ if [ -n "$LAUNCH_HOOK" ]; then
     complete_launch CONTINUE
 fi
 if [ "$WEB_TIER" = single ]; then
+    # Before Caddy, which sends each sign-in attempt to it first (compute/settings.ts caddyfile).
+    # An unprivileged user of its own; memory is bounded in the script and here.
+    install_unit signin-limit <<UNIT
+[Unit]
+Description=AI Portal: sign-in attempts per address, for Caddy
+
+[Service]
+ExecStart=/usr/local/sbin/ai-portal-signin-limit $SIGN_IN_LIMIT $SIGN_IN_LIMIT_PORT
+DynamicUser=yes
+MemoryMax=64M
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
     docker pull "$CADDY_IMAGE"
     run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
         "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \

@@ -422,11 +422,9 @@ forEachStack("compute tier", (ctx) => {
                                   ["ssm:GetParameter"],
                                   [
                                       `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/rds-ca.pem`,
-                                      ...(TIER[stack] === "loadBalanced"
-                                          ? [
-                                                `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/migrate.py`,
-                                            ]
-                                          : []),
+                                      TIER[stack] === "loadBalanced"
+                                          ? `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/migrate.py`
+                                          : `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/signin-limit.py`,
                                   ],
                               ],
                           ]
@@ -660,9 +658,13 @@ forEachStack("compute tier", (ctx) => {
             lines.map((l) => [l.parameter, l.path, l.mode]),
             [
                 [`/ai-portal-${stack}/boot/rds-ca.pem`, DATABASE_CA_FILE, "644"],
-                ...(TIER[stack] === "loadBalanced"
-                    ? [[`/ai-portal-${stack}/boot/migrate.py`, "/etc/ai-portal/migrate.py", "644"]]
-                    : []),
+                TIER[stack] === "loadBalanced"
+                    ? [`/ai-portal-${stack}/boot/migrate.py`, "/etc/ai-portal/migrate.py", "644"]
+                    : [
+                          `/ai-portal-${stack}/boot/signin-limit.py`,
+                          "/usr/local/sbin/ai-portal-signin-limit",
+                          "755",
+                      ],
             ],
         );
         assert.deepStrictEqual(Object.keys(declared).sort(), lines.map((l) => l.parameter).sort());
@@ -701,7 +703,8 @@ forEachStack("compute tier", (ctx) => {
         const parameterUrns = ofType(ctx.run, T.parameter)
             .map((p) => p.urn)
             .sort();
-        assert.strictEqual(parameterUrns.length, TIER[stack] === "loadBalanced" ? 2 : 1);
+        // The RDS CA, and the migration script (loadBalanced) or the sign-in limit (single).
+        assert.strictEqual(parameterUrns.length, 2);
         assert.deepStrictEqual(
             [...(definition(ctx.run, "web").propertyDependencies.userData ?? [])]
                 .filter((urn) => parameterUrns.includes(urn))
@@ -997,9 +1000,57 @@ forEachStack(
             assert.deepStrictEqual([values.REDIS_SECRET_ARN, values.REDIS_ENDPOINT], ["", ""]);
             assert.deepStrictEqual(
                 bootFileLines(script).map((l) => l.path),
-                [DATABASE_CA_FILE],
+                [DATABASE_CA_FILE, "/usr/local/sbin/ai-portal-signin-limit"],
                 "no migration script",
             );
+        });
+
+        it("web host: every sign-in attempt is counted per address by the sign-in limit Caddy asks, at wafSignInRateLimitPer5Min", async () => {
+            const run = await runProgram({
+                stack: "dev",
+                overrides: { wafSignInRateLimitPer5Min: 12 },
+            });
+            assert.ifError(run.error);
+            const script = bootScript(run, "web");
+            const values = scriptValues(script);
+            assert.deepStrictEqual(
+                [values.SIGN_IN_LIMIT, values.SIGN_IN_LIMIT_PORT],
+                ["12", "9180"],
+            );
+            // The default (20) in the stack as committed.
+            assert.strictEqual(scriptValues(bootScript(ctx.run, "web")).SIGN_IN_LIMIT, "20");
+            const caddyfile = heredoc(script, "CADDYFILE");
+            assert.ok(
+                caddyfile.includes(
+                    [
+                        "\t@signIn path /api/v1/auths/signin* /api/v1/auths/ldap* /api/v1/auths/signup* /api/v1/auths/update/password* /api/v1/auths/mfa/verify*",
+                        "\tforward_auth @signIn 127.0.0.1:9180 {",
+                        "\t\turi /",
+                        "\t\theader_up X-Portal-Client-Address {remote_host}",
+                        "\t}",
+                    ].join("\n"),
+                ),
+                caddyfile,
+            );
+            // The script the host runs: the repository's, without its comment lines, executable.
+            const file = parameters(run)[`/ai-portal-dev/boot/signin-limit.py`];
+            assert.strictEqual(
+                file.inputs.insecureValue,
+                withoutComments(readTemplate("signin-limit.py")).trimEnd(),
+            );
+            assert.match(file.inputs.insecureValue, /^#!\/usr\/bin\/python3\n/);
+            // Run by systemd as a user of its own, from the boot file, before Caddy starts.
+            const unit = /install_unit signin-limit <<UNIT\n([\s\S]*?)\nUNIT\n/.exec(script);
+            assert.ok(unit, "the sign-in limit's unit");
+            assert.match(
+                unit[1],
+                /^ExecStart=\/usr\/local\/sbin\/ai-portal-signin-limit \$SIGN_IN_LIMIT \$SIGN_IN_LIMIT_PORT$/m,
+            );
+            assert.match(unit[1], /^DynamicUser=yes$/m);
+            assert.ok(
+                script.indexOf("install_unit signin-limit") < script.indexOf("run_container caddy"),
+            );
+            assert.doesNotMatch(outsideTierBlocks(script, "single"), /install_unit signin-limit/);
         });
 
         it("web host: the secrets file holds the app's secrets and no Redis URL", () => {

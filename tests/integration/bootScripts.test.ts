@@ -110,7 +110,9 @@ for (const stack of STACKS) {
                           "file 0644 /etc/systemd/system/ai-portal-health.service",
                           "file 0644 /etc/systemd/system/ai-portal-health.timer",
                           "file 0644 /etc/systemd/system/ai-portal-open-webui.service",
+                          "file 0644 /etc/systemd/system/ai-portal-signin-limit.service",
                           "file 0700 /usr/local/sbin/ai-portal-health",
+                          "file 0755 /usr/local/sbin/ai-portal-signin-limit",
                       ],
             );
         });
@@ -253,7 +255,10 @@ for (const stack of STACKS) {
                 [`/ai-portal-${stack}/boot/rds-ca.pem`]: "/etc/ai-portal/rds-ca.pem",
                 ...(loadBalanced
                     ? { [`/ai-portal-${stack}/boot/migrate.py`]: "/etc/ai-portal/migrate.py" }
-                    : {}),
+                    : {
+                          [`/ai-portal-${stack}/boot/signin-limit.py`]:
+                              "/usr/local/sbin/ai-portal-signin-limit",
+                      }),
             };
             assert.deepStrictEqual(Object.keys(stored).sort(), Object.keys(expected).sort());
             for (const [name, file] of Object.entries(expected)) {
@@ -261,7 +266,9 @@ for (const stack of STACKS) {
                 const value = isRdsCaParameter(name) ? await suiteCaValue() : stored[name];
                 assert.strictEqual(host.disk.read(file), `${value}\n`, file);
                 assert.ok(
-                    host.script.includes(`\n${name} ${sha256Hex(value)} ${file} 644\n`),
+                    host.script.includes(
+                        `\n${name} ${sha256Hex(value)} ${file} ${file.includes("/sbin/") ? "755" : "644"}\n`,
+                    ),
                     `${name} pinned in the script`,
                 );
             }
@@ -331,7 +338,9 @@ for (const stack of STACKS) {
         it("installs units systemd accepts (systemd-analyze verify prints nothing)", async () => {
             const units = [
                 "ai-portal-open-webui.service",
-                ...(loadBalanced ? [] : ["ai-portal-caddy.service"]),
+                ...(loadBalanced
+                    ? []
+                    : ["ai-portal-caddy.service", "ai-portal-signin-limit.service"]),
                 "ai-portal-health.service",
                 "ai-portal-health.timer",
             ];
@@ -372,6 +381,7 @@ for (const stack of STACKS) {
                       `docker pull ${image}`,
                       loginCheck,
                       ...unit("ai-portal-open-webui.service"),
+                      ...unit("ai-portal-signin-limit.service"),
                       `docker pull ${/^ExecStart=.* (\S+)$/m.exec(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"))![1]}`,
                       ...unit("ai-portal-caddy.service"),
                       "systemctl daemon-reload",

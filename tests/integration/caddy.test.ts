@@ -7,8 +7,8 @@
 import * as assert from "assert";
 import * as http from "http";
 import { scriptOf } from "../../compute/userData";
-import { named } from "../harness/query";
-import { runProgram } from "../../offline/run";
+import { named, ofType } from "../harness/query";
+import { ProgramRun, runProgram } from "../../offline/run";
 import * as fs from "fs";
 import * as path from "path";
 import { LOCAL_SIGN_IN_PATH } from "../../compute/settings";
@@ -70,6 +70,36 @@ async function post(portalHost: string, urlPath: string): Promise<string> {
 }
 
 const REFUSED = "403 Local accounts sign in only from the administration networks.";
+
+/** What Caddy returns, from the sign-in limit, once an address is over it. */
+const LIMITED = "429 Too many sign-in attempts from this address. Try again in a few minutes.\n";
+
+/** The sign-in limit's port on the loopback, as the user data renders it. */
+function signInLimitPort(script: string): number {
+    return Number(/^SIGN_IN_LIMIT_PORT='(\d+)'$/m.exec(script)![1]);
+}
+
+/**
+ * Starts the sign-in limit as the single host's unit runs it: the boot file's value (the program's
+ * Parameter Store parameter, as the host writes it) with the limit and port its user data renders.
+ */
+async function startSignInLimit(program: ProgramRun, label: string): Promise<Daemon> {
+    const script = scriptOf(
+        named(program, "aws:ec2/instance:Instance", "compute-web-instance").inputs.userData,
+    );
+    const limit = /^SIGN_IN_LIMIT='(\d+)'$/m.exec(script)![1];
+    const port = signInLimitPort(script);
+    const parameter = ofType(program, "aws:ssm/parameter:Parameter").find((p) =>
+        String(p.inputs.name).endsWith("/boot/signin-limit.py"),
+    )!;
+    const dir = workDir("caddy", `signin-limit-${label}`);
+    const file = path.join(dir, "ai-portal-signin-limit");
+    fs.writeFileSync(file, `${parameter.inputs.insecureValue}\n`, { mode: 0o755 });
+    return startDaemon("Sign-in limit", file, [limit, String(port)], {
+        logFile: path.join(dir, "signin-limit.log"),
+        ready: () => portOpen(port),
+    });
+}
 
 /** Ways to write the local sign-in path that Open WebUI (Starlette) would still route to it. */
 const SIGN_IN_SPELLINGS = [
@@ -147,6 +177,7 @@ for (const stack of WITH_CADDY) {
     describe(`Caddy live (${stack}): HTTPS in front of Open WebUI, and the health probe as its timer runs it`, () => {
         let host: BootedHost;
         let caddy: Daemon;
+        let signInLimit: Daemon;
         let openWebUi: OpenWebUiStandIn | undefined;
         let portalHost: string;
         let probeEnv: Record<string, string>;
@@ -156,6 +187,13 @@ for (const stack of WITH_CADDY) {
             probeEnv = parseEnvFile(host.disk.read("/etc/ai-portal/health.env"));
             portalHost = probeEnv.PORTAL_HOST;
             openWebUi = await startOpenWebUiStandIn();
+            // The sign-in limit Caddy asks, as its unit runs it on the host's disk.
+            const execStart = /^ExecStart=(.*)$/m
+                .exec(host.disk.read("/etc/systemd/system/ai-portal-signin-limit.service"))![1]
+                .split(" ");
+            signInLimit = await host.disk.serve("Sign-in limit", execStart, () =>
+                portOpen(Number(execStart[2])),
+            );
             // Caddy reads the Caddyfile the boot script wrote, on the host's disk (where its CA's
             // files land too).
             const rendered = host.disk.read("/etc/ai-portal/Caddyfile");
@@ -179,6 +217,7 @@ for (const stack of WITH_CADDY) {
 
         after(async () => {
             await caddy?.stop();
+            await signInLimit?.stop();
             await new Promise((resolve) =>
                 openWebUi ? openWebUi.server.close(resolve) : resolve(undefined),
             );
@@ -249,12 +288,17 @@ for (const stack of WITH_CADDY) {
 
 describe("Caddy live: the local accounts' sign-in from the administration networks (adminCidrs)", () => {
     let openWebUi: OpenWebUiStandIn;
+    let signInLimit: Daemon;
 
     before(async () => {
         openWebUi = await startOpenWebUiStandIn();
+        const program = await runProgram({ stack: "dev" });
+        assert.ifError(program.error);
+        signInLimit = await startSignInLimit(program, "admin-cidrs");
     });
 
     after(async () => {
+        await signInLimit?.stop();
         await new Promise((resolve) => openWebUi.server.close(resolve));
     });
 
@@ -305,5 +349,151 @@ describe("Caddy live: the local accounts' sign-in from the administration networ
         } finally {
             await caddy.stop();
         }
+    });
+});
+
+describe("Caddy live: sign-in attempts limited per client address (wafSignInRateLimitPer5Min)", () => {
+    /** The smallest limit the key accepts (WAF's range starts at 10): quick to reach. */
+    const LIMIT = 10;
+    let openWebUi: OpenWebUiStandIn;
+    let signInLimit: Daemon;
+    let caddy: Daemon;
+    let portalHost: string;
+
+    before(async () => {
+        openWebUi = await startOpenWebUiStandIn();
+        const program = await runProgram({
+            stack: "dev",
+            overrides: { wafSignInRateLimitPer5Min: LIMIT },
+        });
+        assert.ifError(program.error);
+        signInLimit = await startSignInLimit(program, "limit");
+        const caddyfile = caddyfileOf(
+            scriptOf(
+                named(program, "aws:ec2/instance:Instance", "compute-web-instance").inputs.userData,
+            ),
+        );
+        const dir = workDir("caddy", "sign-in-limit");
+        const file = path.join(dir, "Caddyfile");
+        fs.writeFileSync(file, caddyfile);
+        caddy = await startDaemon(
+            "Caddy",
+            "caddy",
+            ["run", "--config", file, "--adapter", "caddyfile"],
+            {
+                env: caddyEnv(dir),
+                logFile: path.join(dir, "caddy.log"),
+                ready: async () => (await portOpen(443)) && (await portOpen(80)),
+            },
+        );
+        portalHost = /^https:\/\/(\S+) \{$/m.exec(caddyfile)![1];
+    });
+
+    after(async () => {
+        await caddy?.stop();
+        await signInLimit?.stop();
+        await new Promise((resolve) => openWebUi.server.close(resolve));
+    });
+
+    /**
+     * A sign-in attempt (a JSON body, as the browser sends) from the loopback address `from`,
+     * with extra request headers; returns "<status> <body>".
+     */
+    async function attempt(
+        from: string,
+        urlPath: string,
+        headers: readonly string[] = [],
+        method = "POST",
+    ): Promise<string> {
+        const result = await run("curl", [
+            "-sS",
+            "--insecure",
+            "--path-as-is",
+            "--interface",
+            from,
+            "-X",
+            method,
+            ...(method === "POST"
+                ? ["-H", "Content-Type: application/json", "--data", '{"user":"u","password":"p"}']
+                : []),
+            ...headers.flatMap((h) => ["-H", h]),
+            "-w",
+            " %{http_code}",
+            "--resolve",
+            `${portalHost}:443:127.0.0.1`,
+            `https://${portalHost}${urlPath}`,
+        ]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        const at = result.stdout.lastIndexOf(" ");
+        return `${result.stdout.slice(at + 1)} ${result.stdout.slice(0, at)}`;
+    }
+
+    /** Spellings uvicorn routes to a sign-in handler (or FastAPI would not, but WAF counts too). */
+    const SPELLINGS = [
+        "/api/v1/auths/sign%69n",
+        "/api/v1/auths%2Fsignin",
+        "/api/v1/auths/LDAP",
+        "/api/v1/auths/ld%61p",
+        "/api/v1/auths/signin",
+        "/api/v1/auths/ldap",
+    ];
+    /** What a spelling gets under the limit: LDAP reaches Open WebUI, the local sign-in is refused (dev has no adminCidrs). */
+    const under = (urlPath: string) => (/signin|sign%69n/.test(urlPath) ? REFUSED : "404 {}");
+
+    it("the (limit+1)th attempt from one address gets 429 in every spelling, encoded and upper-case ones counted; it never reaches Open WebUI", async () => {
+        const from = "127.0.0.2";
+        const before = openWebUi.seen.length;
+        for (let i = 0; i < LIMIT; i++) {
+            // Only the encoded and upper-case spellings: they must count for the limit to be hit.
+            const urlPath = SPELLINGS[i % 4];
+            assert.strictEqual(await attempt(from, urlPath), under(urlPath), `attempt ${i + 1}`);
+        }
+        for (const urlPath of [
+            ...SPELLINGS,
+            "/api/v1/auths/signup",
+            "/api/v1/auths/update/password",
+            "/api/v1/auths/mfa/verify",
+        ]) {
+            assert.strictEqual(await attempt(from, urlPath), LIMITED, urlPath);
+        }
+        // The LDAP spellings under the limit reached Open WebUI; nothing after it did.
+        assert.deepStrictEqual(openWebUi.seen.slice(before), [
+            "POST /api/v1/auths/LDAP",
+            "POST /api/v1/auths/ld%61p",
+            "POST /api/v1/auths/LDAP",
+            "POST /api/v1/auths/ld%61p",
+        ]);
+    });
+
+    it("another address is not limited, and other paths are never limited", async () => {
+        const before = openWebUi.seen.length;
+        assert.strictEqual(await attempt("127.0.0.3", "/api/v1/auths/ldap"), "404 {}");
+        // The address over the limit still uses the rest of the portal, as often as it likes.
+        for (let i = 0; i < LIMIT + 2; i++) {
+            assert.strictEqual(await attempt("127.0.0.2", "/api/v1/chats/new"), "404 {}");
+        }
+        assert.strictEqual(await attempt("127.0.0.2", "/health", [], "GET"), '200 {"status":true}');
+        assert.strictEqual(openWebUi.seen.length - before, LIMIT + 4);
+    });
+
+    it("a client-supplied X-Forwarded-For or X-Portal-Client-Address neither evades the limit nor frames another address", async () => {
+        // 127.0.0.4 names a new address in each attempt, and always 127.0.0.5.
+        for (let i = 0; i < LIMIT; i++) {
+            const headers = [
+                `X-Forwarded-For: 127.0.0.5, 10.9.9.${i}`,
+                `X-Portal-Client-Address: 127.0.0.5`,
+                `X-Real-IP: 10.8.8.${i}`,
+            ];
+            assert.strictEqual(await attempt("127.0.0.4", "/api/v1/auths/ldap", headers), "404 {}");
+        }
+        assert.strictEqual(
+            await attempt("127.0.0.4", "/api/v1/auths/ldap", [
+                "X-Forwarded-For: 10.9.9.99",
+                "X-Portal-Client-Address: 10.9.9.99",
+            ]),
+            LIMITED,
+        );
+        // The address it named is untouched.
+        assert.strictEqual(await attempt("127.0.0.5", "/api/v1/auths/ldap"), "404 {}");
     });
 });

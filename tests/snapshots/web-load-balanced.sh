@@ -18,6 +18,8 @@ REDIS_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/r
 REDIS_ENDPOINT='master.ai-portal-example-redis.abc123.euw2.cache.amazonaws.com:6379'
 SECRET_VERSIONS='bind:v-bind database:v-database gateway-key:v-gateway-key redis:v-redis web:v-web'
 DATABASE_CA_FILE='/etc/ai-portal/rds-ca.pem'
+SIGN_IN_LIMIT=''
+SIGN_IN_LIMIT_PORT=''
 PORTAL_HOST='portal.example.com'
 PORTAL_STACK='example'
 HEALTH_NAMESPACE='AIPortal'
@@ -234,6 +236,19 @@ if [ -n "$LAUNCH_HOOK" ]; then
     complete_launch CONTINUE
 fi
 if [ "$WEB_TIER" = single ]; then
+    install_unit signin-limit <<UNIT
+[Unit]
+Description=AI Portal: sign-in attempts per address, for Caddy
+
+[Service]
+ExecStart=/usr/local/sbin/ai-portal-signin-limit $SIGN_IN_LIMIT $SIGN_IN_LIMIT_PORT
+DynamicUser=yes
+MemoryMax=64M
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
     docker pull "$CADDY_IMAGE"
     run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
         "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \

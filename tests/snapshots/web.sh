@@ -18,6 +18,8 @@ REDIS_SECRET_ARN=''
 REDIS_ENDPOINT=''
 SECRET_VERSIONS='bind:v-bind database:v-database gateway-key:v-gateway-key web:v-web'
 DATABASE_CA_FILE='/etc/ai-portal/rds-ca.pem'
+SIGN_IN_LIMIT='20'
+SIGN_IN_LIMIT_PORT='9180'
 PORTAL_HOST='203.0.113.10'
 PORTAL_STACK='example'
 HEALTH_NAMESPACE='AIPortal'
@@ -137,6 +139,7 @@ while read -r -u 3 name sha256 target mode; do
     boot_file "$name" "$sha256" "$target" "$mode"
 done 3<<'BOOTFILES'
 /ai-portal-example/boot/rds-ca.pem 43343858a9c9e89f7ce9112b40440c7f7662d72df18e0931d5049379f3c2342d /etc/ai-portal/rds-ca.pem 644
+/ai-portal-example/boot/signin-limit.py c5d106ed0872a354136c20cb6a74a5a95cc36c00583f4d2be31b3c88a15846f2 /usr/local/sbin/ai-portal-signin-limit 755
 BOOTFILES
 log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
@@ -191,6 +194,11 @@ https://203.0.113.10 {
 	tls internal
 	encode zstd gzip
 	header Strict-Transport-Security "max-age=31536000"
+	@signIn path /api/v1/auths/signin* /api/v1/auths/ldap* /api/v1/auths/signup* /api/v1/auths/update/password* /api/v1/auths/mfa/verify*
+	forward_auth @signIn 127.0.0.1:9180 {
+		uri /
+		header_up X-Portal-Client-Address {remote_host}
+	}
 	@localSignIn {
 		path /api/v1/auths/signin /api/v1/auths/signin/
 		not remote_ip 198.51.100.0/24
@@ -244,6 +252,19 @@ if [ -n "$LAUNCH_HOOK" ]; then
     complete_launch CONTINUE
 fi
 if [ "$WEB_TIER" = single ]; then
+    install_unit signin-limit <<UNIT
+[Unit]
+Description=AI Portal: sign-in attempts per address, for Caddy
+
+[Service]
+ExecStart=/usr/local/sbin/ai-portal-signin-limit $SIGN_IN_LIMIT $SIGN_IN_LIMIT_PORT
+DynamicUser=yes
+MemoryMax=64M
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
     docker pull "$CADDY_IMAGE"
     run_container caddy "Caddy, TLS on 443 with 80 redirecting" \
         "--network host --volume caddy-data:/data --volume caddy-config:/config --volume $CONFIG_DIR/Caddyfile:/etc/caddy/Caddyfile:ro" \
