@@ -327,6 +327,7 @@ export function declareGatewayImage(
             namePrefix: args.namePrefix,
             sourceCommit: args.gatewaySourceCommit,
             forceDelete: !args.protectData,
+            kmsKeyArn: args.encryption?.keyArn,
         },
         { parent },
     );

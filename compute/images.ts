@@ -69,6 +69,12 @@ export interface GatewayImageArgs {
     readonly sourceCommit: string;
     /** Lets `pulumi destroy` of a disposable stack remove the repository with its images. */
     readonly forceDelete: boolean;
+    /**
+     * The stack's data key (security/dataKey.ts) for the repository's images; undefined: ECR's
+     * own AES-256. ECR fixes a repository's encryption when it creates it, so an existing
+     * repository keeps what it was created with.
+     */
+    readonly kmsKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -91,11 +97,19 @@ export class GatewayImage extends pulumi.ComponentResource {
                 name: `${args.namePrefix}/bedrock-access-gateway`,
                 imageTagMutability: "IMMUTABLE",
                 imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "AES256" }],
+                encryptionConfigurations: [
+                    args.kmsKeyArn
+                        ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn }
+                        : { encryptionType: "AES256" },
+                ],
                 forceDelete: args.forceDelete,
                 tags: { Name: `${args.namePrefix}-bedrock-access-gateway` },
             },
-            parent,
+            // A new encryption setting replaces the repository, and a repository that holds
+            // images cannot be deleted (forceDelete is off in prod): a running stack keeps the
+            // encryption it was created with; a new one gets the data key. ECR creates its own
+            // grant on the key for pushes and pulls (ECR user guide, "Encryption at rest").
+            { ...parent, ignoreChanges: ["encryptionConfigurations"] },
         );
         new aws.ecr.LifecyclePolicy(
             `${name}-lifecycle`,

@@ -57,6 +57,16 @@ const DATA_KEYS: Readonly<Record<string, readonly KeyInput[]>> = {
     "aws:sns/topic:Topic": [
         { input: "kmsMasterKeyId", what: "the topic's messages", value: top("kmsMasterKeyId") },
     ],
+    "aws:ecr/repository:Repository": [
+        {
+            input: "encryptionConfigurations",
+            what: "the repository's images",
+            value: (props) =>
+                (props.encryptionConfigurations ?? [{}]).map((c: Record<string, unknown>) =>
+                    c.encryptionType === "KMS" ? c.kmsKey : undefined,
+                ),
+        },
+    ],
     "aws:ec2/launchTemplate:LaunchTemplate": [
         {
             input: "blockDeviceMappings",
@@ -110,7 +120,7 @@ function isLoadBalancerLogBucket(resources: PolicyResource[], sse: PolicyResourc
 export const prodDataCustomerManagedKey: StackValidationPolicy = {
     name: "prod-data-customer-managed-key",
     description:
-        "On production stacks, data at rest (RDS storage, Performance Insights and master secret, secrets, log groups, Redis, the alarm topic, EBS volumes, S3 default encryption) is under a customer-managed KMS key the stack declares.",
+        "On production stacks, data at rest (RDS storage, Performance Insights and master secret, secrets, log groups, Redis, the alarm topic, EBS volumes, S3 default encryption, the gateway's image repository) is under a customer-managed KMS key the stack declares.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const resource of args.resources) {

@@ -564,6 +564,33 @@ describe("GatewayImage (component)", () => {
         );
         assert.strictEqual(build.inputs.buildOnPreview, false);
         assert.strictEqual(run.outputs.ref, `${repo.state.repositoryUrl}@${build.state.digest}`);
+        // Without the stack's data key: ECR's own AES-256.
+        assert.deepStrictEqual(repo.inputs.encryptionConfigurations, [
+            { encryptionType: "AES256" },
+        ]);
+    });
+
+    it("encrypts the images with the stack's data key, and a running repository keeps the encryption it was created with", async () => {
+        const key = "arn:aws:kms:eu-west-2:123456789012:key/0a1b2c3d-0000-4000-8000-000000000000";
+        const run = await runComponent((opts) => ({
+            ref: new GatewayImage(
+                "gw",
+                {
+                    namePrefix: "ai-portal-test",
+                    sourceCommit: "0123456789abcdef0123456789abcdef01234567",
+                    forceDelete: false,
+                    kmsKeyArn: key,
+                },
+                opts,
+            ).imageRef,
+        }));
+        const repo = named(run, "aws:ecr/repository:Repository", "gw-repo");
+        assert.deepStrictEqual(repo.inputs.encryptionConfigurations, [
+            { encryptionType: "KMS", kmsKey: key },
+        ]);
+        // A new encryption setting would replace the repository, which cannot be deleted while it
+        // holds images (forceDelete off).
+        assert.deepStrictEqual(repo.ignoreChanges, ["encryptionConfigurations"]);
     });
 });
 

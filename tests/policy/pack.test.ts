@@ -847,7 +847,7 @@ const CASES: Case[] = [
     },
     // --- encryption keys ---
     {
-        what: "production data under AWS-managed keys (a secret, a log group, a topic, a database, a bucket), and one under a key ARN pasted in",
+        what: "production data under AWS-managed keys (a secret, a log group, a topic, a database, a bucket, an image repository), and one under a key ARN pasted in",
         stack: "prod",
         build: (opts) => {
             new aws.secretsmanager.Secret("plain-secret", {}, opts);
@@ -871,8 +871,18 @@ const CASES: Case[] = [
                 },
                 opts,
             );
+            new aws.ecr.Repository(
+                "aes-images",
+                {
+                    imageTagMutability: "IMMUTABLE",
+                    imageScanningConfiguration: { scanOnPush: true },
+                    encryptionConfigurations: [{ encryptionType: "AES256" }],
+                },
+                opts,
+            );
         },
         expected: [
+            /^prod-data-customer-managed-key: aes-images: the repository's images is not under a customer-managed KMS key of this stack/,
             /^prod-data-customer-managed-key: plain-secret: the secret is not under a customer-managed KMS key of this stack \(kmsKeyId: the AWS-managed key\)/,
             /^prod-data-customer-managed-key: plain-logs: the log group is not under/,
             /^prod-data-customer-managed-key: plain-topic: the topic's messages is not under/,

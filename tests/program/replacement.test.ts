@@ -223,7 +223,7 @@ describe("replacement safety: moving a running stack to its own KMS key", () => 
         });
     }
 
-    it("the database, its Performance Insights and the Redis keep their keys; secrets, logs, the topic, the bucket and the templates move", async () => {
+    it("the database, its Performance Insights, the Redis and the gateway's image repository keep their keys; secrets, logs, the topic, the bucket and the templates move", async () => {
         const before = await runProgram({
             stack: "prod",
             overrides: { encryptionKey: "aws-managed" },
@@ -236,8 +236,11 @@ describe("replacement safety: moving a running stack to its own KMS key", () => 
                 return old && JSON.stringify(old.inputs) !== JSON.stringify(r.inputs);
             })
             .filter((r) => JSON.stringify(r.inputs).includes(keyArn));
-        const kept = moved.filter((r) => r.ignoreChanges.some((p) => /kms|Kms/.test(p)));
+        const kept = moved.filter((r) =>
+            r.ignoreChanges.some((p) => /kms|Kms|encryptionConfigurations/.test(p)),
+        );
         assert.deepStrictEqual(kept.map((r) => `${r.name}: ${r.ignoreChanges.join(", ")}`).sort(), [
+            "compute-gateway-image-repo: encryptionConfigurations",
             "data-postgres: kmsKeyId, performanceInsightsKmsKeyId, masterUserSecretKmsKeyId",
             "session-store-redis: kmsKeyId",
         ]);

@@ -95,7 +95,7 @@ describe("policy prod-data-customer-managed-key", () => {
         ]);
     });
 
-    it("prod switched to aws-managed keys is refused: every secret, log group, the database, Redis, the topic, the templates and the uploads bucket", async () => {
+    it("prod switched to aws-managed keys is refused: every secret, log group, the database, Redis, the topic, the templates, the uploads bucket and the image repository", async () => {
         const run = await runProgram({
             stack: "prod",
             overrides: { encryptionKey: "aws-managed" },
@@ -113,7 +113,8 @@ describe("policy prod-data-customer-managed-key", () => {
                 1 + // Redis
                 1 + // the alarm topic
                 2 + // the two launch templates
-                1, // the uploads bucket (not the ALB's access-log bucket)
+                1 + // the uploads bucket (not the ALB's access-log bucket)
+                1, // the gateway's image repository
         );
         for (const name of [
             "data-postgres",
@@ -121,6 +122,7 @@ describe("policy prod-data-customer-managed-key", () => {
             "ops-alarms",
             "compute-web-template",
             "compute-uploads-encryption",
+            "compute-gateway-image-repo",
         ]) {
             assert.ok(names.includes(name), name);
         }
