@@ -6,7 +6,8 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**"] },
+    // .stryker-tmp and reports: Stryker's sandboxes (copies of the tree) and reports.
+    { ignores: ["node_modules/**", "bin/**", ".stryker-tmp/**", "reports/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -311,6 +311,15 @@ export function runProgram(
 }
 
 /**
+ * Forgets every memoised run, so the next `runProgram` runs the program again. For mutation
+ * testing (tests/mutation/hooks.ts): Stryker keeps one process across mutants, and a run
+ * memoised under one mutant must not answer for the next.
+ */
+export function forgetRuns(): void {
+    memo.clear();
+}
+
+/**
  * Runs `build` alone under the mocks (a component test): it declares what it likes and returns the
  * values to resolve as outputs. Serialised with program runs; never memoised.
  */
