@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TLS_POLICY } from "../edge";
+import { dnsValidatedCertificate } from "../lib/certificate";
 import { PORTS } from "../lib/ports";
 
 /**
@@ -102,34 +103,14 @@ export class GatewayLoadBalancer extends pulumi.ComponentResource {
             parent,
         );
         const hostName = gatewayHostName(args.domainName);
-        const certificate = new aws.acm.Certificate(
-            `${name}-certificate`,
+        const validation = dnsValidatedCertificate(
+            name,
             {
                 domainName: hostName,
-                validationMethod: "DNS",
-                keyAlgorithm: "EC_prime256v1",
-                tags: { Name: `${args.namePrefix}-gateway` },
+                hostedZoneId: args.hostedZoneId,
+                tagName: `${args.namePrefix}-gateway`,
             },
-            // A replacement (another domain) gets its new certificate before the old one goes.
-            { parent: this, deleteBeforeReplace: false },
-        );
-        // One name, so one validation record; ACM renews automatically while it stays.
-        const validationRecord = new aws.route53.Record(
-            `${name}-certificate-validation`,
-            {
-                zoneId: args.hostedZoneId,
-                name: certificate.domainValidationOptions[0].resourceRecordName,
-                type: certificate.domainValidationOptions[0].resourceRecordType,
-                records: [certificate.domainValidationOptions[0].resourceRecordValue],
-                ttl: 300,
-                allowOverwrite: true,
-            },
-            parent,
-        );
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-certificate-validated`,
-            { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
-            parent,
+            this,
         );
         // The same TLS policy as the public ALB: TLS 1.3/1.2, forward secrecy only.
         this.listener = new aws.lb.Listener(

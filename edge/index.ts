@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../lib/ports";
 import { AccessLogBucket } from "./accessLogs";
+import { dnsValidatedCertificate } from "../lib/certificate";
 import { WebFirewall } from "./firewall";
 
 /**
@@ -91,34 +92,14 @@ export class Edge extends pulumi.ComponentResource {
         super("aiportal:edge:Edge", name, {}, opts);
         const parent = { parent: this };
 
-        const certificate = new aws.acm.Certificate(
-            `${name}-certificate`,
+        const validation = dnsValidatedCertificate(
+            name,
             {
                 domainName: args.domainName,
-                validationMethod: "DNS",
-                keyAlgorithm: "EC_prime256v1",
-                tags: { Name: `${args.namePrefix}-portal` },
+                hostedZoneId: args.hostedZoneId,
+                tagName: `${args.namePrefix}-portal`,
             },
-            // A replacement (another domain) gets its new certificate before the old one goes.
-            { parent: this, deleteBeforeReplace: false },
-        );
-        // One name, so one validation record; ACM renews automatically while it stays.
-        const validationRecord = new aws.route53.Record(
-            `${name}-certificate-validation`,
-            {
-                zoneId: args.hostedZoneId,
-                name: certificate.domainValidationOptions[0].resourceRecordName,
-                type: certificate.domainValidationOptions[0].resourceRecordType,
-                records: [certificate.domainValidationOptions[0].resourceRecordValue],
-                ttl: 300,
-                allowOverwrite: true,
-            },
-            parent,
-        );
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-certificate-validated`,
-            { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
-            parent,
+            this,
         );
 
         const logs = new AccessLogBucket(
