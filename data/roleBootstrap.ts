@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_TRUST_POLICY, vpcFunctionStatements } from "../lib/lambdaRole";
 
 export interface RoleBootstrapArgs {
     /** Prefix for the function's name and `Name` tags, e.g. "ai-portal-dev". */
@@ -88,16 +89,7 @@ export class RoleBootstrap extends pulumi.ComponentResource {
             {
                 description: `Runs ${this.functionName}`,
                 tags: { Name: this.functionName },
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "lambda.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
+                assumeRolePolicy: LAMBDA_TRUST_POLICY,
             },
             parent,
         );
@@ -109,37 +101,12 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                 role: role.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "WriteItsLogs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: [pulumi.interpolate`${logGroup.arn}:*`],
-                        },
-                        {
-                            // Lambda's VPC attachment (what AWSLambdaVPCAccessExecutionRole grants),
-                            // with the writes scoped to this account and region.
-                            Sid: "AttachToTheVpc",
-                            Effect: "Allow",
-                            Action: [
-                                "ec2:CreateNetworkInterface",
-                                "ec2:DeleteNetworkInterface",
-                                "ec2:AssignPrivateIpAddresses",
-                                "ec2:UnassignPrivateIpAddresses",
-                            ],
-                            Resource: ["network-interface/*", "subnet/*", "security-group/*"].map(
-                                (kind) =>
-                                    pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:${kind}`,
-                            ),
-                        },
-                        {
-                            // Describe calls take no resource-level scoping.
-                            Sid: "SeeTheVpc",
-                            Effect: "Allow",
-                            Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
-                            Resource: "*",
-                        },
-                    ],
+                    Statement: vpcFunctionStatements({
+                        logGroupArn: logGroup.arn,
+                        partition: partition.partition,
+                        region: region.region,
+                        accountId: identity.accountId,
+                    }),
                 }),
             },
             parent,

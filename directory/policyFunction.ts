@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_TRUST_POLICY, vpcFunctionStatements } from "../lib/lambdaRole";
 
 /** The handler and ldapts's CommonJS build (its package.json's `require` export). */
 export function policyFunctionCode(): pulumi.asset.AssetArchive {
@@ -96,16 +97,7 @@ export function ldapFunction(
         {
             description: `Runs ${args.functionName}`,
             tags: { Name: args.functionName },
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: "lambda.amazonaws.com" },
-                        Action: "sts:AssumeRole",
-                    },
-                ],
-            }),
+            assumeRolePolicy: LAMBDA_TRUST_POLICY,
         },
         opts,
     );
@@ -115,35 +107,12 @@ export function ldapFunction(
             role: role.id,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
-                Statement: [
-                    {
-                        // Also how the bind check's metric gets out (embedded metric format).
-                        Sid: "WriteItsLogs",
-                        Effect: "Allow",
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: [pulumi.interpolate`${logGroup.arn}:*`],
-                    },
-                    {
-                        Sid: "AttachToTheVpc",
-                        Effect: "Allow",
-                        Action: [
-                            "ec2:CreateNetworkInterface",
-                            "ec2:DeleteNetworkInterface",
-                            "ec2:AssignPrivateIpAddresses",
-                            "ec2:UnassignPrivateIpAddresses",
-                        ],
-                        Resource: ["network-interface/*", "subnet/*", "security-group/*"].map(
-                            (kind) =>
-                                pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:${kind}`,
-                        ),
-                    },
-                    {
-                        Sid: "SeeTheVpc",
-                        Effect: "Allow",
-                        Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
-                        Resource: "*",
-                    },
-                ],
+                Statement: vpcFunctionStatements({
+                    logGroupArn: logGroup.arn,
+                    partition: partition.partition,
+                    region: region.region,
+                    accountId: identity.accountId,
+                }),
             }),
         },
         opts,
