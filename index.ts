@@ -6,16 +6,21 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Compute } from "./compute";
 import { CONTRACT_VERSION, PortalOutputs } from "./contract";
+import type { DirectoryConfig } from "./config";
 import { loadConfig } from "./config/load";
 import { Database } from "./data";
 import { RoleBootstrap } from "./data/roleBootstrap";
-import { LOCAL_SIGN_IN_PATH } from "./compute/settings";
+import { LOCAL_SIGN_IN_PATH, OIDC_CALLBACK_PATH, SCIM_PATH_PREFIX } from "./compute/settings";
 import { SessionStore } from "./data/sessionStore";
 import { Directory } from "./directory";
 import { Edge } from "./edge";
+import { Backups } from "./backup";
+import { recoveryObjectives as objectives, recoveryOutput } from "./backup/recovery";
 import { Budgets } from "./governance/budgets";
 import { CostAllocationTags } from "./governance/costTags";
 import { DashboardHosts, DashboardInput, PortalDashboard } from "./governance/dashboard";
+import { AuditLog } from "./governance/auditLog";
+import { Guardrail } from "./governance/guardrail";
 import { InvocationLogging } from "./governance/invocationLogging";
 import { WorkingHoursSchedule } from "./governance/workingHours";
 import { DIRECTORY_BIND_METRIC, HEALTH_METRIC, HEALTH_NAMESPACE } from "./operations/alarms";
@@ -25,6 +30,8 @@ import { BindCheck, PasswordPolicies } from "./directory/passwordPolicies";
 import { PortalGroup } from "./directory/portalGroup";
 import { Network } from "./network";
 import { Operations } from "./operations";
+import { GuardrailAlarm } from "./operations/guardrailAlarm";
+import { UsageGateAlarm } from "./operations/usageGateAlarm";
 import { SecurityGroups } from "./network/securityGroups";
 import { DataKey, DataKeyUsers } from "./security/dataKey";
 
@@ -74,21 +81,27 @@ const database = new Database(
         privateSubnetIds: network.privateSubnetIds,
         logRetentionDays: config.logRetentionDays,
         ...config.database,
+        restore: config.restore.database,
         encryptionKeyArn,
     },
     providers,
 );
-const directory = new Directory(
-    "directory",
-    {
-        namePrefix,
-        vpcId: network.vpcId,
-        privateSubnetIds: network.privateSubnetIds,
-        ...config.directory,
-        encryptionKeyArn,
-    },
-    providers,
-);
+// No directory at all when people sign in through an OpenID Connect provider only
+// (config `directory: none`): nor the bind account, portal group, policies or LDAP rules below.
+const directoryConfig = config.directory;
+const directory = directoryConfig
+    ? new Directory(
+          "directory",
+          {
+              namePrefix,
+              vpcId: network.vpcId,
+              privateSubnetIds: network.privateSubnetIds,
+              ...directoryConfig,
+              encryptionKeyArn,
+          },
+          providers,
+      )
+    : undefined;
 
 const securityGroups = new SecurityGroups(
     "sg",
@@ -96,7 +109,8 @@ const securityGroups = new SecurityGroups(
         namePrefix,
         vpcId: network.vpcId,
         databaseSecurityGroupId: database.securityGroupId,
-        directorySecurityGroupId: directory.securityGroupId,
+        directory: directory !== undefined,
+        directorySecurityGroupId: directory?.securityGroupId,
         allowedCidrs: config.compute.allowedCidrs,
         sshCidrs: config.compute.sshKeyName ? config.compute.sshCidrs : [],
         gatewayPort: config.compute.gatewayPort,
@@ -123,6 +137,9 @@ const edge = loadBalanced
               securityGroupId: securityGroups.albSecurityGroupId!,
               localSignInPath: LOCAL_SIGN_IN_PATH,
               adminCidrs: config.compute.adminCidrs,
+              scim: config.identity.scim
+                  ? { pathPrefix: SCIM_PATH_PREFIX, allowedCidrs: config.identity.scimAllowedCidrs }
+                  : undefined,
               wafEnabled: config.webTier.wafEnabled,
               wafRateLimitPer5Min: config.webTier.wafRateLimitPer5Min,
               wafSignInRateLimitPer5Min: config.webTier.wafSignInRateLimitPer5Min,
@@ -165,6 +182,8 @@ const roleBootstrap = new RoleBootstrap(
         },
         appSecretArn: database.appSecretArn,
         appSecretVersionId: database.appSecretVersionId,
+        gateSecretArn: database.gateSecretArn,
+        gateSecretVersionId: database.gateSecretVersionId,
         logRetentionDays: config.logRetentionDays,
         // Its rules (5432 to the database, 443 to Secrets Manager) and the private subnets' way out.
         networkReady: [...securityGroups.rulesFor("dbBootstrap"), ...network.privateEgress],
@@ -172,87 +191,138 @@ const roleBootstrap = new RoleBootstrap(
     },
     providers,
 );
-const bindAccount = new BindAccount(
-    "ldap-bind",
+const directoryServices =
+    directory && directoryConfig ? declareDirectoryServices(directory, directoryConfig) : undefined;
+
+/**
+ * What the directory brings besides itself: Open WebUI's bind account, the domain controllers'
+ * name, the portal group, its password policies and the bind check.
+ */
+function declareDirectoryServices(directory: Directory, dc: DirectoryConfig) {
+    const bindAccount = new BindAccount(
+        "ldap-bind",
+        {
+            namePrefix,
+            directoryId: directory.directoryId,
+            domain: directory.domain,
+            region: config.region,
+            protect: dc.protect,
+            encryptionKeyArn,
+        },
+        providers,
+    );
+
+    // The domain controllers' name in a private zone of the VPC: the web hosts are told the name, so
+    // they never wait for the directory; the record follows the directory.
+    const ldapName = new LdapName(
+        "ldap-name",
+        {
+            namePrefix,
+            vpcId: network.vpcId,
+            region: config.region,
+            directoryDomain: dc.domain,
+            domainControllerIps: directory.dnsIpAddresses,
+        },
+        providers,
+    );
+
+    // The group whose members may sign in; kept with its members when a protected stack drops it.
+    const portalGroup = new PortalGroup(
+        "portal-group",
+        {
+            directoryId: directory.directoryId,
+            name: dc.portalGroup,
+            usersOuDn: directory.names.usersOuDn,
+            region: config.region,
+            retainOnDelete: dc.protect,
+        },
+        providers,
+    );
+
+    // The portal group's password policy (length, lockout) and the bind account's (no expiry, no
+    // lockout), set over LDAP from inside the VPC once the directory, the group and the account exist;
+    // then a check every 5 minutes that the bind account can still bind (alarmed in operations).
+    const passwordPolicies = new PasswordPolicies(
+        "directory-policy",
+        {
+            namePrefix,
+            privateSubnetIds: network.privateSubnetIds,
+            securityGroupId: securityGroups.directoryPolicySecurityGroupId!,
+            domainControllerIps: directory.dnsIpAddresses,
+            directoryId: directory.directoryId,
+            domainDn: directory.names.domainDn,
+            adminSecretArn: directory.adminSecretArn,
+            portalGroupDn: portalGroup.groupDn,
+            bindAccountName: bindAccount.samAccountName,
+            policy: dc.passwordPolicy,
+            logRetentionDays: config.logRetentionDays,
+            encryptionKeyArn,
+            dependsOn: [
+                portalGroup.group,
+                bindAccount.account,
+                ...securityGroups.rulesFor("directoryPolicy"),
+                ...network.privateEgress,
+            ],
+        },
+        providers,
+    );
+    const bindCheck = new BindCheck(
+        "directory-bind-check",
+        {
+            namePrefix,
+            stack: config.stack,
+            region: config.region,
+            privateSubnetIds: network.privateSubnetIds,
+            securityGroupId: securityGroups.directoryPolicySecurityGroupId!,
+            domainControllerIps: directory.dnsIpAddresses,
+            bindSecretArn: bindAccount.secretArn,
+            namespace: HEALTH_NAMESPACE,
+            metric: DIRECTORY_BIND_METRIC,
+            logRetentionDays: config.logRetentionDays,
+            encryptionKeyArn,
+        },
+        providers,
+    );
+    return { bindAccount, ldapName, portalGroup, passwordPolicies, bindCheck };
+}
+
+// Open WebUI's audit trail: a log group of its own (retention auditLogRetentionDays, the stack's
+// key), which the web hosts ship the audit file to.
+const auditLog = new AuditLog(
+    "audit",
     {
         namePrefix,
-        directoryId: directory.directoryId,
-        domain: directory.domain,
-        region: config.region,
-        protect: config.directory.protect,
+        retentionDays: config.audit.retentionDays,
         encryptionKeyArn,
+        protect: config.database.deletionProtection,
     },
     providers,
 );
 
-// The domain controllers' name in a private zone of the VPC: the web hosts are told the name, so
-// they never wait for the directory; the record follows the directory.
-const ldapName = new LdapName(
-    "ldap-name",
+// AWS Backup of the database and the uploads bucket, copied to a vault in the DR region through a
+// second explicit provider with the same default tags, and the uploads replicated there live
+// (README "Backups off-site"). The uploads bucket is declared by compute with the replication
+// this declares, so its ARN is handed over once compute exists.
+const drProvider = config.backup.crossRegionCopy
+    ? new aws.Provider("aws-dr", {
+          region: config.backup.drRegion as aws.Region,
+          defaultTags: { tags: { ...config.tags } },
+      })
+    : undefined;
+const [uploadsBucketArn, setUploadsBucketArn] = pulumi.deferredOutput<string>();
+const backups = new Backups(
+    "backup",
     {
         namePrefix,
-        vpcId: network.vpcId,
         region: config.region,
-        directoryDomain: config.directory.domain,
-        domainControllerIps: directory.dnsIpAddresses,
-    },
-    providers,
-);
-
-// The group whose members may sign in; kept with its members when a protected stack drops it.
-const portalGroup = new PortalGroup(
-    "portal-group",
-    {
-        directoryId: directory.directoryId,
-        name: config.directory.portalGroup,
-        usersOuDn: directory.names.usersOuDn,
-        region: config.region,
-        retainOnDelete: config.directory.protect,
-    },
-    providers,
-);
-
-// The portal group's password policy (length, lockout) and the bind account's (no expiry, no
-// lockout), set over LDAP from inside the VPC once the directory, the group and the account exist;
-// then a check every 5 minutes that the bind account can still bind (alarmed in operations).
-const passwordPolicies = new PasswordPolicies(
-    "directory-policy",
-    {
-        namePrefix,
-        privateSubnetIds: network.privateSubnetIds,
-        securityGroupId: securityGroups.directoryPolicySecurityGroupId,
-        domainControllerIps: directory.dnsIpAddresses,
-        directoryId: directory.directoryId,
-        domainDn: directory.names.domainDn,
-        adminSecretArn: directory.adminSecretArn,
-        portalGroupDn: portalGroup.groupDn,
-        bindAccountName: bindAccount.samAccountName,
-        policy: config.directory.passwordPolicy,
-        logRetentionDays: config.logRetentionDays,
-        encryptionKeyArn,
-        dependsOn: [
-            portalGroup.group,
-            bindAccount.account,
-            ...securityGroups.rulesFor("directoryPolicy"),
-            ...network.privateEgress,
-        ],
-    },
-    providers,
-);
-const bindCheck = new BindCheck(
-    "directory-bind-check",
-    {
-        namePrefix,
-        stack: config.stack,
-        region: config.region,
-        privateSubnetIds: network.privateSubnetIds,
-        securityGroupId: securityGroups.directoryPolicySecurityGroupId,
-        domainControllerIps: directory.dnsIpAddresses,
-        bindSecretArn: bindAccount.secretArn,
-        namespace: HEALTH_NAMESPACE,
-        metric: DIRECTORY_BIND_METRIC,
-        logRetentionDays: config.logRetentionDays,
-        encryptionKeyArn,
+        backup: config.backup,
+        workingHours: config.governance.schedule,
+        dbInstanceIdentifier: database.identifier,
+        uploadsBucketArn,
+        uploadsKeyArn: encryptionKeyArn,
+        customerManagedKeys: config.encryptionKey === "customer-managed",
+        protect: config.database.deletionProtection,
+        drProvider,
     },
     providers,
 );
@@ -272,6 +342,7 @@ const compute = new Compute(
         gatewaySecurityGroupId: securityGroups.gatewaySecurityGroupId,
         logRetentionDays: config.logRetentionDays,
         protectData: config.database.deletionProtection,
+        uploadsReplication: backups.uploadsReplication,
         encryption: dataKey && {
             keyArn: dataKey.keyArn,
             autoScalingRoleArn: dataKey.autoScalingRoleArn,
@@ -280,20 +351,40 @@ const compute = new Compute(
             appSecretArn: database.appSecretArn,
             appSecretVersionId: database.appSecretVersionId,
             instanceIdentifier: database.identifier,
+            createdIdentifier: database.createdIdentifier,
+            gateSecretArn: database.gateSecretArn,
+            gateSecretVersionId: database.gateSecretVersionId,
         },
-        directory: {
-            domain: directory.domain,
-            shortName: directory.shortName,
-            ldapHost: ldapName.hostName,
-            searchBase: directory.names.usersOuDn,
-            bindIdentity: bindAccount.bindIdentity,
-            bindSecretArn: bindAccount.secretArn,
-            bindSecretVersionId: bindAccount.secretVersionId,
-            portalGroupDn: portalGroup.groupDn,
+        usageGate: config.usageGate,
+        directory: directory &&
+            directoryServices && {
+                domain: directory.domain,
+                shortName: directory.shortName,
+                ldapHost: directoryServices.ldapName.hostName,
+                searchBase: directory.names.usersOuDn,
+                bindIdentity: directoryServices.bindAccount.bindIdentity,
+                bindSecretArn: directoryServices.bindAccount.secretArn,
+                bindSecretVersionId: directoryServices.bindAccount.secretVersionId,
+                portalGroupDn: directoryServices.portalGroup.groupDn,
+            },
+        identity: {
+            authMode: config.identity.authMode,
+            oidc: config.identity.oidc && {
+                ...config.identity.oidc,
+                clientSecret: pulumi.secret(config.identity.oidc.clientSecret),
+            },
+            ldapGroupManagement: config.identity.ldapGroupManagement,
+            scim: config.identity.scim,
+            scimAllowedCidrs: config.identity.scimAllowedCidrs,
         },
         // Nothing: the hosts wait at boot for the database and its role (the role bootstrap), and
         // reach the directory by name at sign-in (the bind account and group are looked up then).
         webDependsOn: [],
+        audit: {
+            level: config.audit.level,
+            logGroupName: auditLog.logGroupName,
+            logGroupArn: auditLog.logGroupArn,
+        },
         webTier: config.webTier,
         vpcId: network.vpcId,
         tags: config.tags,
@@ -317,6 +408,8 @@ const compute = new Compute(
     providers,
 );
 
+setUploadsBucketArn(compute.uploadsBucketArn);
+
 if (dataKey) {
     // Who uses the key, now that they exist: every role that reads a secret of the stack, and
     // the web hosts for the uploads bucket.
@@ -326,8 +419,12 @@ if (dataKey) {
                 compute.webRoleArn,
                 compute.gatewayRoleArn,
                 roleBootstrap.roleArn,
-                passwordPolicies.roleArn,
-                bindCheck.roleArn,
+                ...(directoryServices
+                    ? [
+                          directoryServices.passwordPolicies.roleArn,
+                          directoryServices.bindCheck.roleArn,
+                      ]
+                    : []),
             ],
             uploadsRoleArns: [compute.webRoleArn],
             uploadsBucketArn: compute.uploadsBucketArn,
@@ -345,6 +442,7 @@ const operations = new Operations(
         profile: config.operations.alarmProfile,
         encryptionKeyArn,
         dbInstanceIdentifier: database.identifier,
+        directory: directory !== undefined,
         instances:
             compute.webInstanceId && compute.gatewayInstanceId
                 ? { web: compute.webInstanceId, gateway: compute.gatewayInstanceId }
@@ -397,6 +495,40 @@ if (gov.bedrockInvocationLogging !== "off") {
         providers,
     );
 }
+// The stack's Bedrock guardrail; the one of the stack that owns the account's settings is
+// enforced on every Bedrock call in the account and region (the gateway sends none).
+const guardrail = config.guardrail
+    ? new Guardrail(
+          "guardrail",
+          {
+              namePrefix,
+              config: config.guardrail,
+              region: config.region,
+              stack: config.stack,
+              accountSettingsStack: gov.accountSettingsStack,
+          },
+          providers,
+      )
+    : undefined;
+if (guardrail) {
+    // A sudden rise in the guardrail's interventions reaches the alarm topic.
+    new GuardrailAlarm(
+        "guardrail-alarm",
+        {
+            namePrefix,
+            guardrailArn: guardrail.guardrailArn,
+            guardrailVersion: guardrail.version,
+            topicArn: operations.alarmTopicArn,
+        },
+        providers,
+    );
+}
+// The usage gate (gate/, on the gateway hosts) letting calls through unmetered reaches the alarm topic.
+new UsageGateAlarm(
+    "usage-gate-alarm",
+    { namePrefix, stack: config.stack, topicArn: operations.alarmTopicArn },
+    providers,
+);
 if (gov.schedule) {
     new WorkingHoursSchedule(
         "working-hours",
@@ -432,6 +564,7 @@ const dashboard = new PortalDashboard(
         input: pulumi
             .output({
                 dbInstanceIdentifier: database.identifier,
+                guardrail: guardrail && { arn: guardrail.guardrailArn, version: guardrail.version },
                 hosts:
                     edge && compute.gatewayLoadBalancer && compute.fleets
                         ? {
@@ -454,7 +587,7 @@ const dashboard = new PortalDashboard(
                               },
                           },
             })
-            .apply(({ dbInstanceIdentifier, hosts }): DashboardInput => ({
+            .apply(({ dbInstanceIdentifier, hosts, guardrail: g }): DashboardInput => ({
                 title: `AI Portal (${config.stack})`,
                 region: config.region,
                 stack: config.stack,
@@ -467,6 +600,9 @@ const dashboard = new PortalDashboard(
                     bedrockUsd: gov.bedrockMonthlyBudgetUsd,
                 },
                 bedrockModels: [config.compute.bedrockDefaultModel],
+                guardrail: g,
+                // The gateway hosts' log group (compute/gateway.ts), where the usage gate logs.
+                usageGateLogGroup: `/${namePrefix}/gateway`,
             })),
     },
     providers,
@@ -487,6 +623,7 @@ const outputs: PortalOutputs = {
     wafAclArn: edge?.webAclArn,
     redisEndpoint: sessionStore?.endpoint,
     openWebUiImage: compute.openWebUiImage,
+    preUpgradeSnapshotIdentifier: compute.preUpgradeSnapshotIdentifier,
     uploadsBucketName: compute.uploadsBucketName,
     // Callers of gatewayUrl are admitted by the group in front of the gateway: the internal load
     // balancer's in the load-balanced tier, the gateway host's own otherwise.
@@ -509,18 +646,43 @@ const outputs: PortalOutputs = {
     dbSecurityGroupId: database.securityGroupId,
     dbSecretArn: database.masterSecretArn,
     dbAppSecretArn: database.appSecretArn,
-    directoryId: directory.directoryId,
-    directoryDomain: directory.domain,
-    directoryShortName: directory.shortName,
-    directoryDnsIps: directory.dnsIpAddresses,
-    directorySecurityGroupId: directory.securityGroupId,
-    directoryAdminDn: directory.names.adminDn,
-    directorySearchBase: directory.names.usersOuDn,
-    directoryAdminSecretArn: directory.adminSecretArn,
-    directoryBindSecretArn: bindAccount.secretArn,
+    dbGateSecretArn: database.gateSecretArn,
+    dbRestoredFrom: database.restoredFrom,
+    authMode: config.identity.authMode,
+    directoryMode: config.identity.directory,
+    directoryId: directory?.directoryId,
+    directoryDomain: directory?.domain,
+    directoryShortName: directory?.shortName,
+    directoryDnsIps: directory?.dnsIpAddresses,
+    directorySecurityGroupId: directory?.securityGroupId,
+    directoryAdminDn: directory?.names.adminDn,
+    directorySearchBase: directory?.names.usersOuDn,
+    directoryAdminSecretArn: directory?.adminSecretArn,
+    directoryBindSecretArn: directoryServices?.bindAccount.secretArn,
+    oidcRedirectUri: config.identity.oidc
+        ? pulumi.interpolate`${compute.portalUrl}${OIDC_CALLBACK_PATH}`
+        : undefined,
+    oidcClientSecretArn: compute.oidcClientSecretArn,
+    scimEndpoint: config.identity.scim
+        ? pulumi.interpolate`${compute.portalUrl}${SCIM_PATH_PREFIX}/v2`
+        : undefined,
+    scimTokenSecretArn: compute.scimTokenSecretArn,
     alarmTopicArn: operations.alarmTopicArn,
     dashboardUrl: dashboard.url,
     defaultModelProfileArn: compute.defaultModelProfileArn,
+    guardrailId: guardrail?.guardrailId,
+    guardrailArn: guardrail?.guardrailArn,
+    guardrailVersion: guardrail?.version,
+    auditLogGroupName: auditLog.logGroupName,
+    backupVaultArn: backups.vaultArn,
+    backupDrVaultArn: backups.drVaultArn,
+    recoveryObjectives: recoveryOutput(
+        objectives({
+            backup: config.backup,
+            multiAz: config.database.multiAz,
+            workingHours: config.governance.schedule,
+        }),
+    ),
 };
 
 export const contractVersion = outputs.contractVersion;
@@ -536,6 +698,7 @@ export const albArn = outputs.albArn;
 export const wafAclArn = outputs.wafAclArn;
 export const redisEndpoint = outputs.redisEndpoint;
 export const openWebUiImage = outputs.openWebUiImage;
+export const preUpgradeSnapshotIdentifier = outputs.preUpgradeSnapshotIdentifier;
 export const uploadsBucketName = outputs.uploadsBucketName;
 export const gatewaySecurityGroupId = outputs.gatewaySecurityGroupId;
 export const gatewayUrl = outputs.gatewayUrl;
@@ -555,6 +718,14 @@ export const dbName = outputs.dbName;
 export const dbSecurityGroupId = outputs.dbSecurityGroupId;
 export const dbSecretArn = outputs.dbSecretArn;
 export const dbAppSecretArn = outputs.dbAppSecretArn;
+export const dbGateSecretArn = outputs.dbGateSecretArn;
+export const dbRestoredFrom = outputs.dbRestoredFrom;
+export const authMode = outputs.authMode;
+export const directoryMode = outputs.directoryMode;
+export const oidcRedirectUri = outputs.oidcRedirectUri;
+export const oidcClientSecretArn = outputs.oidcClientSecretArn;
+export const scimEndpoint = outputs.scimEndpoint;
+export const scimTokenSecretArn = outputs.scimTokenSecretArn;
 export const directoryId = outputs.directoryId;
 export const directoryDomain = outputs.directoryDomain;
 export const directoryShortName = outputs.directoryShortName;
@@ -567,3 +738,10 @@ export const directoryBindSecretArn = outputs.directoryBindSecretArn;
 export const alarmTopicArn = outputs.alarmTopicArn;
 export const dashboardUrl = outputs.dashboardUrl;
 export const defaultModelProfileArn = outputs.defaultModelProfileArn;
+export const backupVaultArn = outputs.backupVaultArn;
+export const backupDrVaultArn = outputs.backupDrVaultArn;
+export const recoveryObjectives = outputs.recoveryObjectives;
+export const guardrailId = outputs.guardrailId;
+export const guardrailArn = outputs.guardrailArn;
+export const guardrailVersion = outputs.guardrailVersion;
+export const auditLogGroupName = outputs.auditLogGroupName;

@@ -21,7 +21,9 @@
  * Action names and the resources they accept: the Service Authorization Reference, "Actions,
  * resources, and condition keys for <service>" (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
  */
+import { backupRolePolicyArns } from "../backup/managedPolicies";
 import { PROJECT } from "../config/common";
+import { isProductionStack } from "../lib/stacks";
 
 /** The GitHub environments the workflows use (.github/workflows/*.yml). */
 export const ENVIRONMENTS = ["preview", "dev", "production"] as const;
@@ -55,9 +57,13 @@ export const PASSED_TO_SERVICES: readonly string[] = Object.freeze([
     // The stack's own Auto Scaling service-linked role (security/dataKey.ts), named by its groups:
     // a group that names a role other than the default needs iam:PassRole on it.
     "autoscaling.amazonaws.com",
+    // The backup selection names AWS Backup's role (backup/index.ts).
+    "backup.amazonaws.com",
     "bedrock.amazonaws.com",
     "ec2.amazonaws.com",
     "lambda.amazonaws.com",
+    // The uploads bucket's replication configuration names its role (PutBucketReplication).
+    "s3.amazonaws.com",
     "scheduler.amazonaws.com",
     "vpc-flow-logs.amazonaws.com",
 ]);
@@ -342,6 +348,25 @@ export const PREVIEW_READS_ANYWHERE: readonly string[] = Object.freeze([
     "acm:ListTagsForCertificate",
     "bedrock:GetModelInvocationLoggingConfiguration",
     "ce:ListCostAllocationTags",
+    // AWS Backup's vaults, locks, plans and selections (backup/index.ts): configuration only.
+    "backup:DescribeBackupVault",
+    "backup:GetBackupPlan",
+    "backup:GetBackupSelection",
+    "backup:ListTags",
+]);
+
+/**
+ * What a production stack's deploy role may never do to its backups, whatever else it is given:
+ * lift a vault's lock, delete or shorten a recovery point, delete a vault (AWS Backup Developer
+ * Guide, "AWS Backup Vault Lock": a governance-mode lock yields to whoever may call
+ * DeleteBackupVaultLockConfiguration). A compromised deploy role then cannot destroy the backups.
+ */
+export const PROTECTED_BACKUP_ACTIONS: readonly string[] = Object.freeze([
+    "backup:DeleteBackupVaultLockConfiguration",
+    "backup:DeleteRecoveryPoint",
+    "backup:UpdateRecoveryPointLifecycle",
+    "backup:DisassociateRecoveryPoint",
+    "backup:DeleteBackupVault",
 ]);
 
 /** Configuration reads of the resources named after the stack (ARN name prefix). */
@@ -457,7 +482,10 @@ export function previewPolicies(
 // ---------------------------------------------------------------------------------------------
 // The deploy roles
 
-/** IAM actions `pulumi up` makes on the stack's roles and instance profiles (none attaches managed policies). */
+/**
+ * IAM actions `pulumi up` makes on the stack's roles and instance profiles. Managed policies are
+ * attached only to AWS Backup's role, and only AWS Backup's own (statement AttachBackupPolicies).
+ */
 const STACK_IAM_ACTIONS = [
     "iam:GetRole",
     "iam:UpdateRole",
@@ -515,6 +543,17 @@ export function deployPolicy(account: Account, stack: string): PolicyDocument {
             Condition: { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: stack } },
         },
         {
+            // AWS Backup's role holds AWS Backup's managed policies (backup/managedPolicies.ts).
+            Sid: "AttachBackupPolicies",
+            Effect: "Allow",
+            Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            Resource: roles,
+            Condition: {
+                StringEquals: ownTag,
+                ArnEquals: { "iam:PolicyARN": backupRolePolicyArns(p) },
+            },
+        },
+        {
             Sid: "PassStackRoles",
             Effect: "Allow",
             Action: "iam:PassRole",
@@ -523,6 +562,16 @@ export function deployPolicy(account: Account, stack: string): PolicyDocument {
                 StringEquals: { ...ownTag, "iam:PassedToService": PASSED_TO_SERVICES },
             },
         },
+        ...(isProductionStack(stack)
+            ? [
+                  {
+                      Sid: "DenyDestroyingBackups",
+                      Effect: "Deny" as const,
+                      Action: PROTECTED_BACKUP_ACTIONS,
+                      Resource: "*",
+                  },
+              ]
+            : []),
         ...otherStacksDenials(account, stack),
         protectCiAccess(account),
         DENY_ROLE_CHAINING,

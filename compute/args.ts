@@ -1,9 +1,14 @@
 /** The compute tier's arguments, apart from its class so each role's module can read them. */
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ComputeConfig, WebTierConfig } from "../config";
+import { ComputeConfig, UsageGateConfig, WebTierConfig } from "../config";
+import type { AuditLogLevel } from "../config/guardrail";
 import type { HostEncryption } from "./host";
+import type { AuthMode } from "./settings";
 
 export interface ComputeArgs extends ComputeConfig {
+    /** The usage gate's limits and fail mode (config `usageLimit*`, `usageGateFailMode`). */
+    readonly usageGate: UsageGateConfig;
     /** Prefix for names and `Name` tags, e.g. "ai-portal-dev". */
     readonly namePrefix: string;
     /** The stack's name: the dimension of the web host's health metric. */
@@ -22,6 +27,8 @@ export interface ComputeArgs extends ComputeConfig {
     readonly logRetentionDays: number;
     /** Keep data (uploads bucket, Elastic IP, secrets) on delete, as the database does. */
     readonly protectData: boolean;
+    /** Live replication of the uploads bucket to the DR region (backup/index.ts); defaults to none. */
+    readonly uploadsReplication?: pulumi.Input<aws.types.input.s3.BucketReplicationConfiguration>;
     /**
      * The stack's data key (security/dataKey.ts) for the secrets, the uploads bucket, the hosts'
      * log groups and root volumes. Defaults to each service's AWS-managed key.
@@ -38,9 +45,21 @@ export interface ComputeArgs extends ComputeConfig {
          * at boot, waiting while it is being created.
          */
         readonly instanceIdentifier: string;
+        /**
+         * The same identifier as an output of the instance: the pre-upgrade snapshot
+         * (compute/upgrade.ts) is taken of it once the instance exists.
+         */
+        readonly createdIdentifier: pulumi.Input<string>;
+        /** The usage gate's database credentials (username, password, dbname, schema; no address). */
+        readonly gateSecretArn: pulumi.Input<string>;
+        /** Changes with the gate's credentials: the gateway hosts restart to read them. */
+        readonly gateSecretVersionId: pulumi.Input<string>;
     };
-    /** What the web host needs of the directory tier. Required. */
-    readonly directory: {
+    /**
+     * What the web host needs of the directory tier; undefined when the stack has no directory
+     * (config `directory: none`, authMode oidc).
+     */
+    readonly directory?: {
         /** The directory's DNS domain (the bind identity's suffix). */
         readonly domain: string;
         /** The directory's NetBIOS name (the login page's label). */
@@ -61,11 +80,22 @@ export interface ComputeArgs extends ComputeConfig {
         /** DN of the group whose members may sign in (LDAP_SEARCH_FILTER). */
         readonly portalGroupDn: string;
     };
+    /** How people sign in (config `authMode`, `oidc*`, `ldapGroupManagement`, `scim`). Required. */
+    readonly identity: ComputeIdentity;
     /**
      * What must exist before the web hosts are launched. Neither the database nor the directory:
      * the hosts wait at boot for the database and its role, and resolve the directory by name.
      */
     readonly webDependsOn: pulumi.Resource[];
+    /**
+     * Open WebUI's audit log: its level (config `auditLogLevel`) and the log group the web hosts
+     * ship it to (governance/auditLog.ts). Required.
+     */
+    readonly audit: {
+        readonly level: AuditLogLevel;
+        readonly logGroupName: string;
+        readonly logGroupArn: pulumi.Input<string>;
+    };
     /** The web tier's shape and sizes (config `webTier`, `webMinHosts`, ...). Required. */
     readonly webTier: WebTierConfig;
     /** The VPC (the gateway's internal load balancer's target group). Required. */
@@ -99,4 +129,26 @@ export interface ComputeArgs extends ComputeConfig {
             readonly authSecretVersionId: pulumi.Input<string>;
         };
     };
+}
+
+/** How people sign in, as the compute tier needs it. */
+export interface ComputeIdentity {
+    readonly authMode: AuthMode;
+    /** The OIDC client (authMode oidc or both); its secret is stored in Secrets Manager here. */
+    readonly oidc?: {
+        readonly issuerUrl: string;
+        readonly clientId: string;
+        /** The client secret (a stack secret): stored in Secrets Manager, read by the hosts. */
+        readonly clientSecret: pulumi.Input<string>;
+        readonly scopes: readonly string[];
+        readonly providerName: string;
+        readonly groupsClaim: string;
+        readonly allowedGroups: readonly string[];
+        readonly adminGroups: readonly string[];
+    };
+    readonly ldapGroupManagement: boolean;
+    /** SCIM 2.0: a generated token in Secrets Manager, ENABLE_SCIM on the hosts. */
+    readonly scim: boolean;
+    /** With SCIM: the identity provider's ranges, the only ones its endpoint answers. */
+    readonly scimAllowedCidrs: readonly string[];
 }

@@ -59,6 +59,13 @@ export interface HostFleetArgs extends HostIdentityArgs {
      * account's `AWSServiceRoleForAutoScaling`. Changed in place.
      */
     readonly autoScalingRoleArn?: pulumi.Input<string>;
+    /**
+     * A value whose change replaces the group whole instead of rolling it (the web hosts: the
+     * Open WebUI image's digest, compute/upgrade.ts): the old group is drained and deleted before
+     * the new one is created, so no old host serves once a new one boots. Any other change still
+     * rolls by instance refresh. Undefined: every change rolls.
+     */
+    readonly replaceWholeWhen?: pulumi.Input<string>;
 }
 
 /** Average CPU the fleet is kept near by adding or removing hosts. */
@@ -70,7 +77,8 @@ export const TARGET_CPU_PERCENT = 60;
  * a template (IMDSv2 with hop limit 2, an encrypted gp3 root, no public address). Health comes
  * from the target groups (the load balancer's view), with a grace period that covers boot. A new
  * launch-template version (a changed boot script, a pinned AMI) rolls out by instance refresh,
- * keeping at least half the hosts in service, so a deploy is not an outage.
+ * keeping at least half the hosts in service, so a deploy is not an outage; a change of
+ * `replaceWholeWhen` instead replaces the group whole, old hosts gone before new ones boot.
  */
 export class HostFleet extends pulumi.ComponentResource {
     public readonly groupName: pulumi.Output<string>;
@@ -172,6 +180,10 @@ export class HostFleet extends pulumi.ComponentResource {
                         instanceWarmup: String(args.bootSeconds),
                     },
                 },
+                // Deleting the group waits for its hosts to terminate (@pulumi/aws autoscaling.Group
+                // `forceDelete`: "Normally, this provider drains all the instances before deleting
+                // the group"): what keeps a replaced fleet from overlapping its successor.
+                forceDelete: false,
                 // The provider's default tags do not reach Auto Scaling groups.
                 tags: Object.entries(hostTags)
                     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -180,6 +192,13 @@ export class HostFleet extends pulumi.ComponentResource {
             {
                 parent: this,
                 dependsOn: [policy, logGroup, ...(args.waitFor ?? [])],
+                // A new value replaces the group (Pulumi's replacementTrigger); deleteBeforeReplace
+                // deletes the old one first, and the provider drains it before deleting it (its
+                // hosts terminated: forceDelete is off), so old and new hosts never overlap. A
+                // group whose state has no trigger yet takes its first one without a replacement
+                // (the engine treats none -> a value as unchanged: pulumi/pulumi#20936).
+                replacementTrigger: args.replaceWholeWhen,
+                deleteBeforeReplace: args.replaceWholeWhen !== undefined,
                 // With a schedule, a night-time `up` must neither show drift nor wake the fleet:
                 // changed sizes travel in the wake schedules' input and land at the next wake.
                 ignoreChanges: args.sizeOwnedBySchedule

@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { parseImageReference } from "../lib/images";
 
 /** Docker Hub's names for itself in image references; its registry API is at registry-1.docker.io. */
@@ -173,6 +176,177 @@ export class GatewayImage extends pulumi.ComponentResource {
             parent,
         );
 
+        this.imageRef = pulumi.interpolate`${repository.repositoryUrl}@${image.digest}`;
+        this.repositoryArn = repository.arn;
+        this.registerOutputs({ imageRef: this.imageRef, repositoryArn: this.repositoryArn });
+    }
+}
+
+/** The repository's root: the usage gate's build context (its Dockerfile copies gate/ and plan/ files). */
+const REPOSITORY_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * What the gate's image is built from, relative to the repository's root: exactly the files
+ * gate/Dockerfile copies (and the Dockerfile itself). Their hash is the image's tag.
+ */
+export function gateSourceFiles(root: string = REPOSITORY_ROOT): string[] {
+    const gate = fs
+        .readdirSync(path.join(root, "gate"))
+        .filter((f) => f.endsWith(".ts") || f === "tsconfig.json")
+        .map((f) => `gate/${f}`);
+    return [
+        "gate/Dockerfile",
+        "gate/Dockerfile.dockerignore",
+        "gate/package.json",
+        "gate/package-lock.json",
+        ...gate,
+        "plan/modelPrices.ts",
+        "plan/prices.json",
+    ].sort();
+}
+
+/**
+ * The gate image's tag: the first 32 hex of a SHA-256 over the base image (pinned by digest) and
+ * each source file's name and bytes. The same sources give the same tag (the repository's tags are
+ * immutable, so a rebuild of unchanged sources is not attempted); any change gives a new one.
+ */
+export function gateImageTag(nodeImage: string, root: string = REPOSITORY_ROOT): string {
+    const hash = createHash("sha256").update(`${nodeImage}\n`);
+    for (const file of gateSourceFiles(root)) {
+        hash.update(`${file}\n`)
+            .update(fs.readFileSync(path.join(root, file)))
+            .update("\n");
+    }
+    return hash.digest("hex").slice(0, 32);
+}
+
+/** A private ECR repository for images this program builds: scan on push, immutable tags, expiry. */
+function builtImageRepository(
+    name: string,
+    args: {
+        namePrefix: string;
+        image: string;
+        forceDelete: boolean;
+        kmsKeyArn?: pulumi.Input<string>;
+    },
+    parent: pulumi.Resource,
+): aws.ecr.Repository {
+    const repository = new aws.ecr.Repository(
+        `${name}-repo`,
+        {
+            name: `${args.namePrefix}/${args.image}`,
+            imageTagMutability: "IMMUTABLE",
+            imageScanningConfiguration: { scanOnPush: true },
+            encryptionConfigurations: [
+                args.kmsKeyArn
+                    ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn }
+                    : { encryptionType: "AES256" },
+            ],
+            forceDelete: args.forceDelete,
+            tags: { Name: `${args.namePrefix}-${args.image}` },
+        },
+        // As the gateway's repository: a running stack keeps the encryption it was created with.
+        { parent, ignoreChanges: ["encryptionConfigurations"] },
+    );
+    new aws.ecr.LifecyclePolicy(
+        `${name}-lifecycle`,
+        {
+            repository: repository.name,
+            policy: JSON.stringify({
+                rules: [
+                    {
+                        rulePriority: 1,
+                        description: "Drop untagged layers after a day",
+                        selection: {
+                            tagStatus: "untagged",
+                            countType: "sinceImagePushed",
+                            countUnit: "days",
+                            countNumber: 1,
+                        },
+                        action: { type: "expire" },
+                    },
+                    {
+                        rulePriority: 2,
+                        description: "Keep the ten newest builds",
+                        selection: {
+                            tagStatus: "any",
+                            countType: "imageCountMoreThan",
+                            countNumber: 10,
+                        },
+                        action: { type: "expire" },
+                    },
+                ],
+            }),
+        },
+        { parent },
+    );
+    return repository;
+}
+
+export interface GateImageArgs {
+    /** Prefix for the repository's name, e.g. "ai-portal-dev". Required. */
+    readonly namePrefix: string;
+    /** The Node.js base image, `repository@sha256:...` (pinnedImage of `usageGateNodeImage`). Required. */
+    readonly nodeImage: pulumi.Input<string>;
+    /** Lets `pulumi destroy` of a disposable stack remove the repository with its images. */
+    readonly forceDelete: boolean;
+    /** The stack's data key for the repository's images; undefined: ECR's own AES-256. */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+}
+
+/**
+ * The usage gate's image (gate/Dockerfile), built at deploy time from this repository on the
+ * pinned Node.js base and pushed to a private ECR repository like the gateway's (scan on push,
+ * immutable tags, old images expire). Tagged by the hash of its sources (`gateImageTag`); runs by digest.
+ */
+export class GateImage extends pulumi.ComponentResource {
+    /** `repository@sha256:...` of the pushed image. */
+    public readonly imageRef: pulumi.Output<string>;
+    public readonly repositoryArn: pulumi.Output<string>;
+
+    constructor(name: string, args: GateImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aiportal:compute:GateImage", name, {}, opts);
+        const parent = { parent: this };
+        const repository = builtImageRepository(
+            name,
+            {
+                namePrefix: args.namePrefix,
+                image: "usage-gate",
+                forceDelete: args.forceDelete,
+                kmsKeyArn: args.kmsKeyArn,
+            },
+            this,
+        );
+        const auth = aws.ecr.getAuthorizationTokenOutput(
+            { registryId: repository.registryId },
+            parent,
+        );
+        const image = new dockerBuild.Image(
+            `${name}-build`,
+            {
+                // Relative to the project's directory (where Pulumi runs the program), so the
+                // inputs do not depend on where the repository is checked out.
+                context: { location: "." },
+                dockerfile: { location: "gate/Dockerfile" },
+                buildArgs: { NODE_IMAGE: args.nodeImage },
+                platforms: ["linux/amd64"],
+                push: true,
+                tags: [
+                    pulumi
+                        .all([repository.repositoryUrl, args.nodeImage])
+                        .apply(([url, node]) => `${url}:${gateImageTag(node)}`),
+                ],
+                registries: [
+                    {
+                        address: repository.repositoryUrl,
+                        username: auth.userName,
+                        password: pulumi.secret(auth.password),
+                    },
+                ],
+                buildOnPreview: false,
+            },
+            parent,
+        );
         this.imageRef = pulumi.interpolate`${repository.repositoryUrl}@${image.digest}`;
         this.repositoryArn = repository.arn;
         this.registerOutputs({ imageRef: this.imageRef, repositoryArn: this.repositoryArn });

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { jsonSecret } from "../lib/secret";
-import { declareGateway, declareGatewayImage } from "./gateway";
+import { declareGateImage, declareGateway, declareGatewayImage } from "./gateway";
 import { GatewayLoadBalancer } from "./gatewayLoadBalancer";
 import { HostFleet } from "./fleet";
 import { DefaultModelProfile } from "./modelProfile";
@@ -69,6 +69,8 @@ export class Compute extends pulumi.ComponentResource {
     public readonly gatewayImage: pulumi.Output<string>;
     /** The Open WebUI image the host runs, pinned by digest. */
     public readonly openWebUiImage: pulumi.Output<string>;
+    /** The database snapshot taken before that image's hosts started (compute/upgrade.ts). */
+    public readonly preUpgradeSnapshotIdentifier: pulumi.Output<string>;
     public readonly uploadsBucketName: pulumi.Output<string>;
     public readonly uploadsBucketArn: pulumi.Output<string>;
     /** The web and gateway hosts' instance roles (the data key's policy names them). */
@@ -84,6 +86,10 @@ export class Compute extends pulumi.ComponentResource {
     public readonly gatewayAutoScalingGroupName?: pulumi.Output<string>;
     /** The application inference profile the portal's default model runs through (tagged per stack). */
     public readonly defaultModelProfileArn: pulumi.Output<string>;
+    /** The OIDC client secret's ARN (authMode oidc or both). */
+    public readonly oidcClientSecretArn?: pulumi.Output<string>;
+    /** Open WebUI's SCIM token's ARN (scim on): the identity provider's provisioning uses it. */
+    public readonly scimTokenSecretArn?: pulumi.Output<string>;
     /** The gateway's internal load balancer (loadBalanced only), for its alarms. */
     public readonly gatewayLoadBalancer?: GatewayLoadBalancer;
 
@@ -145,6 +151,7 @@ export class Compute extends pulumi.ComponentResource {
             args,
             {
                 image: gatewayImage,
+                gateImage: declareGateImage(`${name}-gate-image`, args, this),
                 portalUrl: this.portalUrl,
                 apiKey,
                 defaultModelProfileArn: modelProfile.arn,
@@ -166,6 +173,7 @@ export class Compute extends pulumi.ComponentResource {
                 protect: args.protectData,
                 noncurrentVersionDays: 90,
                 kmsKeyArn: args.encryption?.keyArn,
+                replication: args.uploadsReplication,
             },
             parent,
         );
@@ -178,6 +186,36 @@ export class Compute extends pulumi.ComponentResource {
             parent: this,
             kmsKeyId: args.encryption?.keyArn,
         });
+        // The OIDC client secret (a stack secret) and the SCIM token (generated), each in Secrets
+        // Manager for the hosts to read at boot like the others.
+        const oidcClientSecret =
+            args.identity.oidc &&
+            jsonSecret(`${name}-oidc-client`, {
+                secretName: `${args.namePrefix}/web/oidc-client`,
+                description:
+                    'OpenID Connect client secret of the portal ({"client_secret": ...}); read by the web host at boot',
+                value: pulumi
+                    .secret(args.identity.oidc.clientSecret)
+                    .apply((secret) => JSON.stringify({ client_secret: secret })),
+                keepOnDelete: args.protectData,
+                parent: this,
+                kmsKeyId: args.encryption?.keyArn,
+            });
+        const scimToken = args.identity.scim
+            ? jsonSecret(`${name}-scim-token`, {
+                  secretName: `${args.namePrefix}/web/scim-token`,
+                  description:
+                      'Bearer token of Open WebUI\'s SCIM endpoint ({"token": ...}); read by the web host at boot and given to the identity provider',
+                  value: generatedKey(`${name}-scim-token`, 64, this).apply((token) =>
+                      JSON.stringify({ token }),
+                  ),
+                  keepOnDelete: args.protectData,
+                  parent: this,
+                  kmsKeyId: args.encryption?.keyArn,
+              })
+            : undefined;
+        this.oidcClientSecretArn = oidcClientSecret?.secret.arn;
+        this.scimTokenSecretArn = scimToken?.secret.arn;
         this.openWebUiImage = pinnedImage(args.openWebUiImage, parent);
         // Caddy runs on the single host only; the ALB does its job in the load-balanced tier.
         const caddyImage = lb ? pulumi.output("") : pinnedImage(args.caddyImage, parent);
@@ -195,10 +233,13 @@ export class Compute extends pulumi.ComponentResource {
                 webSecret,
                 gatewayKey: apiKey,
                 elasticIp: webIp,
+                oidcClientSecret,
+                scimToken,
             },
             this,
         );
         this.webInstanceId = web.instanceId;
+        this.preUpgradeSnapshotIdentifier = web.preUpgradeSnapshotIdentifier;
         this.webPublicIp = webIp?.publicIp;
         this.webAutoScalingGroupName = web.fleet?.groupName;
         this.fleets = web.fleet && gateway.fleet && { web: web.fleet, gateway: gateway.fleet };
@@ -215,6 +256,7 @@ export class Compute extends pulumi.ComponentResource {
             gatewayApiKeySecretArn: this.gatewayApiKeySecretArn,
             gatewayImage: this.gatewayImage,
             openWebUiImage: this.openWebUiImage,
+            preUpgradeSnapshotIdentifier: this.preUpgradeSnapshotIdentifier,
             uploadsBucketName: this.uploadsBucketName,
             uploadsBucketArn: this.uploadsBucketArn,
             webRoleArn: this.webRoleArn,
@@ -224,6 +266,8 @@ export class Compute extends pulumi.ComponentResource {
             webAutoScalingGroupName: this.webAutoScalingGroupName,
             gatewayAutoScalingGroupName: this.gatewayAutoScalingGroupName,
             defaultModelProfileArn: this.defaultModelProfileArn,
+            oidcClientSecretArn: this.oidcClientSecretArn,
+            scimTokenSecretArn: this.scimTokenSecretArn,
         });
     }
 }

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { declarePrivateBucket } from "../lib/privateBucket";
 
@@ -10,6 +11,13 @@ export interface UploadsBucketArgs {
     readonly noncurrentVersionDays: number;
     /** The stack's data key for SSE-KMS; defaults to SSE-S3. */
     readonly kmsKeyArn?: pulumi.Input<string>;
+    /** Live replication to the DR region's replica (backup/index.ts); defaults to none. */
+    readonly replication?: pulumi.Input<aws.types.input.s3.BucketReplicationConfiguration>;
+}
+
+/** The uploads bucket's name prefix (S3 appends a unique suffix). */
+export function uploadsBucketPrefix(namePrefix: string): string {
+    return `${namePrefix}-uploads-`;
 }
 
 /**
@@ -26,10 +34,11 @@ export class UploadsBucket extends pulumi.ComponentResource {
         const { bucket } = declarePrivateBucket(
             name,
             {
-                bucketPrefix: `${args.namePrefix}-uploads-`,
+                bucketPrefix: uploadsBucketPrefix(args.namePrefix),
                 nameTag: `${args.namePrefix}-uploads`,
                 protect: args.protect,
                 kmsKeyArn: args.kmsKeyArn,
+                replication: args.replication,
                 lifecycleRules: [
                     {
                         id: "expire-old-versions-and-failed-uploads",

@@ -13,8 +13,16 @@ import { HEALTH_METRIC, HEALTH_NAMESPACE } from "../operations/alarms";
 import { HostFleet, HostFleetArgs } from "./fleet";
 import { Host, HostEncryption, PolicyStatement } from "./host";
 import type { ComputeArgs } from "./args";
-import { caddyfile, DATABASE_CA_FILE, OpenWebUiSettingsInput, openWebUiSettings } from "./settings";
+import type { AuditLogLevel } from "../config/guardrail";
+import {
+    caddyfile,
+    DATABASE_CA_FILE,
+    OpenWebUiSettingsInput,
+    openWebUiAuditSettings,
+    openWebUiSettings,
+} from "./settings";
 import type { UploadsBucket } from "./uploadsBucket";
+import { declarePreUpgradeSnapshot, imageDigest } from "./upgrade";
 import {
     BootFile,
     bootFileTable,
@@ -46,7 +54,12 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
         readonly database: string;
         readonly web: string;
         readonly gatewayKey: string;
-        readonly bind: string;
+        /** The LDAP bind account's (authMode ldap or both). */
+        readonly bind?: string;
+        /** The OIDC client secret's (authMode oidc or both). */
+        readonly oidcClient?: string;
+        /** The SCIM token's (scim on). */
+        readonly scim?: string;
         /** The Redis auth token (loadBalanced only). */
         readonly redis?: string;
     };
@@ -75,7 +88,21 @@ export interface WebBootValues extends Omit<OpenWebUiSettingsInput, "databaseCaF
      * the single host's sign-in limit enforces it (WAF in the load-balanced tier).
      */
     readonly signInLimitPer5Min: number;
+    /** Open WebUI's audit level (config `auditLogLevel`). */
+    readonly auditLogLevel: AuditLogLevel;
 }
+
+/**
+ * Open WebUI's audit file as the host sees it: upstream's default path (AUDIT_FILE_IN_CONTAINER)
+ * inside the `open-webui-data` volume, under Docker's default data root.
+ */
+export const AUDIT_FILE_ON_HOST = "/var/lib/docker/volumes/open-webui-data/_data/audit.log";
+
+/** Where the web hosts keep their health reporter (`templates/health-report.sh`), run every minute. */
+export const HEALTH_REPORTER_FILE = "/usr/local/sbin/ai-portal-health";
+
+/** Where the web hosts keep the audit shipper (`templates/audit-shipper.sh`), run at each boot. */
+export const AUDIT_SHIPPER_FILE = "/usr/local/sbin/ai-portal-audit";
 
 /** Where the single host keeps its sign-in limit (`templates/signin-limit.py`), run by systemd. */
 export const SIGN_IN_LIMIT_FILE = "/usr/local/sbin/ai-portal-signin-limit";
@@ -131,12 +158,13 @@ export function autoScalingGroupArnPattern(
  * The static files a web host writes at boot, kept out of its user data (EC2's 16 KB; the budget
  * keeps a quarter of it free): the RDS CA certificate the host and Open WebUI trust for
  * PostgreSQL, and, in the load-balanced tier, the migration script (in the single tier, the
- * sign-in limit Caddy asks). `read` gives a template's
- * text (the repository's, by default).
+ * sign-in limit Caddy asks), and the audit shipper, which sends Open WebUI's audit file to
+ * `auditLogGroup`. `read` gives a template's text (the repository's, by default).
  */
 export function webBootFiles(
     webTier: WebTierShape,
     databaseCaBundle: string,
+    auditLogGroup: string,
     read: (name: string) => string = readTemplate,
 ): BootFile[] {
     return [
@@ -171,7 +199,43 @@ export function webBootFiles(
                           "Per-address sign-in limit Caddy asks on the single web host; pinned by SHA-256 in its user data",
                   },
               ]),
+        {
+            id: "audit.sh",
+            path: AUDIT_SHIPPER_FILE,
+            mode: "700",
+            value: renderTemplate(read("audit-shipper.sh"), {
+                AUDIT_LOG_GROUP: auditLogGroup,
+                AUDIT_FILE: AUDIT_FILE_ON_HOST,
+            }).trimEnd(),
+            description:
+                "Ships Open WebUI's audit file to the stack's audit log group; pinned by SHA-256 in the web hosts' user data",
+        },
+        {
+            // Static, so out of user data: the boot script writes only its environment file.
+            id: "health.sh",
+            path: HEALTH_REPORTER_FILE,
+            mode: "700",
+            value: withoutComments(read("health-report.sh")).trimEnd(),
+            description:
+                "The web hosts' HTTPS health reporter, run every minute; pinned by SHA-256 in their user data",
+        },
     ];
+}
+
+/**
+ * The settings the boot script reads from a secret each (`SECRET_SETTINGS`): the setting, the
+ * secret's ARN and the JSON field, space-separated triples (ARNs hold no spaces).
+ */
+export function secretSettings(arns: WebBootValues["secretArns"]): string {
+    const rows: [string, string | undefined, string][] = [
+        ["LDAP_APP_PASSWORD", arns.bind, "password"],
+        ["OAUTH_CLIENT_SECRET", arns.oidcClient, "client_secret"],
+        ["SCIM_TOKEN", arns.scim, "token"],
+    ];
+    return rows
+        .filter(([, arn]) => arn !== undefined)
+        .map(([setting, arn, field]) => `${setting} ${arn} ${field}`)
+        .join(" ");
 }
 
 /** The web host's user data: `templates/web.sh` rendered, run at every boot. */
@@ -182,6 +246,17 @@ export function webUserData(v: WebBootValues): string {
     }
     if (loadBalanced !== (v.launchHook !== undefined)) {
         throw new Error("the load-balanced web tier, and only it, has a launch hook");
+    }
+    const ldap = v.identity.authMode !== "oidc";
+    const oidc = v.identity.authMode !== "ldap";
+    if (
+        ldap !== (v.secretArns.bind !== undefined) ||
+        oidc !== (v.secretArns.oidcClient !== undefined) ||
+        v.identity.scim !== (v.secretArns.scim !== undefined)
+    ) {
+        throw new Error(
+            "the bind secret goes with LDAP sign-in, the client secret with OIDC, the token with SCIM: each exactly then",
+        );
     }
     return everyBootUserData(
         renderTemplate(
@@ -197,7 +272,7 @@ export function webUserData(v: WebBootValues): string {
                 DB_SECRET_ARN: v.secretArns.database,
                 WEB_SECRET_ARN: v.secretArns.web,
                 GATEWAY_KEY_SECRET_ARN: v.secretArns.gatewayKey,
-                BIND_SECRET_ARN: v.secretArns.bind,
+                SECRET_SETTINGS: secretSettings(v.secretArns),
                 REDIS_SECRET_ARN: v.secretArns.redis ?? "",
                 REDIS_ENDPOINT: v.redisEndpoint ?? "",
                 SECRET_VERSIONS: secretVersions(v.secretVersions),
@@ -215,12 +290,20 @@ export function webUserData(v: WebBootValues): string {
                 LAUNCH_HOOK: v.launchHook?.hookName ?? "",
             },
             {
-                OPEN_WEBUI_SETTINGS: envFile(
-                    openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE }),
-                ),
+                OPEN_WEBUI_SETTINGS: envFile([
+                    ...openWebUiSettings({ ...v, databaseCaFile: DATABASE_CA_FILE }),
+                    ...openWebUiAuditSettings(v.auditLogLevel),
+                ]),
                 BOOT_FILES: bootFileTable(v.bootFiles),
                 // The ALB does Caddy's job in the load-balanced tier (edge/index.ts).
-                CADDYFILE: loadBalanced ? "" : caddyfile(v.portalHost, v.hasDomain, v.adminCidrs),
+                CADDYFILE: loadBalanced
+                    ? ""
+                    : caddyfile(
+                          v.portalHost,
+                          v.hasDomain,
+                          v.adminCidrs,
+                          v.identity.scim ? v.identity.scimAllowedCidrs : undefined,
+                      ),
             },
         ),
     );
@@ -249,6 +332,7 @@ export type WebArgs = Pick<
     | "adminCidrs"
     | "database"
     | "directory"
+    | "identity"
     | "webDefaultUserRole"
     | "webAdminEmail"
     | "webEnableApiKeys"
@@ -257,6 +341,7 @@ export type WebArgs = Pick<
     | "webEnableAdminChatAccess"
     | "webEnableAdminExport"
     | "webUserToolsAccess"
+    | "audit"
 >;
 
 /** What the web hosts use of the rest of the compute tier. */
@@ -281,6 +366,10 @@ export interface WebRefs {
     readonly gatewayKey: ReturnType<typeof jsonSecret>;
     /** The portal's Elastic IP, which the single host keeps; undefined in the load-balanced tier. */
     readonly elasticIp?: aws.ec2.Eip;
+    /** The OIDC client secret ({"client_secret": ...}); authMode oidc or both only. */
+    readonly oidcClientSecret?: ReturnType<typeof jsonSecret>;
+    /** Open WebUI's SCIM token ({"token": ...}); scim on only. */
+    readonly scimToken?: ReturnType<typeof jsonSecret>;
 }
 
 /** A boot file as declared: the file and the parameter that holds it (`declareBootFiles`). */
@@ -350,14 +439,20 @@ export function webUserDataOutput(
                 database: args.database.appSecretArn,
                 web: refs.webSecret.secret.arn,
                 gatewayKey: refs.gatewayKey.secret.arn,
-                bind: args.directory.bindSecretArn,
+                ...(args.directory ? { bind: args.directory.bindSecretArn } : {}),
+                ...(refs.oidcClientSecret ? { oidcClient: refs.oidcClientSecret.secret.arn } : {}),
+                ...(refs.scimToken ? { scim: refs.scimToken.secret.arn } : {}),
                 ...(lb ? { redis: lb.redis.authSecretArn } : {}),
             },
             secretVersions: {
                 database: args.database.appSecretVersionId,
                 web: refs.webSecret.version.versionId,
                 "gateway-key": refs.gatewayKey.version.versionId,
-                bind: args.directory.bindSecretVersionId,
+                ...(args.directory ? { bind: args.directory.bindSecretVersionId } : {}),
+                ...(refs.oidcClientSecret
+                    ? { "oidc-client": refs.oidcClientSecret.version.versionId }
+                    : {}),
+                ...(refs.scimToken ? { scim: refs.scimToken.version.versionId } : {}),
                 ...(lb ? { redis: lb.redis.authSecretVersionId } : {}),
             },
         })
@@ -375,11 +470,27 @@ export function webUserDataOutput(
                 hasDomain: args.domainName !== undefined,
                 defaultUserRole: args.webDefaultUserRole,
                 adminEmail: args.webAdminEmail,
-                ldapHost: args.directory.ldapHost,
-                directoryShortName: args.directory.shortName,
-                bindIdentity: args.directory.bindIdentity,
-                searchBase: args.directory.searchBase,
-                portalGroupDn: args.directory.portalGroupDn,
+                ldapHost: args.directory?.ldapHost,
+                directoryShortName: args.directory?.shortName,
+                bindIdentity: args.directory?.bindIdentity,
+                searchBase: args.directory?.searchBase,
+                portalGroupDn: args.directory?.portalGroupDn,
+                identity: {
+                    authMode: args.identity.authMode,
+                    // Everything but the client secret, which the host reads from Secrets Manager.
+                    oidc: args.identity.oidc && {
+                        issuerUrl: args.identity.oidc.issuerUrl,
+                        clientId: args.identity.oidc.clientId,
+                        scopes: args.identity.oidc.scopes,
+                        providerName: args.identity.oidc.providerName,
+                        groupsClaim: args.identity.oidc.groupsClaim,
+                        allowedGroups: args.identity.oidc.allowedGroups,
+                        adminGroups: args.identity.oidc.adminGroups,
+                    },
+                    ldapGroupManagement: args.identity.ldapGroupManagement,
+                    scim: args.identity.scim,
+                    scimAllowedCidrs: args.identity.scimAllowedCidrs,
+                },
                 adminCidrs: args.adminCidrs,
                 signInLimitPer5Min: args.webTier.wafSignInRateLimitPer5Min,
                 enableApiKeys: args.webEnableApiKeys,
@@ -388,6 +499,7 @@ export function webUserDataOutput(
                 enableAdminChatAccess: args.webEnableAdminChatAccess,
                 enableAdminExport: args.webEnableAdminExport,
                 userToolsAccess: args.webUserToolsAccess,
+                auditLogLevel: args.audit.level,
                 healthNamespace: HEALTH_NAMESPACE,
                 healthMetric: HEALTH_METRIC,
             }),
@@ -409,6 +521,8 @@ export interface WebStatementRefs {
     readonly uploadsBucketArn: pulumi.Input<string>;
     /** The CloudWatch namespace of the portal's health metric. */
     readonly healthNamespace: string;
+    /** The audit log group (governance/auditLog.ts) the host ships Open WebUI's audit file to. */
+    readonly auditLogGroupArn: pulumi.Input<string>;
 }
 
 /** What the web host may do beyond Session Manager and its own logs: its secrets and boot files, the uploads, its health metric. */
@@ -460,6 +574,14 @@ export function webStatements(refs: WebStatementRefs): PolicyStatement[] {
                   },
               ]
             : []),
+        {
+            // The CloudWatch agent (templates/audit-shipper.sh) writes the host's stream of the
+            // audit group and looks streams up there; it creates no group and sets no retention.
+            Sid: "ShipAuditLog",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [pulumi.interpolate`${refs.auditLogGroupArn}:*`],
+        },
         {
             // PutMetricData takes no resource; the condition keeps the host to the portal's namespace.
             Sid: "ReportHealth",
@@ -538,6 +660,8 @@ export interface WebFleetArgs extends Omit<WebHostArgs, "subnetId" | "keyName"> 
     readonly launchHook: HostFleetArgs["launchHook"];
     /** The stack's schedule sets the group's size (HostFleetArgs). Defaults to false. */
     readonly sizeOwnedBySchedule?: boolean;
+    /** A new value replaces the fleet whole (HostFleetArgs); undefined: every change rolls. */
+    readonly replaceWholeWhen?: pulumi.Input<string>;
 }
 
 /**
@@ -574,6 +698,7 @@ export function declareWebFleet(
             launchHook: args.launchHook,
             waitFor: args.waitFor,
             sizeOwnedBySchedule: args.sizeOwnedBySchedule,
+            replaceWholeWhen: args.replaceWholeWhen,
             encryptionKeyArn: args.encryption?.keyArn,
             autoScalingRoleArn: args.encryption?.autoScalingRoleArn,
         },
@@ -589,12 +714,16 @@ export interface WebHosts {
     readonly fleet?: HostFleet;
     /** The hosts' instance role (the data key's policy names it). */
     readonly roleArn: pulumi.Output<string>;
+    /** The database snapshot taken before the hosts of the current image started (upgrade.ts). */
+    readonly preUpgradeSnapshotIdentifier: pulumi.Output<string>;
 }
 
 /**
  * Declares the web hosts, boot script and IAM included: one host in the first public subnet that
  * keeps the portal's Elastic IP (associated here, `<name>-eip`), or, in the load-balanced tier, a
- * fleet across the private subnets behind the ALB's target group.
+ * fleet across the private subnets behind the ALB's target group. Both wait for the database's
+ * snapshot taken before their Open WebUI image first runs (`upgrade.ts`), and a new image replaces
+ * the fleet whole rather than rolling it.
  */
 export function declareWeb(
     name: string,
@@ -608,7 +737,7 @@ export function declareWeb(
     const bootFiles = declareBootFiles(
         name,
         args.namePrefix,
-        webBootFiles(args.webTier.mode, RDS_CA_BUNDLE),
+        webBootFiles(args.webTier.mode, RDS_CA_BUNDLE, args.audit.logGroupName),
         parent,
     );
     const arns = pulumi.all([partition, accountId]).apply(([p, account]) => ({
@@ -618,6 +747,15 @@ export function declareWeb(
             ssmParameterArn(p, args.region, account, bootParameterName(args.namePrefix, file.id)),
         ),
     }));
+    const preUpgrade = declarePreUpgradeSnapshot(
+        name,
+        {
+            namePrefix: args.namePrefix,
+            instanceIdentifier: args.database.createdIdentifier,
+            openWebUiImage: refs.openWebUiImage,
+        },
+        parent,
+    );
     const host = {
         namePrefix: args.namePrefix,
         securityGroupId: args.webSecurityGroupId,
@@ -632,7 +770,9 @@ export function declareWeb(
                 args.database.appSecretArn,
                 refs.webSecret.secret.arn,
                 refs.gatewayKey.secret.arn,
-                args.directory.bindSecretArn,
+                ...(args.directory ? [args.directory.bindSecretArn] : []),
+                ...(refs.oidcClientSecret ? [refs.oidcClientSecret.secret.arn] : []),
+                ...(refs.scimToken ? [refs.scimToken.secret.arn] : []),
                 ...(lb ? [lb.redis.authSecretArn] : []),
             ],
             bootParameterArns: bootFiles.map((_, i) => arns.bootFiles.apply((a) => a[i])),
@@ -640,9 +780,11 @@ export function declareWeb(
             launchHookGroupArn: lb ? arns.group : undefined,
             uploadsBucketArn: refs.uploads.bucketArn,
             healthNamespace: HEALTH_NAMESPACE,
+            auditLogGroupArn: args.audit.logGroupArn,
         }),
-        // The parameters before any host that fetches them (also expressed by the user data).
-        waitFor: [...args.webDependsOn, ...bootFiles.map((b) => b.parameter)],
+        // The parameters before any host that fetches them (also expressed by the user data),
+        // and the snapshot of the database before any host of a new image migrates it.
+        waitFor: [...args.webDependsOn, ...bootFiles.map((b) => b.parameter), preUpgrade.snapshot],
     };
     if (lb) {
         const fleet = declareWebFleet(
@@ -657,10 +799,17 @@ export function declareWeb(
                 tags: args.tags,
                 launchHook: WEB_LAUNCH_HOOK,
                 sizeOwnedBySchedule: lb.sizeOwnedBySchedule,
+                // Open WebUI's releases rule out two versions serving against one database
+                // (compute/upgrade.ts): a new image replaces the fleet whole.
+                replaceWholeWhen: pulumi.output(refs.openWebUiImage).apply(imageDigest),
             },
             parent,
         );
-        return { fleet, roleArn: fleet.roleArn };
+        return {
+            fleet,
+            roleArn: fleet.roleArn,
+            preUpgradeSnapshotIdentifier: preUpgrade.identifier,
+        };
     }
     if (!refs.elasticIp) {
         throw new Error(
@@ -681,5 +830,9 @@ export function declareWeb(
         { allocationId: refs.elasticIp.allocationId, instanceId: instance.instanceId },
         { parent },
     );
-    return { instanceId: instance.instanceId, roleArn: instance.roleArn };
+    return {
+        instanceId: instance.instanceId,
+        roleArn: instance.roleArn,
+        preUpgradeSnapshotIdentifier: preUpgrade.identifier,
+    };
 }

@@ -25,6 +25,8 @@ export interface ComputeConfig {
     /** Image reference with a release tag (or a digest); resolved to a digest at deploy time. */
     readonly openWebUiImage: string;
     readonly caddyImage: string;
+    /** The Node.js base image the usage gate (gate/Dockerfile) is built on; release tag or digest. */
+    readonly usageGateNodeImage: string;
     /** 40-hex commit of aws-samples/bedrock-access-gateway to build. */
     readonly gatewaySourceCommit: string;
     /** An existing gateway image pinned by digest, used instead of building one. */
@@ -218,6 +220,12 @@ export const COMPUTE_SPEC = {
     caddyImage: text({
         allowed: "an image reference with a release tag, e.g. docker.io/library/caddy:2.10-alpine",
         default: "docker.io/library/caddy:2.10-alpine",
+        check: releaseImageProblem,
+    }),
+    usageGateNodeImage: text({
+        allowed:
+            "a Node.js 22+ image reference with a release tag, e.g. docker.io/library/node:24-alpine (pinned to its digest at deploy time)",
+        default: "docker.io/library/node:24-alpine",
         check: releaseImageProblem,
     }),
     gatewaySourceCommit: text({

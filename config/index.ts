@@ -7,17 +7,30 @@
  * `CONFIG_KEYS` is derived from the specs, and a test keeps Pulumi.yaml's `config:` schema (which the
  * Pulumi CLI reads) in agreement with them.
  */
+import { BACKUP_SPEC, BackupConfig, readBackup } from "./backup";
 import { isProductionStack, PROJECT, REGION, retentionDays } from "./common";
 import { COMPUTE_SPEC, ComputeConfig, readCompute } from "./compute";
 import { DATABASE_SPEC, DatabaseConfig, readDatabase } from "./database";
 import { DIRECTORY_SPEC, DirectoryConfig, readDirectory } from "./directory";
 import { GOVERNANCE_SPEC, GovernanceConfig, readGovernance } from "./governance";
+import { IDENTITY_SPEC, IdentityConfig, readIdentity } from "./identity";
+import { AUTH_MODES, AuthMode } from "../compute/settings";
+import {
+    AUDIT_SPEC,
+    AuditConfig,
+    GUARDRAIL_SPEC,
+    GuardrailConfig,
+    readGuardrailAndAudit,
+} from "./guardrail";
 import { NETWORK_SPEC, NetworkConfig, readNetwork } from "./network";
 import { OPERATIONS_SPEC, OperationsConfig, readOperations } from "./operations";
 import { ConfigProblem, ConfigReader, formatProblem, RawConfig } from "./reader";
 import { readWebTier, WEB_TIER_SPEC, WebTierConfig } from "./webTier";
+import { readUsageGate, USAGE_GATE_SPEC, UsageGateConfig } from "./usageGate";
+import { readRestore, RESTORE_SPEC, RestoreConfig } from "./restore";
 import { keyTypes, oneOf, readSpec, Spec } from "./spec";
 
+export { BackupConfig, VaultLockMode } from "./backup";
 export { ComputeConfig } from "./compute";
 export {
     CLOUDWATCH_RETENTION_DAYS,
@@ -29,10 +42,14 @@ export {
 export { DatabaseConfig } from "./database";
 export { DirectoryConfig } from "./directory";
 export { GovernanceConfig, InvocationLogging, WorkingHours } from "./governance";
+export { DirectoryMode, IdentityConfig, OidcConfig } from "./identity";
+export { AuditConfig, auditWarnings, GuardrailConfig } from "./guardrail";
 export { NetworkConfig } from "./network";
 export { OperationsConfig } from "./operations";
+export { DatabaseRestore, RestoreConfig } from "./restore";
 export { ConfigProblem, formatProblem, RawConfig } from "./reader";
 export { WebTierConfig, WebTierMode } from "./webTier";
+export { UsageGateConfig, UsageGateFailMode } from "./usageGate";
 
 /**
  * Which KMS keys encrypt the stack's data at rest: `customer-managed` (one key of the stack's own,
@@ -52,11 +69,17 @@ export const SHARED_SPEC = {
 export const SPECS: Readonly<Record<string, Spec>> = Object.freeze({
     network: NETWORK_SPEC,
     database: DATABASE_SPEC,
+    restore: RESTORE_SPEC,
     directory: DIRECTORY_SPEC,
+    identity: IDENTITY_SPEC,
     compute: COMPUTE_SPEC,
     webTier: WEB_TIER_SPEC,
     governance: GOVERNANCE_SPEC,
+    guardrail: GUARDRAIL_SPEC,
+    audit: AUDIT_SPEC,
     operations: OPERATIONS_SPEC,
+    backup: BACKUP_SPEC,
+    usageGate: USAGE_GATE_SPEC,
     shared: SHARED_SPEC,
 });
 
@@ -75,11 +98,24 @@ export interface PortalConfig {
     readonly encryptionKey: EncryptionKeyMode;
     readonly network: NetworkConfig;
     readonly database: DatabaseConfig;
-    readonly directory: DirectoryConfig;
+    /** Whether the database is created from a backup (config `restoreFromSnapshot`, `restoreToTime`). */
+    readonly restore: RestoreConfig;
+    /** The Managed AD; undefined when the stack has none (config `directory: none`). */
+    readonly directory?: DirectoryConfig;
+    /** How people sign in (config `authMode`, `oidc*`, `scim`). */
+    readonly identity: IdentityConfig;
     readonly compute: ComputeConfig;
     readonly webTier: WebTierConfig;
     readonly governance: GovernanceConfig;
+    /** The stack's Bedrock guardrail; undefined when config `guardrail` is off (not in production). */
+    readonly guardrail?: GuardrailConfig;
+    /** Open WebUI's audit log: its level and its log group's retention. */
+    readonly audit: AuditConfig;
     readonly operations: OperationsConfig;
+    /** AWS Backup: retention, the DR region and its copy, Vault Lock. */
+    readonly backup: BackupConfig;
+    /** The usage gate's limits and fail mode (config `usageLimit*`, `usageGateFailMode`). */
+    readonly usageGate: UsageGateConfig;
 }
 
 export type ConfigResult =
@@ -151,6 +187,39 @@ function checkAdminEmail(
             compute.webAdminEmail,
             `is in the directory's domain ${directory.domain}, so a directory user with that user principal name would sign in as the administrator`,
             "an e-mail outside the directory's domain (directory users' e-mails are their UPNs there)",
+        );
+    }
+}
+
+/**
+ * What signing in through an OpenID Connect provider needs of the rest of the stack:
+ * - a stable https redirect URI registered with the provider (`https://<domainName>/oauth/oidc/callback`):
+ *   an Elastic IP with Caddy's internal CA is neither stable nor trusted by the provider;
+ * - DEFAULT_USER_ROLE `pending`: upstream gives people in none of the allowed groups the default
+ *   role (utils/oauth.py get_user_role), so with `user` everyone the provider lets through would
+ *   use the portal.
+ */
+function checkOidc(reader: ConfigReader, compute: ComputeConfig, authMode: AuthMode): void {
+    if (authMode === "ldap") {
+        return;
+    }
+    const domainAlreadyReported = reader.problems.some(
+        (p) => p.key === reader.qualified("domainName"),
+    );
+    if (!compute.domainName && !domainAlreadyReported) {
+        reader.report(
+            reader.qualified("domainName"),
+            "",
+            `is not set, but authMode is ${authMode}: the provider needs a stable https redirect URI (https://<domainName>/oauth/oidc/callback), which an Elastic IP with Caddy's internal CA is not`,
+            "a public DNS name you control, e.g. portal.example.com",
+        );
+    }
+    if (compute.webDefaultUserRole !== "pending") {
+        reader.report(
+            reader.qualified("webDefaultUserRole"),
+            compute.webDefaultUserRole,
+            `is ${compute.webDefaultUserRole}, but authMode is ${authMode}: Open WebUI gives people in none of oidcAllowedGroups the default role, so they would use the portal`,
+            '"pending" (people outside the allowed groups wait, and cannot chat)',
         );
     }
 }
@@ -229,15 +298,31 @@ export function parseConfig(input: ConfigInput): ConfigResult {
     }
     const network = readNetwork(reader);
     const database = readDatabase(reader);
-    const directory = readDirectory(reader);
+    // The instance identifier data/index.ts gives the stack's database.
+    const restore = readRestore(reader, `${project}-${input.stack}-postgres`);
+    const directoryRead = readDirectory(reader);
+    const identity = readIdentity(reader);
     const compute = readCompute(reader);
     const webTier = readWebTier(reader);
     const governance = readGovernance(reader, input.stack);
+    const { guardrail, audit } = readGuardrailAndAudit(reader, input.stack);
     const operations = readOperations(reader);
+    const backup = readBackup(reader, input.stack);
+    const usageGate = readUsageGate(reader, identity);
     const { logRetentionDays, encryptionKey } = readSpec(reader, SHARED_SPEC);
     checkProductionStack(reader, input.stack, input.raw);
+    // With `directory: none` the directory keys keep their defaults and nothing reads them.
+    const directory = identity?.directory === "none" ? undefined : directoryRead;
     if (compute && directory) {
         checkAdminEmail(reader, compute, directory);
+    }
+    // Also when another identity key is wrong: every problem at once.
+    const rawAuthMode = reader.raw("authMode");
+    const authMode =
+        identity?.authMode ??
+        ((AUTH_MODES as readonly string[]).find((m) => m === rawAuthMode) as AuthMode | undefined);
+    if (compute && authMode) {
+        checkOidc(reader, compute, authMode);
     }
     if (compute && webTier) {
         checkLoadBalanced(reader, compute, webTier);
@@ -247,11 +332,16 @@ export function parseConfig(input: ConfigInput): ConfigResult {
         reader.problems.length > 0 ||
         !network ||
         !database ||
-        !directory ||
+        !restore ||
+        !directoryRead ||
+        !identity ||
         !compute ||
         !webTier ||
         !governance ||
+        !audit ||
         !operations ||
+        !backup ||
+        !usageGate ||
         logRetentionDays === undefined ||
         encryptionKey === undefined
     ) {
@@ -268,11 +358,17 @@ export function parseConfig(input: ConfigInput): ConfigResult {
             encryptionKey,
             network,
             database,
+            restore,
             directory,
+            identity,
             compute,
             webTier,
             governance,
+            guardrail,
+            audit,
             operations,
+            backup,
+            usageGate,
         }),
     };
 }

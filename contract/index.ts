@@ -11,10 +11,13 @@
  *
  * Some outputs exist in one web tier only (`tier`): the single host's instance and address, or
  * the load-balanced tier's ALB, WAF, Redis and Auto Scaling groups. Consumers read `webTier` first.
+ * Likewise some exist with one identity setup only: the directory's outputs when the stack has one
+ * (`directoryMode` managed), the OIDC client's with `authMode` oidc or both, SCIM's when it is on.
+ * Consumers read `directoryMode` and `authMode` first.
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export const CONTRACT_VERSION = "2.2.0";
+export const CONTRACT_VERSION = "2.3.0";
 
 export type OutputType = "string" | "number" | "string[]";
 
@@ -28,6 +31,16 @@ export interface OutputDoc {
     readonly tier?: "single" | "loadBalanced";
     /** Present only when WAF is on (`wafEnabled`), within `tier`. */
     readonly onlyWithWaf?: boolean;
+    /** Present only when the stack has a guardrail (config `guardrail` on; always in production). */
+    readonly onlyWithGuardrail?: boolean;
+    /** Present only when backups are copied to the DR region (config `backupCrossRegionCopy`; always in production). */
+    readonly onlyWithDrCopy?: boolean;
+    /** Present only when the stack has a directory (`directoryMode` managed). */
+    readonly onlyWithDirectory?: boolean;
+    /** Present only when people sign in through OIDC (`authMode` oidc or both). */
+    readonly onlyWithOidc?: boolean;
+    /** Present only when SCIM provisioning is on (config `scim`). */
+    readonly onlyWithScim?: boolean;
 }
 
 const ARN_SECRET = "^arn:aws:secretsmanager:eu-west-2:[0-9]{12}:secret:.+$";
@@ -124,6 +137,13 @@ export const OUTPUTS = {
         description: "Open WebUI image the web host runs, pinned by digest.",
         example: `ghcr.io/open-webui/open-webui@sha256:${"0a1b2c3d".repeat(8)}`,
         pattern: "@sha256:[0-9a-f]{64}$",
+    },
+    preUpgradeSnapshotIdentifier: {
+        type: "string",
+        description:
+            "Manual RDS snapshot taken before hosts of the current Open WebUI image started (named after its digest); restore it to roll back. Kept after the next upgrade until deleted.",
+        example: "ai-portal-prod-postgres-pre-72c0ba641ba7-1a2b3c4d",
+        pattern: "^[a-z][a-z0-9-]*-pre-[0-9a-f]{12}-[0-9a-f]{8}$",
     },
     uploadsBucketName: {
         type: "string",
@@ -241,45 +261,68 @@ export const OUTPUTS = {
             "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/database/openwebui-AbCdEf",
         pattern: ARN_SECRET,
     },
+    dbGateSecretArn: {
+        type: "string",
+        description:
+            "The usage gate's database credentials: engine, username, password, port, dbname, schema (ARN only).",
+        example:
+            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/database/usage-gate-AbCdEf",
+        pattern: ARN_SECRET,
+    },
+    dbRestoredFrom: {
+        type: "string",
+        description:
+            'The backup the database was created from: a DB snapshot or recovery point ARN, or "<source instance>@<UTC time or latest>" for a point in time; "" when it was created empty.',
+        example:
+            "arn:aws:rds:eu-west-2:123456789012:snapshot:awsbackup:job-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+        pattern: "^(|arn:aws:rds:eu-west-2:[0-9]{12}:snapshot:.+|[A-Za-z][A-Za-z0-9-]*@.+)$",
+    },
     directoryId: {
         type: "string",
         description: "AWS Managed Microsoft AD directory.",
         example: "d-9c67a1b2c3",
         pattern: "^d-[0-9a-f]+$",
+        onlyWithDirectory: true,
     },
     directoryDomain: {
         type: "string",
         description: "DNS domain of the directory.",
         example: "corp.aiportal.internal",
+        onlyWithDirectory: true,
     },
     directoryShortName: {
         type: "string",
         description: "NetBIOS name of the directory.",
         example: "CORP",
+        onlyWithDirectory: true,
     },
     directoryDnsIps: {
         type: "string[]",
         description: "Domain controllers: the directory's DNS and LDAP servers.",
         example: ["10.0.10.42", "10.0.11.187"],
         pattern: IPV4,
+        onlyWithDirectory: true,
     },
     directorySecurityGroupId: {
         type: "string",
         description: "Security group AWS created for the domain controllers.",
         example: "sg-0abcdef0123456789",
         pattern: SG,
+        onlyWithDirectory: true,
     },
     directoryAdminDn: {
         type: "string",
         description: "DN of the directory's built-in Admin.",
         example: "CN=Admin,OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal",
         pattern: "^CN=Admin,OU=Users,",
+        onlyWithDirectory: true,
     },
     directorySearchBase: {
         type: "string",
         description: "LDAP search base of the directory's users.",
         example: "OU=Users,OU=CORP,DC=corp,DC=aiportal,DC=internal",
         pattern: "^OU=Users,",
+        onlyWithDirectory: true,
     },
     directoryAdminSecretArn: {
         type: "string",
@@ -287,6 +330,7 @@ export const OUTPUTS = {
         example:
             "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/admin-AbCdEf",
         pattern: ARN_SECRET,
+        onlyWithDirectory: true,
     },
     directoryBindSecretArn: {
         type: "string",
@@ -294,6 +338,54 @@ export const OUTPUTS = {
         example:
             "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/directory/openwebui-bind-AbCdEf",
         pattern: ARN_SECRET,
+        onlyWithDirectory: true,
+    },
+    authMode: {
+        type: "string",
+        description:
+            "How people sign in: ldap (the directory's passwords), oidc (the identity provider) or both. Says whether the OIDC outputs exist.",
+        example: "ldap",
+        pattern: "^(ldap|oidc|both)$",
+    },
+    directoryMode: {
+        type: "string",
+        description:
+            "managed (an AWS Managed Microsoft AD) or none (OIDC sign-in only). Says whether the directory outputs exist.",
+        example: "managed",
+        pattern: "^(managed|none)$",
+    },
+    oidcRedirectUri: {
+        type: "string",
+        description:
+            "The redirect (callback) URI to register with the identity provider for the portal's client.",
+        example: "https://portal.example.com/oauth/oidc/callback",
+        pattern: "^https://[^/]+/oauth/oidc/callback$",
+        onlyWithOidc: true,
+    },
+    oidcClientSecretArn: {
+        type: "string",
+        description: "The OIDC client secret the web hosts read (ARN only).",
+        example:
+            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/web/oidc-client-AbCdEf",
+        pattern: ARN_SECRET,
+        onlyWithOidc: true,
+    },
+    scimEndpoint: {
+        type: "string",
+        description:
+            "Open WebUI's SCIM 2.0 base URL, for the identity provider's provisioning (answered only from scimAllowedCidrs).",
+        example: "https://portal.example.com/api/v1/scim/v2",
+        pattern: "^https://[^/]+/api/v1/scim/v2$",
+        onlyWithScim: true,
+    },
+    scimTokenSecretArn: {
+        type: "string",
+        description:
+            "The SCIM bearer token to give the identity provider (ARN only; read it with GetSecretValue).",
+        example:
+            "arn:aws:secretsmanager:eu-west-2:123456789012:secret:ai-portal-prod/web/scim-token-AbCdEf",
+        pattern: ARN_SECRET,
+        onlyWithScim: true,
     },
     dashboardUrl: {
         type: "string",
@@ -303,6 +395,36 @@ export const OUTPUTS = {
             "https://eu-west-2.console.aws.amazon.com/cloudwatch/home?region=eu-west-2#dashboards/dashboard/ai-portal-prod",
         pattern: "^https://eu-west-2\\.console\\.aws\\.amazon\\.com/cloudwatch/",
     },
+    guardrailId: {
+        type: "string",
+        description:
+            "The stack's Bedrock guardrail (content, prompt-attack, PII and word filters). The one of accountSettingsStack is enforced on every Bedrock call in the account and region.",
+        example: "a1b2c3d4e5f6",
+        pattern: "^[a-z0-9]+$",
+        onlyWithGuardrail: true,
+    },
+    guardrailArn: {
+        type: "string",
+        description: "ARN of the stack's Bedrock guardrail.",
+        example: "arn:aws:bedrock:eu-west-2:123456789012:guardrail/a1b2c3d4e5f6",
+        pattern: "^arn:aws:bedrock:eu-west-2:[0-9]{12}:guardrail/[a-z0-9]+$",
+        onlyWithGuardrail: true,
+    },
+    guardrailVersion: {
+        type: "string",
+        description:
+            "The guardrail's published version the enforcement uses; pass it with guardrailArn to apply the same guardrail to calls of your own.",
+        example: "3",
+        pattern: "^[1-9][0-9]{0,7}$",
+        onlyWithGuardrail: true,
+    },
+    auditLogGroupName: {
+        type: "string",
+        description:
+            "CloudWatch log group of Open WebUI's audit trail (who did what, when, from where), kept apart from the application logs with its own retention.",
+        example: "/ai-portal-prod/audit",
+        pattern: "^/[a-z0-9-]+/audit$",
+    },
     defaultModelProfileArn: {
         type: "string",
         description:
@@ -310,6 +432,29 @@ export const OUTPUTS = {
         example:
             "arn:aws:bedrock:eu-west-2:123456789012:application-inference-profile/a1b2c3d4e5f6",
         pattern: "^arn:aws:bedrock:eu-west-2:[0-9]{12}:application-inference-profile/",
+    },
+    backupVaultArn: {
+        type: "string",
+        description:
+            "AWS Backup vault in eu-west-2 holding the daily and monthly recovery points of the database and the uploads bucket.",
+        example: "arn:aws:backup:eu-west-2:123456789012:backup-vault:ai-portal-prod-backup",
+        pattern: "^arn:aws:backup:eu-west-2:[0-9]{12}:backup-vault:[a-zA-Z0-9_-]{2,50}$",
+    },
+    backupDrVaultArn: {
+        type: "string",
+        description:
+            "AWS Backup vault in the DR region (config drRegion) holding a copy of every recovery point.",
+        example: "arn:aws:backup:eu-west-1:123456789012:backup-vault:ai-portal-prod-backup-dr",
+        pattern: "^arn:aws:backup:eu-[a-z]+-[0-9]:[0-9]{12}:backup-vault:[a-zA-Z0-9_-]{2,50}$",
+        onlyWithDrCopy: true,
+    },
+    recoveryObjectives: {
+        type: "string[]",
+        description:
+            "Worst-case RPO and RTO in minutes per store and scenario, computed from the configuration (backup/recovery.ts); none: not recoverable (RPO) or no stated figure (RTO).",
+        example: ["database/in-region rpo=5 rto=40", "database/region-loss rpo=1740 rto=none"],
+        pattern:
+            "^(database|uploads|directory)/(in-region|region-loss) rpo=([0-9]+|none) rto=([0-9]+|none)$",
     },
     alarmTopicArn: {
         type: "string",
@@ -331,13 +476,34 @@ type Entry<K extends OutputName> = pulumi.Input<ValueOf<(typeof OUTPUTS)[K]["typ
 
 /** What index.ts exports: every contract output, typed as declared; tier-only ones may be absent. */
 export type PortalOutputs = {
-    readonly [K in OutputName]: (typeof OUTPUTS)[K] extends { tier: string }
+    readonly [K in OutputName]: (typeof OUTPUTS)[K] extends
+        | { tier: string }
+        | { onlyWithGuardrail: true }
+        | { onlyWithDrCopy: true }
+        | { onlyWithDirectory: true }
+        | { onlyWithOidc: true }
+        | { onlyWithScim: true }
         ? Entry<K> | undefined
         : Entry<K>;
 };
 
 /** Where an output exists, for the README. */
 function presence(doc: OutputDoc): string {
+    if (doc.onlyWithGuardrail) {
+        return "with a guardrail (always in production)";
+    }
+    if (doc.onlyWithDrCopy) {
+        return "with the DR copy (always in production)";
+    }
+    if (doc.onlyWithDirectory) {
+        return "directoryMode managed";
+    }
+    if (doc.onlyWithOidc) {
+        return "authMode oidc or both";
+    }
+    if (doc.onlyWithScim) {
+        return "with scim";
+    }
     if (!doc.tier) {
         return "always";
     }
@@ -367,23 +533,58 @@ export function outputsSchema(): Record<string, unknown> {
         $schema: "http://json-schema.org/draft-07/schema#",
         title: `AI Portal stack outputs, contract ${CONTRACT_VERSION}`,
         type: "object",
-        required: entries.filter(([, doc]) => !doc.tier).map(([name]) => name),
+        required: entries
+            .filter(
+                ([, doc]) =>
+                    !doc.tier &&
+                    !doc.onlyWithGuardrail &&
+                    !doc.onlyWithDrCopy &&
+                    !doc.onlyWithDirectory &&
+                    !doc.onlyWithOidc &&
+                    !doc.onlyWithScim,
+            )
+            .map(([name]) => name),
         additionalProperties: false,
         properties,
         // Per web tier: its own outputs present (WAF's only with WAF), the other tier's absent.
-        allOf: tiers.map((tier) => ({
-            if: { properties: { webTier: { const: tier } }, required: ["webTier"] },
-            then: {
-                required: entries
-                    .filter(([, doc]) => doc.tier === tier && !doc.onlyWithWaf)
-                    .map(([name]) => name),
-                properties: Object.fromEntries(
-                    entries
-                        .filter(([, doc]) => doc.tier !== undefined && doc.tier !== tier)
-                        .map(([name]) => [name, false]),
-                ),
-            },
-        })),
+        allOf: [
+            ...tiers.map((tier) => ({
+                if: { properties: { webTier: { const: tier } }, required: ["webTier"] },
+                then: {
+                    required: entries
+                        .filter(([, doc]) => doc.tier === tier && !doc.onlyWithWaf)
+                        .map(([name]) => name),
+                    properties: Object.fromEntries(
+                        entries
+                            .filter(([, doc]) => doc.tier !== undefined && doc.tier !== tier)
+                            .map(([name]) => [name, false]),
+                    ),
+                },
+            })),
+            // Per identity setup: its outputs present when the announcing output says so, absent
+            // otherwise.
+            identitySetup("directoryMode", ["managed"], (doc) => doc.onlyWithDirectory),
+            identitySetup("authMode", ["oidc", "both"], (doc) => doc.onlyWithOidc),
+        ],
+    };
+}
+
+/**
+ * The schema rule for outputs that exist with one identity setup: required when `output` holds one
+ * of `values`, forbidden otherwise.
+ */
+function identitySetup(
+    output: string,
+    values: readonly string[],
+    has: (doc: OutputDoc) => boolean | undefined,
+): Record<string, unknown> {
+    const names = (Object.entries(OUTPUTS) as [string, OutputDoc][])
+        .filter(([, doc]) => has(doc))
+        .map(([name]) => name);
+    return {
+        if: { properties: { [output]: { enum: [...values] } }, required: [output] },
+        then: { required: names },
+        else: { properties: Object.fromEntries(names.map((n) => [n, false])) },
     };
 }
 

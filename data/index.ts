@@ -7,11 +7,16 @@ import { DatabaseConfig } from "../config";
 import { PORTS } from "../lib/ports";
 import { performanceInsightsFor } from "./engine";
 import { jsonSecret } from "../lib/secret";
+import type { DatabaseRestore } from "../config";
+import { checkRestoredFrom, RESTORE_INPUTS, restoreInputs } from "./restore";
 
 /** The database Open WebUI keeps its data in, and the role it connects as. */
 export const DATABASE_NAME = "aiportal";
 export const MASTER_USERNAME = "portal_admin";
 export const APP_USERNAME = "openwebui";
+/** The usage gate's role and the schema it owns (gate/store.ts; created by the role bootstrap). */
+export const GATE_USERNAME = "usage_gate";
+export const GATE_SCHEMA = "usage_gate";
 
 /**
  * The CA that signs the instance's server certificate, set explicitly so that the one root the
@@ -46,6 +51,11 @@ export interface DatabaseArgs extends DatabaseConfig {
      * (`DATABASE_KEY_INPUTS`): moving it to another key is a snapshot copy and a restore.
      */
     readonly encryptionKeyArn?: pulumi.Input<string>;
+    /**
+     * Create the instance from this backup instead of empty (config `restoreFromSnapshot`,
+     * `restoreToTime`; data/restore.ts). Read only when the instance is created. Defaults to none.
+     */
+    readonly restore?: DatabaseRestore;
 }
 
 /**
@@ -106,14 +116,25 @@ export class Database extends pulumi.ComponentResource {
     public readonly databaseName: string = DATABASE_NAME;
     /** RDS identifier, also the stem of the final snapshot and log group names. */
     public readonly identifier: string;
+    /**
+     * The same identifier as an output of the instance: what takes it waits for the instance to
+     * exist (the pre-upgrade snapshot, compute/upgrade.ts).
+     */
+    public readonly createdIdentifier: pulumi.Output<string>;
     /** Secrets Manager secret RDS manages (and rotates) for the master user. */
     public readonly masterSecretArn: pulumi.Output<string>;
     /** Secrets Manager secret with Open WebUI's username, password, port and database name. */
     public readonly appSecretArn: pulumi.Output<string>;
     /** Changes whenever Open WebUI's credentials change. */
     public readonly appSecretVersionId: pulumi.Output<string>;
+    /** Secrets Manager secret with the usage gate's username, password, schema, port and database. */
+    public readonly gateSecretArn: pulumi.Output<string>;
+    /** Changes whenever the gate's credentials change. */
+    public readonly gateSecretVersionId: pulumi.Output<string>;
     /** Name of the snapshot RDS takes when the instance is deleted (protected stacks only). */
     public readonly finalSnapshotIdentifier: pulumi.Output<string> | undefined;
+    /** The backup the instance was created from ("" when empty); fails on a restore that did not happen. */
+    public readonly restoredFrom: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:data:Database", name, {}, opts);
@@ -216,7 +237,15 @@ export class Database extends pulumi.ComponentResource {
                 allocatedStorage: args.allocatedStorageGb,
                 maxAllocatedStorage: args.maxAllocatedStorageGb,
                 storageEncrypted: true,
-                kmsKeyId: args.encryptionKeyArn,
+                // A restore brings the database, the master user and the storage key with the data.
+                // RDS takes no KmsKeyId on a restore (RestoreDBInstanceFromDBSnapshot,
+                // RestoreDBInstanceToPointInTime), so none is declared. `dbName` and `username` stay:
+                // they are this program's everywhere (a backup of its stacks has the same ones), the
+                // provider sends neither on a snapshot restore of PostgreSQL (DBName "doesn't apply",
+                // and MasterUsername is no restore parameter), and a change would replace the
+                // instance (restore keys set on a stack that has a database change neither).
+                ...restoreInputs(args.restore),
+                kmsKeyId: args.restore ? undefined : args.encryptionKeyArn,
                 dbName: DATABASE_NAME,
                 port: PORTS.postgres,
                 username: MASTER_USERNAME,
@@ -255,8 +284,9 @@ export class Database extends pulumi.ComponentResource {
                 parent: this,
                 protect: protectData,
                 dependsOn: logGroups,
-                // Never replaced, nor failed, for a key change: see DATABASE_KEY_INPUTS.
-                ignoreChanges: [...DATABASE_KEY_INPUTS],
+                // Never replaced, nor failed, for a key change (DATABASE_KEY_INPUTS) or for restore
+                // keys set or unset after creation (data/restore.ts; checked by restoredFrom).
+                ignoreChanges: [...DATABASE_KEY_INPUTS, ...RESTORE_INPUTS],
             },
         );
 
@@ -286,8 +316,34 @@ export class Database extends pulumi.ComponentResource {
             ),
         });
 
+        // The usage gate's own role (gate/, on the gateway hosts): a password of its own, so
+        // neither role can act as the other; the role bootstrap creates the role and its schema.
+        const gatePassword = new random.RandomPassword(
+            `${name}-usage-gate-password`,
+            { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
+            parent,
+        );
+        const gateCredentials = jsonSecret(`${name}-usage-gate-credentials`, {
+            secretName: `${args.namePrefix}/database/usage-gate`,
+            description: `The usage gate's PostgreSQL role and schema for ${args.namePrefix}; read by the gateway hosts at boot`,
+            keepOnDelete: protectData,
+            parent: this,
+            kmsKeyId: args.encryptionKeyArn,
+            value: pulumi.secret(gatePassword.result).apply((password) =>
+                JSON.stringify({
+                    engine: "postgres",
+                    username: GATE_USERNAME,
+                    password,
+                    port: PORTS.postgres,
+                    dbname: DATABASE_NAME,
+                    schema: GATE_SCHEMA,
+                }),
+            ),
+        });
+
         this.securityGroupId = securityGroup.id;
         this.address = instance.address;
+        this.createdIdentifier = instance.identifier;
         this.port = instance.port;
         this.masterSecretArn = instance.masterUserSecrets.apply((secrets) => {
             if (secrets.length === 0) {
@@ -296,17 +352,31 @@ export class Database extends pulumi.ComponentResource {
             return secrets[0].secretArn;
         });
         this.appSecretArn = appCredentials.secret.arn;
+        this.restoredFrom = pulumi
+            .all([instance.snapshotIdentifier, instance.restoreToPointInTime])
+            .apply(([snapshotIdentifier, restoreToPointInTime]) =>
+                checkRestoredFrom(this.identifier, args.restore, {
+                    snapshotIdentifier,
+                    restoreToPointInTime,
+                }),
+            );
         this.appSecretVersionId = appCredentials.version.versionId;
+        this.gateSecretArn = gateCredentials.secret.arn;
+        this.gateSecretVersionId = gateCredentials.version.versionId;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             address: this.address,
             port: this.port,
             databaseName: this.databaseName,
             identifier: this.identifier,
+            createdIdentifier: this.createdIdentifier,
             masterSecretArn: this.masterSecretArn,
             appSecretArn: this.appSecretArn,
             appSecretVersionId: this.appSecretVersionId,
+            gateSecretArn: this.gateSecretArn,
+            gateSecretVersionId: this.gateSecretVersionId,
             finalSnapshotIdentifier: this.finalSnapshotIdentifier,
+            restoredFrom: this.restoredFrom,
         });
     }
 }

@@ -24,6 +24,13 @@ export interface RoleBootstrapArgs {
     readonly appSecretArn: pulumi.Input<string>;
     /** Changes whenever the app credentials change, so the role is updated with them. */
     readonly appSecretVersionId: pulumi.Input<string>;
+    /**
+     * The usage gate's credentials secret ({"username", "password", "schema", ...}): its role and
+     * schema, created and converged with Open WebUI's (handler.js gateStatements). Required.
+     */
+    readonly gateSecretArn: pulumi.Input<string>;
+    /** Changes whenever the gate's credentials change, so its role is updated with them. */
+    readonly gateSecretVersionId: pulumi.Input<string>;
     /** Retention of the function's log group. Required. */
     readonly logRetentionDays: number;
     /**
@@ -119,10 +126,14 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                     Version: "2012-10-17",
                     Statement: [
                         {
-                            Sid: "ReadTheTwoSecrets",
+                            Sid: "ReadTheDatabaseSecrets",
                             Effect: "Allow",
                             Action: ["secretsmanager:GetSecretValue"],
-                            Resource: [args.database.masterSecretArn, args.appSecretArn],
+                            Resource: [
+                                args.database.masterSecretArn,
+                                args.appSecretArn,
+                                args.gateSecretArn,
+                            ],
                         },
                     ],
                 }),
@@ -134,7 +145,8 @@ export class RoleBootstrap extends pulumi.ComponentResource {
             `${name}-function`,
             {
                 name: this.functionName,
-                description: "Creates or updates Open WebUI's PostgreSQL role (idempotent)",
+                description:
+                    "Creates or updates Open WebUI's and the usage gate's PostgreSQL roles (idempotent)",
                 runtime: aws.lambda.Runtime.NodeJS22dX,
                 architectures: ["arm64"],
                 handler: "index.handler",
@@ -165,8 +177,12 @@ export class RoleBootstrap extends pulumi.ComponentResource {
                     port: args.database.port,
                     masterSecretArn: args.database.masterSecretArn,
                     appSecretArn: args.appSecretArn,
+                    gateSecretArn: args.gateSecretArn,
                 }),
-                triggers: { appCredentialsVersion: args.appSecretVersionId },
+                triggers: {
+                    appCredentialsVersion: args.appSecretVersionId,
+                    gateCredentialsVersion: args.gateSecretVersionId,
+                },
             },
             { parent: this, dependsOn: [secretsPolicy, ...args.networkReady] },
         );

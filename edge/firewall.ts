@@ -78,6 +78,8 @@ export const PRIORITY = {
      */
     signInRateLimit: 0,
     breakGlass: 1,
+    /** SCIM only from the identity provider's ranges (with SCIM on). */
+    scimRanges: 2,
     /** The managed groups take this and the next numbers, in MANAGED_RULE_GROUPS' order. */
     managedGroups: 10,
     /** After the groups: a rule sees only the labels of rules evaluated before it. */
@@ -94,6 +96,8 @@ export interface WebFirewallArgs {
     readonly localSignInPath: string;
     /** Where the break-glass administrator may sign in from; empty: nowhere. */
     readonly adminCidrs: readonly string[];
+    /** SCIM's path prefix and the only ranges allowed to it (config `scim`); undefined: no rule. */
+    readonly scim?: { readonly pathPrefix: string; readonly allowedCidrs: readonly string[] };
     /** Requests one address may make in five minutes (config `wafRateLimitPer5Min`). Required. */
     readonly rateLimitPer5Min: number;
     /**
@@ -163,6 +167,18 @@ export class WebFirewall extends pulumi.ComponentResource {
                   )
                 : undefined;
         const signInPath = pathStartsWith(args.localSignInPath, DECODED_LOWERCASE);
+        const scimProvider = args.scim
+            ? new aws.wafv2.IpSet(
+                  `${name}-scim-cidrs`,
+                  {
+                      name: `${args.namePrefix}-scim-cidrs`,
+                      scope: "REGIONAL",
+                      ipAddressVersion: "IPV4",
+                      addresses: [...args.scim.allowedCidrs],
+                  },
+                  parent,
+              )
+            : undefined;
 
         const acl = new aws.wafv2.WebAcl(
             `${name}-acl`,
@@ -213,6 +229,35 @@ export class WebFirewall extends pulumi.ComponentResource {
                             : signInPath,
                         visibilityConfig: visibility(`${args.namePrefix}-local-sign-in`),
                     },
+                    ...(args.scim && scimProvider
+                        ? [
+                              {
+                                  name: "scim-from-provider-ranges-only",
+                                  priority: PRIORITY.scimRanges,
+                                  action: { block: {} },
+                                  statement: {
+                                      andStatement: {
+                                          statements: [
+                                              pathStartsWith(
+                                                  args.scim.pathPrefix,
+                                                  DECODED_LOWERCASE,
+                                              ),
+                                              {
+                                                  notStatement: {
+                                                      statement: {
+                                                          ipSetReferenceStatement: {
+                                                              arn: scimProvider.arn,
+                                                          },
+                                                      },
+                                                  },
+                                              },
+                                          ],
+                                      },
+                                  },
+                                  visibilityConfig: visibility(`${args.namePrefix}-scim`),
+                              },
+                          ]
+                        : []),
                     ...MANAGED_RULE_GROUPS.map((group, index) => ({
                         name: group.name,
                         priority: PRIORITY.managedGroups + index,

@@ -45,6 +45,12 @@ export interface EdgeArgs {
     readonly localSignInPath: string;
     /** Where the break-glass administrator may sign in from; empty: nowhere. */
     readonly adminCidrs: readonly string[];
+    /**
+     * Open WebUI's SCIM endpoint (config `scim`): its path prefix and the only ranges that reach it
+     * (config `scimAllowedCidrs`, the identity provider's). Undefined: SCIM is off, and the path
+     * is refused from everywhere like any other.
+     */
+    readonly scim?: { readonly pathPrefix: string; readonly allowedCidrs: readonly string[] };
     /** A WAF web ACL on the ALB (config `wafEnabled`). */
     readonly wafEnabled: boolean;
     /** With WAF: requests one address may make in five minutes (config `wafRateLimitPer5Min`). */
@@ -233,6 +239,46 @@ export class Edge extends pulumi.ComponentResource {
             parent,
         );
 
+        // SCIM the same way: the identity provider's ranges reach Open WebUI's SCIM endpoint, every
+        // other address gets 403 (WAF repeats it on the URL-decoded path).
+        const scim = args.scim;
+        const scimPath = scim && { pathPattern: { values: [`${scim.pathPrefix}*`] } };
+        (scim?.allowedCidrs ?? []).forEach((cidr, index) => {
+            new aws.lb.ListenerRule(
+                `${name}-scim-provider-${index + 1}`,
+                {
+                    listenerArn: https.arn,
+                    priority: 200 + index,
+                    conditions: [scimPath!, { sourceIp: { values: [cidr] } }],
+                    actions: [{ type: "forward", targetGroupArn: targets.arn }],
+                    tags: { Name: `${args.namePrefix}-scim-provider-${index + 1}` },
+                },
+                parent,
+            );
+        });
+        if (scimPath) {
+            new aws.lb.ListenerRule(
+                `${name}-scim-refused`,
+                {
+                    listenerArn: https.arn,
+                    priority: 300,
+                    conditions: [scimPath],
+                    actions: [
+                        {
+                            type: "fixed-response",
+                            fixedResponse: {
+                                contentType: "text/plain",
+                                statusCode: "403",
+                                messageBody: "SCIM answers only the identity provider.",
+                            },
+                        },
+                    ],
+                    tags: { Name: `${args.namePrefix}-scim-refused` },
+                },
+                parent,
+            );
+        }
+
         new aws.route53.Record(
             `${name}-portal-alias`,
             {
@@ -252,6 +298,7 @@ export class Edge extends pulumi.ComponentResource {
                       loadBalancerArn: alb.arn,
                       localSignInPath: args.localSignInPath,
                       adminCidrs: args.adminCidrs,
+                      scim: args.scim,
                       rateLimitPer5Min: args.wafRateLimitPer5Min,
                       signInRateLimitPer5Min: args.wafSignInRateLimitPer5Min,
                   },

@@ -30,11 +30,15 @@ export interface DashboardInput {
     readonly budgets: { readonly totalUsd?: number; readonly bedrockUsd?: number };
     /** The stack's Bedrock models (config `bedrockDefaultModel`): their billed services are drawn. */
     readonly bedrockModels: readonly string[];
+    /** The stack's guardrail and its published version; undefined without one (`guardrail: off`). */
+    readonly guardrail?: { readonly arn: string; readonly version: string };
+    /** The gateway hosts' log group, where the usage gate writes a line per call; undefined: no usage widgets. */
+    readonly usageGateLogGroup?: string;
 }
 
 /** A widget as CloudWatch's dashboard body has it. */
 export interface Widget {
-    readonly type: "metric" | "text";
+    readonly type: "metric" | "text" | "log";
     readonly x: number;
     readonly y: number;
     readonly width: number;
@@ -49,7 +53,12 @@ type Metric = (string | Record<string, unknown>)[];
 
 /** Lays widgets out in rows of the 24-column grid, each row as tall as its tallest widget. */
 function layout(
-    rows: { width: number; height: number; type?: "text"; properties: Record<string, unknown> }[][],
+    rows: {
+        width: number;
+        height: number;
+        type?: "text" | "log";
+        properties: Record<string, unknown>;
+    }[][],
 ): Widget[] {
     const widgets: Widget[] = [];
     let y = 0;
@@ -113,6 +122,116 @@ export function bedrockSpendSearch(models: readonly string[]): string {
     ];
     const terms = [...names.map((n) => `ServiceName="${n}"`), "Bedrock"].join(" OR ");
     return `SEARCH('{AWS/Billing,Currency,ServiceName} MetricName="EstimatedCharges" Currency="USD" (${terms})', 'Maximum', 21600)`;
+}
+
+/** Bedrock Guardrails' runtime metrics (Bedrock user guide, "Monitor Amazon Bedrock Guardrails using CloudWatch metrics"). */
+export const GUARDRAIL_NAMESPACE = "AWS/Bedrock/Guardrails";
+
+/**
+ * The guardrail's widgets: its calls and interventions (by its ARN and version), and the
+ * account's interventions by policy and text units by source (those dimensions are published on
+ * their own, for every guardrail of the account).
+ */
+export function guardrailWidgets(
+    region: string,
+    guardrail: { readonly arn: string; readonly version: string },
+): Record<string, unknown>[] {
+    const own = (metric: string, label: string): Metric => [
+        GUARDRAIL_NAMESPACE,
+        metric,
+        "GuardrailArn",
+        guardrail.arn,
+        "GuardrailVersion",
+        guardrail.version,
+        { stat: "Sum", label },
+    ];
+    const search = (dimension: string, metric: string, id: string): Metric[] => [
+        [
+            {
+                expression: `SEARCH('{${GUARDRAIL_NAMESPACE},${dimension}} MetricName="${metric}"', 'Sum', 300)`,
+                id,
+            },
+        ],
+    ];
+    return [
+        graph(`Guardrail (version ${guardrail.version}): calls checked and interventions`, region, [
+            own("Invocations", "calls checked"),
+            own("InvocationsIntervened", "interventions"),
+        ]),
+        graph(
+            "Guardrails in the account: interventions by policy",
+            region,
+            search("GuardrailPolicyType", "InvocationsIntervened", "bypolicy"),
+        ),
+        graph(
+            "Guardrails in the account: text units by source (prompts, answers)",
+            region,
+            search("GuardrailContentSource", "TextUnitCount", "bysource"),
+        ),
+    ];
+}
+
+/** The usage gate's metrics (gate/metrics.ts METRIC_NAMESPACE), from its embedded-metric log lines. */
+export const USAGE_GATE_NAMESPACE = "AIPortal/UsageGate";
+
+/**
+ * The Logs Insights query of the "top 10 people by spend this month" widget: each person's month
+ * to date as the gate last saw it (what the database held for the month when the call started,
+ * plus the call's cost: every gateway host's calls count, not only the logging host's), their
+ * limit, and when they last called. People whose last call in the dashboard's time range was in
+ * an earlier month show that month's figure: keep the range within this month.
+ */
+export function usageTopSpendQuery(logGroup: string): string {
+    return [
+        `SOURCE '${logGroup}'`,
+        `filter event = "usage-gate-call" and person != "unattributed" and ispresent(monthSpentUsd)`,
+        "fields monthSpentUsd + costUsd as monthToDateUsd",
+        "stats latest(monthToDateUsd) as usd, latest(limitUsd) as limit, latest(@timestamp) as lastCall by person, email",
+        "sort usd desc",
+        "limit 10",
+    ].join(" | ");
+}
+
+/** The usage gate's widgets: spend and calls in total, refusals and fail-open calls, and the top 10. */
+export function usageGateWidgets(region: string, stack: string, logGroup: string) {
+    // The stack's totals: the gate's metrics by Stack alone (gate/metrics.ts, GATE_STACK).
+    const total = (metric: string, label: string) => [
+        USAGE_GATE_NAMESPACE,
+        metric,
+        "Stack",
+        stack,
+        { stat: "Sum", label },
+    ];
+    return [
+        {
+            width: 12,
+            height: 6,
+            properties: graph("Usage gate: cost (USD) and calls", region, [
+                total("CostUsd", "cost (USD)"),
+                total("Calls", "calls"),
+            ]),
+        },
+        {
+            width: 12,
+            height: 6,
+            properties: graph(
+                "Usage gate: calls over a limit (429) and let through unmetered (fail open)",
+                region,
+                [total("Rejected", "over the limit"), total("FailOpen", "fail open")],
+            ),
+        },
+        {
+            width: 24,
+            height: 6,
+            type: "log" as const,
+            properties: {
+                title: "Usage gate: top 10 people by spend this month (USD, month to date at their last call)",
+                region,
+                view: "table",
+                query: usageTopSpendQuery(logGroup),
+            },
+        },
+    ];
 }
 
 export function dashboardBody(d: DashboardInput): { widgets: Widget[] } {
@@ -334,6 +453,21 @@ export function dashboardBody(d: DashboardInput): { widgets: Widget[] } {
                 properties,
             })),
             spend.map((properties) => ({ width: width(spend.length), height: 6, properties })),
+            ...(d.guardrail
+                ? [
+                      guardrailWidgets(r, d.guardrail).map((properties) => ({
+                          width: 8,
+                          height: 6,
+                          properties,
+                      })),
+                  ]
+                : []),
+            ...(d.usageGateLogGroup
+                ? [
+                      usageGateWidgets(r, d.stack, d.usageGateLogGroup).slice(0, 2),
+                      usageGateWidgets(r, d.stack, d.usageGateLogGroup).slice(2),
+                  ]
+                : []),
         ]),
     };
 }

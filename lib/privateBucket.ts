@@ -18,12 +18,21 @@ export interface PrivateBucketArgs {
      * delivery requires. A change applies to objects written afterwards, in place.
      */
     readonly kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Live replication to another bucket, set on the bucket itself (`replicationConfiguration`)
+     * rather than as an `aws.s3.BucketReplicationConfig`, which the provider prefers: Pulumi's
+     * compliance policy `aws-s3-bucket-enable-replication-configuration` reads only the bucket's
+     * own input (README, "Pulumi's compliance-ready policies on prod"). Defaults to none.
+     */
+    readonly replication?: pulumi.Input<aws.types.input.s3.BucketReplicationConfiguration>;
 }
 
 export interface PrivateBucket {
     readonly bucket: aws.s3.Bucket;
     /** The bucket policy: whoever writes through it waits for it. */
     readonly policy: aws.s3.BucketPolicy;
+    /** Versioning: a replication that writes to the bucket waits for it (S3 requires it on). */
+    readonly versioning: aws.s3.BucketVersioning;
 }
 
 /**
@@ -36,16 +45,23 @@ export function declarePrivateBucket(
     name: string,
     args: PrivateBucketArgs,
     parent: pulumi.Resource,
+    /** Another region's provider (the DR replica); defaults to the parent's. */
+    provider?: aws.Provider,
 ): PrivateBucket {
-    const opts = { parent };
+    const opts = { parent, provider };
     const bucket = new aws.s3.Bucket(
         `${name}-bucket`,
         {
             bucketPrefix: args.bucketPrefix,
             forceDestroy: !args.protect,
+            replicationConfiguration: args.replication,
+            // S3 refuses a replication configuration on an unversioned bucket, and the provider
+            // applies it while creating the bucket, before `-versioning` exists: said here too,
+            // with the same value, so the two never disagree.
+            versioning: args.replication ? { enabled: true } : undefined,
             tags: { Name: args.nameTag },
         },
-        { parent, protect: args.protect },
+        { parent, protect: args.protect, provider },
     );
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
         `${name}-public-access`,
@@ -87,7 +103,7 @@ export function declarePrivateBucket(
         `${name}-lifecycle`,
         { bucket: bucket.id, rules: args.lifecycleRules },
         // Lifecycle rules on versions need versioning switched on first.
-        { parent, dependsOn: [versioning] },
+        { parent, dependsOn: [versioning], provider },
     );
     const policy = new aws.s3.BucketPolicy(
         `${name}-tls-only`,
@@ -109,7 +125,7 @@ export function declarePrivateBucket(
             }),
         },
         // S3 rejects policies while the public access block is being applied.
-        { parent, dependsOn: [publicAccess] },
+        { parent, dependsOn: [publicAccess], provider },
     );
-    return { bucket, policy };
+    return { bucket, policy, versioning };
 }

@@ -16,8 +16,11 @@ export interface SecurityGroupsArgs extends MatrixInput {
     readonly vpcId: pulumi.Input<string>;
     /** The data tier's group (it receives the PostgreSQL ingress rules). */
     readonly databaseSecurityGroupId: pulumi.Input<string>;
-    /** The group AWS created for the domain controllers (only pointed at). */
-    readonly directorySecurityGroupId: pulumi.Input<string>;
+    /**
+     * The group AWS created for the domain controllers (only pointed at); undefined when the stack
+     * has no directory (then `directory` must be false).
+     */
+    readonly directorySecurityGroupId?: pulumi.Input<string>;
     /** The NAT gateways' public addresses, in order (rows that name a NAT address). */
     readonly natPublicIps?: pulumi.Input<string[]>;
 }
@@ -47,8 +50,11 @@ export class SecurityGroups extends pulumi.ComponentResource {
     public readonly webSecurityGroupId: pulumi.Output<string>;
     public readonly gatewaySecurityGroupId: pulumi.Output<string>;
     public readonly dbBootstrapSecurityGroupId: pulumi.Output<string>;
-    /** The directory's password-policy and bind-check functions (LDAP to the directory). */
-    public readonly directoryPolicySecurityGroupId: pulumi.Output<string>;
+    /**
+     * The directory's password-policy and bind-check functions (LDAP to the directory); undefined
+     * without a directory.
+     */
+    public readonly directoryPolicySecurityGroupId?: pulumi.Output<string>;
     /** The load-balanced tier's groups (undefined in the single-host tier). */
     public readonly albSecurityGroupId?: pulumi.Output<string>;
     public readonly gatewayLbSecurityGroupId?: pulumi.Output<string>;
@@ -59,10 +65,15 @@ export class SecurityGroups extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aiportal:network:SecurityGroups", name, {}, opts);
+        if ((args.directory ?? true) !== (args.directorySecurityGroupId !== undefined)) {
+            throw new Error(
+                "the directory's security group is given exactly when there is a directory",
+            );
+        }
         const parent = { parent: this };
 
         const own = new Map<GroupName, pulumi.Output<string>>(
-            ownGroups(args.webTier).map((group) => [
+            ownGroups(args.webTier, args.directory).map((group) => [
                 group,
                 new aws.ec2.SecurityGroup(
                     `${name}-${group}`,
@@ -96,7 +107,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
             group === "database"
                 ? args.databaseSecurityGroupId
                 : group === "directory"
-                  ? args.directorySecurityGroupId
+                  ? args.directorySecurityGroupId!
                   : own.get(group)!;
 
         this.matrix = trafficMatrix(args);
@@ -132,7 +143,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.webSecurityGroupId = own.get("web")!;
         this.gatewaySecurityGroupId = own.get("gateway")!;
         this.dbBootstrapSecurityGroupId = own.get("dbBootstrap")!;
-        this.directoryPolicySecurityGroupId = own.get("directoryPolicy")!;
+        this.directoryPolicySecurityGroupId = own.get("directoryPolicy");
         this.albSecurityGroupId = own.get("alb");
         this.gatewayLbSecurityGroupId = own.get("gatewayLb");
         this.redisSecurityGroupId = own.get("redis");

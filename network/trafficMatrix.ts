@@ -58,14 +58,21 @@ export interface MatrixInput {
      * on 443 whatever `allowedCidrs` says.
      */
     readonly natAddresses?: number;
+    /**
+     * Whether the stack has a Managed AD (config `directory`); defaults to true. Without one there
+     * is no LDAP, no DNS through the domain controllers and no directory-policy functions.
+     */
+    readonly directory?: boolean;
 }
 
 /** The security groups a web tier has of its own (the database's and the directory's come from their tiers). */
 // Stryker disable next-line StringLiteral: equivalent, only "loadBalanced" is tested for, so any other default is "single"
-export function ownGroups(webTier: WebTierShape = "single"): GroupName[] {
-    return webTier === "loadBalanced"
-        ? ["web", "gateway", "dbBootstrap", "directoryPolicy", "alb", "gatewayLb", "redis"]
-        : ["web", "gateway", "dbBootstrap", "directoryPolicy"];
+export function ownGroups(webTier: WebTierShape = "single", directory = true): GroupName[] {
+    const groups: GroupName[] =
+        webTier === "loadBalanced"
+            ? ["web", "gateway", "dbBootstrap", "directoryPolicy", "alb", "gatewayLb", "redis"]
+            : ["web", "gateway", "dbBootstrap", "directoryPolicy"];
+    return directory ? groups : groups.filter((g) => g !== "directoryPolicy");
 }
 
 function peerLabel(peer: Peer): string {
@@ -207,23 +214,33 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
             "Internal load balancer to the gateway hosts",
         );
     }
-    add(
-        "web",
-        "egress",
-        "tcp",
-        PORTS.ldap,
-        { group: "directory" },
-        "LDAP logins against the domain controllers",
-    );
-    add("web", "egress", "udp", PORTS.dns, { group: "directory" }, "DNS of the directory domain");
-    add(
-        "web",
-        "egress",
-        "tcp",
-        PORTS.dns,
-        { group: "directory" },
-        "DNS of the directory domain (large answers)",
-    );
+    const directory = input.directory ?? true;
+    if (directory) {
+        add(
+            "web",
+            "egress",
+            "tcp",
+            PORTS.ldap,
+            { group: "directory" },
+            "LDAP logins against the domain controllers",
+        );
+        add(
+            "web",
+            "egress",
+            "udp",
+            PORTS.dns,
+            { group: "directory" },
+            "DNS of the directory domain",
+        );
+        add(
+            "web",
+            "egress",
+            "tcp",
+            PORTS.dns,
+            { group: "directory" },
+            "DNS of the directory domain (large answers)",
+        );
+    }
 
     add(
         "gateway",
@@ -243,6 +260,26 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         { cidr: INTERNET },
         "Amazon Bedrock, ECR, Secrets Manager, SSM, Logs",
     );
+    // The usage gate (gate/) on the gateway hosts records usage in PostgreSQL and looks up the
+    // directory groups that have limits (config usageLimitsByGroup).
+    add(
+        "gateway",
+        "egress",
+        "tcp",
+        PORTS.postgres,
+        { group: "database" },
+        "Usage gate to PostgreSQL",
+    );
+    if (directory) {
+        add(
+            "gateway",
+            "egress",
+            "tcp",
+            PORTS.ldap,
+            { group: "directory" },
+            "Usage gate group lookups against the domain controllers",
+        );
+    }
 
     add(
         "database",
@@ -251,6 +288,14 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
         PORTS.postgres,
         { group: "web" },
         loadBalanced ? "PostgreSQL from the web hosts" : "PostgreSQL from the web host",
+    );
+    add(
+        "database",
+        "ingress",
+        "tcp",
+        PORTS.postgres,
+        { group: "gateway" },
+        "PostgreSQL from the usage gate on the gateway hosts",
     );
     add(
         "database",
@@ -274,14 +319,23 @@ export function trafficMatrix(input: MatrixInput): TrafficRule[] {
     // The directory's password policies and bind check (directory/policy): LDAP to the domain
     // controllers (the directory's own group admits the VPC), and Secrets Manager for the Admin
     // and bind credentials. They bind by address: no DNS through the directory.
-    add(
-        "directoryPolicy",
-        "egress",
-        "tcp",
-        PORTS.ldap,
-        { group: "directory" },
-        "Password policies and bind check over LDAP",
-    );
-    add("directoryPolicy", "egress", "tcp", PORTS.https, { cidr: INTERNET }, "Secrets Manager API");
+    if (directory) {
+        add(
+            "directoryPolicy",
+            "egress",
+            "tcp",
+            PORTS.ldap,
+            { group: "directory" },
+            "Password policies and bind check over LDAP",
+        );
+        add(
+            "directoryPolicy",
+            "egress",
+            "tcp",
+            PORTS.https,
+            { cidr: INTERNET },
+            "Secrets Manager API",
+        );
+    }
     return rules;
 }

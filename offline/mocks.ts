@@ -37,6 +37,11 @@ export interface MockOptions {
     readonly partition?: string;
     /** Rotates generated passwords: the named `RandomPassword` resources get a new value. */
     readonly rotatedPasswords?: readonly string[];
+    /**
+     * State of resources that already exist, by resource name: what the engine answers for an input
+     * the resource ignores (`ignoreChanges`) is the value it was created with, not the new one.
+     */
+    readonly deployedState?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** FNV-1a, for stable fake identifiers. */
@@ -154,6 +159,7 @@ function computedState(
     id: string,
     inputs: Record<string, unknown>,
     options: MockOptions,
+    region: string = REGION,
 ): Record<string, unknown> {
     const secretArns = options.secretArns ?? {};
     const partition = options.partition ?? "aws";
@@ -177,6 +183,21 @@ function computedState(
                 ],
             };
         }
+        case "aws:bedrock/guardrail:Guardrail": {
+            // Bedrock's guardrail ids are 12 lower-case letters and digits; the working draft.
+            const guardrailId = hex(`${type}::${name}`, 12);
+            return {
+                guardrailId,
+                guardrailArn: `arn:${partition}:bedrock:${REGION}:${ACCOUNT_ID}:guardrail/${guardrailId}`,
+                version: "DRAFT",
+                status: "READY",
+            };
+        }
+        case "aws:bedrock/guardrailVersion:GuardrailVersion":
+            // The first version CreateGuardrailVersion publishes.
+            return { version: "1" };
+        case "aws-native:bedrock:EnforcedGuardrailConfiguration":
+            return { configId: hex(`${type}::${name}`, 12) };
         case "aws:route53/record:Record":
             return { fqdn: String(inputs.name).replace(/\.$/, "") };
         case "aws:route53/zone:Zone": {
@@ -266,8 +287,20 @@ function computedState(
         }
         case "aws:kms/key:Key": {
             const keyId = `${hex(name, 8)}-${hex(name + "1", 4)}-4${hex(name + "2", 3)}-8${hex(name + "3", 3)}-${hex(name + "4", 12)}`;
-            return { arn: `arn:${partition}:kms:${REGION}:${ACCOUNT_ID}:key/${keyId}`, keyId };
+            return { arn: `arn:${partition}:kms:${region}:${ACCOUNT_ID}:key/${keyId}`, keyId };
         }
+        case "aws:backup/vault:Vault":
+            // In the region of the resource's provider (the DR vault's is another one).
+            return {
+                arn: `arn:${partition}:backup:${region}:${ACCOUNT_ID}:backup-vault:${String(inputs.name ?? name)}`,
+                name: inputs.name ?? name,
+                recoveryPoints: 0,
+            };
+        case "aws:backup/plan:Plan":
+            return {
+                arn: `arn:${partition}:backup:${region}:${ACCOUNT_ID}:backup-plan:${id}`,
+                version: hex(`${name}::version`, 32),
+            };
         case "aws:scheduler/schedule:Schedule":
             return {
                 arn: `arn:${partition}:scheduler:${REGION}:${ACCOUNT_ID}:schedule/${String(inputs.groupName ?? "default")}/${String(inputs.name ?? name)}`,
@@ -445,6 +478,8 @@ export class PortalMocks implements pulumi.runtime.Mocks {
     private readonly registryRevision: string;
     private readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>>;
     private readonly options: MockOptions;
+    /** The region each declared AWS provider is pinned to, by provider name. */
+    private readonly providerRegions = new Map<string, string>();
 
     constructor(options: MockOptions = {}) {
         this.options = options;
@@ -574,8 +609,14 @@ export class PortalMocks implements pulumi.runtime.Mocks {
                 state: { name: args.inputs.name, outputs, secretOutputNames: [] },
             };
         }
+        if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") {
+            this.providerRegions.set(args.name, args.inputs.region);
+        }
+        // A provider reference is "<urn>::<id>"; the urn ends with the provider's name.
+        const providerName = args.provider?.split("::").slice(-2, -1)[0];
+        const region = (providerName && this.providerRegions.get(providerName)) ?? REGION;
         const computed = (id: string) =>
-            computedState(args.type, args.name, id, args.inputs, this.options);
+            computedState(args.type, args.name, id, args.inputs, this.options, region);
         // Terraform-based resources whose id is their ARN.
         const idIsArn =
             args.type.startsWith("aws:secretsmanager/secret:") ||
@@ -585,6 +626,13 @@ export class PortalMocks implements pulumi.runtime.Mocks {
             (idIsArn
                 ? (computed("").arn as string)
                 : `${ID_PREFIX[args.type] ?? ""}${hex(args.type + "::" + args.name, ID_LENGTH[args.type] ?? 17)}`);
-        return { id, state: { ...args.inputs, ...computed(id) } };
+        return {
+            id,
+            state: {
+                ...args.inputs,
+                ...computed(id),
+                ...(this.options.deployedState?.[args.name] ?? {}),
+            },
+        };
     }
 }

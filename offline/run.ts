@@ -46,6 +46,8 @@ export interface DeclaredResource {
     readonly replaceOnChanges: readonly string[];
     readonly deleteBeforeReplace: boolean;
     readonly retainOnDelete: boolean;
+    /** The `replacementTrigger` option as plain JSON: a new value replaces the resource. */
+    readonly replacementTrigger?: unknown;
     readonly provider: string;
 }
 
@@ -146,6 +148,7 @@ function declared(
     | "replaceOnChanges"
     | "deleteBeforeReplace"
     | "retainOnDelete"
+    | "replacementTrigger"
 > {
     const secretInputPaths: string[] = [];
     return {
@@ -182,6 +185,9 @@ function recordRegistrations(into: DeclaredResource[]): void {
                     replaceOnChanges: req.getReplaceonchangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     retainOnDelete: req.getRetainondelete() === true,
+                    replacementTrigger: req.hasReplacementTrigger()
+                        ? plainInputs(req.getReplacementTrigger().toJavaScript(), "", [])
+                        : undefined,
                 });
             }
             callback(err, resp);

@@ -28,6 +28,11 @@ export interface OperationsArgs {
     readonly dbInstanceIdentifier: pulumi.Input<string>;
     /** The single hosts, by role ("web", "gateway"); none in the load-balanced tier. */
     readonly instances: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Whether the stack has a directory whose bind check to alarm on (config `directory`).
+     * Defaults to true.
+     */
+    readonly directory?: boolean;
     /** The load-balanced tier's metric dimensions; undefined in the single-host tier. */
     readonly loadBalanced?: {
         /** The ALB's and its web target group's ARN suffixes. */
@@ -241,21 +246,24 @@ export class Operations extends pulumi.ComponentResource {
 
         // Every sign-in needs the bind account: when it cannot bind (an expired or changed
         // password, a locked or deleted account, the directory unreachable), nobody can sign in.
-        // The check runs every 5 minutes, so each 10-minute period holds two reports.
-        alarm("directory-bind", {
-            alarmDescription:
-                "The portal's LDAP bind account could not bind to the directory (or the check stopped reporting): directory sign-ins fail",
-            namespace: HEALTH_NAMESPACE,
-            metricName: DIRECTORY_BIND_METRIC,
-            dimensions: { Stack: args.stack },
-            statistic: "Minimum",
-            period: 600,
-            evaluationPeriods: 1,
-            threshold: 1,
-            comparisonOperator: "LessThanThreshold",
-            treatMissingData: "breaching",
-            alarmActions: notify,
-        });
+        // The check runs every 5 minutes, so each 10-minute period holds two reports. A stack
+        // without a directory has no bind account to check.
+        if (args.directory ?? true) {
+            alarm("directory-bind", {
+                alarmDescription:
+                    "The portal's LDAP bind account could not bind to the directory (or the check stopped reporting): directory sign-ins fail",
+                namespace: HEALTH_NAMESPACE,
+                metricName: DIRECTORY_BIND_METRIC,
+                dimensions: { Stack: args.stack },
+                statistic: "Minimum",
+                period: 600,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "LessThanThreshold",
+                treatMissingData: "breaching",
+                alarmActions: notify,
+            });
+        }
 
         const lb = args.loadBalanced;
         if (lb) {

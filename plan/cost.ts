@@ -97,9 +97,17 @@ export const FREE_TYPES = new Set([
     "aws:iam/role:Role",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    // AWS Backup bills recovery points (priced on the plan), not vaults, locks or selections.
+    "aws:backup/vault:Vault",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+    "aws:backup/selection:Selection",
     "aws:iam/instanceProfile:InstanceProfile",
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:rds/parameterGroup:ParameterGroup",
+    // The pre-upgrade snapshot (compute/upgrade.ts) is RDS backup storage, free up to the
+    // instance's provisioned storage (Amazon RDS user guide, billing FAQ), and incremental over
+    // the automated backups; kept snapshots of earlier upgrades add their changed blocks.
+    "aws:rds/snapshot:Snapshot",
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
@@ -154,6 +162,12 @@ export const FREE_TYPES = new Set([
     "aws:ssm/parameter:Parameter",
     // Billed as CloudWatch Logs ingestion and storage on its log group (prices.bedrockInvocationLogs).
     "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
+    // No standing charge: a guardrail bills the text it evaluates (prices.bedrockGuardrails, in
+    // the usage estimate); versions, the enforcement and its provider cost nothing.
+    "aws:bedrock/guardrail:Guardrail",
+    "aws:bedrock/guardrailVersion:GuardrailVersion",
+    "aws-native:bedrock:EnforcedGuardrailConfiguration",
+    "pulumi:providers:aws-native",
 ]);
 
 /** The names of the buckets load balancers write their access logs to. */
@@ -755,13 +769,22 @@ function priceSecret(r: CostInput, pricing: PricingContext): void {
 
 function priceMetricAlarm(r: CostInput, pricing: PricingContext): void {
     // Billed per metric it reads: a metric-math alarm per metric in its expression.
-    const metrics = ((r.inputs.metricQueries ?? []) as Record<string, any>[]).filter(
-        (q) => q.metric,
-    ).length;
+    const queries = (r.inputs.metricQueries ?? []) as Record<string, any>[];
+    const metrics = queries.filter((q) => q.metric).length;
+    // An anomaly detection alarm is billed as three metrics: the metric and its band's two bounds.
+    const anomaly = queries.some((q) =>
+        /ANOMALY_DETECTION_BAND\(/.test(String(q.expression ?? "")),
+    );
     pricing.line(
         r.name,
-        metrics > 1 ? `CloudWatch alarm (metric math over ${metrics} metrics)` : "CloudWatch alarm",
-        Math.max(metrics, 1),
+        anomaly
+            ? "CloudWatch anomaly detection alarm (the metric and its band's two bounds)"
+            : metrics > 1
+              ? `CloudWatch alarm (metric math over ${metrics} metrics)`
+              : "CloudWatch alarm",
+        anomaly
+            ? Math.max(metrics, 1) * prices.cloudwatchAlarms.metricsPerAnomalyDetectionAlarm
+            : Math.max(metrics, 1),
         "alarm-metric-month",
         prices.cloudwatchAlarms.perAlarmMonth,
         prices.cloudwatchAlarms.source,
@@ -839,6 +862,90 @@ function priceEcrRepository(r: CostInput, pricing: PricingContext): void {
     );
 }
 
+/**
+ * GB a store's recovery points hold at steady state: backups are incremental, so the store once,
+ * plus its daily changes for each daily point kept and its monthly changes for each monthly point
+ * beyond the daily ones (prices.backup's change fractions). Pure.
+ */
+export function backupStoredGb(sizeGb: number, dailyDays: number, monthlyDays: number): number {
+    const monthlyBeyondDaily = Math.max(
+        0,
+        Math.round(monthlyDays / 30) - Math.round(dailyDays / 30),
+    );
+    return (
+        sizeGb *
+        (1 +
+            prices.backup.dailyChangeFraction * dailyDays +
+            prices.backup.monthlyChangeFraction * monthlyBeyondDaily)
+    );
+}
+
+type BackupRegion = keyof typeof prices.backup.warmPerGbMonth;
+
+/**
+ * The backup plan (backup/index.ts): warm storage of the database's and the uploads' recovery
+ * points in the stack's region and, with copy actions, in the DR region, and the daily changes
+ * sent there. The stores are the stack's RDS instance (its allocated storage) and its uploads
+ * (the S3 assumption).
+ */
+function priceBackupPlan(r: CostInput, pricing: PricingContext): void {
+    const rules: any[] = r.inputs.rules ?? [];
+    const days = (name: string) =>
+        Number(rules.find((rule) => rule.ruleName === name)?.lifecycle?.deleteAfter ?? 0);
+    const [daily, monthly] = [days("daily"), days("monthly")];
+    const databaseGb = pricing.resources
+        .filter((x) => x.type === "aws:rds/instance:Instance")
+        .reduce((sum, x) => sum + Number(x.inputs.allocatedStorage ?? 0), 0);
+    const stores = [
+        { kind: "rds" as const, what: "database (RDS snapshots)", gb: databaseGb },
+        { kind: "s3" as const, what: "uploads (S3 backups)", gb: prices.s3.assumedGb },
+    ];
+    const retention = monthly > 0 ? `${daily} daily, ${monthly} monthly days` : `${daily} days`;
+    const storage = (region: string, where: string) => {
+        const warm = prices.backup.warmPerGbMonth[region as BackupRegion];
+        if (!warm) {
+            pricing.unpriced(r, `no AWS Backup price for ${region}`);
+            return;
+        }
+        for (const store of stores) {
+            pricing.line(
+                r.name,
+                `AWS Backup warm storage, ${store.what}${where}, ${retention} (assumed)`,
+                backupStoredGb(store.gb, daily, monthly),
+                "GB-month",
+                warm[store.kind],
+                prices.backup.source,
+            );
+        }
+    };
+    storage(prices.region, "");
+    const copyRegions = new Set<string>(
+        rules.flatMap((rule) =>
+            (rule.copyActions ?? []).map(
+                (c: any) =>
+                    /^arn:[^:]+:backup:([^:]+):/.exec(String(c.destinationVaultArn))?.[1] ?? "",
+            ),
+        ),
+    );
+    for (const region of copyRegions) {
+        if (!region) {
+            pricing.unpriced(r, "a copy action's vault region is unknown");
+            continue;
+        }
+        storage(region, ` copied to ${region}`);
+        pricing.line(
+            r.name,
+            `AWS Backup cross-Region copy transfer to ${region} (assumed daily changes)`,
+            stores.reduce((sum, store) => sum + store.gb, 0) *
+                prices.backup.dailyChangeFraction *
+                30,
+            "GB",
+            prices.backup.crossRegionTransferPerGb,
+            prices.backup.source,
+        );
+    }
+}
+
 /** The priced resource types. Any other is free (FREE_TYPES) or reported as unpriced. */
 const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:ec2/instance:Instance": priceEc2Instance,
@@ -860,6 +967,7 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:budgets/budget:Budget": priceBudget,
     "aws:ecr/repository:Repository": priceEcrRepository,
     "aws:route53/zone:Zone": priceHostedZone,
+    "aws:backup/plan:Plan": priceBackupPlan,
 };
 
 export function estimateCost(
@@ -965,6 +1073,9 @@ export function estimateCost(
             ...(declares("aws:kms/key:Key")
                 ? [`KMS: ${prices.kms.note}`, `KMS: ${prices.kms.requestsAssumption}`]
                 : []),
+            ...(declares("aws:backup/plan:Plan")
+                ? [`AWS Backup: ${prices.backup.assumption} (${prices.backup.verification})`]
+                : []),
             ...(has(/Bedrock invocation logs/) ? [prices.bedrockInvocationLogs.assumption] : []),
             ...(schedules > 0
                 ? [
@@ -973,6 +1084,13 @@ export function estimateCost(
                 : []),
             ...(declares("aws:bedrock/inferenceProfile:InferenceProfile")
                 ? [`Bedrock: ${prices.bedrock.inferenceProfileNote}`]
+                : []),
+            ...(declares("aws:bedrock/guardrail:Guardrail")
+                ? [
+                      account?.ownsSettings
+                          ? "Bedrock guardrail: this stack owns the account's settings (accountSettingsStack), so its guardrail is enforced on every Bedrock call in the account and region; it bills the text it evaluates (the usage estimate)"
+                          : `Bedrock guardrail: ${account ? `stack ${account.settingsStack} owns the account's settings (accountSettingsStack), so its guardrail, not this stack's, is the one enforced on this stack's Bedrock calls` : "not enforced by this stack"}; a guardrail bills the text it evaluates (the usage estimate)`,
+                  ]
                 : []),
             ...(declares("aws:costexplorer/costAllocationTag:CostAllocationTag")
                 ? [`Cost-allocation tags: ${prices.costAllocationTags.note}`]

@@ -47,17 +47,19 @@ export function dashboardSvg(body: { widgets: readonly Widget[] }): string {
             );
             continue;
         }
-        const p = w.properties as { title: string; region: string; metrics: unknown[][] };
+        const p = w.properties as { title: string; region: string; metrics?: unknown[][] };
+        // A Logs Insights widget (w.type "log") has a query, not metrics: drawn as its frame and title.
+        const metrics = p.metrics ?? [];
         parts.push(
             `<rect x="${x}" y="${y}" width="${wd}" height="${ht}" rx="3" fill="#ffffff" stroke="#d5dbdb"/>`,
             `<text x="${x + 8}" y="${y + 20}" font-size="12" font-weight="bold" fill="#16191f">${escape(p.title)}</text>`,
         );
         // A sketch of a graph: a baseline and one line per plotted series.
-        const [gx, gy, gw, gh] = [x + 8, y + 32, wd - 16, ht - 40 - 14 * p.metrics.length];
+        const [gx, gy, gw, gh] = [x + 8, y + 32, wd - 16, ht - 40 - 14 * metrics.length];
         parts.push(
             `<line x1="${gx}" y1="${gy + gh}" x2="${gx + gw}" y2="${gy + gh}" stroke="#aab7b8"/>`,
         );
-        p.metrics.forEach((row, i) => {
+        metrics.forEach((row, i) => {
             parts.push(
                 `<text x="${gx}" y="${gy + gh + 14 * (i + 1)}" font-size="10" fill="#545b64">${escape(plotted(row))}</text>`,
             );

@@ -14,6 +14,19 @@ export interface DeployEstimate {
     readonly path: readonly string[];
     /** Sum of all creation times, as if nothing ran in parallel. */
     readonly serialMinutes: number;
+    /** What a new Open WebUI image costs a running stack; null without web hosts. */
+    readonly imageChange: ImageChangeEstimate | null;
+}
+
+/**
+ * An Open WebUI image change (compute/upgrade.ts): the pre-upgrade snapshot, taken while the old
+ * version serves, then the downtime while no host serves: the old fleet drained and the new one
+ * booted whole (loadBalanced), or the single host stopped and started on the new image.
+ */
+export interface ImageChangeEstimate {
+    readonly web: "fleetReplacedWhole" | "hostRestarted";
+    readonly downtimeMinutes: number;
+    readonly snapshotMinutes: number;
 }
 
 export interface DeployInput {
@@ -40,9 +53,15 @@ export function creationMinutes(r: Pick<DeployInput, "type" | "custom" | "inputs
         return times.default.minutes;
     }
     const entry =
-        byType.variants?.find((v) =>
-            new RegExp(v.when.matches).test(String(r.inputs[v.when.input] ?? "")),
-        ) ?? byType;
+        byType.variants?.find((v) => {
+            const value: unknown = r.inputs[v.when.input];
+            // An object input (a block such as restoreToPointInTime) is matched as its JSON.
+            const text =
+                value !== null && typeof value === "object"
+                    ? JSON.stringify(value)
+                    : String(value ?? "");
+            return new RegExp(v.when.matches).test(text);
+        }) ?? byType;
     const multiAz = r.inputs.multiAz === true || r.inputs.multiAzEnabled === true;
     return multiAz && entry.multiAzMinutes !== undefined ? entry.multiAzMinutes : entry.minutes;
 }
@@ -204,6 +223,32 @@ export function deployTimeline(
     return finish;
 }
 
+const WEB_GROUP = /-web$/;
+
+/** The image change's figures from the resources declared (the table's `imageChange`). */
+export function estimateImageChange(resources: readonly DeployInput[]): ImageChangeEstimate | null {
+    const snapshot = resources.find((r) => r.type === "aws:rds/snapshot:Snapshot");
+    const group = resources.find(
+        (r) => r.type === "aws:autoscaling/group:Group" && WEB_GROUP.test(String(r.inputs.name)),
+    );
+    const host = resources.find(
+        (r) =>
+            r.type === "aws:ec2/instance:Instance" &&
+            declaredName(r.urn) === "compute-web-instance",
+    );
+    if (!snapshot || (!group && !host)) {
+        return null;
+    }
+    const change = times.imageChange;
+    return {
+        web: group ? "fleetReplacedWhole" : "hostRestarted",
+        downtimeMinutes: round(
+            group ? change.fleetDrain.minutes + creationMinutes(group) : change.hostRestart.minutes,
+        ),
+        snapshotMinutes: round(creationMinutes(snapshot)),
+    };
+}
+
 export function estimateDeploy(resources: readonly DeployInput[]): DeployEstimate {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const finish = deployTimeline(resources);
@@ -226,5 +271,6 @@ export function estimateDeploy(resources: readonly DeployInput[]): DeployEstimat
         criticalPathMinutes: round(Math.max(longest, 0)),
         path,
         serialMinutes: round(resources.reduce((sum, r) => sum + creationMinutes(r), 0)),
+        imageChange: estimateImageChange(resources),
     };
 }

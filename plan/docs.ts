@@ -38,6 +38,7 @@ const CATEGORIES: [RegExp, string][] = [
     [/^CloudWatch dashboard/, "CloudWatch dashboard (assumed beyond the account's free 3)"],
     [/^KMS/, "KMS keys"],
     [/^AWS Budgets/, "AWS Budgets"],
+    [/^AWS Backup/, "AWS Backup (assumed storage, copies to the DR region)"],
 ];
 
 function category(item: string): string {

@@ -5,9 +5,11 @@
  * and how long it takes to deploy. Inputs come from the harness as plain JSON, with assets
  * described by their project-relative paths, so the document is the same on every machine.
  */
+import { RecoveryFigure, recoveryObjectives } from "../backup/recovery";
 import { describeProblems, parseConfig, PortalConfig } from "../config";
 import type { DeclaredResource, ProgramRun } from "../offline/run";
 import { BudgetsSummary, summariseBudgets } from "./budgets";
+import { withGuardrail } from "./guardrailEstimate";
 import { CostEstimate, estimateCost } from "./cost";
 import { DeployEstimate, estimateDeploy } from "./deploy";
 import { compareText } from "./order";
@@ -35,6 +37,8 @@ export interface PlanDocument {
     /** Bedrock tokens a month for the expected users; null when expectedUsers is 0. */
     readonly usageEstimate: UsageEstimate | null;
     readonly deploy: DeployEstimate;
+    /** RPO and RTO per store and scenario, from the configuration (backup/recovery.ts). */
+    readonly recovery: readonly RecoveryFigure[];
 }
 
 /** A deep, JSON-safe copy of `value` with every path in `secretPaths` replaced by "[secret]". */
@@ -94,9 +98,15 @@ export function buildPlan(run: ProgramRun): PlanDocument {
         schedule: gov.schedule,
         account: { ownsSettings: gov.ownsAccountSettings, settingsStack: gov.accountSettingsStack },
     });
-    const usageEstimate = gov.usage
-        ? estimateUsage(gov.usage, config.compute.bedrockDefaultModel)
-        : null;
+    const tokens = gov.usage ? estimateUsage(gov.usage, config.compute.bedrockDefaultModel) : null;
+    // The guardrail bills the text of the same prompts and answers.
+    const usageEstimate =
+        tokens && gov.usage && config.guardrail
+            ? withGuardrail(tokens, gov.usage, config.guardrail, {
+                  stack: gov.accountSettingsStack,
+                  own: gov.ownsAccountSettings,
+              })
+            : tokens;
     const budgets = summariseBudgets(run.resources, gov, {
         infrastructureUsd: cost.scheduled?.monthlyUsd ?? cost.monthlyUsd,
         infrastructureOf: cost.scheduled
@@ -118,5 +128,10 @@ export function buildPlan(run: ProgramRun): PlanDocument {
         budgets,
         usageEstimate,
         deploy: estimateDeploy(run.resources),
+        recovery: recoveryObjectives({
+            backup: config.backup,
+            multiAz: config.database.multiAz,
+            workingHours: gov.schedule,
+        }),
     };
 }

@@ -2,8 +2,10 @@
  * The plan as text for a terminal or a pull-request summary: resources grouped by component with
  * the few settings a reviewer checks, then the outputs, the cost and the deploy estimate.
  */
+import { formatMinutes } from "../backup/recovery";
 import { PlanDocument, PlanResource, REDACTED } from "./model";
 import { compareText } from "./order";
+import { DRILL_CHECK_MINUTES, DRILL_DESTROY_MINUTES, drillEstimate } from "./drill";
 
 type Inputs = Record<string, any>;
 
@@ -155,6 +157,12 @@ export function renderCost(plan: PlanDocument): string[] {
             scheduled: sum.scheduled + (line.scheduled?.monthlyUsd ?? line.monthlyUsd),
         });
     }
+    const drill = drillEstimate(plan.resources, cost.monthlyUsd, plan.deploy.criticalPathMinutes);
+    if (drill) {
+        out.push(
+            `  Restored from ${drill.restoredFrom}: a drill (deploy ${plan.deploy.criticalPathMinutes} min, checks ${DRILL_CHECK_MINUTES} min, destroy ${DRILL_DESTROY_MINUTES} min) costs ${formatUsd(drill.usd)} for ${drill.hours} h at this rate.`,
+        );
+    }
     if (scheduled) {
         out.push(`  ${"always on".padStart(9)}  ${"scheduled".padStart(9)}`);
     }
@@ -230,6 +238,32 @@ export function renderUsage(plan: PlanDocument): string[] {
     return out;
 }
 
+/** RPO and RTO of each store (backup/recovery.ts): worst cases, with where each comes from. */
+export function renderRecovery(plan: PlanDocument): string[] {
+    return [
+        "Recovery objectives (worst case; none: not recoverable (RPO) or no stated figure (RTO)):",
+        ...plan.recovery.map(
+            (f) =>
+                `  ${`${f.store}, ${f.scenario}:`.padEnd(24)} RPO ${formatMinutes(f.rpoMinutes)}, RTO ${formatMinutes(f.rtoMinutes)} (${f.basis})`,
+        ),
+    ];
+}
+
+/** What a new Open WebUI image costs the running stack (compute/upgrade.ts). */
+export function renderImageChange(plan: PlanDocument): string[] {
+    const change = plan.deploy.imageChange;
+    if (!change) {
+        return [];
+    }
+    const how =
+        change.web === "fleetReplacedWhole"
+            ? "the web fleet is replaced whole (old hosts drained and terminated before new ones boot, so two versions never serve one database)"
+            : "the web host is stopped and started on the new image";
+    return [
+        `Open WebUI image change: ${how}: ~${Math.ceil(change.downtimeMinutes)} min of downtime, after a ${change.snapshotMinutes} min pre-upgrade snapshot taken while the old version serves.`,
+    ];
+}
+
 /** `names` maps the ids the program saw (subnets, groups, gateways) to resource names. */
 export function renderPlan(plan: PlanDocument, names: Names = new Map()): string {
     const out: string[] = [];
@@ -251,5 +285,7 @@ export function renderPlan(plan: PlanDocument, names: Names = new Map()): string
         const [, , type, name] = urn.split("::");
         out.push(`  -> ${shortType(type.split("$").pop()!)} ${name}`);
     }
+    out.push(...renderImageChange(plan));
+    out.push("", ...renderRecovery(plan));
     return out.join("\n") + "\n";
 }

@@ -7,6 +7,7 @@
  */
 import prices from "./prices.json";
 import { CostLine, thousands } from "./cost";
+import { modelPrice } from "./modelPrices";
 
 export interface UsageInput {
     readonly users: number;
@@ -33,16 +34,10 @@ export interface UsageEstimate {
     readonly assumptions: readonly string[];
 }
 
-type ModelPrice = {
-    name: string;
-    inputPerMillionTokens: number;
-    outputPerMillionTokens: number;
-};
-
 const round = (n: number) => Math.round(n * 100) / 100;
 
 export function estimateUsage(usage: UsageInput, model: string): UsageEstimate {
-    const price = (prices.bedrock.models as Record<string, ModelPrice>)[model];
+    const price = modelPrice(model);
     const input = usage.users * usage.inputTokensPerUser;
     const output = usage.users * usage.outputTokensPerUser;
     const lines: UsageLine[] = price

@@ -41,14 +41,16 @@ export interface Statement {
 }
 
 /**
- * The statements of an IAM policy document, or undefined when the document is not known yet
- * (during a preview it may be computed from resources still to be created: checked next time).
+ * The statements of an IAM policy document, given as JSON text or as the object the provider's
+ * `PolicyDocument` type allows, or undefined when the document is not known yet (during a preview
+ * it may be computed from resources still to be created: checked next time).
  */
 export function statementsOf(document: unknown): Statement[] | undefined {
-    if (typeof document !== "string") {
+    const parsed = (typeof document === "string" ? JSON.parse(document) : document) as
+        { Statement?: Statement | Statement[] } | undefined;
+    if (typeof parsed !== "object" || parsed === null) {
         return undefined;
     }
-    const parsed = JSON.parse(document) as { Statement?: Statement | Statement[] };
     return ([] as Statement[]).concat(parsed.Statement ?? []);
 }
 
@@ -107,5 +109,6 @@ export function isInternetLoadBalancer(resource: Pick<PolicyResource, "type" | "
 export function webEntryPointIn(
     resources: readonly Pick<PolicyResource, "type" | "props">[],
 ): (resource: Pick<PolicyResource, "urn">) => boolean {
+    // Stryker disable next-line ArrowFunction: undefined is as false as false to every caller
     return resources.some(isInternetLoadBalancer) ? () => false : isWebEntryPoint;
 }

@@ -152,7 +152,7 @@ export const CONTROLS: readonly Control[] = [
         control: "No AdministratorAccess / PowerUserAccess / IAMFullAccess",
         standard: "FSBP IAM.1; CIS 1.16",
         program:
-            "no managed policies at all (AmazonSSMManagedInstanceCore replaced by a scoped one)",
+            "no managed policies but AWS Backup's own four on its service role (AmazonSSMManagedInstanceCore replaced by a scoped one)",
         enforcedBy:
             "`iam-no-admin-managed-policies` (those three, attached to a role, user or group, or in a role's managedPolicyArns); none on the hosts' roles: unit tests",
     },
@@ -160,9 +160,25 @@ export const CONTROLS: readonly Control[] = [
         control: "Trust policies without confused deputies",
         standard: "-",
         program:
-            "flow logs, Bedrock invocation logging and EventBridge Scheduler trusted under aws:SourceAccount and aws:SourceArn (`lib/trust.ts`); EC2 and Lambda by PassRole",
+            "flow logs, Bedrock invocation logging and EventBridge Scheduler trusted under aws:SourceAccount and aws:SourceArn (`lib/trust.ts`); EC2, Lambda and AWS Backup by PassRole",
         enforcedBy:
             '`iam-trust-no-confused-deputy` (no Principal "*"; a service principal only with a source condition: aws:SourceAccount, SourceArn, SourceOrgID or SourceOrgPaths); both conditions: unit tests of each trusting role',
+    },
+    {
+        control: "Every Bedrock call passes a guardrail (production)",
+        standard: "-",
+        program:
+            "a guardrail per stack (content, prompt-attack, PII and word filters) with a published version; accountSettingsStack's is enforced account-wide on every model (`governance/guardrail.ts`); off only on non-production stacks",
+        enforcedBy:
+            "`prod-guardrail-enforced` (a guardrail, a version of it, and, where its GuardrailEnforcedBy tag names the stack, an enforcement on ALL models); config validation",
+    },
+    {
+        control: "An audit trail of who did what (production)",
+        standard: "-",
+        program:
+            "Open WebUI's audit log at METADATA, shipped to `/<prefix>/audit` (its own retention, 400 days in prod, the stack's key)",
+        enforcedBy:
+            "`prod-audit-trail` (AUDIT_LOG_LEVEL on every web host, the audit log group); config validation",
     },
     {
         control: "ECR scan on push, immutable tags",

@@ -45,6 +45,9 @@ const DATA_KEYS: Readonly<Record<string, readonly KeyInput[]>> = {
             when: (p) => p.manageMasterUserPassword === true,
         },
     ],
+    "aws:backup/vault:Vault": [
+        { input: "kmsKeyArn", what: "its recovery points", value: top("kmsKeyArn") },
+    ],
     "aws:secretsmanager/secret:Secret": [
         { input: "kmsKeyId", what: "the secret", value: top("kmsKeyId") },
     ],
@@ -62,6 +65,7 @@ const DATA_KEYS: Readonly<Record<string, readonly KeyInput[]>> = {
             input: "encryptionConfigurations",
             what: "the repository's images",
             value: (props) =>
+                // Stryker disable next-line ArrayDeclaration: no value and [undefined] both read as "the AWS-managed key"
                 (props.encryptionConfigurations ?? [{}]).map((c: Record<string, unknown>) =>
                     c.encryptionType === "KMS" ? c.kmsKey : undefined,
                 ),
@@ -133,8 +137,10 @@ export const prodDataCustomerManagedKey: StackValidationPolicy = {
                     continue;
                 }
                 const values = key.value(resource.props);
+                // Every volume, rule or configuration names a key (none left to the AWS one).
+                const allKeyed = values.length > 0 && values.every((v) => v);
                 const fromStackKey = fromProperty(resource, key.input).some((r) => r.type === KEY);
-                if (values.length > 0 && values.every((v) => v) && fromStackKey) {
+                if (allKeyed && fromStackKey) {
                     continue;
                 }
                 if (
@@ -145,7 +151,7 @@ export const prodDataCustomerManagedKey: StackValidationPolicy = {
                     continue;
                 }
                 report(
-                    `${resource.name}: ${key.what} is not under a customer-managed KMS key of this stack (${key.input}: ${values.some((v) => v) ? "a key the stack does not declare" : "the AWS-managed key"}); set encryptionKey: customer-managed`,
+                    `${resource.name}: ${key.what} is not under a customer-managed KMS key of this stack (${key.input}: ${allKeyed ? "a key the stack does not declare" : "the AWS-managed key"}); set encryptionKey: customer-managed`,
                     resource.urn,
                 );
             }

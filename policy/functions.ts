@@ -8,7 +8,6 @@ const T = {
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     policy: "aws:iam/policy:Policy",
-    secret: "aws:secretsmanager/secret:Secret",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     databases: ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"],
 };

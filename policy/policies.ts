@@ -13,6 +13,7 @@ import {
 } from "./database";
 import { prodDataCustomerManagedKey } from "./encryption";
 import { lambdaWithDatabaseSecretsInVpc } from "./functions";
+import { prodAuditTrail, prodGuardrailEnforced } from "./governance";
 import {
     iamNoBroadManagedPolicies,
     iamNoWildcardActions,
@@ -63,4 +64,6 @@ export const portalPolicies: (ResourceValidationPolicy | StackValidationPolicy)[
     lambdaWithDatabaseSecretsInVpc,
     logGroupRetention,
     requiredTags,
+    prodGuardrailEnforced,
+    prodAuditTrail,
 ];

@@ -74,4 +74,36 @@ log_options() {
     printf -- '--log-driver awslogs --log-opt awslogs-region=%s --log-opt awslogs-group=%s --log-opt awslogs-stream=%s' \
         "$AWS_REGION" "$LOG_GROUP" "$1"
 }
+
+# Runs a command until it succeeds: every $2 seconds, for at most $1 seconds.
+retry() {
+    local end=$((SECONDS + $1)) every=$2
+    shift 2
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep "$every"
+    done
+}
+
+# Writes a boot file: Parameter Store parameter $1, whose value's SHA-256 must be $2, to $3 with
+# mode $4. The hash is pinned by this user data, so a value changed outside the program (or one
+# that is not the value this script was rendered with) stops the boot here, before anything uses it.
+boot_file() {
+    local value actual
+    value=$(aws ssm get-parameter --region "$AWS_REGION" --name "$1" --query Parameter.Value --output text)
+    actual=$(printf '%s' "$value" | sha256sum)
+    actual=${actual%% *}
+    if [ "$actual" != "$2" ]; then
+        log "boot file $1 has SHA-256 $actual, but this user data pins $2: stopping the boot"
+        return 1
+    fi
+    printf '%s\n' "$value" | write_private "$3"
+    chmod "$4" "$3"
+}
+
+# Sets database_host once RDS reports the instance's address (none while it is being created).
+find_database() {
+    database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
+        jq -er '.DBInstances[0].Endpoint.Address')
+}
 # ----------------------------------------------------------------------------------------------

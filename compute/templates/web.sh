@@ -22,7 +22,10 @@ OPEN_WEBUI_PUBLISH='{{OPEN_WEBUI_PUBLISH}}'
 DB_SECRET_ARN='{{DB_SECRET_ARN}}'
 WEB_SECRET_ARN='{{WEB_SECRET_ARN}}'
 GATEWAY_KEY_SECRET_ARN='{{GATEWAY_KEY_SECRET_ARN}}'
-BIND_SECRET_ARN='{{BIND_SECRET_ARN}}'
+# Settings that come from a secret each, as triples separated by spaces: the setting, the
+# secret's ARN, the JSON field (the LDAP bind password, the OIDC client secret, the SCIM token: what the stack's sign-in
+# uses). Read at boot like the others; the values never pass through this script's text.
+SECRET_SETTINGS='{{SECRET_SETTINGS}}'
 # loadBalanced: the Redis the hosts share (TLS) and its auth token's secret; empty in single.
 REDIS_SECRET_ARN='{{REDIS_SECRET_ARN}}'
 REDIS_ENDPOINT='{{REDIS_ENDPOINT}}'
@@ -59,16 +62,6 @@ LAUNCH_HOOK='{{LAUNCH_HOOK}}'
 
 #@include boot-common.sh
 
-# Runs a command until it succeeds: every $2 seconds, for at most $1 seconds.
-retry() {
-    local end=$((SECONDS + $1)) every=$2
-    shift 2
-    until "$@"; do
-        [ "$SECONDS" -lt "$end" ] || return 1
-        sleep "$every"
-    done
-}
-
 # Completes this host's launch lifecycle action (loadBalanced) with $1, CONTINUE or ABANDON. After
 # a reboot none is pending and Auto Scaling refuses: logged, not an error. The instance id is the
 # one cloud-init keeps.
@@ -79,28 +72,6 @@ complete_launch() {
 }
 # A failed boot gives the host up at once (the group launches another), not after the hook's timeout.
 trap '[ $? -eq 0 ] || complete_launch ABANDON' EXIT
-
-# Writes a boot file: Parameter Store parameter $1, whose value's SHA-256 must be $2, to $3 with
-# mode $4. The hash is pinned by this user data, so a value changed outside the program (or one
-# that is not the value this script was rendered with) stops the boot here, before anything uses it.
-boot_file() {
-    local value actual
-    value=$(aws ssm get-parameter --region "$AWS_REGION" --name "$1" --query Parameter.Value --output text)
-    actual=$(printf '%s' "$value" | sha256sum)
-    actual=${actual%% *}
-    if [ "$actual" != "$2" ]; then
-        log "boot file $1 has SHA-256 $actual, but this user data pins $2: stopping the boot"
-        return 1
-    fi
-    printf '%s\n' "$value" | write_private "$3"
-    chmod "$4" "$3"
-}
-
-# Sets database_host once RDS reports the instance's address (none while it is being created).
-find_database() {
-    database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
-        jq -er '.DBInstances[0].Endpoint.Address')
-}
 
 install_docker
 log "secrets at versions $SECRET_VERSIONS"
@@ -133,7 +104,6 @@ fi
 database=$(secret_json "$DB_SECRET_ARN")
 web=$(secret_json "$WEB_SECRET_ARN")
 gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
-bind=$(secret_json "$BIND_SECRET_ARN")
 log "finding database $DB_INSTANCE_ID"
 retry "$DB_WAIT_SECONDS" 30 find_database
 # The URL from the credentials and the address (user name and password URL-encoded), on stdin.
@@ -141,10 +111,17 @@ database_url=$(jq -er --arg h "$database_host" '"postgresql://\(.username|@uri):
 webui_secret_key=$(json_field secret_key <<<"$web")
 admin_password=$(json_field admin_password <<<"$web")
 gateway_api_key=$(json_field api_key <<<"$gateway_key")
-ldap_app_password=$(json_field password <<<"$bind")
 {
-    printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
-        "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password"
+    printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\n' \
+        "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key"
+    # A missing secret or field fails the assignment, which stops the script (set -e, pipefail).
+    # shellcheck disable=SC2086 # the triples are words on purpose (ARNs hold no spaces)
+    set -- $SECRET_SETTINGS
+    while [ $# -gt 0 ]; do
+        v=$(json_field "$3" <<<"$(secret_json "$2")")
+        printf '%s=%s\n' "$1" "$v"
+        shift 3
+    done
     if [ -n "$REDIS_SECRET_ARN" ]; then
         # rediss: TLS, the server's certificate checked against the container's system CAs.
         redis_token=$(json_field auth_token <<<"$(secret_json "$REDIS_SECRET_ARN")")
@@ -152,7 +129,7 @@ ldap_app_password=$(json_field password <<<"$bind")
             "$redis_token" "$REDIS_ENDPOINT" "$redis_token" "$REDIS_ENDPOINT"
     fi
 } | write_private "$CONFIG_DIR/open-webui.secrets.env"
-unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password redis_token
+unset database web gateway_key database_url webui_secret_key admin_password gateway_api_key redis_token
 
 open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
 
@@ -180,6 +157,9 @@ fi
 run_container open-webui "Open WebUI (port $OPEN_WEBUI_PORT on $OPEN_WEBUI_PUBLISH)" \
     "$open_webui_options --publish $OPEN_WEBUI_PUBLISH:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT" \
     "$OPEN_WEBUI_IMAGE"
+# Open WebUI's audit file (in its data volume) to the stack's audit log group, apart from this
+# host's application log: the CloudWatch agent, set up by a boot file (templates/audit-shipper.sh).
+/usr/local/sbin/ai-portal-audit
 if [ -n "$LAUNCH_HOOK" ]; then
     # Ready for the load balancer once Open WebUI answers on this host: only then does the group
     # register it and start its health-check grace period.
@@ -219,21 +199,7 @@ HEALTH_ROUTE=$HEALTH_ROUTE
 HEALTH_NAMESPACE=$HEALTH_NAMESPACE
 HEALTH_METRIC=$HEALTH_METRIC
 HEALTHENV
-write_private /usr/local/sbin/ai-portal-health <<'HEALTHCHECK'
-#!/bin/bash
-set -uo pipefail
-healthy=0
-route=(--resolve "$PORTAL_HOST:443:127.0.0.1" --insecure)
-if [ "$HEALTH_ROUTE" = alb ]; then
-    route=() # the public name, a trusted certificate: what a user's browser sees
-fi
-if curl --silent --fail --max-time 10 "${route[@]}" "https://$PORTAL_HOST/health" >/dev/null; then
-    healthy=1
-fi
-aws cloudwatch put-metric-data --region "$AWS_REGION" --namespace "$HEALTH_NAMESPACE" --metric-name "$HEALTH_METRIC" \
-    --dimensions "Stack=$PORTAL_STACK" --value "$healthy"
-HEALTHCHECK
-chmod 700 /usr/local/sbin/ai-portal-health
+# The reporter itself, /usr/local/sbin/ai-portal-health, is a boot file (templates/health-report.sh).
 write_private /etc/systemd/system/ai-portal-health.service <<UNIT
 [Unit]
 Description=AI Portal: report the portal's HTTPS health to CloudWatch

@@ -2,8 +2,9 @@
 /**
  * Creates or updates Open WebUI's PostgreSQL role, as the RDS master user, from inside the VPC.
  * Pulumi invokes it (aws.lambda.Invocation) when the role's credentials change; it is idempotent.
- * Input: { host, port, masterSecretArn, appSecretArn } - the instance's address and secret ARNs,
- * never secret values.
+ * Input: { host, port, masterSecretArn, appSecretArn, gateSecretArn? } - the instance's address and
+ * secret ARNs, never secret values. With gateSecretArn, the usage gate's role and schema too
+ * (gateStatements), in the same transaction.
  *
  * The RDS master user is not a superuser: it may create roles and change their ordinary
  * attributes, but PostgreSQL refuses any ALTER ROLE that names SUPERUSER or NOSUPERUSER ("must be
@@ -47,6 +48,26 @@ function roleStatements(role, password, database, existing) {
     ];
 }
 
+/**
+ * The usage gate's role and schema (gate/store.ts): a login role with no other powers, owning one
+ * schema of its own where it creates its tables; Open WebUI's role gets nothing in it. The master
+ * joins the role first: PostgreSQL 15 lets a non-superuser create a schema for a role only as a
+ * member of it. `existing` as for roleStatements.
+ */
+function gateStatements(role, password, database, schema, existing) {
+    const r = quoteIdentifier(role);
+    const first =
+        existing === undefined
+            ? `CREATE ROLE ${r} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD ${quoteLiteral(password)}`
+            : `ALTER ROLE ${r} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD ${quoteLiteral(password)}`;
+    return [
+        first,
+        `GRANT CONNECT ON DATABASE ${quoteIdentifier(database)} TO ${r}`,
+        `GRANT ${r} TO CURRENT_USER`,
+        `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)} AUTHORIZATION ${r}`,
+    ];
+}
+
 async function readSecretJson(client, command, arn) {
     const response = await client.send(new command({ SecretId: arn }));
     return JSON.parse(response.SecretString);
@@ -62,6 +83,9 @@ async function handler(event) {
     const secrets = new SecretsManagerClient({});
     const master = await readSecretJson(secrets, GetSecretValueCommand, event.masterSecretArn);
     const app = await readSecretJson(secrets, GetSecretValueCommand, event.appSecretArn);
+    const gate = event.gateSecretArn
+        ? await readSecretJson(secrets, GetSecretValueCommand, event.gateSecretArn)
+        : undefined;
 
     const sql = postgres({
         host: event.host,
@@ -88,15 +112,29 @@ async function handler(event) {
             )) {
                 await tx.unsafe(statement);
             }
+            if (gate) {
+                const [gateRole] =
+                    await tx`select rolcanlogin from pg_roles where rolname = ${gate.username}`;
+                for (const statement of gateStatements(
+                    gate.username,
+                    gate.password,
+                    app.dbname,
+                    gate.schema,
+                    gateRole,
+                )) {
+                    await tx.unsafe(statement);
+                }
+            }
         });
         return {
             role: app.username,
             database: app.dbname,
             action: existing ? "updated" : "created",
+            ...(gate ? { gateRole: gate.username, gateSchema: gate.schema } : {}),
         };
     } finally {
         await sql.end({ timeout: 5 });
     }
 }
 
-module.exports = { handler, roleStatements, quoteIdentifier, quoteLiteral };
+module.exports = { handler, roleStatements, gateStatements, quoteIdentifier, quoteLiteral };

@@ -128,6 +128,37 @@ export const API_TABLE: Readonly<Record<string, TableEntry>> = {
         operation: "PutScalingPolicy",
         rename: { autoscalingGroupName: "AutoScalingGroupName", name: "PolicyName" },
     },
+    "aws:bedrock/guardrail:Guardrail": {
+        service: "bedrock",
+        operation: "CreateGuardrail",
+        // The provider's blocks are lists named in the plural; the request's members singular.
+        renameKeys: {
+            filtersConfigs: "filtersConfig",
+            tierConfigs: "tierConfig",
+            piiEntitiesConfigs: "piiEntitiesConfig",
+            regexesConfigs: "regexesConfig",
+            topicsConfigs: "topicsConfig",
+            wordsConfigs: "wordsConfig",
+            managedWordListsConfigs: "managedWordListsConfig",
+        },
+    },
+    "aws:bedrock/guardrailVersion:GuardrailVersion": {
+        service: "bedrock",
+        operation: "CreateGuardrailVersion",
+        rename: { guardrailArn: "guardrailIdentifier" },
+    },
+    // @pulumi/aws-native: Cloud Control's handler for AWS::Bedrock::EnforcedGuardrailConfiguration
+    // makes this call, with the resource's properties inside guardrailInferenceConfig.
+    "aws-native:bedrock:EnforcedGuardrailConfiguration": {
+        service: "bedrock",
+        operation: "PutEnforcedGuardrailConfiguration",
+        rename: {
+            guardrailIdentifier: "guardrailInferenceConfig.guardrailIdentifier",
+            guardrailVersion: "guardrailInferenceConfig.guardrailVersion",
+            modelEnforcement: "guardrailInferenceConfig.modelEnforcement",
+            selectiveContentGuarding: "guardrailInferenceConfig.selectiveContentGuarding",
+        },
+    },
     "aws:bedrock/inferenceProfile:InferenceProfile": {
         service: "bedrock",
         operation: "CreateInferenceProfile",
@@ -358,6 +389,56 @@ export const API_TABLE: Readonly<Record<string, TableEntry>> = {
             "conditions.httpHeader": "Conditions.HttpHeaderConfig",
         },
     },
+    "aws:backup/vault:Vault": {
+        service: "backup",
+        operation: "CreateBackupVault",
+        rename: { name: "BackupVaultName", kmsKeyArn: "EncryptionKeyArn" },
+        skip: { forceDestroy: PROVIDER_ONLY },
+    },
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": {
+        service: "backup",
+        operation: "PutBackupVaultLockConfiguration",
+    },
+    "aws:backup/plan:Plan": {
+        service: "backup",
+        operation: "CreateBackupPlan",
+        rename: {
+            name: "BackupPlan.BackupPlanName",
+            rules: "BackupPlan.Rules",
+            "rules.targetVaultName": "BackupPlan.Rules.TargetBackupVaultName",
+            "rules.schedule": "BackupPlan.Rules.ScheduleExpression",
+            "rules.startWindow": "BackupPlan.Rules.StartWindowMinutes",
+            "rules.completionWindow": "BackupPlan.Rules.CompletionWindowMinutes",
+            "rules.lifecycle.deleteAfter": "BackupPlan.Rules.Lifecycle.DeleteAfterDays",
+            "rules.copyActions.destinationVaultArn":
+                "BackupPlan.Rules.CopyActions.DestinationBackupVaultArn",
+            "rules.copyActions.lifecycle.deleteAfter":
+                "BackupPlan.Rules.CopyActions.Lifecycle.DeleteAfterDays",
+        },
+        documented: {
+            name: {
+                // BackupPlanName has no pattern in the model; its documentation states one.
+                pattern: "[a-zA-Z0-9\\-_.]{1,50}",
+                max: 50,
+                source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupPlanInput.html",
+            },
+        },
+    },
+    "aws:backup/selection:Selection": {
+        service: "backup",
+        operation: "CreateBackupSelection",
+        rename: {
+            name: "BackupSelection.SelectionName",
+            planId: "BackupPlanId",
+            iamRoleArn: "BackupSelection.IamRoleArn",
+            resources: "BackupSelection.Resources",
+        },
+    },
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+        service: "iam",
+        operation: "AttachRolePolicy",
+        rename: { role: "RoleName" },
+    },
     "aws:kms/key:Key": {
         service: "kms",
         operation: "CreateKey",
@@ -437,6 +518,13 @@ export const API_TABLE: Readonly<Record<string, TableEntry>> = {
             applyImmediately: "ModifyDBInstance:ApplyImmediately",
             allowMajorVersionUpgrade: "ModifyDBInstance:AllowMajorVersionUpgrade",
             enabledCloudwatchLogsExports: "EnableCloudwatchLogsExports",
+            // A restored instance (the drill stack) is created by one of the restore calls.
+            snapshotIdentifier: "RestoreDBInstanceFromDBSnapshot:DBSnapshotIdentifier",
+            "restoreToPointInTime.sourceDbInstanceIdentifier":
+                "RestoreDBInstanceToPointInTime:SourceDBInstanceIdentifier",
+            "restoreToPointInTime.restoreTime": "RestoreDBInstanceToPointInTime:RestoreTime",
+            "restoreToPointInTime.useLatestRestorableTime":
+                "RestoreDBInstanceToPointInTime:UseLatestRestorableTime",
         },
     },
     "aws:rds/parameterGroup:ParameterGroup": {
@@ -448,6 +536,24 @@ export const API_TABLE: Readonly<Record<string, TableEntry>> = {
             "parameters.name": "ModifyDBParameterGroup:Parameters.ParameterName",
             "parameters.value": "ModifyDBParameterGroup:Parameters.ParameterValue",
             "parameters.applyMethod": "ModifyDBParameterGroup:Parameters.ApplyMethod",
+        },
+    },
+    "aws:rds/snapshot:Snapshot": {
+        service: "rds",
+        operation: "CreateDBSnapshot",
+        rename: {
+            dbInstanceIdentifier: "DBInstanceIdentifier",
+            dbSnapshotIdentifier: "DBSnapshotIdentifier",
+        },
+        // The model states DBSnapshotIdentifier's rule in words only (botocore rds service-2.json,
+        // CreateDBSnapshot): 1-255 letters, digits or hyphens, a letter first, no hyphen last or
+        // two in a row.
+        documented: {
+            dbSnapshotIdentifier: {
+                pattern: "[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]|[a-zA-Z]",
+                max: 255,
+                source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html",
+            },
         },
     },
     "aws:rds/subnetGroup:SubnetGroup": {
@@ -487,8 +593,24 @@ export const API_TABLE: Readonly<Record<string, TableEntry>> = {
         operation: "CreateBucket",
         // The prefix starts the name (the provider appends a unique suffix), so it meets the
         // name's rules as far as a prefix can.
-        rename: { bucketPrefix: "Bucket" },
-        skip: { forceDestroy: PROVIDER_ONLY },
+        rename: {
+            bucketPrefix: "Bucket",
+            // Live replication, set on the bucket (lib/privateBucket.ts): PutBucketReplication.
+            replicationConfiguration: "PutBucketReplication:ReplicationConfiguration",
+            "replicationConfiguration.rules.id":
+                "PutBucketReplication:ReplicationConfiguration.Rules.ID",
+            "replicationConfiguration.rules.deleteMarkerReplicationStatus":
+                "PutBucketReplication:ReplicationConfiguration.Rules.DeleteMarkerReplication.Status",
+            "replicationConfiguration.rules.destination.replicaKmsKeyId":
+                "PutBucketReplication:ReplicationConfiguration.Rules.Destination.EncryptionConfiguration.ReplicaKmsKeyID",
+        },
+        skip: {
+            forceDestroy: PROVIDER_ONLY,
+            "replicationConfiguration.rules.sourceSelectionCriteria.sseKmsEncryptedObjects.enabled":
+                "a boolean the provider sends as the Status Enabled or Disabled; nothing to check",
+            versioning:
+                "a boolean the provider sends as PutBucketVersioning's Enabled status; nothing to check",
+        },
     },
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
         service: "s3",

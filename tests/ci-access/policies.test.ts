@@ -434,6 +434,64 @@ const DEPLOY_ROWS: Row[] = [
         context: tagged("dev"),
         expect: NO,
     },
+    // Managed policies: AWS Backup's own on the stack's backup role, nothing else.
+    {
+        role: "dev",
+        action: "iam:AttachRolePolicy",
+        resource: arn.role,
+        context: {
+            ...tagged("dev"),
+            "iam:PolicyARN": "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+        },
+        expect: OK,
+    },
+    {
+        role: "dev",
+        action: "iam:AttachRolePolicy",
+        resource: arn.role,
+        context: {
+            ...tagged("dev"),
+            "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess",
+        },
+        expect: NO,
+    },
+    {
+        role: "dev",
+        action: "iam:AttachRolePolicy",
+        resource: arn.role,
+        context: {
+            ...tagged("prod"),
+            "iam:PolicyARN":
+                "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+        },
+        expect: D,
+    },
+    // Prod's backups outlive a compromised deploy role: no lifting the lock, no deleting.
+    {
+        role: "production",
+        action: "backup:DeleteBackupVaultLockConfiguration",
+        resource: `arn:aws:backup:eu-west-2:${A}:backup-vault:ai-portal-prod-backup`,
+        expect: D,
+    },
+    {
+        role: "production",
+        action: "backup:DeleteRecoveryPoint",
+        resource: `arn:aws:backup:eu-west-1:${A}:recovery-point:1a2b3c4d`,
+        expect: D,
+    },
+    {
+        role: "production",
+        action: "backup:UpdateRecoveryPointLifecycle",
+        resource: `arn:aws:backup:eu-west-2:${A}:recovery-point:1a2b3c4d`,
+        expect: D,
+    },
+    // Dev's disposable vault goes with its recovery points on destroy.
+    {
+        role: "dev",
+        action: "backup:DeleteRecoveryPoint",
+        resource: `arn:aws:backup:eu-west-2:${A}:recovery-point:1a2b3c4d`,
+        expect: OK,
+    },
     { role: "dev", action: "iam:CreateUser", resource: `arn:aws:iam::${A}:user/x`, expect: NO },
     {
         role: "dev",
@@ -675,6 +733,7 @@ describe("CI roles: permissions (ci-access/policies.ts, decided by an IAM evalua
             const SERVICES: Record<string, string[]> = {
                 acm: ["acm"],
                 autoscaling: ["autoscaling"],
+                backup: ["backup"],
                 bedrock: ["bedrock", "bedrock-runtime"],
                 budgets: ["budgets"],
                 ce: ["ce"],

@@ -404,6 +404,7 @@ describe("CI roles against what the portal program declares", () => {
                 "secretsmanager:DescribeSecret",
                 `arn:aws:secretsmanager:${REGION}:${a}:secret:${d}/web/openwebui-AbCdEf`,
             ],
+            backup: ["backup:GetBackupPlan", `arn:aws:backup:${REGION}:${a}:backup-plan:1a2b3c4d`],
             sns: ["sns:GetTopicAttributes", `arn:aws:sns:${REGION}:${a}:${d}-alarms`],
             ssm: [
                 "ssm:GetParameter",

@@ -602,6 +602,7 @@ describe("compute statements (pure)", () => {
             databaseArn: "arn:aws:rds:eu-west-2:123456789012:db:x-postgres",
             uploadsBucketArn: "arn:aws:s3:::up",
             healthNamespace: "NS",
+            auditLogGroupArn: "arn:aws:logs:eu-west-2:123456789012:log-group:/x/audit",
         });
         assert.deepStrictEqual(statements.find((s) => s.Sid === "ReadOwnSecrets")!.Resource, [
             "arn:s1",
@@ -619,6 +620,9 @@ describe("compute statements (pure)", () => {
             region: "eu-west-2",
             accountId: "123456789012",
             apiKeySecretArn: "arn:key",
+            gateSecretArns: ["arn:gate"],
+            bootParameterArns: ["arn:ca"],
+            databaseArn: "arn:db",
             residency: "eu" as const,
             defaultModelProfileArn:
                 "arn:aws:bedrock:eu-west-2:123456789012:application-inference-profile/abcdef123456",
@@ -652,7 +656,12 @@ describe("Compute (component)", () => {
             appSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf",
             appSecretVersionId: "v-db",
             instanceIdentifier: "ai-portal-test-postgres",
+            createdIdentifier: "ai-portal-test-postgres",
+            gateSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:gate-AbCdEf",
+            gateSecretVersionId: "v-gate",
         },
+        usageGate: { limitPerPersonMonthlyUsd: 50, limitsByGroup: {}, failMode: "open" },
+        usageGateNodeImage: "docker.io/library/node:24-alpine",
         directory: {
             domain: "ad.example.internal",
             shortName: "EXAMPLE",
@@ -663,7 +672,18 @@ describe("Compute (component)", () => {
             bindSecretVersionId: "v-bind",
             portalGroupDn: "CN=Portal,OU=Users,OU=EXAMPLE,DC=ad,DC=example,DC=internal",
         },
+        identity: {
+            authMode: "ldap",
+            ldapGroupManagement: true,
+            scim: false,
+            scimAllowedCidrs: [],
+        },
         webDependsOn: [],
+        audit: {
+            level: "METADATA",
+            logGroupName: "/ai-portal-example/audit",
+            logGroupArn: "arn:aws:logs:eu-west-2:123456789012:log-group:/ai-portal-example/audit",
+        },
         allowedCidrs: ["0.0.0.0/0"],
         sshCidrs: [],
         webInstanceType: "t3.medium",
@@ -729,7 +749,7 @@ describe("Compute (component)", () => {
             web,
             /^SECRET_VERSIONS='bind:v-bind database:v-db gateway-key:v-[0-9a-f]{32} web:v-[0-9a-f]{32}'$/m,
         );
-        assert.match(scriptOf(gateway.inputs.userData), /^PORT=9000$/m);
+        assert.match(scriptOf(gateway.inputs.userData), /^GATE_LISTEN_PORT=9000$/m);
         assert.deepStrictEqual(
             [
                 gateway.inputs.subnetId,
@@ -873,7 +893,7 @@ describe("Compute (component)", () => {
                 "m",
             ),
         );
-        assert.match(fleetScript(run, "gateway"), /^PORT=9000$/m);
+        assert.match(fleetScript(run, "gateway"), /^GATE_LISTEN_PORT=9000$/m);
         // The load balancer in its group, the gateway hosts in theirs, the web hosts in theirs.
         assert.deepStrictEqual(
             [

@@ -22,6 +22,7 @@ import { databaseUrl, RDS_CA_BUNDLE } from "../../data";
 import { byId, named, ofType, parseJson, transitiveDependencies } from "../harness/query";
 import { forEachStack, STACKS } from "../harness/stacks";
 import { mockDigest } from "../../offline/mocks";
+import { gateImageTag } from "../../compute/images";
 import { DeclaredResource, ProgramRun, runProgram, runStack } from "../../offline/run";
 
 const T = {
@@ -53,6 +54,7 @@ const T = {
     directory: "aws:directoryservice/directory:Directory",
     inferenceProfile: "aws:bedrock/inferenceProfile:InferenceProfile",
     parameter: "aws:ssm/parameter:Parameter",
+    lifecycle: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
 };
 
 const AMI_NOW = "ami-0b45ae66668865cd6";
@@ -248,8 +250,10 @@ function secretsFile(script: string, documents: Record<string, object>): string 
  * What the health reporter asks of curl and of CloudWatch: the script the boot script installs,
  * run with the environment file it writes, curl and aws replaced by recorders.
  */
-function healthProbe(script: string): { curl: string[]; metric: string[] } {
-    const reporter = heredoc(script, "HEALTHCHECK");
+function healthProbe(run: ProgramRun): { curl: string[]; metric: string[] } {
+    const script = bootScript(run, "web");
+    // A boot file: the parameter's value, as the boot script writes it.
+    const reporter = `${parameters(run)[`/ai-portal-${run.config.stack}/boot/health.sh`].inputs.insecureValue}\n`;
     const values = scriptValues(script);
     const env = /<<HEALTHENV\n([\s\S]*?)\nHEALTHENV/
         .exec(script)![1]
@@ -290,6 +294,13 @@ function defaultModelProfile(run: ProgramRun): DeclaredResource {
 
 /** What config `bedrockDefaultModel` defaults to (Pulumi.yaml), which neither stack file changes. */
 const DEFAULT_MODEL_ID = "eu.anthropic.claude-sonnet-4-20250514-v1:0";
+
+/** The usage gate's image as the gateway hosts run it: its repository, by the build's digest. */
+function gateImageRef(run: ProgramRun): string {
+    const repo = named(run, T.repo, "compute-gate-image-repo");
+    const build = named(run, T.build, "compute-gate-image-build");
+    return `${repo.state.repositoryUrl}@${build.state.digest}`;
+}
 
 function policyOf(run: ProgramRun, role: Role) {
     const iamRole = named(run, T.role, `compute-${role}-role`);
@@ -414,7 +425,19 @@ forEachStack("compute tier", (ctx) => {
                         ],
                         "*",
                     ],
-                    // GetParameter alone, on exactly the web hosts' boot files; the gateway none.
+                    // GetParameter alone, on exactly each role's own boot files (the gateway's: the
+                    // RDS CA its usage gate verifies the database with).
+                    ...(role === "gateway"
+                        ? [
+                              [
+                                  "ReadOwnBootFiles",
+                                  ["ssm:GetParameter"],
+                                  [
+                                      `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/gateway-rds-ca.pem`,
+                                  ],
+                              ],
+                          ]
+                        : []),
                     ...(role === "web"
                         ? [
                               [
@@ -425,6 +448,8 @@ forEachStack("compute tier", (ctx) => {
                                       TIER[stack] === "loadBalanced"
                                           ? `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/migrate.py`
                                           : `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/signin-limit.py`,
+                                      `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/audit.sh`,
+                                      `arn:aws:ssm:eu-west-2:123456789012:parameter/ai-portal-${stack}/boot/health.sh`,
                                   ],
                               ],
                           ]
@@ -478,7 +503,10 @@ forEachStack("compute tier", (ctx) => {
             assert.deepStrictEqual(
                 images,
                 role === "gateway"
-                    ? { GATEWAY_IMAGE: ctx.run.outputs.gatewayImage }
+                    ? {
+                          GATEWAY_IMAGE: ctx.run.outputs.gatewayImage,
+                          GATE_IMAGE: gateImageRef(ctx.run),
+                      }
                     : TIER[stack] === "single"
                       ? { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage, CADDY_IMAGE: caddy }
                       : { OPEN_WEBUI_IMAGE: ctx.run.outputs.openWebUiImage },
@@ -505,6 +533,7 @@ forEachStack("compute tier", (ctx) => {
                 ENABLE_SIGNUP: settings.ENABLE_SIGNUP,
                 DEFAULT_USER_ROLE: settings.DEFAULT_USER_ROLE,
                 OPENAI_API_BASE_URL: settings.OPENAI_API_BASE_URL,
+                ENABLE_FORWARD_USER_INFO_HEADERS: settings.ENABLE_FORWARD_USER_INFO_HEADERS,
                 DEFAULT_MODELS: settings.DEFAULT_MODELS,
                 ENABLE_OLLAMA_API: settings.ENABLE_OLLAMA_API,
                 ENABLE_LDAP: settings.ENABLE_LDAP,
@@ -529,6 +558,8 @@ forEachStack("compute tier", (ctx) => {
                 DEFAULT_USER_ROLE: "user",
                 // The gateway host's address, or the internal load balancer's name (tier blocks).
                 OPENAI_API_BASE_URL: ctx.run.outputs.gatewayUrl,
+                // Who is asking, for the usage gate on the gateway hosts (its per-person limits).
+                ENABLE_FORWARD_USER_INFO_HEADERS: "true",
                 // New chats start on the stack's own inference profile, as the gateway lists it.
                 DEFAULT_MODELS: defaultModelProfile(ctx.run).state.arn,
                 ENABLE_OLLAMA_API: "false",
@@ -620,11 +651,19 @@ forEachStack("compute tier", (ctx) => {
             "DATABASE_URL",
             "WEBUI_SECRET_KEY",
             "OPENAI_API_KEY",
-            "LDAP_APP_PASSWORD",
             "WEBUI_ADMIN_PASSWORD",
         ]) {
             assert.match(script, new RegExp(`${name}=%s`), `${name} comes from a secret`);
         }
+        // The bind password through the table of secret-backed settings (compute/web.ts
+        // secretSettings): the setting, the bind secret's ARN, its JSON field.
+        assert.match(
+            script,
+            new RegExp(
+                `^SECRET_SETTINGS='LDAP_APP_PASSWORD ${ctx.run.outputs.directoryBindSecretArn} password'$`,
+                "m",
+            ),
+        );
         assert.match(script, /umask 077/);
         assert.match(script, /chmod 600/);
         assert.match(script, new RegExp(`DB_SECRET_ARN='${ctx.run.outputs.dbAppSecretArn}'`));
@@ -665,9 +704,18 @@ forEachStack("compute tier", (ctx) => {
                           "/usr/local/sbin/ai-portal-signin-limit",
                           "755",
                       ],
+                [`/ai-portal-${stack}/boot/audit.sh`, "/usr/local/sbin/ai-portal-audit", "700"],
+                [`/ai-portal-${stack}/boot/health.sh`, "/usr/local/sbin/ai-portal-health", "700"],
             ],
         );
-        assert.deepStrictEqual(Object.keys(declared).sort(), lines.map((l) => l.parameter).sort());
+        // The web hosts' own, and the gateway hosts' one (gateway-rds-ca.pem).
+        assert.deepStrictEqual(
+            Object.keys(declared).sort(),
+            [
+                ...lines.map((l) => l.parameter),
+                `/ai-portal-${stack}/boot/gateway-rds-ca.pem`,
+            ].sort(),
+        );
         for (const line of lines) {
             const parameter = declared[line.parameter];
             // Standard tier: free, and up to 4 KB; String: not a secret (shown in previews).
@@ -701,10 +749,12 @@ forEachStack("compute tier", (ctx) => {
 
     it("web hosts: their definition takes its boot files' names from the parameters, and their launch waits for them", () => {
         const parameterUrns = ofType(ctx.run, T.parameter)
+            .filter((p) => p.name.startsWith("compute-web-boot-"))
             .map((p) => p.urn)
             .sort();
-        // The RDS CA, and the migration script (loadBalanced) or the sign-in limit (single).
-        assert.strictEqual(parameterUrns.length, 2);
+        // The RDS CA, the migration script (loadBalanced) or the sign-in limit (single), the
+        // audit shipper and the health reporter.
+        assert.strictEqual(parameterUrns.length, 4);
         assert.deepStrictEqual(
             [...(definition(ctx.run, "web").propertyDependencies.userData ?? [])]
                 .filter((urn) => parameterUrns.includes(urn))
@@ -763,21 +813,31 @@ forEachStack("compute tier", (ctx) => {
         ]);
     });
 
-    it("web hosts: launched without waiting for the directory, the bind account, the portal group or the database", () => {
+    it("web hosts: launched without waiting for the directory, the bind account, the portal group or the role bootstrap; for the database only through its pre-upgrade snapshot", () => {
         const deps = transitiveDependencies(ctx.run, launcher(ctx.run, "web"));
         const waitedFor = [
             ofType(ctx.run, T.directory)[0],
             named(ctx.run, T.command, "ldap-bind-account"),
             named(ctx.run, T.command, "portal-group-group"),
             named(ctx.run, "aws:route53/record:Record", "ldap-name-record"),
-            ofType(ctx.run, "aws:rds/instance:Instance")[0],
             ofType(ctx.run, T.invocation)[0],
         ].filter((r) => deps.has(r.urn));
         assert.deepStrictEqual(
             waitedFor.map((r) => r.name),
             [],
-            "the hosts wait at boot instead (database) or look up at sign-in (directory)",
+            "the hosts wait at boot instead (the role) or look up at sign-in (directory)",
         );
+        // The snapshot taken before a new Open WebUI image migrates (compute/upgrade.ts) needs
+        // the instance; nothing else of the hosts' does.
+        const database = ofType(ctx.run, "aws:rds/instance:Instance")[0];
+        const snapshot = named(ctx.run, "aws:rds/snapshot:Snapshot", "compute-web-pre-upgrade");
+        assert.ok(deps.has(snapshot.urn));
+        for (const r of ctx.run.resources.filter((x) => deps.has(x.urn) && x !== snapshot)) {
+            assert.ok(
+                !r.dependencies.includes(database.urn),
+                `${r.name} waits for the database other than through the snapshot`,
+            );
+        }
         // Not through any registration either: the ALB's target group and listeners.
         for (const r of ctx.run.resources.filter((x) => deps.has(x.urn))) {
             assert.ok(
@@ -796,7 +856,8 @@ forEachStack("compute tier", (ctx) => {
         const profile = defaultModelProfile(ctx.run);
         assert.match(profile.state.arn, /:application-inference-profile\/[a-z0-9]{12}$/);
         assert.deepStrictEqual(heredoc(script, "SETTINGS").split("\n"), [
-            "PORT=8000",
+            // Inside the host's Docker network only: the usage gate takes the gateway port.
+            "PORT=8081",
             "AWS_REGION=eu-west-2",
             // boto3.client("secretsmanager") without a region reads this one, not AWS_REGION.
             "AWS_DEFAULT_REGION=eu-west-2",
@@ -809,6 +870,62 @@ forEachStack("compute tier", (ctx) => {
             "DEBUG=false",
         ]);
         assert.match(script, /--health-cmd .*\/health/);
+    });
+
+    it("usage gate image: built from this repository's gate/Dockerfile on the pinned Node.js base, into an immutable, scanned ECR repository in the stack's key", () => {
+        const repo = named(ctx.run, T.repo, "compute-gate-image-repo");
+        const gatewayRepo = named(ctx.run, T.repo, "compute-gateway-image-repo");
+        assert.strictEqual(repo.inputs.name, `ai-portal-${stack}/usage-gate`);
+        assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE");
+        assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
+        assert.deepStrictEqual(
+            repo.inputs.encryptionConfigurations,
+            gatewayRepo.inputs.encryptionConfigurations,
+        );
+        assert.strictEqual(repo.inputs.forceDelete, stack === "dev");
+        const lifecycle = ofType(ctx.run, T.lifecycle).filter(
+            (l) => l.name === "compute-gate-image-lifecycle",
+        );
+        assert.strictEqual(lifecycle.length, 1);
+        const build = named(ctx.run, T.build, "compute-gate-image-build");
+        assert.deepStrictEqual(build.inputs.context, { location: "." });
+        assert.deepStrictEqual(build.inputs.dockerfile, { location: "gate/Dockerfile" });
+        assert.deepStrictEqual(build.inputs.platforms, ["linux/amd64"]);
+        // prod pins node:24-alpine by digest in its stack file; dev resolves the tag at deploy time.
+        assert.strictEqual(
+            build.inputs.buildArgs.NODE_IMAGE,
+            stack === "prod"
+                ? "docker.io/library/node@sha256:d32cdf619f63fe0471182d08996dd516c6275bb5fd31ae06e55a570bd9e1ad43"
+                : `docker.io/library/node@${mockDigest("library/node:24-alpine")}`,
+        );
+        assert.deepStrictEqual(build.inputs.tags, [
+            `${repo.state.repositoryUrl}:${gateImageTag(build.inputs.buildArgs.NODE_IMAGE)}`,
+        ]);
+        assert.match(gateImageRef(ctx.run), /\/usage-gate@sha256:[0-9a-f]{64}$/);
+    });
+
+    it("gateway hosts: the usage gate's secrets, boot file, database lookup and image, exactly", () => {
+        const statements = policyOf(ctx.run, "gateway");
+        const sid = (name: string) => statements.find((s) => s.Sid === name);
+        assert.deepStrictEqual(sid("ReadGateSecrets")!.Action, ["secretsmanager:GetSecretValue"]);
+        // prod has no group limits: the bind account's secret is not readable.
+        assert.deepStrictEqual(sid("ReadGateSecrets")!.Resource, [ctx.run.outputs.dbGateSecretArn]);
+        assert.deepStrictEqual(sid("FindTheDatabase"), {
+            Sid: "FindTheDatabase",
+            Effect: "Allow",
+            Action: ["rds:DescribeDBInstances"],
+            Resource: [`arn:aws:rds:eu-west-2:123456789012:db:ai-portal-${stack}-postgres`],
+        });
+        assert.deepStrictEqual(sid("PullGateImage")!.Resource, [
+            named(ctx.run, T.repo, "compute-gate-image-repo").state.arn,
+        ]);
+        const script = bootScript(ctx.run, "gateway");
+        const values = scriptValues(script);
+        assert.strictEqual(values.GATE_DB_SECRET_ARN, ctx.run.outputs.dbGateSecretArn);
+        assert.strictEqual(values.GATEWAY_KEY_SECRET_ARN, ctx.run.outputs.gatewayApiKeySecretArn);
+        assert.strictEqual(values.BIND_SECRET_ARN, "");
+        assert.strictEqual(values.DB_INSTANCE_ID, `ai-portal-${stack}-postgres`);
+        assert.strictEqual(values.UPSTREAM_PORT, "8081");
     });
 
     it("gateway image: built from the pinned upstream commit into an immutable, scanned ECR repository", () => {
@@ -1000,7 +1117,12 @@ forEachStack(
             assert.deepStrictEqual([values.REDIS_SECRET_ARN, values.REDIS_ENDPOINT], ["", ""]);
             assert.deepStrictEqual(
                 bootFileLines(script).map((l) => l.path),
-                [DATABASE_CA_FILE, "/usr/local/sbin/ai-portal-signin-limit"],
+                [
+                    DATABASE_CA_FILE,
+                    "/usr/local/sbin/ai-portal-signin-limit",
+                    "/usr/local/sbin/ai-portal-audit",
+                    "/usr/local/sbin/ai-portal-health",
+                ],
                 "no migration script",
             );
         });
@@ -1060,7 +1182,7 @@ forEachStack(
                 [values.DB_SECRET_ARN]: DB_CREDENTIALS,
                 [values.WEB_SECRET_ARN]: { secret_key: "k", admin_password: "a" },
                 [values.GATEWAY_KEY_SECRET_ARN]: { api_key: "g" },
-                [values.BIND_SECRET_ARN]: { password: "b" },
+                [ctx.run.outputs.directoryBindSecretArn as string]: { password: "b" },
             });
             // The URL as data/index.ts databaseUrl builds it, from the credentials and the address
             // found at boot, the password URL-encoded.
@@ -1080,7 +1202,7 @@ forEachStack(
         });
 
         it("web host: the health probe reaches the portal through Caddy on the host", () => {
-            const { curl, metric } = healthProbe(bootScript(ctx.run, "web"));
+            const { curl, metric } = healthProbe(ctx.run);
             const host = ctx.run.outputs.webPublicIp as string;
             assert.deepStrictEqual(curl, [
                 "--silent",
@@ -1386,7 +1508,7 @@ forEachStack(
                 [values.DB_SECRET_ARN]: DB_CREDENTIALS,
                 [values.WEB_SECRET_ARN]: { secret_key: "k", admin_password: "a" },
                 [values.GATEWAY_KEY_SECRET_ARN]: { api_key: "g" },
-                [values.BIND_SECRET_ARN]: { password: "b" },
+                [ctx.run.outputs.directoryBindSecretArn as string]: { password: "b" },
                 [redisSecret.id]: { auth_token: token },
             });
             const url = `rediss://:${token}@${ctx.run.outputs.redisEndpoint}:6379/0`;
@@ -1442,7 +1564,7 @@ forEachStack(
         });
 
         it("web hosts: the health probe goes through the ALB by the portal's name, as users do", () => {
-            const { curl, metric } = healthProbe(bootScript(ctx.run, "web"));
+            const { curl, metric } = healthProbe(ctx.run);
             assert.deepStrictEqual(curl, [
                 "--silent",
                 "--fail",
@@ -1563,6 +1685,21 @@ describe("compute tier: Bedrock data residency", () => {
         );
         assert.ok(resources.includes(defaultModelProfile(run).state.arn));
         assert.ok(!resources.some((r) => r.includes("application-inference-profile/*")));
+    });
+
+    it("the gateway may be filtered by the account's enforced guardrail, and do nothing else with guardrails", async () => {
+        const run = await runStack("prod");
+        const guardrailStatements = policyOf(run, "gateway").filter((s) =>
+            ([] as string[]).concat(s.Action as string[]).some((a) => a.includes("Guardrail")),
+        );
+        assert.deepStrictEqual(guardrailStatements, [
+            {
+                Sid: "ApplyEnforcedGuardrail",
+                Effect: "Allow",
+                Action: ["bedrock:ApplyGuardrail"],
+                Resource: ["arn:aws:bedrock:eu-west-2:123456789012:guardrail/*"],
+            },
+        ]);
     });
 
     it("eu with a global.* default model is a config error naming both keys' values", async () => {
@@ -1779,8 +1916,15 @@ describe("compute tier: what changes upstream do", () => {
         const image = `123456789012.dkr.ecr.eu-west-2.amazonaws.com/team/gateway@sha256:${"a".repeat(64)}`;
         const run = await runProgram({ stack: "dev", overrides: { gatewayImage: image } });
         assert.ifError(run.error);
-        assert.strictEqual(ofType(run, T.build).length, 0);
-        assert.strictEqual(ofType(run, T.repo).length, 0);
+        // Only the usage gate's own image is built (this repository's gate/Dockerfile).
+        assert.deepStrictEqual(
+            ofType(run, T.build).map((b) => b.name),
+            ["compute-gate-image-build"],
+        );
+        assert.deepStrictEqual(
+            ofType(run, T.repo).map((r) => r.inputs.name),
+            ["ai-portal-dev/usage-gate"],
+        );
         assert.strictEqual(scriptValues(bootScript(run, "gateway")).GATEWAY_IMAGE, image);
         assert.deepStrictEqual(
             policyOf(run, "gateway").find((s) => s.Sid === "PullGatewayImage")!.Resource,

@@ -14,9 +14,10 @@ import {
     everyBootUserData,
     renderTemplate,
     scriptOf,
+    sha256Hex,
     USER_DATA_LIMIT_BYTES,
 } from "../../compute/userData";
-import { gatewayUserData } from "../../compute/gateway";
+import { GatewayBootValues, gatewayBootFiles, gatewayUserData } from "../../compute/gateway";
 import { WebBootValues, webBootFiles, webUserData } from "../../compute/web";
 import { RDS_CA_BUNDLE } from "../../data";
 
@@ -153,13 +154,14 @@ const WEB_SINGLE: WebBootValues = {
         "gateway-key": "v-gateway-key",
         bind: "v-bind",
     },
-    bootFiles: webBootFiles("single", RDS_CA_BUNDLE).map((file) => ({
+    bootFiles: webBootFiles("single", RDS_CA_BUNDLE, "/ai-portal-example/audit").map((file) => ({
         parameterName: bootParameterName("ai-portal-example", file.id),
         file,
     })),
     healthNamespace: "AIPortal",
     healthMetric: "PortalHealthy",
     portalGroupDn: "CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal",
+    identity: { authMode: "ldap", ldapGroupManagement: true, scim: false, scimAllowedCidrs: [] },
     adminCidrs: ["198.51.100.0/24"],
     signInLimitPer5Min: 20,
     enableApiKeys: false,
@@ -168,6 +170,7 @@ const WEB_SINGLE: WebBootValues = {
     enableAdminChatAccess: false,
     enableAdminExport: false,
     userToolsAccess: false,
+    auditLogLevel: "METADATA",
 };
 
 /** The same host in the load-balanced tier: no Caddy, Redis, migrations under the lock, the ALB's health route. */
@@ -187,27 +190,139 @@ const WEB_LOAD_BALANCED: WebBootValues = {
     },
     secretVersions: { ...WEB_SINGLE.secretVersions, redis: "v-redis" },
     launchHook: { groupName: "ai-portal-example-web", hookName: "open-webui-ready" },
-    bootFiles: webBootFiles("loadBalanced", RDS_CA_BUNDLE).map((file) => ({
+    bootFiles: webBootFiles("loadBalanced", RDS_CA_BUNDLE, "/ai-portal-example/audit").map(
+        (file) => ({
+            parameterName: bootParameterName("ai-portal-example", file.id),
+            file,
+        }),
+    ),
+};
+
+const GATEWAY_PROFILE =
+    "arn:aws:bedrock:eu-west-2:111122223333:application-inference-profile/abcdef123456";
+const GATEWAY: GatewayBootValues = {
+    region: "eu-west-2",
+    logGroup: "/ai-portal-example/gateway",
+    image: `111122223333.dkr.ecr.eu-west-2.amazonaws.com/example/bedrock-access-gateway@sha256:${"3".repeat(64)}`,
+    gateImage: `111122223333.dkr.ecr.eu-west-2.amazonaws.com/example/usage-gate@sha256:${"4".repeat(64)}`,
+    port: 8000,
+    defaultModel: GATEWAY_PROFILE,
+    portalUrl: "https://203.0.113.10",
+    apiKeySecretArn: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
+    gateDbSecretArn:
+        "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database/usage-gate-DDDDDD",
+    bindSecretArn: "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-BBBBBB",
+    dbInstanceId: "ai-portal-example-postgres",
+    bootFiles: gatewayBootFiles(RDS_CA_BUNDLE).map((file) => ({
         parameterName: bootParameterName("ai-portal-example", file.id),
         file,
     })),
+    gate: {
+        port: 8000,
+        stack: "example",
+        usageGate: {
+            limitPerPersonMonthlyUsd: 50,
+            limitsByGroup: { "Data Science": 200 },
+            failMode: "open",
+        },
+        defaultModelProfileArn: GATEWAY_PROFILE,
+        defaultModelId: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+        directory: {
+            ldapHost: "ldap.ai-portal-example.internal",
+            bindIdentity: "svc-openwebui@ad.example.internal",
+            userBase: "OU=Users,OU=EXAMPLE,DC=ad,DC=example,DC=internal",
+            groupBase: "DC=ad,DC=example,DC=internal",
+        },
+    },
+    secretVersions: { "gateway-key": "v-gateway-key", "usage-gate-db": "v-gate", bind: "v-bind" },
 };
+
+/** A heredoc's body in a rendered script, by the file it is written to. */
+function heredocAfter(script: string, file: string): string {
+    const start = script.indexOf(`write_private "$CONFIG_DIR/${file}" <<'SETTINGS'\n`);
+    assert.ok(start >= 0, `no heredoc for ${file}`);
+    const body = script.slice(script.indexOf("\n", start) + 1);
+    return body.slice(0, body.indexOf("\nSETTINGS\n"));
+}
+
+describe("gateway host: the usage gate in front of the Bedrock Access Gateway", () => {
+    const script = scriptOf(gatewayUserData(GATEWAY));
+
+    it("moves the gateway to port 8081 inside the host's Docker network and gives the gate the gateway port", () => {
+        const gateway = heredocAfter(script, "gateway.env");
+        assert.match(gateway, /^PORT=8081$/m);
+        assert.match(script, /^UPSTREAM_PORT='8081'$/m);
+        assert.match(script, /^GATEWAY_PORT='8000'$/m);
+        // The gateway publishes nothing; only the gate's container publishes the gateway port.
+        const publishes = script.match(/--publish [^ "]+/g);
+        assert.deepStrictEqual(publishes, ["--publish $GATEWAY_PORT:$GATEWAY_PORT"]);
+    });
+
+    it("writes the gate's settings (limits, fail mode, model alias, database, directory) with no secret in them", () => {
+        assert.deepStrictEqual(heredocAfter(script, "usage-gate.env").split("\n"), [
+            "GATE_LISTEN_HOST=0.0.0.0",
+            "GATE_LISTEN_PORT=8000",
+            "GATE_UPSTREAM_URL=http://bedrock-gateway:8081",
+            "GATE_API_PREFIX=/api/v1",
+            "GATE_LIMIT_DEFAULT_USD=50",
+            'GATE_LIMITS_BY_GROUP={"Data Science":200}',
+            "GATE_FAIL_MODE=open",
+            "GATE_STACK=example",
+            `GATE_MODEL_ALIASES={"${GATEWAY_PROFILE}":"eu.anthropic.claude-sonnet-4-20250514-v1:0"}`,
+            "GATE_DB_PORT=5432",
+            "GATE_DB_CA_FILE=/etc/ai-portal/rds-ca.pem",
+            "GATE_LDAP_URL=ldap://ldap.ai-portal-example.internal:389",
+            "GATE_LDAP_BIND_DN=svc-openwebui@ad.example.internal",
+            "GATE_LDAP_USER_BASE=OU=Users,OU=EXAMPLE,DC=ad,DC=example,DC=internal",
+            "GATE_LDAP_GROUP_BASE=DC=ad,DC=example,DC=internal",
+        ]);
+    });
+
+    it("reads the gate's three secrets at boot by ARN into a root-only file, never their values", () => {
+        assert.match(
+            script,
+            /^GATE_DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example\/database\/usage-gate-DDDDDD'$/m,
+        );
+        assert.match(
+            script,
+            /^BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example\/bind-BBBBBB'$/m,
+        );
+        assert.match(script, /\} \| write_private "\$CONFIG_DIR\/usage-gate\.secrets\.env"/);
+        assert.doesNotMatch(script, /GATE_(API_KEY|DB_PASSWORD|LDAP_PASSWORD)=[^%]/);
+    });
+
+    it("fetches the RDS CA as a boot file pinned by SHA-256 and mounts it read-only into the gate", () => {
+        assert.match(
+            script,
+            new RegExp(
+                `^/ai-portal-example/boot/gateway-rds-ca\\.pem ${sha256Hex(RDS_CA_BUNDLE.trimEnd())} /etc/ai-portal/rds-ca\\.pem 644$`,
+                "m",
+            ),
+        );
+        assert.match(script, /--volume \$DATABASE_CA_FILE:\$DATABASE_CA_FILE:ro/);
+    });
+
+    it("names no directory without group limits (per-person limits only)", () => {
+        const perPerson = scriptOf(
+            gatewayUserData({
+                ...GATEWAY,
+                bindSecretArn: undefined,
+                gate: {
+                    ...GATEWAY.gate,
+                    usageGate: { ...GATEWAY.gate.usageGate, limitsByGroup: {} },
+                    directory: undefined,
+                },
+            }),
+        );
+        assert.doesNotMatch(heredocAfter(perPerson, "usage-gate.env"), /LDAP/);
+        assert.match(perPerson, /^BIND_SECRET_ARN=''$/m);
+    });
+});
 
 const FIXED: Record<"web" | "web-load-balanced" | "gateway", () => string> = {
     web: () => webUserData(WEB_SINGLE),
     "web-load-balanced": () => webUserData(WEB_LOAD_BALANCED),
-    gateway: () =>
-        gatewayUserData({
-            region: "eu-west-2",
-            logGroup: "/ai-portal-example/gateway",
-            image: `111122223333.dkr.ecr.eu-west-2.amazonaws.com/example/bedrock-access-gateway@sha256:${"3".repeat(64)}`,
-            port: 8000,
-            defaultModel: "eu.anthropic.claude-sonnet-4-20250514-v1:0",
-            portalUrl: "https://203.0.113.10",
-            apiKeySecretArn:
-                "arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC",
-            secretVersions: { "gateway-key": "v-gateway-key" },
-        }),
+    gateway: () => gatewayUserData(GATEWAY),
 };
 
 for (const role of ["web", "web-load-balanced", "gateway"] as const) {

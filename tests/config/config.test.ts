@@ -800,7 +800,7 @@ const ACCEPTED: readonly (readonly [
             directoryEdition: "Enterprise",
             directoryConfirmedSettings: "Enterprise corp.aiportal.internal CORP",
         },
-        (c) => c.directory.edition,
+        (c) => c.directory?.edition,
         "Enterprise",
     ],
     [
@@ -1026,7 +1026,11 @@ describe("config: governance in the committed stacks", () => {
             .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
             .filter((s): s is string => s !== undefined)
             .sort();
-        assert.deepStrictEqual(stacks, ["dev", "prod"], "the committed stacks");
+        assert.deepStrictEqual(
+            stacks,
+            ["dev", "drill", "prod", "prod-oidc"],
+            "the committed stacks",
+        );
         const governance = stacks.map((stack) => ({ stack, ...configFor({}, stack).governance }));
         const owners = governance.filter((g) => g.ownsAccountSettings).map((g) => g.stack);
         assert.ok(owners.length <= 1, `stacks that own the account settings: ${owners}`);

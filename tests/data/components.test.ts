@@ -176,6 +176,9 @@ describe("RoleBootstrap (component)", () => {
                     },
                     appSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
                     appSecretVersionId: "v-1",
+                    gateSecretArn:
+                        "arn:aws:secretsmanager:eu-west-2:123456789012:secret:gate-AbCdEf",
+                    gateSecretVersionId: "g-1",
                     logRetentionDays: 30,
                     networkReady: [ready],
                 },
@@ -208,8 +211,12 @@ describe("RoleBootstrap (component)", () => {
             port: 5432,
             masterSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
             appSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
+            gateSecretArn: "arn:aws:secretsmanager:eu-west-2:123456789012:secret:gate-AbCdEf",
         });
-        assert.deepStrictEqual(invocation.inputs.triggers, { appCredentialsVersion: "v-1" });
+        assert.deepStrictEqual(invocation.inputs.triggers, {
+            appCredentialsVersion: "v-1",
+            gateCredentialsVersion: "g-1",
+        });
         assert.ok(
             transitiveDependencies(run, invocation).has(
                 named(run, "aws:ec2/route:Route", "route").urn,
@@ -217,7 +224,7 @@ describe("RoleBootstrap (component)", () => {
         );
     });
 
-    it("may read exactly the two secrets and write only its own logs", async () => {
+    it("may read exactly the three database secrets and write only its own logs", async () => {
         const run = await bootstrap();
         const statements = [
             ...parseJson(named(run, "aws:iam/rolePolicy:RolePolicy", "boot-policy").inputs.policy)
@@ -227,10 +234,11 @@ describe("RoleBootstrap (component)", () => {
             ).Statement,
         ];
         assert.deepStrictEqual(
-            statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource,
+            statements.find((s: any) => s.Sid === "ReadTheDatabaseSecrets").Resource,
             [
                 "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!db-1-AbCdEf",
                 "arn:aws:secretsmanager:eu-west-2:123456789012:secret:app-AbCdEf",
+                "arn:aws:secretsmanager:eu-west-2:123456789012:secret:gate-AbCdEf",
             ],
         );
         // Attaching to the VPC: network interfaces, subnets and security groups of this account

@@ -125,7 +125,9 @@ forEachStack("data tier", (ctx) => {
             : "takes no final snapshot",
         () => {
             const db = ofType(ctx.run, T.instance)[0];
-            const suffixes = ofType(ctx.run, "random:index/randomId:RandomId");
+            const suffixes = ofType(ctx.run, "random:index/randomId:RandomId").filter((r) =>
+                r.name.endsWith("-final-snapshot-suffix"),
+            );
             if (want.finalSnapshotIdentifier === undefined) {
                 assert.strictEqual(db.inputs.finalSnapshotIdentifier, undefined);
                 assert.strictEqual(suffixes.length, 0);
@@ -266,6 +268,34 @@ forEachStack("data tier", (ctx) => {
         assert.strictEqual(ctx.run.outputs.dbAppSecretArn, secret.id);
     });
 
+    it("keeps the usage gate's credentials in a secret of their own (role and schema usage_gate), in the stack's key, not waiting for the instance", () => {
+        const secret = named(ctx.run, T.secret, "data-usage-gate-credentials");
+        const app = named(ctx.run, T.secret, "data-openwebui-credentials");
+        assert.strictEqual(secret.inputs.name, `ai-portal-${stack}/database/usage-gate`);
+        assert.strictEqual(secret.inputs.recoveryWindowInDays, want.secretRecoveryWindow);
+        assert.strictEqual(secret.inputs.kmsKeyId, app.inputs.kmsKeyId);
+        const version = ofType(ctx.run, T.secretVersion).find(
+            (v) => v.inputs.secretId === secret.id,
+        )!;
+        assert.deepStrictEqual(version.secretInputPaths, ["secretString"]);
+        const value = parseJson(version.inputs.secretString);
+        assert.deepStrictEqual(
+            { ...value, password: undefined },
+            {
+                engine: "postgres",
+                username: "usage_gate",
+                password: undefined,
+                port: 5432,
+                dbname: "aiportal",
+                schema: "usage_gate",
+            },
+        );
+        assert.match(value.password, /^[A-Za-z0-9]{40}$|^MOCKSECRET/);
+        const db = ofType(ctx.run, T.instance)[0];
+        assert.ok(!transitiveDependencies(ctx.run, version).has(db.urn));
+        assert.strictEqual(ctx.run.outputs.dbGateSecretArn, secret.id);
+    });
+
     it(`creates the PostgreSQL log groups first, kept ${want.logRetention} days`, () => {
         const db = ofType(ctx.run, T.instance)[0];
         for (const log of ["postgresql", "upgrade"]) {
@@ -320,14 +350,19 @@ forEachStack("data tier", (ctx) => {
             port: 5432,
             masterSecretArn: ctx.run.outputs.dbSecretArn,
             appSecretArn: ctx.run.outputs.dbAppSecretArn,
+            gateSecretArn: ctx.run.outputs.dbGateSecretArn,
         });
         const role = ofType(ctx.run, T.role).find((r) => r.name === "db-role-role")!;
         const statements = ofType(ctx.run, T.rolePolicy)
             .filter((p) => p.inputs.role === role.id)
             .flatMap((p) => parseJson(p.inputs.policy).Statement);
         assert.deepStrictEqual(
-            statements.find((s: any) => s.Sid === "ReadTheTwoSecrets").Resource,
-            [ctx.run.outputs.dbSecretArn, ctx.run.outputs.dbAppSecretArn],
+            statements.find((s: any) => s.Sid === "ReadTheDatabaseSecrets").Resource,
+            [
+                ctx.run.outputs.dbSecretArn,
+                ctx.run.outputs.dbAppSecretArn,
+                ctx.run.outputs.dbGateSecretArn,
+            ],
         );
     });
 

@@ -43,10 +43,13 @@ function loggingConfiguration(run: ProgramRun): DeclaredResource {
 forEachStack("governance: account settings by default", (ctx) => {
     it("no invocation logging: no configuration, and no key or log group for it", () => {
         assert.deepStrictEqual(ofType(ctx.run, T.logging), []);
-        // The stack's data key (security/dataKey.ts) is not invocation logging's.
+        // The stack's data key (security/dataKey.ts) and the backup vaults' keys (backup/) are
+        // not invocation logging's.
         assert.deepStrictEqual(
-            ofType(ctx.run, T.key).map((k) => k.name),
-            ctx.stack === "prod" ? ["data-key-key"] : [],
+            ofType(ctx.run, T.key)
+                .map((k) => k.name)
+                .sort(),
+            ctx.stack === "prod" ? ["backup-dr-key", "backup-key", "data-key-key"] : [],
         );
         assert.ok(
             !ofType(ctx.run, T.logGroup).some((g) => /bedrock-invocations/.test(g.inputs.name)),

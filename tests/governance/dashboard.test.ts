@@ -95,6 +95,14 @@ function nameable(run: ProgramRun): Record<string, Record<string, Set<string>>> 
     return {
         // The Stack the web hosts' health reporter publishes under.
         [healthNamespace]: { Stack: new Set([setting("PORTAL_STACK")!]) },
+        // The Stack the gateway hosts' usage gate publishes under (its settings' GATE_STACK).
+        "AIPortal/UsageGate": {
+            Stack: new Set(
+                [/^GATE_STACK=(.*)$/m.exec(scriptOf(hostUserData(run, "gateway")))?.[1]].filter(
+                    (v): v is string => v !== undefined,
+                ),
+            ),
+        },
         "AWS/EC2": {
             InstanceId: new Set(ofType(run, T.instance).map((i) => i.id)),
             AutoScalingGroupName: new Set(ofType(run, T.group).map((g) => g.state.name)),
@@ -105,6 +113,17 @@ function nameable(run: ProgramRun): Record<string, Record<string, Set<string>>> 
         },
         "AWS/RDS": {
             DBInstanceIdentifier: new Set(ofType(run, T.database).map((d) => d.inputs.identifier)),
+        },
+        // The stack's guardrail and its published version.
+        "AWS/Bedrock/Guardrails": {
+            GuardrailArn: new Set(
+                ofType(run, "aws:bedrock/guardrail:Guardrail").map((g) => g.state.guardrailArn),
+            ),
+            GuardrailVersion: new Set(
+                ofType(run, "aws:bedrock/guardrailVersion:GuardrailVersion").map(
+                    (v) => v.state.version,
+                ),
+            ),
         },
         // Not resources: the account's bill, in dollars, for Bedrock or for everything.
         "AWS/Billing": { Currency: new Set(["USD"]), ServiceName: new Set(["AmazonBedrock"]) },
@@ -136,6 +155,10 @@ const BEDROCK_SEARCH =
 const BILLING_SEARCH =
     /^SEARCH\('\{AWS\/Billing,Currency,ServiceName\} MetricName="EstimatedCharges" Currency="USD" \(ServiceName="AmazonBedrock"( OR ServiceName="[^"]+ \(Amazon Bedrock Edition\)")* OR Bedrock\)', 'Maximum', 21600\)$|^SUM\(bedrockservices\)$/;
 
+/** The account's guardrails by policy or by source (dimensions Bedrock publishes on their own). */
+const GUARDRAIL_SEARCH =
+    /^SEARCH\('\{AWS\/Bedrock\/Guardrails,(GuardrailPolicyType|GuardrailContentSource)\} MetricName="(InvocationsIntervened|TextUnitCount)"', 'Sum', 300\)$/;
+
 /** Every metric that names something the program does not declare (or is of a kind not known here). */
 function unresolved(body: { widgets: readonly Widget[] }, run: ProgramRun): string[] {
     const known = nameable(run);
@@ -143,7 +166,11 @@ function unresolved(body: { widgets: readonly Widget[] }, run: ProgramRun): stri
     const problems: string[] = [];
     for (const m of drawn(body)) {
         if (m.expression !== undefined) {
-            if (!BEDROCK_SEARCH.test(m.expression) && !BILLING_SEARCH.test(m.expression)) {
+            if (
+                !BEDROCK_SEARCH.test(m.expression) &&
+                !BILLING_SEARCH.test(m.expression) &&
+                !GUARDRAIL_SEARCH.test(m.expression)
+            ) {
                 problems.push(`${m.widget}: ${m.expression}`);
             }
             continue;
@@ -207,6 +234,18 @@ function inputFrom(run: ProgramRun): DashboardInput {
                       },
                   },
         budgets: { totalUsd: budget("total"), bedrockUsd: budget("bedrock") },
+        guardrail: {
+            arn: named(run, "aws:bedrock/guardrail:Guardrail", "guardrail-guardrail").state
+                .guardrailArn,
+            version: named(
+                run,
+                "aws:bedrock/guardrailVersion:GuardrailVersion",
+                "guardrail-version",
+            ).state.version,
+        },
+        // The gateway hosts' log group, where the usage gate writes a line per call.
+        usageGateLogGroup: named(run, "aws:cloudwatch/logGroup:LogGroup", "compute-gateway-logs")
+            .inputs.name,
         // config `bedrockDefaultModel`, as the gateway's profile copies it.
         bedrockModels: [
             String(
@@ -310,6 +349,11 @@ forEachStack("governance: dashboard", (ctx) => {
         );
         assert.deepStrictEqual(unresolved(dashboardBody({ ...input, stack: "staging" }), ctx.run), [
             "Portal: HTTPS health (1 = answering): AIPortal PortalHealthy Stack=staging",
+            // The usage gate's totals are the stack's too (GATE_STACK on its gateway hosts).
+            "Usage gate: cost (USD) and calls: AIPortal/UsageGate CostUsd Stack=staging",
+            "Usage gate: cost (USD) and calls: AIPortal/UsageGate Calls Stack=staging",
+            "Usage gate: calls over a limit (429) and let through unmetered (fail open): AIPortal/UsageGate Rejected Stack=staging",
+            "Usage gate: calls over a limit (429) and let through unmetered (fail open): AIPortal/UsageGate FailOpen Stack=staging",
         ]);
     });
 

@@ -9,7 +9,11 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { DeclaredResource } from "../../offline/run";
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DeclaredResource, runUnderMocks } from "../../offline/run";
+import { portalPolicies } from "../../policy/policies";
 
 export interface Violation {
     readonly policy: string;
@@ -142,4 +146,31 @@ export function withInputs(
         throw new Error(`no resource named ${name}`);
     }
     return result;
+}
+
+/**
+ * Runs `build` as a program of its own on a stack tagged as `stack` (the provider's default tags,
+ * as the portal sets them) and returns what the pack says, as "policy: resource: message".
+ */
+export async function objections(
+    build: (opts: pulumi.CustomResourceOptions) => void,
+    { stack = "dev", tags = true }: { stack?: string; tags?: boolean } = {},
+): Promise<string[]> {
+    const run = await runUnderMocks(() => {
+        const provider = new aws.Provider("aws", {
+            region: "eu-west-2",
+            defaultTags: tags
+                ? { tags: { Project: "ai-portal", Stack: stack, ManagedBy: "pulumi" } }
+                : undefined,
+        });
+        build({ provider });
+        return {};
+    });
+    assert.ifError(run.error);
+    const name = (urn: string) => urn.split("::").pop();
+    // Stack policies name the resource in their message already.
+    return (await checkPolicies(run.resources, portalPolicies)).map(
+        (v: Violation) =>
+            `${v.policy}: ${name(v.resource)}: ${v.message.replace(`${name(v.resource)}: `, "")}`,
+    );
 }

@@ -66,6 +66,21 @@ function expectSucceeded(host: BootedHost): void {
 const modes = (written: readonly WrittenFile[]) =>
     written.map((w) => `${w.kind} ${w.mode} ${w.path}`);
 
+/** What the audit shipper (a boot file) writes: the CloudWatch agent's configuration, root-only. */
+const AGENT_FILES = [
+    "dir 0700 /opt/aws",
+    "dir 0700 /opt/aws/amazon-cloudwatch-agent",
+    "dir 0700 /opt/aws/amazon-cloudwatch-agent/etc",
+    "file 0600 /opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json",
+];
+
+/** What the audit shipper asks of dnf and systemd at every boot (dnf's stub installs nothing). */
+const AGENT_CALLS = [
+    "dnf install -y amazon-cloudwatch-agent",
+    "systemctl enable amazon-cloudwatch-agent",
+    "systemctl restart amazon-cloudwatch-agent",
+];
+
 /** dev serves the single-host tier, prod the load-balanced one (Pulumi.<stack>.yaml). */
 const LOAD_BALANCED: Record<(typeof STACKS)[number], boolean> = { dev: false, prod: true };
 
@@ -97,7 +112,10 @@ for (const stack of STACKS) {
                           "file 0644 /etc/systemd/system/ai-portal-health.service",
                           "file 0644 /etc/systemd/system/ai-portal-health.timer",
                           "file 0644 /etc/systemd/system/ai-portal-open-webui.service",
+                          "file 0700 /usr/local/sbin/ai-portal-audit",
                           "file 0700 /usr/local/sbin/ai-portal-health",
+                          // The audit shipper's CloudWatch agent configuration (no agent here).
+                          ...AGENT_FILES,
                       ]
                     : [
                           "dir 0700 /etc/ai-portal",
@@ -111,8 +129,10 @@ for (const stack of STACKS) {
                           "file 0644 /etc/systemd/system/ai-portal-health.timer",
                           "file 0644 /etc/systemd/system/ai-portal-open-webui.service",
                           "file 0644 /etc/systemd/system/ai-portal-signin-limit.service",
+                          "file 0700 /usr/local/sbin/ai-portal-audit",
                           "file 0700 /usr/local/sbin/ai-portal-health",
                           "file 0755 /usr/local/sbin/ai-portal-signin-limit",
+                          ...AGENT_FILES,
                       ],
             );
         });
@@ -169,6 +189,8 @@ for (const stack of STACKS) {
                 ENABLE_OLLAMA_API: "false",
                 ENABLE_OPENAI_API: "true",
                 OPENAI_API_BASE_URL: o.gatewayUrl,
+                // Who is asking, for the usage gate on the gateway hosts.
+                ENABLE_FORWARD_USER_INFO_HEADERS: "true",
                 // Open WebUI verifies the gateway's certificate (upstream's default, made explicit).
                 AIOHTTP_CLIENT_SESSION_SSL: "true",
                 DEFAULT_MODELS: o.defaultModelProfileArn,
@@ -186,6 +208,8 @@ for (const stack of STACKS) {
                     `CN=AI Portal Users,${o.directorySearchBase}`,
                     "portal-admin@example.com",
                 ),
+                // Open WebUI groups follow the directory's (memberOf, upstream's default attribute).
+                ENABLE_LDAP_GROUP_MANAGEMENT: "true",
                 STORAGE_PROVIDER: "s3",
                 S3_BUCKET_NAME: o.uploadsBucketName,
                 S3_REGION_NAME: "eu-west-2",
@@ -199,6 +223,9 @@ for (const stack of STACKS) {
                 ENABLE_ADMIN_EXPORT: "false",
                 USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS: "false",
                 UVICORN_WORKERS: "1",
+                // Open WebUI's audit log (auditLogLevel), model calls and chats included.
+                AUDIT_LOG_LEVEL: "METADATA",
+                AUDIT_EXCLUDED_PATHS: "/folders",
                 ...(loadBalanced
                     ? {
                           ENABLE_WEBSOCKET_SUPPORT: "true",
@@ -259,16 +286,25 @@ for (const stack of STACKS) {
                           [`/ai-portal-${stack}/boot/signin-limit.py`]:
                               "/usr/local/sbin/ai-portal-signin-limit",
                       }),
+                [`/ai-portal-${stack}/boot/audit.sh`]: "/usr/local/sbin/ai-portal-audit",
+                [`/ai-portal-${stack}/boot/health.sh`]: "/usr/local/sbin/ai-portal-health",
             };
-            assert.deepStrictEqual(Object.keys(stored).sort(), Object.keys(expected).sort());
+            // Scripts run by root only are 700; the sign-in limit runs as a dynamic user.
+            const mode = (file: string) =>
+                file.endsWith("signin-limit") ? "755" : file.includes("/sbin/") ? "700" : "644";
+            // The web hosts' own (the gateway hosts have theirs: gateway-rds-ca.pem).
+            assert.deepStrictEqual(
+                Object.keys(stored)
+                    .filter((name) => !name.endsWith("/boot/gateway-rds-ca.pem"))
+                    .sort(),
+                Object.keys(expected).sort(),
+            );
             for (const [name, file] of Object.entries(expected)) {
                 // moto holds the suite's CA in place of the RDS CA (support/portal.ts).
                 const value = isRdsCaParameter(name) ? await suiteCaValue() : stored[name];
                 assert.strictEqual(host.disk.read(file), `${value}\n`, file);
                 assert.ok(
-                    host.script.includes(
-                        `\n${name} ${sha256Hex(value)} ${file} ${file.includes("/sbin/") ? "755" : "644"}\n`,
-                    ),
+                    host.script.includes(`\n${name} ${sha256Hex(value)} ${file} ${mode(file)}\n`),
                     `${name} pinned in the script`,
                 );
             }
@@ -371,6 +407,7 @@ for (const stack of STACKS) {
                       // with the service's settings and secrets, before the service starts.
                       `docker run --rm --name open-webui-migrate ${service.replace(/ --publish \S+ --log-driver.*$/, "")} --env ENABLE_DB_MIGRATIONS=true --volume /etc/ai-portal/migrate.py:/opt/ai-portal/migrate.py:ro ${image} python3 /opt/ai-portal/migrate.py`,
                       ...unit("ai-portal-open-webui.service"),
+                      ...AGENT_CALLS,
                       // Only then is the launch hook completed.
                       "curl -sfo /dev/null -m 5 http://127.0.0.1:8080/health",
                       "systemctl daemon-reload",
@@ -381,6 +418,7 @@ for (const stack of STACKS) {
                       `docker pull ${image}`,
                       loginCheck,
                       ...unit("ai-portal-open-webui.service"),
+                      ...AGENT_CALLS,
                       ...unit("ai-portal-signin-limit.service"),
                       `docker pull ${/^ExecStart=.* (\S+)$/m.exec(host.disk.read("/etc/systemd/system/ai-portal-caddy.service"))![1]}`,
                       ...unit("ai-portal-caddy.service"),
@@ -425,20 +463,66 @@ for (const stack of STACKS) {
             host = await bootedHost(`${stack}-gateway`);
         });
 
-        it("boots twice without an error and writes exactly its settings and its unit", () => {
+        it("boots twice without an error and writes exactly its settings, the gate's secrets root-only, the CA and its two units", () => {
             expectSucceeded(host);
             assert.deepStrictEqual(modes(host.first.written), [
                 "dir 0700 /etc/ai-portal",
                 "file 0600 /etc/ai-portal/gateway.env",
+                "file 0644 /etc/ai-portal/rds-ca.pem",
+                "file 0600 /etc/ai-portal/usage-gate.env",
+                "file 0600 /etc/ai-portal/usage-gate.secrets.env",
                 "file 0644 /etc/systemd/system/ai-portal-bedrock-gateway.service",
+                "file 0644 /etc/systemd/system/ai-portal-usage-gate.service",
             ]);
             assert.deepStrictEqual(host.second.written, host.first.written);
+            // The CA the gate verifies PostgreSQL with: Parameter Store's value (the suite's CA here).
+            assert.strictEqual(
+                host.disk.read("/etc/ai-portal/rds-ca.pem"),
+                fs.readFileSync(`${process.env.AI_PORTAL_IT_WORK}/pki/trusted/ca.pem`, "utf8"),
+            );
+        });
+
+        it("gives the usage gate its settings and, root-only, exactly its three secrets' values read at boot (two without group limits)", async () => {
+            const { secrets: stored, bootDbAddress } = await artefactsOf(stack);
+            const of = (name: string) => stored[`ai-portal-${stack}/${name}`].json;
+            const settings = parseEnvFile(host.disk.read("/etc/ai-portal/usage-gate.env"));
+            assert.deepStrictEqual(
+                {
+                    port: settings.GATE_LISTEN_PORT,
+                    upstream: settings.GATE_UPSTREAM_URL,
+                    stack: settings.GATE_STACK,
+                    failMode: settings.GATE_FAIL_MODE,
+                    ca: settings.GATE_DB_CA_FILE,
+                    ldap: Object.keys(settings).filter((k) => k.startsWith("GATE_LDAP")),
+                },
+                {
+                    port: "8000",
+                    upstream: "http://bedrock-gateway:8081",
+                    stack,
+                    failMode: "open",
+                    ca: "/etc/ai-portal/rds-ca.pem",
+                    ldap: [],
+                },
+            );
+            const secrets = parseEnvFile(host.disk.read("/etc/ai-portal/usage-gate.secrets.env"));
+            const gateDb = of("database/usage-gate");
+            assert.deepStrictEqual(secrets, {
+                GATE_API_KEY: of("gateway/api-key").api_key,
+                // The address RDS reports at boot.
+                GATE_DB_HOST: bootDbAddress,
+                GATE_DB_NAME: "aiportal",
+                GATE_DB_USER: "usage_gate",
+                GATE_DB_PASSWORD: gateDb.password,
+                GATE_DB_SCHEMA: "usage_gate",
+            });
+            assert.ok(!host.script.includes(gateDb.password), "no password in the script");
         });
 
         it("gives the gateway exactly the settings the program renders, its key by secret ARN only", async () => {
             const { run: program } = await artefactsOf(stack);
             assert.deepStrictEqual(parseEnvFile(host.disk.read("/etc/ai-portal/gateway.env")), {
-                PORT: "8000",
+                // Inside the host's Docker network only; the usage gate takes 8000.
+                PORT: "8081",
                 AWS_REGION: "eu-west-2",
                 AWS_DEFAULT_REGION: "eu-west-2",
                 // The stack's tagged application inference profile, by ARN.
@@ -451,9 +535,10 @@ for (const stack of STACKS) {
             });
         });
 
-        it("logs in to its ECR registry with the password on stdin, pulls the pinned image, runs it from a unit systemd accepts", async () => {
+        it("logs in to its ECR registry with the password on stdin, pulls the pinned images, runs them from units systemd accepts", async () => {
             const { run: program } = await artefactsOf(stack);
             const image = String(program.outputs.gatewayImage);
+            const gateImage = /^GATE_IMAGE='([^']+)'$/m.exec(host.script)![1];
             const registry = image.split("/")[0];
             assert.deepStrictEqual(
                 host.first.calls.map((c) =>
@@ -463,9 +548,15 @@ for (const stack of STACKS) {
                     "systemctl enable --now docker",
                     `docker login --username AWS --password-stdin ${registry} <password on stdin>`,
                     `docker pull ${image}`,
+                    `docker pull ${gateImage}`,
+                    // The stub answers every inspect: the network exists (created on a real first boot).
+                    "docker network inspect ai-portal-gateway",
                     "systemctl daemon-reload",
                     "systemctl enable ai-portal-bedrock-gateway.service",
                     "systemctl restart ai-portal-bedrock-gateway.service",
+                    "systemctl daemon-reload",
+                    "systemctl enable ai-portal-usage-gate.service",
+                    "systemctl restart ai-portal-usage-gate.service",
                 ],
             );
             assert.deepStrictEqual(host.second.calls, host.first.calls);
@@ -479,13 +570,23 @@ for (const stack of STACKS) {
             assert.match(
                 unit,
                 new RegExp(
-                    `^ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file /etc/ai-portal/gateway.env --publish 8000:8000 .* ${image.replace(/[.]/g, "\\.")}$`,
+                    `^ExecStart=/usr/bin/docker run --rm --name bedrock-gateway --env-file /etc/ai-portal/gateway.env --network ai-portal-gateway .* ${image.replace(/[.]/g, "\\.")}$`,
+                    "m",
+                ),
+            );
+            // The gateway publishes no port; the gate publishes the gateway port.
+            assert.doesNotMatch(unit, /--publish/);
+            assert.match(
+                host.disk.read("/etc/systemd/system/ai-portal-usage-gate.service"),
+                new RegExp(
+                    `^ExecStart=/usr/bin/docker run --rm --name usage-gate --env-file /etc/ai-portal/usage-gate.env --env-file /etc/ai-portal/usage-gate.secrets.env --network ai-portal-gateway --publish 8000:8000 --volume /etc/ai-portal/rds-ca.pem:/etc/ai-portal/rds-ca.pem:ro .*--log-opt awslogs-stream=usage-gate ${gateImage.replace(/[.]/g, "\\.")}$`,
                     "m",
                 ),
             );
             assert.strictEqual(
                 await verifyUnits(host.disk, host.first.written, [
                     "ai-portal-bedrock-gateway.service",
+                    "ai-portal-usage-gate.service",
                 ]),
                 "",
             );

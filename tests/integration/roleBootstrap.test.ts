@@ -76,6 +76,9 @@ function assertSucceeded(invocation: Invocation, action: string): void {
         role: "openwebui",
         database: "aiportal",
         action,
+        // The usage gate's role and schema, from its own secret, in the same run.
+        gateRole: "usage_gate",
+        gateSchema: "usage_gate",
     });
 }
 

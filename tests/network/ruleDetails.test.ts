@@ -44,7 +44,10 @@ describe("traffic matrix: each rule's direction and description", () => {
             "web | egress | tcp/53 | directory | DNS of the directory domain (large answers)",
             "gateway | ingress | tcp/9000 | web | OpenAI-compatible API, from the web host only",
             "gateway | egress | tcp/443 | 0.0.0.0/0 | Amazon Bedrock, ECR, Secrets Manager, SSM, Logs",
+            "gateway | egress | tcp/5432 | database | Usage gate to PostgreSQL",
+            "gateway | egress | tcp/389 | directory | Usage gate group lookups against the domain controllers",
             "database | ingress | tcp/5432 | web | PostgreSQL from the web host",
+            "database | ingress | tcp/5432 | gateway | PostgreSQL from the usage gate on the gateway hosts",
             "database | ingress | tcp/5432 | dbBootstrap | PostgreSQL from the role bootstrap function",
             "dbBootstrap | egress | tcp/5432 | database | Create the Open WebUI role in PostgreSQL",
             "dbBootstrap | egress | tcp/443 | 0.0.0.0/0 | Secrets Manager API",
@@ -74,7 +77,10 @@ describe("traffic matrix: each rule's direction and description", () => {
             "web | egress | tcp/53 | directory | DNS of the directory domain (large answers)",
             "gateway | ingress | tcp/9000 | gatewayLb | OpenAI-compatible API, from the internal load balancer only (requests, health checks)",
             "gateway | egress | tcp/443 | 0.0.0.0/0 | Amazon Bedrock, ECR, Secrets Manager, SSM, Logs",
+            "gateway | egress | tcp/5432 | database | Usage gate to PostgreSQL",
+            "gateway | egress | tcp/389 | directory | Usage gate group lookups against the domain controllers",
             "database | ingress | tcp/5432 | web | PostgreSQL from the web hosts",
+            "database | ingress | tcp/5432 | gateway | PostgreSQL from the usage gate on the gateway hosts",
             "database | ingress | tcp/5432 | dbBootstrap | PostgreSQL from the role bootstrap function",
             "dbBootstrap | egress | tcp/5432 | database | Create the Open WebUI role in PostgreSQL",
             "dbBootstrap | egress | tcp/443 | 0.0.0.0/0 | Secrets Manager API",
@@ -148,7 +154,7 @@ describe("SecurityGroups (component): what it declares and answers", () => {
         const component = run.resources.find((r) => r.type === "aiportal:network:SecurityGroups");
         assert.ok(component);
         const children = [...ofType(run, SG), ...ofType(run, INGRESS), ...ofType(run, EGRESS)];
-        assert.strictEqual(children.length, 7 + 23);
+        assert.strictEqual(children.length, 7 + 26);
         for (const child of children) {
             assert.strictEqual(child.parent, component.urn, child.name);
         }

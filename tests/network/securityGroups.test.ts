@@ -39,12 +39,15 @@ function describeRules(run: ProgramRun): string[] {
 /** The rules both web tiers share: the database, the directory, the bootstrap, the way out. */
 const SHARED_RULES = [
     "database in tcp 5432 from dbBootstrap",
+    "database in tcp 5432 from gateway",
     "database in tcp 5432 from web",
     "dbBootstrap out tcp 443 to 0.0.0.0/0",
     "dbBootstrap out tcp 5432 to database",
     "directoryPolicy out tcp 389 to directory",
     "directoryPolicy out tcp 443 to 0.0.0.0/0",
+    "gateway out tcp 389 to directory",
     "gateway out tcp 443 to 0.0.0.0/0",
+    "gateway out tcp 5432 to database",
     "web out tcp 389 to directory",
     "web out tcp 443 to 0.0.0.0/0",
     "web out tcp 53 to directory",

@@ -28,6 +28,31 @@ const rows = (webTier?: WebTierShape, input: MatrixInput = INPUT) =>
 
 const peerGroup = (r: TrafficRule) => ("group" in r.peer ? r.peer.group : undefined);
 
+describe("traffic matrix: the usage gate on the gateway hosts", () => {
+    it("lets the gateway hosts out to PostgreSQL and, with a directory, LDAP; the database admits them", () => {
+        const gatewayRows = (directory: boolean) =>
+            trafficMatrix({ ...INPUT, directory })
+                .filter((r) => r.group === "gateway" || peerGroup(r) === "gateway")
+                .map((r) => `${r.group} ${r.direction} ${r.port} ${peerGroup(r) ?? "cidr"}`);
+        assert.deepStrictEqual(gatewayRows(true), [
+            "web egress 9000 gateway",
+            "gateway ingress 9000 web",
+            "gateway egress 443 cidr",
+            "gateway egress 5432 database",
+            "gateway egress 389 directory",
+            "database ingress 5432 gateway",
+        ]);
+        // directory: none: no LDAP row for the gate (no groups to look up).
+        assert.deepStrictEqual(gatewayRows(false), [
+            "web egress 9000 gateway",
+            "gateway ingress 9000 web",
+            "gateway egress 443 cidr",
+            "gateway egress 5432 database",
+            "database ingress 5432 gateway",
+        ]);
+    });
+});
+
 describe("traffic matrix: loadBalanced", () => {
     const matrix = trafficMatrix({ ...INPUT, webTier: "loadBalanced" });
 
@@ -37,13 +62,16 @@ describe("traffic matrix: loadBalanced", () => {
             "alb in tcp 80 from 203.0.113.0/24",
             "alb out tcp 8080 to web",
             "database in tcp 5432 from dbBootstrap",
+            "database in tcp 5432 from gateway",
             "database in tcp 5432 from web",
             "dbBootstrap out tcp 443 to 0.0.0.0/0",
             "dbBootstrap out tcp 5432 to database",
             "directoryPolicy out tcp 389 to directory",
             "directoryPolicy out tcp 443 to 0.0.0.0/0",
             "gateway in tcp 9000 from gatewayLb",
+            "gateway out tcp 389 to directory",
             "gateway out tcp 443 to 0.0.0.0/0",
+            "gateway out tcp 5432 to database",
             "gatewayLb in tcp 443 from web",
             "gatewayLb out tcp 9000 to gateway",
             "redis in tcp 6379 from web",

@@ -27,6 +27,10 @@ const TIER_ALARMS = {
     dev: [
         "gateway-instance-check",
         "gateway-system-check",
+        // Both stacks: a sudden rise in the guardrail's interventions (operations/guardrailAlarm.ts).
+        "guardrail-interventions",
+        // Both stacks: calls the usage gate let through unmetered (operations/usageGateAlarm.ts).
+        "usage-gate-fail-open",
         "web-instance-check",
         "web-system-check",
     ],
@@ -36,12 +40,14 @@ const TIER_ALARMS = {
         "alb-5xx-rate",
         "alb-response-time",
         "gateway-unhealthy-hosts",
+        "guardrail-interventions",
         "redis-001-cpu",
         "redis-001-evictions",
         "redis-001-memory",
         "redis-002-cpu",
         "redis-002-evictions",
         "redis-002-memory",
+        "usage-gate-fail-open",
         "waf-blocked-spike",
         "web-unhealthy-hosts",
     ],

@@ -103,7 +103,7 @@ describe("Renovate configuration", () => {
         const declarations = (
             yaml.load(read("Pulumi.yaml")) as { config: Record<string, { default?: unknown }> }
         ).config;
-        const expected = ["openWebUiImage", "caddyImage"].map((key) => {
+        const expected = ["openWebUiImage", "caddyImage", "usageGateNodeImage"].map((key) => {
             const [, depName, currentValue] = String(declarations[key].default).match(
                 /^([^:@]+):([^@]+)$/,
             )!;

@@ -293,11 +293,12 @@ describe("offline plan: budgets", () => {
         const plan = await planOf(runStack("prod"));
         const byName = new Map(plan.budgets.declared.map((b) => [b.name, b]));
         assert.strictEqual(byName.get("ai-portal-prod-bedrock")!.limitUsd, 1000);
-        assert.strictEqual(byName.get("ai-portal-prod-bedrock")!.estimateUsd, 270);
+        // Tokens ($270) and the guardrail that checks them ($50, tests/plan/guardrailCost.test.ts).
+        assert.strictEqual(byName.get("ai-portal-prod-bedrock")!.estimateUsd, 320);
         assert.strictEqual(byName.get("ai-portal-prod-total")!.limitUsd, 1500);
         assert.strictEqual(
             byName.get("ai-portal-prod-total")!.estimateUsd,
-            sum([plan.cost.monthlyUsd, 270]),
+            sum([plan.cost.monthlyUsd, 320]),
         );
         assert.ok(
             plan.budgets.notes.some((n) =>
@@ -447,14 +448,17 @@ describe("offline plan: Bedrock usage estimate", () => {
         assert.strictEqual(usage.model, "eu.anthropic.claude-sonnet-4-20250514-v1:0");
         assert.strictEqual(usage.users, 200);
         // 200 x 200,000 = 40 million input tokens at $3; 200 x 50,000 = 10 million output at $15.
+        // Then the guardrail's lines ($50 in all, tests/plan/guardrailCost.test.ts).
         assert.deepStrictEqual(
-            usage.lines.map((l) => [l.item, l.quantity, l.unitUsd, l.monthlyUsd]),
+            usage.lines
+                .filter((l) => !l.item.startsWith("Bedrock guardrail"))
+                .map((l) => [l.item, l.quantity, l.unitUsd, l.monthlyUsd]),
             [
                 ["Claude Sonnet 4 (EU cross-region inference profile) input tokens", 40, 3, 120],
                 ["Claude Sonnet 4 (EU cross-region inference profile) output tokens", 10, 15, 150],
             ],
         );
-        assert.strictEqual(usage.monthlyUsd, 270);
+        assert.strictEqual(usage.monthlyUsd, 320);
         assert.strictEqual(usage.unpriced, null);
         assert.match(
             usage.assumptions.join("\n"),
@@ -465,7 +469,7 @@ describe("offline plan: Bedrock usage estimate", () => {
         const text = renderPlan(plan);
         assert.match(
             text,
-            /Bedrock usage estimate \(apart from the infrastructure estimate, never added to it\): \$270\.00 a month for 200 people on eu\.anthropic\.claude-sonnet-4-20250514-v1:0\n/,
+            /Bedrock usage estimate \(apart from the infrastructure estimate, never added to it\): \$320\.00 a month for 200 people on eu\.anthropic\.claude-sonnet-4-20250514-v1:0\n/,
         );
         for (const assumption of usage.assumptions) {
             assert.ok(text.includes(`  - ${assumption}\n`), `printed: ${assumption}`);
@@ -552,7 +556,7 @@ describe("offline plan: the README's cost section", () => {
         );
         assert.match(
             section,
-            /Bedrock usage estimate, never in the totals above: dev none \(expectedUsers is 0\); prod \$270\.00 a month/,
+            /Bedrock usage estimate, never in the totals above: dev none \(expectedUsers is 0\); prod \$320\.00 a month/,
         );
     });
 });

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import Ajv from "ajv";
 import { estimateCost } from "../../plan/cost";
-import { deployTimeline, estimateDeploy } from "../../plan/deploy";
+import { deployTimeline, estimateDeploy, estimateImageChange } from "../../plan/deploy";
 import { generatedDocs } from "../../plan/docs";
 import { buildPlan, PlanDocument, REDACTED } from "../../plan/model";
 import { ofType } from "../harness/query";
@@ -72,7 +72,7 @@ forEachStack("offline plan", (ctx) => {
         assert.match(plan.cost.outOfScope, /Bedrock/);
     });
 
-    it("finishes within 5 minutes of the directory's creation: nothing long waits for it, the web hosts' boot overlaps the database's", () => {
+    it("finishes within 5 minutes of the directory's creation (dev), or with the web group, which starts once the new database's pre-upgrade snapshot exists (prod)", () => {
         const timeline = deployTimeline(ctx.run.resources);
         const at = (type: string, name?: string) => {
             const r = ctx.run.resources.find(
@@ -82,19 +82,34 @@ forEachStack("offline plan", (ctx) => {
         };
         const directoryDone = at("aws:directoryservice/directory:Directory");
         const minutes = plan.deploy.criticalPathMinutes;
-        assert.ok(minutes <= directoryDone + 5, `${minutes} min, directory at ${directoryDone}`);
         const names = plan.deploy.path.map((urn) => urn.split("::").pop());
-        assert.ok(
-            !names.some((name) => /^compute-(web|gateway)-(instance|group)$/.test(name!)),
-            names.join(" "),
-        );
+        const tenths = (n: number) => Math.round(n * 10) / 10;
+        // The hosts wait for the pre-upgrade snapshot (compute/upgrade.ts), which waits for the
+        // database: on the first `up` a snapshot of the empty database, 4 minutes.
+        const snapshot = at("aws:rds/snapshot:Snapshot", "compute-web-pre-upgrade");
+        assert.strictEqual(tenths(snapshot - at("aws:rds/instance:Instance")), 4);
         if (ctx.run.config.raw["ai-portal:webTier"] === "loadBalanced") {
-            // The group returns once its hosts pass the ALB's checks; they wait at boot for the
-            // database's role, so no earlier than the role bootstrap's run plus the tail.
+            // The group returns once its hosts pass the ALB's checks: they boot after the
+            // snapshot, by when the role bootstrap has long run, so its own 12.5 minutes count.
             const group = at("aws:autoscaling/group:Group", "compute-web-group");
             const role = at("aws:lambda/invocation:Invocation", "db-role-run");
-            assert.strictEqual(Math.round((group - role) * 10) / 10, 4);
-            assert.ok(role >= at("aws:rds/instance:Instance"));
+            assert.strictEqual(tenths(group - snapshot), 12.5);
+            assert.ok(role >= at("aws:rds/instance:Instance") && role < snapshot);
+            assert.deepStrictEqual(names.slice(-3), [
+                "compute-web-pre-upgrade",
+                "compute-web-group",
+                "compute-web-launch-hook",
+            ]);
+            assert.strictEqual(minutes, tenths(group + 0.1));
+        } else {
+            assert.ok(
+                minutes <= directoryDone + 5,
+                `${minutes} min, directory at ${directoryDone}`,
+            );
+            assert.ok(
+                !names.some((name) => /^compute-(web|gateway)-(instance|group)$/.test(name!)),
+                names.join(" "),
+            );
         }
     });
 });
@@ -515,6 +530,39 @@ describe("offline plan: deploy estimate", () => {
     it("refuses a dependency cycle", () => {
         assert.throws(() => estimateDeploy([r("a", "x", ["b"]), r("b", "x", ["a"])]), /cycle/);
     });
+
+    it("states what an Open WebUI image change costs: the fleet drained and booted whole, or the single host restarted, after the pre-upgrade snapshot", () => {
+        const snapshot = r("urn::compute-web-pre-upgrade", "aws:rds/snapshot:Snapshot");
+        const fleet = estimateImageChange([
+            snapshot,
+            r("urn::compute-web-group", "aws:autoscaling/group:Group", [], {
+                name: "ai-portal-prod-web",
+            }),
+        ]);
+        // 3 min to drain the old fleet (deregistration delay, shutdown) + 12.5 to boot the new.
+        assert.deepStrictEqual(fleet, {
+            web: "fleetReplacedWhole",
+            downtimeMinutes: 15.5,
+            snapshotMinutes: 4,
+        });
+        assert.deepStrictEqual(
+            estimateImageChange([
+                snapshot,
+                r("urn::compute-web-instance", "aws:ec2/instance:Instance"),
+            ]),
+            { web: "hostRestarted", downtimeMinutes: 10, snapshotMinutes: 4 },
+        );
+        // The gateway's fleet alone is not the web tier.
+        assert.strictEqual(
+            estimateImageChange([
+                snapshot,
+                r("urn::compute-gateway-group", "aws:autoscaling/group:Group", [], {
+                    name: "ai-portal-prod-gateway",
+                }),
+            ]),
+            null,
+        );
+    });
 });
 
 describe("generated documentation", () => {
@@ -566,6 +614,10 @@ describe("offline plan: the command", () => {
         assert.match(result.stdout, /^Budgets:\n {2}ai-portal-dev-bedrock: \$100\.00 monthly/m);
         assert.match(result.stdout, /^Bedrock usage estimate .*: none \(expectedUsers is 0\)$/m);
         assert.match(result.stdout, /Deploy estimate: critical path \d+(\.\d)? min/);
+        assert.match(
+            result.stdout,
+            /^Open WebUI image change: the web host is stopped and started on the new image: ~10 min of downtime, after a 4 min pre-upgrade snapshot taken while the old version serves\.$/m,
+        );
         assert.ok(validatePlan(JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"))));
         assert.strictEqual(
             fs.readFileSync(path.join(dir, "graph.mmd"), "utf8"),

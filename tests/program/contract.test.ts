@@ -16,7 +16,8 @@ import { PROJECT_DIR } from "../../offline/stackConfig";
 
 /**
  * sha256 of "name:type" lines per published version, a tier-only output's line suffixed with
- * "@<tier>" (and "+waf"): a changed contract needs a new version.
+ * "@<tier>" (and "+waf") and, since 2.3.0, "?<condition>" for each configuration its presence
+ * depends on: a changed contract needs a new version.
  */
 const PUBLISHED: Record<string, string> = {
     "1.0.0": "5930af28b3f183859c80e896180ea3a4fcebd16e02dc8c604a4de88257dc0f9b",
@@ -25,23 +26,51 @@ const PUBLISHED: Record<string, string> = {
     "2.1.0": "0a22d8b1800379f1d128ad4d12a69ed4e0f3c7ec1239f18bb4074af4a4c0061f",
     // gatewayUrl's value: HTTPS without a port in loadBalanced (names and types unchanged).
     "2.2.0": "0a22d8b1800379f1d128ad4d12a69ed4e0f3c7ec1239f18bb4074af4a4c0061f",
+    "2.3.0": "f05d01fa411ed2ec33ac0ba0e204e94ce240164a8023ec74d184b172e46cfa8d",
 };
 
 const DOCS = Object.entries(OUTPUTS) as [string, OutputDoc][];
 
+/** The configuration an output's presence depends on beyond the tier ("" for none, as before 2.3.0). */
+function conditions(doc: OutputDoc): string {
+    const flags: [boolean | undefined, string][] = [
+        [doc.onlyWithGuardrail, "guardrail"],
+        [doc.onlyWithDrCopy, "drCopy"],
+        [doc.onlyWithDirectory, "directory"],
+        [doc.onlyWithOidc, "oidc"],
+        [doc.onlyWithScim, "scim"],
+    ];
+    return flags
+        .filter(([on]) => on)
+        .map(([, name]) => `?${name}`)
+        .join("");
+}
+
 function fingerprint(): string {
     const lines = DOCS.map(
         ([name, doc]) =>
-            `${name}:${doc.type}${doc.tier ? `@${doc.tier}${doc.onlyWithWaf ? "+waf" : ""}` : ""}`,
+            `${name}:${doc.type}${doc.tier ? `@${doc.tier}${doc.onlyWithWaf ? "+waf" : ""}` : ""}${conditions(doc)}`,
     ).sort();
     return createHash("sha256").update(lines.join("\n")).digest("hex");
 }
 
 type Tier = "single" | "loadBalanced";
 
+/** The identity setup of a stack: a directory (the default), OIDC, SCIM. */
+interface IdentitySetup {
+    readonly directory: boolean;
+    readonly oidc: boolean;
+    readonly scim: boolean;
+}
+const LDAP_ONLY: IdentitySetup = { directory: true, oidc: false, scim: false };
+
 /** The outputs a stack of `tier` publishes, by the contract. */
-function outputsOf(tier: Tier, waf: boolean): string[] {
+function outputsOf(tier: Tier, waf: boolean, drCopy = true, identity = LDAP_ONLY): string[] {
     return DOCS.filter(([, doc]) => !doc.tier || (doc.tier === tier && (!doc.onlyWithWaf || waf)))
+        .filter(([, doc]) => !doc.onlyWithDrCopy || drCopy)
+        .filter(([, doc]) => !doc.onlyWithDirectory || identity.directory)
+        .filter(([, doc]) => !doc.onlyWithOidc || identity.oidc)
+        .filter(([, doc]) => !doc.onlyWithScim || identity.scim)
         .map(([name]) => name)
         .sort();
 }
@@ -118,12 +147,18 @@ forEachStack("output contract", (ctx) => {
     const configured = () => ({
         tier: ctx.run.config.raw["ai-portal:webTier"] as Tier,
         waf: ctx.run.config.raw["ai-portal:wafEnabled"] === "true",
+        drCopy: ctx.run.config.raw["ai-portal:backupCrossRegionCopy"] === "true",
+        identity: {
+            directory: ctx.run.config.raw["ai-portal:directory"] !== "none",
+            oidc: ctx.run.config.raw["ai-portal:authMode"] !== "ldap",
+            scim: ctx.run.config.raw["ai-portal:scim"] === "true",
+        },
     });
 
     it("exports exactly the contract's outputs of its web tier", () => {
-        const { tier, waf } = configured();
+        const { tier, waf, drCopy, identity } = configured();
         const outputs = published(ctx.run);
-        assert.deepStrictEqual(Object.keys(outputs).sort(), outputsOf(tier, waf));
+        assert.deepStrictEqual(Object.keys(outputs).sort(), outputsOf(tier, waf, drCopy, identity));
         assert.strictEqual(outputs.webTier, tier);
         // index.ts declares every output (its type says so); the other tier's are left undefined.
         assert.deepStrictEqual(Object.keys(ctx.run.outputs).sort(), Object.keys(OUTPUTS).sort());
@@ -197,8 +232,12 @@ forEachStack("output contract", (ctx) => {
     it("secrets appear as ARNs only, and no output is a secret", () => {
         const { run } = ctx;
         assert.deepStrictEqual(run.secretOutputs, []);
+        const outputs = published(run);
         for (const name of Object.keys(OUTPUTS).filter((n) => /Secret/.test(n))) {
-            assert.match(String(run.outputs[name]), /^arn:aws:secretsmanager:/, name);
+            // An output of another identity setup (OIDC's, SCIM's) is absent, not a secret.
+            if (name in outputs || !/^(oidc|scim)/.test(name)) {
+                assert.match(String(run.outputs[name]), /^arn:aws:secretsmanager:/, name);
+            }
         }
     });
 });

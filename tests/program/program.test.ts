@@ -87,9 +87,12 @@ forEachStack("program: structure", (ctx) => {
             assert.match(component.type, /^aiportal:[a-z]+:[A-Z][A-Za-z]+$/, component.name);
         }
         const topLevel = run.resources.filter((r) => !byUrn.has(r.parent));
+        // The program's provider, and on stacks that copy backups off-site the DR region's.
         assert.deepStrictEqual(
-            topLevel.filter((r) => r.custom).map((r) => r.type),
-            ["pulumi:providers:aws"],
+            topLevel.filter((r) => r.custom).map((r) => `${r.type}::${r.name}`),
+            run.config.raw["ai-portal:backupCrossRegionCopy"] === "true"
+                ? ["pulumi:providers:aws::aws", "pulumi:providers:aws::aws-dr"]
+                : ["pulumi:providers:aws::aws"],
         );
         for (const child of run.resources.filter((r) => byUrn.has(r.parent))) {
             const parent = byUrn.get(child.parent)!;
@@ -104,22 +107,50 @@ forEachStack("program: structure", (ctx) => {
 
 forEachStack("program: provider and tags", (ctx) => {
     const { stack } = ctx;
-    it("uses one explicit AWS provider pinned to eu-west-2 with the project's default tags", () => {
+    it("uses one explicit AWS provider pinned to eu-west-2 with the project's default tags (and one for the DR region with the same tags, prod)", () => {
         const { run } = ctx;
         const providers = ofType(run, "pulumi:providers:aws");
-        assert.strictEqual(providers.length, 1);
-        assert.strictEqual(providers[0].inputs.region, "eu-west-2");
-        assert.deepStrictEqual(JSON.parse(providers[0].inputs.defaultTags), {
-            tags: { Project: "ai-portal", Stack: stack, ManagedBy: "pulumi" },
-        });
+        assert.deepStrictEqual(
+            providers.map((p) => [p.name, p.inputs.region]),
+            stack === "prod"
+                ? [
+                      ["aws", "eu-west-2"],
+                      ["aws-dr", "eu-west-1"],
+                  ]
+                : [["aws", "eu-west-2"]],
+        );
+        for (const provider of providers) {
+            assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags), {
+                tags: { Project: "ai-portal", Stack: stack, ManagedBy: "pulumi" },
+            });
+        }
     });
 
-    it("manages every AWS resource through that provider", () => {
+    it("manages every AWS resource through that provider, but the DR vault and the uploads replica", () => {
         const { run } = ctx;
         const provider = named(run, "pulumi:providers:aws", "aws");
         const awsResources = run.resources.filter((r) => r.type.startsWith("aws:"));
         assert.ok(awsResources.length > 0);
-        for (const r of awsResources) {
+        const inDrRegion = awsResources.filter((r) => r.provider.includes("::aws-dr::"));
+        assert.deepStrictEqual(
+            inDrRegion.map((r) => r.name).sort(),
+            stack === "prod"
+                ? [
+                      "backup-dr-key",
+                      "backup-dr-key-alias",
+                      "backup-dr-vault",
+                      "backup-dr-vault-lock",
+                      "backup-uploads-replica-bucket",
+                      "backup-uploads-replica-encryption",
+                      "backup-uploads-replica-lifecycle",
+                      "backup-uploads-replica-ownership",
+                      "backup-uploads-replica-public-access",
+                      "backup-uploads-replica-tls-only",
+                      "backup-uploads-replica-versioning",
+                  ]
+                : [],
+        );
+        for (const r of awsResources.filter((r) => !inDrRegion.includes(r))) {
             assert.strictEqual(
                 r.provider,
                 `${provider.urn}::${provider.id}`,

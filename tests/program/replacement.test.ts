@@ -110,6 +110,7 @@ const STATEFUL_OR_SLOW = {
         "aws:ec2/vpc:Vpc",
         "aws:ec2/subnet:Subnet",
         "aws:ec2/eip:Eip",
+        "aws:backup/vault:Vault",
     ],
     dev: ["aws:ec2/instance:Instance"],
     prod: [
@@ -240,8 +241,10 @@ describe("replacement safety: moving a running stack to its own KMS key", () => 
             r.ignoreChanges.some((p) => /kms|Kms|encryptionConfigurations/.test(p)),
         );
         assert.deepStrictEqual(kept.map((r) => `${r.name}: ${r.ignoreChanges.join(", ")}`).sort(), [
+            "compute-gate-image-repo: encryptionConfigurations",
             "compute-gateway-image-repo: encryptionConfigurations",
-            "data-postgres: kmsKeyId, performanceInsightsKmsKeyId, masterUserSecretKmsKeyId",
+            // With the restore inputs (data/restore.ts): a restore happens only at creation.
+            "data-postgres: kmsKeyId, performanceInsightsKmsKeyId, masterUserSecretKmsKeyId, snapshotIdentifier, restoreToPointInTime",
             "session-store-redis: kmsKeyId",
         ]);
         assert.deepStrictEqual(
@@ -253,6 +256,7 @@ describe("replacement safety: moving a running stack to its own KMS key", () => 
                 "BucketServerSideEncryptionConfiguration compute-uploads-encryption",
                 "LaunchTemplate compute-gateway-template",
                 "LaunchTemplate compute-web-template",
+                "LogGroup audit-logs",
                 "LogGroup compute-gateway-logs",
                 "LogGroup compute-web-logs",
                 "LogGroup data-postgresql-logs",
@@ -261,9 +265,12 @@ describe("replacement safety: moving a running stack to its own KMS key", () => 
                 "LogGroup directory-bind-check-logs",
                 "LogGroup directory-policy-logs",
                 "LogGroup network-flow-logs",
+                // The uploads' replication role decrypts them with the stack's key (in place).
+                "RolePolicy backup-uploads-replica-role-policy",
                 "Secret compute-gateway-api-key",
                 "Secret compute-web-secrets",
                 "Secret data-openwebui-credentials",
+                "Secret data-usage-gate-credentials",
                 "Secret directory-admin-credentials",
                 "Secret ldap-bind-credentials",
                 "Secret session-store-auth",
@@ -332,6 +339,16 @@ describe("replacement safety: protection", () => {
             .map((r) => r.name)
             .sort();
         assert.deepStrictEqual(protectedNames, [
+            // The audit trail is evidence: deleting its group deletes the records.
+            "audit-logs",
+            // The backups, their keys and locks, in both regions, and the uploads' replica.
+            "backup-dr-key",
+            "backup-dr-vault",
+            "backup-dr-vault-lock",
+            "backup-key",
+            "backup-uploads-replica-bucket",
+            "backup-vault",
+            "backup-vault-lock",
             "compute-uploads-bucket",
             // Data under the stack's key is unreadable without it.
             "data-key-key",
@@ -350,6 +367,14 @@ describe("replacement safety: protection", () => {
                 .map((r) => r.name)
                 .sort(),
             [
+                "audit-logs",
+                "backup-dr-key",
+                "backup-dr-vault",
+                "backup-dr-vault-lock",
+                "backup-key",
+                "backup-uploads-replica-bucket",
+                "backup-vault",
+                "backup-vault-lock",
                 "compute-uploads-bucket",
                 "compute-web-eip",
                 "data-key-key",
@@ -439,7 +464,7 @@ const CREDENTIAL_CASES: Record<"dev" | "prod", CredentialCase[]> = {
                 web: [
                     "SECRET_VERSIONS='bind:<version> database:<version> gateway-key:<version> web:<version>'",
                 ],
-                gateway: ["SECRET_VERSIONS='gateway-key:<version>'"],
+                gateway: ["SECRET_VERSIONS='gateway-key:<version> usage-gate-db:<version>'"],
             },
         ],
     ],
@@ -486,7 +511,7 @@ const CREDENTIAL_CASES: Record<"dev" | "prod", CredentialCase[]> = {
                 web: [
                     "SECRET_VERSIONS='bind:<version> database:<version> gateway-key:<version> redis:<version> web:<version>'",
                 ],
-                gateway: ["SECRET_VERSIONS='gateway-key:<version>'"],
+                gateway: ["SECRET_VERSIONS='gateway-key:<version> usage-gate-db:<version>'"],
             },
         ],
         [

@@ -114,7 +114,9 @@ describe("policy prod-data-customer-managed-key", () => {
                 1 + // the alarm topic
                 2 + // the two launch templates
                 1 + // the uploads bucket (not the ALB's access-log bucket)
-                1, // the gateway's image repository
+                2 + // the gateway's and the usage gate's image repositories
+                2 + // the backup vaults, in eu-west-2 and the DR region
+                1, // the uploads' replica in the DR region
         );
         for (const name of [
             "data-postgres",
@@ -123,6 +125,9 @@ describe("policy prod-data-customer-managed-key", () => {
             "compute-web-template",
             "compute-uploads-encryption",
             "compute-gateway-image-repo",
+            "backup-vault",
+            "backup-dr-vault",
+            "backup-uploads-replica-encryption",
         ]) {
             assert.ok(names.includes(name), name);
         }

@@ -13,7 +13,7 @@ OPEN_WEBUI_PUBLISH='127.0.0.1'
 DB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/database-AAAAAA'
 WEB_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/web-BBBBBB'
 GATEWAY_KEY_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/gateway-CCCCCC'
-BIND_SECRET_ARN='arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD'
+SECRET_SETTINGS='LDAP_APP_PASSWORD arn:aws:secretsmanager:eu-west-2:111122223333:secret:example/bind-DDDDDD password'
 REDIS_SECRET_ARN=''
 REDIS_ENDPOINT=''
 SECRET_VERSIONS='bind:v-bind database:v-database gateway-key:v-gateway-key web:v-web'
@@ -107,13 +107,6 @@ retry() {
     done
 }
 
-complete_launch() {
-    [ -z "$LAUNCH_HOOK" ] || aws autoscaling complete-lifecycle-action --region "$AWS_REGION" --auto-scaling-group-name "$AUTO_SCALING_GROUP" \
-        --lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$(cat /var/lib/cloud/data/instance-id)" --lifecycle-action-result "$1" ||
-        log "no launch action pending"
-}
-trap '[ $? -eq 0 ] || complete_launch ABANDON' EXIT
-
 boot_file() {
     local value actual
     value=$(aws ssm get-parameter --region "$AWS_REGION" --name "$1" --query Parameter.Value --output text)
@@ -132,6 +125,13 @@ find_database() {
         jq -er '.DBInstances[0].Endpoint.Address')
 }
 
+complete_launch() {
+    [ -z "$LAUNCH_HOOK" ] || aws autoscaling complete-lifecycle-action --region "$AWS_REGION" --auto-scaling-group-name "$AUTO_SCALING_GROUP" \
+        --lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$(cat /var/lib/cloud/data/instance-id)" --lifecycle-action-result "$1" ||
+        log "no launch action pending"
+}
+trap '[ $? -eq 0 ] || complete_launch ABANDON' EXIT
+
 install_docker
 log "secrets at versions $SECRET_VERSIONS"
 log "fetching the boot files pinned by SHA-256"
@@ -140,6 +140,8 @@ while read -r -u 3 name sha256 target mode; do
 done 3<<'BOOTFILES'
 /ai-portal-example/boot/rds-ca.pem 43343858a9c9e89f7ce9112b40440c7f7662d72df18e0931d5049379f3c2342d /etc/ai-portal/rds-ca.pem 644
 /ai-portal-example/boot/signin-limit.py c5d106ed0872a354136c20cb6a74a5a95cc36c00583f4d2be31b3c88a15846f2 /usr/local/sbin/ai-portal-signin-limit 755
+/ai-portal-example/boot/audit.sh 0570732b975bd9b4fe5ac2151dd18b7824b061fa8c5ef4db5f959bfd6943a720 /usr/local/sbin/ai-portal-audit 700
+/ai-portal-example/boot/health.sh e3f4b9f840842f7673346bb2a5d0b08199bebd53a62a982f8602e8befb0ef2c3 /usr/local/sbin/ai-portal-health 700
 BOOTFILES
 log "pulling images pinned by digest"
 docker pull "$OPEN_WEBUI_IMAGE"
@@ -157,6 +159,7 @@ WEBUI_ADMIN_NAME=Portal administrator
 ENABLE_OLLAMA_API=false
 ENABLE_OPENAI_API=true
 OPENAI_API_BASE_URL=http://10.0.10.20:8000/api/v1
+ENABLE_FORWARD_USER_INFO_HEADERS=true
 AIOHTTP_CLIENT_SESSION_SSL=true
 DEFAULT_MODELS=arn:aws:bedrock:eu-west-2:111122223333:application-inference-profile/a1b2c3d4e5f6
 ENABLE_LDAP=true
@@ -169,6 +172,7 @@ LDAP_ATTRIBUTE_FOR_MAIL=userPrincipalName
 LDAP_APP_DN=svc-openwebui@corp.example.internal
 LDAP_SEARCH_BASE=OU=Users,OU=CORP,DC=corp,DC=example,DC=internal
 LDAP_SEARCH_FILTER=(objectClass=user)(objectCategory=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(!(userPrincipalName=portal-admin@example.com))(memberOf:1.2.840.113556.1.4.1941:=CN=AI Portal Users,OU=Users,OU=CORP,DC=corp,DC=example,DC=internal)
+ENABLE_LDAP_GROUP_MANAGEMENT=true
 STORAGE_PROVIDER=s3
 S3_BUCKET_NAME=ai-portal-example-uploads
 S3_REGION_NAME=eu-west-2
@@ -182,6 +186,8 @@ ENABLE_ADMIN_CHAT_ACCESS=false
 ENABLE_ADMIN_EXPORT=false
 USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS=false
 UVICORN_WORKERS=1
+AUDIT_LOG_LEVEL=METADATA
+AUDIT_EXCLUDED_PATHS=/folders
 SETTINGS
 
 if [ "$WEB_TIER" = single ]; then
@@ -212,24 +218,29 @@ fi
 database=$(secret_json "$DB_SECRET_ARN")
 web=$(secret_json "$WEB_SECRET_ARN")
 gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
-bind=$(secret_json "$BIND_SECRET_ARN")
 log "finding database $DB_INSTANCE_ID"
 retry "$DB_WAIT_SECONDS" 30 find_database
 database_url=$(jq -er --arg h "$database_host" '"postgresql://\(.username|@uri):\(.password|@uri)@\($h):\(.port)/\(.dbname)"' <<<"$database")
 webui_secret_key=$(json_field secret_key <<<"$web")
 admin_password=$(json_field admin_password <<<"$web")
 gateway_api_key=$(json_field api_key <<<"$gateway_key")
-ldap_app_password=$(json_field password <<<"$bind")
 {
-    printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\nLDAP_APP_PASSWORD=%s\n' \
-        "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key" "$ldap_app_password"
+    printf 'DATABASE_URL=%s\nPGVECTOR_DB_URL=%s\nWEBUI_SECRET_KEY=%s\nWEBUI_ADMIN_PASSWORD=%s\nOPENAI_API_KEY=%s\n' \
+        "$database_url" "$database_url" "$webui_secret_key" "$admin_password" "$gateway_api_key"
+    # shellcheck disable=SC2086 # the triples are words on purpose (ARNs hold no spaces)
+    set -- $SECRET_SETTINGS
+    while [ $# -gt 0 ]; do
+        v=$(json_field "$3" <<<"$(secret_json "$2")")
+        printf '%s=%s\n' "$1" "$v"
+        shift 3
+    done
     if [ -n "$REDIS_SECRET_ARN" ]; then
         redis_token=$(json_field auth_token <<<"$(secret_json "$REDIS_SECRET_ARN")")
         printf 'REDIS_URL=rediss://:%s@%s/0\nWEBSOCKET_REDIS_URL=rediss://:%s@%s/0\n' \
             "$redis_token" "$REDIS_ENDPOINT" "$redis_token" "$REDIS_ENDPOINT"
     fi
 } | write_private "$CONFIG_DIR/open-webui.secrets.env"
-unset database web gateway_key bind database_url webui_secret_key admin_password gateway_api_key ldap_app_password redis_token
+unset database web gateway_key database_url webui_secret_key admin_password gateway_api_key redis_token
 
 open_webui_options="--env-file $CONFIG_DIR/open-webui.env --env-file $CONFIG_DIR/open-webui.secrets.env --volume open-webui-data:/app/backend/data --volume $DATABASE_CA_FILE:$DATABASE_CA_FILE:ro"
 
@@ -247,6 +258,7 @@ fi
 run_container open-webui "Open WebUI (port $OPEN_WEBUI_PORT on $OPEN_WEBUI_PUBLISH)" \
     "$open_webui_options --publish $OPEN_WEBUI_PUBLISH:$OPEN_WEBUI_PORT:$OPEN_WEBUI_PORT" \
     "$OPEN_WEBUI_IMAGE"
+/usr/local/sbin/ai-portal-audit
 if [ -n "$LAUNCH_HOOK" ]; then
     retry 900 5 curl -sfo /dev/null -m 5 "http://127.0.0.1:$OPEN_WEBUI_PORT/health"
     complete_launch CONTINUE
@@ -279,21 +291,6 @@ HEALTH_ROUTE=$HEALTH_ROUTE
 HEALTH_NAMESPACE=$HEALTH_NAMESPACE
 HEALTH_METRIC=$HEALTH_METRIC
 HEALTHENV
-write_private /usr/local/sbin/ai-portal-health <<'HEALTHCHECK'
-#!/bin/bash
-set -uo pipefail
-healthy=0
-route=(--resolve "$PORTAL_HOST:443:127.0.0.1" --insecure)
-if [ "$HEALTH_ROUTE" = alb ]; then
-    route=() # the public name, a trusted certificate: what a user's browser sees
-fi
-if curl --silent --fail --max-time 10 "${route[@]}" "https://$PORTAL_HOST/health" >/dev/null; then
-    healthy=1
-fi
-aws cloudwatch put-metric-data --region "$AWS_REGION" --namespace "$HEALTH_NAMESPACE" --metric-name "$HEALTH_METRIC" \
-    --dimensions "Stack=$PORTAL_STACK" --value "$healthy"
-HEALTHCHECK
-chmod 700 /usr/local/sbin/ai-portal-health
 write_private /etc/systemd/system/ai-portal-health.service <<UNIT
 [Unit]
 Description=AI Portal: report the portal's HTTPS health to CloudWatch

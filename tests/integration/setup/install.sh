@@ -24,6 +24,9 @@ packages=(
     caddy redis-server
     python3-ldap3 python3-psycopg2 python3-psycopg python3-asyncpg python3-sqlalchemy python3-redis
     python3-alembic
+    # Authlib (Open WebUI's OAuth/OIDC client) with the HTTP client and framework its Starlette
+    # integration imports: the OIDC sign-in replay (python/oidc_login.py).
+    python3-authlib python3-httpx python3-starlette
     openssl jq curl iproute2 util-linux systemd
 )
 
@@ -67,6 +70,9 @@ if [ ! -f "$("$pg_config" --sharedir)/extension/vector--${pgvector_version}.sql"
     make -s -C "$build/pgvector-${pgvector_version}" install PG_CONFIG="$pg_config" >/dev/null ||
         fail "pgvector ${pgvector_version} did not install"
 fi
+
+/usr/bin/python3 -c 'from authlib.integrations.starlette_client import OAuth' 2>/dev/null ||
+    fail "Debian's python3-authlib (with python3-httpx and python3-starlette) is installed but its Starlette client does not import: the OIDC sign-in replay needs it"
 
 # From this machine image, not installable here (PyPI is not reachable): moto and the AWS CLI.
 python3 -c 'import moto.server' 2>/dev/null ||

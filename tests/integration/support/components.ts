@@ -55,7 +55,7 @@ export interface CertificateAuthority {
 /** openssl req's arguments for a new, unencrypted P-256 key (the CA's and the servers'). */
 const NEW_EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-async function newCa(dir: string, commonName: string): Promise<CertificateAuthority> {
+export async function newCa(dir: string, commonName: string): Promise<CertificateAuthority> {
     fs.mkdirSync(dir, { recursive: true });
     const ca = { certFile: path.join(dir, "ca.pem"), keyFile: path.join(dir, "ca.key") };
     await runOk("openssl", [
@@ -145,6 +145,8 @@ export interface PostgresServer {
     readonly logFile: string;
     /** Runs SQL as the cluster's superuser (over the Unix socket), for setup and inspection only. */
     superuserSql(database: string, sql: string): Promise<string>;
+    /** Runs a PostgreSQL client tool (pg_dump, psql) as the cluster's superuser; its stdout. */
+    superuserTool(tool: string, args: readonly string[]): Promise<string>;
 }
 
 export interface PostgresOptions {
@@ -154,6 +156,10 @@ export interface PostgresOptions {
     readonly masterUser: string;
     readonly masterPassword: string;
     readonly database: string;
+    /** Defaults to 5432, the port RDS serves on; a second cluster takes another. */
+    readonly port?: number;
+    /** Its folder under the suite's scratch folder; defaults to "postgres". */
+    readonly name?: string;
 }
 
 function postgresIds(): { uid: number; gid: number } {
@@ -175,9 +181,9 @@ function postgresIds(): { uid: number; gid: number } {
  * `rds_superuser` would.
  */
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
-    const port = 5432;
+    const port = options.port ?? 5432;
     const ids = postgresIds();
-    const dir = workDir("postgres");
+    const dir = workDir(options.name ?? "postgres");
     const dataDir = path.join(dir, "data");
     const socketDir = path.join(dir, "socket");
     fs.mkdirSync(socketDir, { recursive: true });
@@ -243,12 +249,21 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
         ready: async () => (await run(`${PG_BIN}/pg_isready`, ["-q"], asPostgres)).code === 0,
     });
 
+    const superuserTool = (tool: string, args: readonly string[]) =>
+        runOk(`${PG_BIN}/${tool}`, args, asPostgres);
     const superuserSql = (database: string, sql: string) =>
-        runOk(
-            `${PG_BIN}/psql`,
-            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql],
-            asPostgres,
-        );
+        superuserTool("psql", [
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            database,
+            "-c",
+            sql,
+        ]);
     const master = options.masterUser.replace(/"/g, '""');
     await superuserSql(
         "postgres",
@@ -256,7 +271,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     );
     await superuserSql("postgres", `CREATE DATABASE "${options.database}" OWNER "${master}"`);
     await superuserSql(options.database, "CREATE EXTENSION vector");
-    return { port, logFile, superuserSql };
+    return { port, logFile, superuserSql, superuserTool };
 }
 
 // --- moto ---------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ export function declaredParameters(run: ProgramRun): Record<string, string> {
 
 /** The boot file that holds the RDS CA (compute/web.ts webBootFiles), by parameter name. */
 export const isRdsCaParameter = (name: string) =>
-    /^\/ai-portal-[a-z]+\/boot\/rds-ca\.pem$/.test(name);
+    /^\/ai-portal-[a-z]+\/boot\/(gateway-)?rds-ca\.pem$/.test(name);
 
 /** The suite's CA as a boot file's value: the certificate without its final newline. */
 export async function suiteCaValue(): Promise<string> {

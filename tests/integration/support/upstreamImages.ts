@@ -182,7 +182,34 @@ export const GATEWAY_IMAGE: UpstreamImage = {
     volumePaths: [],
 };
 
-export const UPSTREAM_IMAGES: readonly UpstreamImage[] = [OPEN_WEBUI_IMAGE, GATEWAY_IMAGE];
+/**
+ * The usage gate's image, built by this repository (gate/Dockerfile) on node:*-alpine
+ * (docker-library/node: `ENV NODE_VERSION`, `YARN_VERSION`; the `node` user, uid and gid 1000, home
+ * /home/node; node on /usr/local/bin): `WORKDIR /app`, `ENV NODE_ENV=production`, `USER node`,
+ * `ENTRYPOINT ["node", "gate/main.js"]` (no CMD). Its settings come only from --env-file.
+ */
+export const USAGE_GATE_IMAGE: UpstreamImage = {
+    name: "usage gate",
+    reference: /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[^@:]+\/usage-gate[:@]/,
+    source: "gate/Dockerfile (this repository)",
+    workdir: "/app",
+    user: { name: "node", uid: 1000, gid: 1000, home: "/home/node" },
+    env: {
+        PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        NODE_ENV: "production",
+    },
+    cmd: ["node", "gate/main.js"],
+    executables: ["node", "sh"],
+    pythonModules: [],
+    workdirModules: [],
+    volumePaths: [],
+};
+
+export const UPSTREAM_IMAGES: readonly UpstreamImage[] = [
+    OPEN_WEBUI_IMAGE,
+    GATEWAY_IMAGE,
+    USAGE_GATE_IMAGE,
+];
 
 /**
  * Images the boot scripts run with their own command and only the paths their documentation
