@@ -43,6 +43,9 @@ const PROGRAM_SOURCES = [
     "operations",
     "policy",
     "plan",
+    "backup",
+    "governance",
+    "security",
 ];
 
 function sourceFiles(entry: string): string[] {
