@@ -103,6 +103,8 @@ boot_file() {
 
 # Sets database_host once RDS reports the instance's address (none while it is being created).
 find_database() {
+    # database_host is read by the scripts that include this file (web.sh, gateway.sh).
+    # shellcheck disable=SC2034
     database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
         jq -er '.DBInstances[0].Endpoint.Address')
 }

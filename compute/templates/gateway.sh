@@ -79,6 +79,8 @@ gate_db_password=$(json_field password <<<"$gate_db")
 gate_db_name=$(json_field dbname <<<"$gate_db")
 gate_db_schema=$(json_field schema <<<"$gate_db")
 log "finding database $DB_INSTANCE_ID"
+# find_database (boot-common.sh) sets it.
+database_host=""
 retry "$DB_WAIT_SECONDS" 30 find_database
 {
     printf 'GATE_API_KEY=%s\nGATE_DB_HOST=%s\nGATE_DB_NAME=%s\nGATE_DB_USER=%s\nGATE_DB_PASSWORD=%s\nGATE_DB_SCHEMA=%s\n' \

@@ -105,6 +105,8 @@ database=$(secret_json "$DB_SECRET_ARN")
 web=$(secret_json "$WEB_SECRET_ARN")
 gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
 log "finding database $DB_INSTANCE_ID"
+# find_database (boot-common.sh) sets it.
+database_host=""
 retry "$DB_WAIT_SECONDS" 30 find_database
 # The URL from the credentials and the address (user name and password URL-encoded), on stdin.
 database_url=$(jq -er --arg h "$database_host" '"postgresql://\(.username|@uri):\(.password|@uri)@\($h):\(.port)/\(.dbname)"' <<<"$database")

@@ -110,6 +110,7 @@ boot_file() {
 }
 
 find_database() {
+    # shellcheck disable=SC2034
     database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
         jq -er '.DBInstances[0].Endpoint.Address')
 }
@@ -178,6 +179,7 @@ gate_db_password=$(json_field password <<<"$gate_db")
 gate_db_name=$(json_field dbname <<<"$gate_db")
 gate_db_schema=$(json_field schema <<<"$gate_db")
 log "finding database $DB_INSTANCE_ID"
+database_host=""
 retry "$DB_WAIT_SECONDS" 30 find_database
 {
     printf 'GATE_API_KEY=%s\nGATE_DB_HOST=%s\nGATE_DB_NAME=%s\nGATE_DB_USER=%s\nGATE_DB_PASSWORD=%s\nGATE_DB_SCHEMA=%s\n' \

@@ -121,6 +121,7 @@ boot_file() {
 }
 
 find_database() {
+    # shellcheck disable=SC2034
     database_host=$(aws rds describe-db-instances --region "$AWS_REGION" --db-instance-identifier "$DB_INSTANCE_ID" |
         jq -er '.DBInstances[0].Endpoint.Address')
 }
@@ -219,6 +220,7 @@ database=$(secret_json "$DB_SECRET_ARN")
 web=$(secret_json "$WEB_SECRET_ARN")
 gateway_key=$(secret_json "$GATEWAY_KEY_SECRET_ARN")
 log "finding database $DB_INSTANCE_ID"
+database_host=""
 retry "$DB_WAIT_SECONDS" 30 find_database
 database_url=$(jq -er --arg h "$database_host" '"postgresql://\(.username|@uri):\(.password|@uri)@\($h):\(.port)/\(.dbname)"' <<<"$database")
 webui_secret_key=$(json_field secret_key <<<"$web")
