@@ -21,7 +21,7 @@ export interface Script {
     readonly outputTokens: number;
     /** Content pieces streamed (or joined, when not streamed). */
     readonly pieces: readonly string[];
-    /** Pause between streamed events. */
+    /** Pause before each generated event (role chunk, deltas); finish, usage and [DONE] follow at once. */
     readonly delayMs?: number;
     /** Reply with a tool call instead of text. */
     readonly toolCall?: { readonly name: string; readonly argumentPieces: readonly string[] };
@@ -188,8 +188,12 @@ export async function startFakeGateway(
             void (async () => {
                 let open = true;
                 res.on("close", () => (open = false));
-                const send = async (text: string) => {
-                    if (script.delayMs) {
+                // The model paces what it generates (the role chunk after the first token, then
+                // each delta); the finish, usage and [DONE] events follow the last delta at once,
+                // as Bedrock sends messageStop and metadata right after the last contentBlockDelta
+                // (src/api/models/bedrock.py maps each stream event to one chunk).
+                const send = async (text: string, paced = true) => {
+                    if (paced && script.delayMs) {
                         await sleep(script.delayMs);
                     }
                     if (open) {
@@ -239,7 +243,7 @@ export async function startFakeGateway(
                     }
                 }
                 await script.hold;
-                await send(chunk({}, script.toolCall ? "tool_calls" : "stop"));
+                await send(chunk({}, script.toolCall ? "tool_calls" : "stop"), false);
                 if (request.stream_options && request.stream_options.include_usage !== false) {
                     await send(
                         event({
@@ -251,9 +255,10 @@ export async function startFakeGateway(
                             object: "chat.completion.chunk",
                             usage,
                         }),
+                        false,
                     );
                 }
-                await send("data: [DONE]\n\n");
+                await send("data: [DONE]\n\n", false);
                 res.end();
             })();
         });
