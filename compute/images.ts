@@ -94,57 +94,15 @@ export class GatewayImage extends pulumi.ComponentResource {
         super("aiportal:compute:GatewayImage", name, {}, opts);
         const parent = { parent: this };
 
-        const repository = new aws.ecr.Repository(
-            `${name}-repo`,
+        const repository = builtImageRepository(
+            name,
             {
-                name: `${args.namePrefix}/bedrock-access-gateway`,
-                imageTagMutability: "IMMUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [
-                    args.kmsKeyArn
-                        ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn }
-                        : { encryptionType: "AES256" },
-                ],
+                namePrefix: args.namePrefix,
+                image: "bedrock-access-gateway",
                 forceDelete: args.forceDelete,
-                tags: { Name: `${args.namePrefix}-bedrock-access-gateway` },
+                kmsKeyArn: args.kmsKeyArn,
             },
-            // A new encryption setting replaces the repository, and a repository that holds
-            // images cannot be deleted (forceDelete is off in prod): a running stack keeps the
-            // encryption it was created with; a new one gets the data key. ECR creates its own
-            // grant on the key for pushes and pulls (ECR user guide, "Encryption at rest").
-            { ...parent, ignoreChanges: ["encryptionConfigurations"] },
-        );
-        new aws.ecr.LifecyclePolicy(
-            `${name}-lifecycle`,
-            {
-                repository: repository.name,
-                policy: JSON.stringify({
-                    rules: [
-                        {
-                            rulePriority: 1,
-                            description: "Drop untagged layers after a day",
-                            selection: {
-                                tagStatus: "untagged",
-                                countType: "sinceImagePushed",
-                                countUnit: "days",
-                                countNumber: 1,
-                            },
-                            action: { type: "expire" },
-                        },
-                        {
-                            rulePriority: 2,
-                            description: "Keep the ten newest builds",
-                            selection: {
-                                tagStatus: "any",
-                                countType: "imageCountMoreThan",
-                                countNumber: 10,
-                            },
-                            action: { type: "expire" },
-                        },
-                    ],
-                }),
-            },
-            parent,
+            this,
         );
 
         const auth = aws.ecr.getAuthorizationTokenOutput(
@@ -245,7 +203,10 @@ function builtImageRepository(
             forceDelete: args.forceDelete,
             tags: { Name: `${args.namePrefix}-${args.image}` },
         },
-        // As the gateway's repository: a running stack keeps the encryption it was created with.
+        // A new encryption setting replaces the repository, and a repository that holds images
+        // cannot be deleted (forceDelete is off in prod): a running stack keeps the encryption it
+        // was created with; a new one gets the data key. ECR creates its own grant on the key for
+        // pushes and pulls (ECR user guide, "Encryption at rest").
         { parent, ignoreChanges: ["encryptionConfigurations"] },
     );
     new aws.ecr.LifecyclePolicy(
